@@ -1,0 +1,15 @@
+// What `coordo start` runs besides the HTTP server, in start order (stopped in reverse order).
+// Each component may mount HTTP routes on the shared Hono app and returns how to stop it.
+import type { Hono } from "hono";
+import type { AppContext } from "./context.ts";
+
+export interface RunningComponent {
+  stop(): Promise<void>;
+}
+
+export interface Component {
+  name: string;
+  start(ctx: AppContext, http: Hono): Promise<RunningComponent | void>;
+}
+
+export const components: Component[] = [];

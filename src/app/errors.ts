@@ -1,0 +1,20 @@
+// An error whose message is a French sentence meant for the user (what is wrong, how to fix it).
+// Anything else is internal: logged with context, shown as a short apology with a reference id.
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "UserError";
+  }
+}
+
+export function errorReference(): string {
+  return Math.random().toString(36).slice(2, 8).toUpperCase();
+}
+
+/** Formats zod issues as one French line naming each field and what it expects. */
+export function zodIssuesFr(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues.map((i) => (i.path.length ? `${i.path.join(".")} : ${i.message}` : i.message)).join(" ; ");
+}

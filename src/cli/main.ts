@@ -1,0 +1,72 @@
+// `coordo <commande>`: French help, one module per subcommand, loaded on demand.
+import { loadConfig, ConfigError } from "../config.ts";
+import { createLogger } from "../log.ts";
+import { openContext, type AppContext } from "../app/context.ts";
+import { EXIT_USAGE, type CliCommand, type CliIO } from "./io.ts";
+
+type Entry = { summary: string; load: () => Promise<CliCommand["run"]> };
+
+const commands: Record<string, Entry> = {
+  start: { summary: "démarre coordo (web admin, tâches planifiées, chat). --demo charge la CPTS de démonstration", load: async () => (await import("./start.ts")).run },
+  migrate: { summary: "applique les migrations de la base de données", load: async () => (await import("./migrate.ts")).run },
+  // Other subcommands register here, one line each (financement, echeances, job, outbox, chat, slack-manifest, admin).
+  demo: { summary: "charge la CPTS de démonstration (slug demo) ; sans effet si elle existe déjà", load: async () => (await import("./demo.ts")).run },
+};
+
+export function helpText(): string {
+  const width = Math.max(...Object.keys(commands).map((k) => k.length));
+  return [
+    "coordo — l'assistant des CPTS (cotisations, newsletter, échéances ACI, plan de crise, indemnités)",
+    "",
+    "Utilisation : coordo <commande> [options]",
+    "",
+    "Commandes :",
+    ...Object.entries(commands).map(([name, e]) => `  ${name.padEnd(width)}  ${e.summary}`),
+    "",
+    "Configuration par variables d'environnement (voir README.md et .env.example).",
+  ].join("\n");
+}
+
+export async function main(argv: string[], io?: Partial<CliIO>): Promise<number> {
+  const out = io?.out ?? ((s: string) => process.stdout.write(s + "\n"));
+  const err = io?.err ?? ((s: string) => process.stderr.write(s + "\n"));
+  const [name, ...args] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "aide" || name === "help") {
+    out(helpText());
+    return name ? 0 : EXIT_USAGE;
+  }
+  const entry = commands[name];
+  if (!entry) {
+    err(`Commande inconnue : « ${name} ». Tapez coordo --help pour la liste des commandes.`);
+    return EXIT_USAGE;
+  }
+  let ctx: AppContext | undefined;
+  const cliIO: CliIO = {
+    out,
+    err,
+    context:
+      io?.context ??
+      (async () => {
+        if (!ctx) {
+          const config = loadConfig();
+          ctx = await openContext(config, createLogger(config.LOG_LEVEL));
+        }
+        return ctx;
+      }),
+  };
+  try {
+    const run = await entry.load();
+    return await run(args, cliIO);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      err(e.message);
+      return EXIT_USAGE;
+    }
+    const ref = Math.random().toString(36).slice(2, 8);
+    err(`Erreur interne (référence ${ref}) : ${(e as Error).message}`);
+    createLogger("error").error("cli failure", { ref, command: name, error: e });
+    return 1;
+  } finally {
+    if (ctx && name !== "start") await ctx.db.$disconnect();
+  }
+}

@@ -1,0 +1,76 @@
+// Every environment variable coordo reads, validated once at start.
+// A missing or malformed value stops the program with one French line naming it.
+import { z } from "zod";
+
+const bool = z
+  .enum(["1", "0", "true", "false", "oui", "non"])
+  .transform((v) => v === "1" || v === "true" || v === "oui");
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+/** name → [schema, expected form in French]: the form is what the error message shows. */
+const spec = {
+  DATABASE_URL: [
+    z.string().regex(/^(file:.+|postgres(ql)?:\/\/.+)$/).default("file:./data/coordo.db"),
+    "file:./chemin/vers/base.db ou postgresql://utilisateur:motdepasse@hote:5432/base",
+  ],
+  PORT: [z.coerce.number().int().min(0).max(65535).default(3000), "un numéro de port entre 0 et 65535"],
+  HOST: [z.string().min(1).default("127.0.0.1"), "une adresse d'écoute, par exemple 127.0.0.1 ou 0.0.0.0"],
+  PUBLIC_URL: [z.url().optional(), "une URL http(s)://… sous laquelle coordo est joignable (liens des mails)"],
+  LOG_LEVEL: [z.enum(["debug", "info", "warn", "error"]).default("info"), "debug, info, warn ou error"],
+  COORDO_DEMO: [bool.default(false), "1 ou 0 (charge la CPTS de démonstration au démarrage)"],
+  JOBS_ENABLED: [bool.default(true), "1 ou 0 (lance les tâches planifiées)"],
+  JOBS_CATCHUP_DAYS: [z.coerce.number().int().min(0).max(31).default(3), "un nombre de jours entre 0 et 31"],
+  CONSOLE_CHAT: [bool.optional(), "1 ou 0 (console de chat locale sur l'entrée standard)"],
+  SMTP_URL: [
+    optionalString.pipe(z.string().regex(/^smtps?:\/\/.+/).optional()),
+    "smtp://utilisateur:motdepasse@hote:587 ou smtps://…:465 (vide : mails capturés localement)",
+  ],
+  MAIL_FROM: [z.string().min(3).default("coordo <coordo@localhost>"), "une adresse d'expéditeur, par exemple « CPTS <contact@cpts.fr> »"],
+  SMTP_POOL_SIZE: [z.coerce.number().int().min(1).max(50).default(5), "un nombre de connexions entre 1 et 50"],
+  SMTP_RATE_PER_SECOND: [z.coerce.number().min(0).default(0), "un nombre de mails par seconde (0 : sans limite)"],
+  DISCORD_TOKEN: [optionalString, "le jeton du bot Discord"],
+  DISCORD_APPLICATION_ID: [optionalString, "l'identifiant de l'application Discord"],
+  DISCORD_PUBLIC_KEY: [optionalString, "la clé publique de l'application Discord (hexadécimal)"],
+  SLACK_BOT_TOKEN: [optionalString.pipe(z.string().startsWith("xoxb-").optional()), "un jeton de bot Slack commençant par xoxb-"],
+  SLACK_SIGNING_SECRET: [optionalString, "le secret de signature de l'application Slack"],
+  SLACK_APP_TOKEN: [optionalString.pipe(z.string().startsWith("xapp-").optional()), "un jeton d'application Slack commençant par xapp- (Socket Mode)"],
+  HELLOASSO_ALLOWED_IPS: [optionalString, "une liste d'adresses IP séparées par des virgules"],
+  ADMIN_COOKIE_SECURE: [bool.optional(), "1 ou 0 (cookie de session réservé à HTTPS)"],
+} as const;
+
+type Spec = typeof spec;
+export type Config = { [K in keyof Spec]: z.output<Spec[K][0]> };
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError with one French line for the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  for (const [name, [schema, form]] of Object.entries(spec)) {
+    const raw = env[name];
+    const value = raw === "" ? undefined : raw;
+    const parsed = (schema as z.ZodType).safeParse(value);
+    if (!parsed.success) {
+      throw new ConfigError(
+        `Variable d'environnement ${name} invalide${raw === undefined ? " (absente)" : ` (« ${mask(name, raw)} »)`} : attendu ${form}.`,
+      );
+    }
+    out[name] = parsed.data;
+  }
+  return out as Config;
+}
+
+function mask(name: string, raw: string): string {
+  return /TOKEN|SECRET|KEY|SMTP_URL|DATABASE_URL/.test(name) ? "***" : raw;
+}
+
+/** Variables and their expected forms, for the README and `.env.example` checks. */
+export const configVariables = Object.entries(spec).map(([name, [, form]]) => ({ name, form }));
+
+export function publicUrl(config: Config): string {
+  return (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, "");
+}
