@@ -45,7 +45,7 @@ const NATURE_LABELS: Record<PaymentNature, string> = {
 export function paymentCalendar(input: FundingInput, settings: RulesSettings = DEFAULT_SETTINGS): ExpectedPayment[] {
   const { annees } = entitlement(input, settings);
   const starts = new Map(resolveMissions(input, settings).map((m) => [m.id, m.startDate]));
-  const afterDialogue = (annee: number): IsoDate => addMonths(input.signatureDate, 12 * annee + settings.paymentDelayMonths);
+  const afterDialogue = (annee: number): IsoDate => addMonths(addMonths(input.signatureDate, 12 * annee), settings.paymentDelayMonths);
   const payments: ExpectedPayment[] = [];
   const add = (date: IsoDate, montant: Cents, nature: PaymentNature, mission: FundingLineId, annee: number): void => {
     if (montant === 0) return;

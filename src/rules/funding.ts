@@ -273,8 +273,8 @@ export function crisisFirstPlanYear(input: FundingInput, settings: RulesSettings
   return years.find((y) => isWithin(date, y.debut, y.fin))?.annee ?? null;
 }
 
-function suffixes(prorata: { days: number; of: number } | null, majoration: Cents, settings: RulesSettings): string {
-  const parts: string[] = [];
+function suffixes(notes: string[], prorata: { days: number; of: number } | null, majoration: Cents, settings: RulesSettings): string {
+  const parts = [...notes];
   if (prorata) parts.push(`prorata ${prorata.days}/${prorata.of} j`);
   if (majoration !== 0) parts.push(`majoration ${settings.majoration.ratePercent} % incluse`);
   return parts.length ? ` (${parts.join(", ")})` : "";
@@ -287,7 +287,7 @@ function missionLines(ctx: LineContext, mission: ResolvedMission, firstPlanYear:
   const parts = table.missions[mission.id];
   const ratio = achievementRatio(input.indicatorAchievement?.[mission.id]?.[year.annee]);
   const lines: FundingLine[] = [];
-  const push = (part: "fixe" | "variable", amountPart: AmountPart, from: IsoDate, r: number, text: string, extra: Partial<FundingLine> = {}): void => {
+  const push = (part: "fixe" | "variable", amountPart: AmountPart, from: IsoDate, r: number, notes: string[], extra: Partial<FundingLine> = {}): void => {
     const { amount, majoration } = proratedAmount(ctx, from, (size) => parts[amountPart]?.[size] ?? 0, true, r);
     const prorated = compareDates(from, year.debut) > 0 ? { days: daysBetween(from, year.fin) + 1, of: year.jours } : null;
     lines.push({
@@ -296,7 +296,7 @@ function missionLines(ctx: LineContext, mission: ResolvedMission, firstPlanYear:
       montant_cents: amount,
       majoration_cents: majoration,
       potentiel: false,
-      label: `${label} – ${text}${suffixes(prorated, majoration, settings)}`,
+      label: `${label} – part ${part}${suffixes(notes, prorated, majoration, settings)}`,
       ...extra,
     });
   };
@@ -305,19 +305,19 @@ function missionLines(ctx: LineContext, mission: ResolvedMission, firstPlanYear:
     const planYear = firstPlanYear === null ? null : Math.max(firstPlanYear, firstActiveYear(mission.startDate, ctx));
     if (planYear !== null && year.annee >= planYear) {
       const first = year.annee === planYear;
-      push("fixe", first ? "fixe_premier_plan" : "fixe_mise_a_jour", year.debut, 1, first ? "part fixe (premier plan)" : "part fixe (mise à jour du plan)", {
+      push("fixe", first ? "fixe_premier_plan" : "fixe_mise_a_jour", year.debut, 1, [first ? "premier plan" : "mise à jour du plan"], {
         detail: first ? "premier_plan" : "mise_a_jour",
       });
     }
     if (crisisYears.has(year.annee)) {
-      push("variable", "variable", year.debut, ratio ?? 1, ratio === null ? "part variable (crise grave, potentiel)" : "part variable (crise grave)", { potentiel: ratio === null });
+      push("variable", "variable", year.debut, ratio ?? 1, ratio === null ? ["crise grave", "potentiel"] : ["crise grave"], { potentiel: ratio === null });
     }
     return lines;
   }
 
   const from = maxDate(mission.startDate, year.debut);
-  push("fixe", "fixe", from, 1, "part fixe");
-  push("variable", "variable", from, ratio ?? 1, ratio === null ? "part variable (potentiel)" : `part variable (atteinte ${Math.round(ratio * 1000) / 10} %)`, { potentiel: ratio === null });
+  push("fixe", "fixe", from, 1, []);
+  push("variable", "variable", from, ratio ?? 1, ratio === null ? ["potentiel"] : [`atteinte ${String(Math.round(ratio * 1000) / 10).replace(".", ",")} %`], { potentiel: ratio === null });
   return lines;
 }
 
