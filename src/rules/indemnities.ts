@@ -6,8 +6,8 @@
  * - "heure": rate × minutes / 60, prorated to the minute.
  * - "demi_journee": every started half-day of 4 hours counts (ceil(minutes / 240)).
  * - "forfait": the rate once per attendance, whatever the duration.
- * - Rate lookup, most specific first: same profession group and role, same group without role,
- *   "*" with the role, "*" without role.
+ * - Rate lookup, most specific first: same profession group and role, any group ("*") with the
+ *   role, same group without role, "*" without role (a role rate beats a profession rate).
  * - The per-person cap counts the indemnities of the calendar year; the legal ceiling (PASS of
  *   the meeting's year) counts everything the CPTS paid the person that year (indemnities and
  *   rémunérations). Both reduce the amount, never below 0, and each reduction is explained.
@@ -75,8 +75,8 @@ export function ruleAt(rules: readonly IndemnityRule[], date: IsoDate): Indemnit
 export function rateFor(rule: IndemnityRule, group: ProfessionGroup, role?: string): IndemnityRate | null {
   const candidates: Array<(r: IndemnityRate) => boolean> = [
     (r) => r.professionGroup === group && role !== undefined && r.role === role,
-    (r) => r.professionGroup === group && r.role === undefined,
     (r) => r.professionGroup === "*" && role !== undefined && r.role === role,
+    (r) => r.professionGroup === group && r.role === undefined,
     (r) => r.professionGroup === "*" && r.role === undefined,
   ];
   for (const matches of candidates) {
