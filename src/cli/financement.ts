@@ -38,7 +38,7 @@ export function parseCliArgs<O extends Record<string, { type: "string" | "boolea
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    const option = /'(-[^']+)'/.exec(detail)?.[1] ?? /(--?[\w-]+)/.exec(detail)?.[1];
+    const option = /(--?[\w-]+)/.exec(detail)?.[1];
     throw new UsageError(option ? `Option inconnue ou mal formée : ${option}.` : `Arguments invalides (${detail}).`);
   }
 }
@@ -97,6 +97,7 @@ async function buildInput(argv: string[], io: RulesCliIo<FundingInput>): Promise
   const population = args.population !== undefined ? requireInteger("population", args.population, 0) : undefined;
   const memberCount = args.membres !== undefined ? requireInteger("membres", args.membres, 0) : undefined;
   const missionIds = args.missions !== undefined ? parseMissions(args.missions) : undefined;
+  parseStarts(args.demarrage ?? [], missionIds ?? MISSION_IDS);
 
   if (args.signature === undefined) {
     if (size !== undefined || population !== undefined) throw new UsageError("--signature AAAA-MM-JJ est obligatoire avec --taille ou --population.");
