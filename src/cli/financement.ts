@@ -142,8 +142,8 @@ async function buildInput(argv: string[], io: RulesCliIo<FundingInput>): Promise
 
 export async function runFinancement(argv: string[], io: RulesCliIo<FundingInput>, today: string): Promise<number> {
   let built: Awaited<ReturnType<typeof buildInput>>;
+  if (!isIsoDate(today)) throw new RangeError(`today must be YYYY-MM-DD, got ${today}`);
   try {
-    requireDate("date du jour", today);
     built = await buildInput(argv, io);
   } catch (error) {
     if (error instanceof UsageError) {
