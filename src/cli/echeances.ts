@@ -1,5 +1,5 @@
 // `coordo echeances`: the dated obligations of a CPTS and their state at a date.
-import { DEADLINE_KIND_LABELS, MISSIONS, deadlines, formatDateFr, type DeadlineInput, type DeadlineState } from "../rules/index.ts";
+import { DEADLINE_KIND_LABELS, OWNER_ROLE_LABELS, deadlines, formatDateFr, type DeadlineInput, type DeadlineState } from "../rules/index.ts";
 import { EXIT_NOT_FOUND, EXIT_USAGE, UsageError, parseCliArgs, requireDate, type RulesCliIo } from "./financement.ts";
 
 export const ECHEANCES_USAGE = "Usage : coordo echeances [--signature AAAA-MM-JJ | --cpts slug] [--at AAAA-MM-JJ] [--json]";
@@ -71,8 +71,7 @@ export async function runEcheances(argv: string[], io: RulesCliIo<DeadlineInput>
   }
   const lines = [`Échéances au ${formatDateFr(at)}${input.signatureDate ? ` (ACI signé le ${formatDateFr(input.signatureDate)})` : ""}`, ""];
   for (const d of list) {
-    const mission = d.mission ? ` [${MISSIONS[d.mission].label}]` : "";
-    lines.push(`  ${formatDateFr(d.dueDate)}  ${STATE_LABELS[d.state].padEnd(9)}  ${DEADLINE_KIND_LABELS[d.kind].padEnd(30)}  ${d.label}${mission} (${d.ownerRole})`);
+    lines.push(`  ${formatDateFr(d.dueDate)}  ${STATE_LABELS[d.state].padEnd(9)}  ${DEADLINE_KIND_LABELS[d.kind].padEnd(30)}  ${d.label} (${OWNER_ROLE_LABELS[d.ownerRole]})`);
   }
   const late = list.filter((d) => d.state === "en_retard").length;
   const soon = list.filter((d) => d.state === "imminent").length;

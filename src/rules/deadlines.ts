@@ -64,6 +64,14 @@ export interface DeadlineInput {
   done?: string[];
 }
 
+export const OWNER_ROLE_LABELS: Record<OwnerRole, string> = {
+  coordonnateur: "coordonnateur",
+  bureau: "bureau",
+  tresorier: "trésorier",
+  secretaire: "secrétaire",
+  president: "président",
+};
+
 export const DEADLINE_KIND_LABELS: Record<DeadlineKind, string> = {
   mission_start: "Démarrage de mission",
   mission_deploy: "Déploiement de mission",
