@@ -10,6 +10,9 @@ const commands: Record<string, Entry> = {
   start: { summary: "démarre coordo (web admin, tâches planifiées, chat). --demo charge la CPTS de démonstration", load: async () => (await import("./start.ts")).run },
   migrate: { summary: "applique les migrations de la base de données", load: async () => (await import("./migrate.ts")).run },
   // Other subcommands register here, one line each (financement, echeances, job, outbox, chat, slack-manifest, admin).
+  admin: { summary: "comptes de l'administration web : admin create --cpts <slug> --email <e-mail> --role coordonnateur|bureau", load: async () => (await import("./admin.ts")).run },
+  financement: { summary: "droits ACI sur 5 ans et calendrier des versements (--help pour les options)", load: async () => (await import("./rules-commands.ts")).financement },
+  echeances: { summary: "échéances de la CPTS ou d'un contrat (--help pour les options)", load: async () => (await import("./rules-commands.ts")).echeances },
   demo: { summary: "charge la CPTS de démonstration (slug demo) ; sans effet si elle existe déjà", load: async () => (await import("./demo.ts")).run },
 };
 

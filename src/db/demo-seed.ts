@@ -222,6 +222,11 @@ async function seed(tx: Tx, today: string, passwordHash: string): Promise<DemoRe
     ],
   });
 
+  // What already happened in real life: past AGs, year-1 indicators and dialogue de gestion.
+  const anniversary = addMonths(signedOn, 12);
+  const done: [string, string][] = [[`ag:${year - 1}`, `${year - 1}-06-12`], [`ag:${year}`, `${year}-06-18`], ["indicators:1", addDays(anniversary, -35)], ["dialogue:1", anniversary]];
+  await tx.deadlineState.createMany({ data: done.filter(([, on]) => on <= today).map(([key, doneOn]) => ({ cptsId: cpts.id, key, doneOn, doneBy: DEMO_COORDINATOR_EMAIL })) });
+
   const coordinator = ids[0]!;
   await tx.adminUser.create({ data: { cptsId: cpts.id, email: DEMO_COORDINATOR_EMAIL, passwordHash, role: "COORDONNATEUR", memberId: coordinator.id } });
   await tx.auditLog.create({ data: { cptsId: cpts.id, actor: "cli", action: "demo.load", details: { members: ids.length } } });
