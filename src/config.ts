@@ -39,6 +39,7 @@ const spec = {
   SLACK_SIGNING_SECRET: [optionalString, "le secret de signature de l'application Slack"],
   SLACK_APP_TOKEN: [optionalString.pipe(z.string().startsWith("xapp-").optional()), "un jeton d'application Slack commençant par xapp- (Socket Mode)"],
   HELLOASSO_ALLOWED_IPS: [optionalString, "une liste d'adresses IP séparées par des virgules"],
+  HELLOASSO_TRUSTED_PROXY: [optionalString, "l'adresse IP du proxy inverse dont l'en-tête X-Forwarded-For fait foi"],
   ADMIN_COOKIE_SECURE: [bool.optional(), "1 ou 0 (cookie de session réservé à HTTPS)"],
 } as const;
 

@@ -1,0 +1,94 @@
+// Data access of the HelloAsso loop: the CPTS behind a secret URL, payer matching, the review queue.
+import type { Db, Tx } from "../db/client.ts";
+
+export type DbOrTx = Db | Tx;
+
+export interface MemberCandidate {
+  id: string;
+  firstName: string | null;
+  lastName: string | null;
+  organization: string | null;
+  email: string | null;
+  profession: string | null;
+}
+
+const memberFields = { id: true, firstName: true, lastName: true, organization: true, email: true, profession: true } as const;
+
+/** Lower case, no accents, single spaces: "Élodie  MARTIN" and "elodie martin" compare equal. */
+export function normalizeName(s: string | null | undefined): string {
+  return (s ?? "")
+    .normalize("NFD")
+    .replace(/\p{Diacritic}/gu, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
+}
+
+export class HelloAssoRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  cptsByToken(token: string) {
+    return this.db.cpts.findUnique({ where: { helloassoToken: token }, select: { id: true, name: true, slug: true, alertChannelId: true } });
+  }
+
+  paymentByExternalId(paymentId: string) {
+    return this.db.duesPayment.findUnique({ where: { source_externalId: { source: "HELLOASSO", externalId: paymentId } } });
+  }
+
+  pendingByExternalId(paymentId: string) {
+    return this.db.pendingPayment.findUnique({ where: { source_externalId: { source: "HELLOASSO", externalId: paymentId } } });
+  }
+
+  /** Members of the CPTS the payer may be: same e-mail first, else same first and last name. */
+  async matchPayer(cptsId: string, payer: { email: string; firstName?: string; lastName?: string }): Promise<MemberCandidate[]> {
+    const live = { cptsId, status: { notIn: ["EFFACE" as const] } };
+    const byEmail = await this.db.member.findMany({ where: { ...live, email: payer.email }, select: memberFields });
+    if (byEmail.length) return byEmail;
+    const first = normalizeName(payer.firstName);
+    const last = normalizeName(payer.lastName);
+    if (!last) return [];
+    const all = await this.db.member.findMany({ where: live, select: memberFields });
+    return all.filter((m) => normalizeName(m.lastName) === last && (!first || normalizeName(m.firstName) === first));
+  }
+
+  member(cptsId: string, memberId: string) {
+    return this.db.member.findFirst({ where: { id: memberId, cptsId, status: { notIn: ["EFFACE"] } }, select: memberFields });
+  }
+
+  createPending(data: {
+    cptsId: string;
+    externalId: string;
+    payerName: string | null;
+    payerEmail: string;
+    amountCents: number;
+    paidOn: string;
+    reason: string;
+    payload: object;
+  }) {
+    return this.db.pendingPayment.create({ data: { ...data, source: "HELLOASSO" } });
+  }
+
+  listPending(cptsId: string) {
+    return this.db.pendingPayment.findMany({ where: { cptsId, resolvedAt: null }, orderBy: { createdAt: "asc" } });
+  }
+
+  pendingById(cptsId: string, pendingId: string) {
+    return this.db.pendingPayment.findFirst({ where: { id: pendingId, cptsId } });
+  }
+
+  /** Marks a queue entry resolved once; false when someone else resolved it first. */
+  async resolvePending(pendingId: string, at: Date, reason?: string): Promise<boolean> {
+    const r = await this.db.pendingPayment.updateMany({ where: { id: pendingId, resolvedAt: null }, data: { resolvedAt: at, ...(reason ? { reason } : {}) } });
+    return r.count === 1;
+  }
+
+  /** Sets refundedOn once; false when the payment was already refunded. */
+  async markRefunded(paymentId: string, refundedOn: string): Promise<boolean> {
+    const r = await this.db.duesPayment.updateMany({ where: { id: paymentId, refundedOn: null }, data: { refundedOn } });
+    return r.count === 1;
+  }
+
+  audit(cptsId: string, actor: string, action: string, target: string, details: object) {
+    return this.db.auditLog.create({ data: { cptsId, actor, action, target, details } });
+  }
+}
