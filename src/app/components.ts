@@ -2,6 +2,7 @@
 // Each component may mount HTTP routes on the shared Hono app and returns how to stop it.
 import type { Hono } from "hono";
 import type { AppContext } from "./context.ts";
+import { adminComponent } from "../admin/index.ts";
 
 export interface RunningComponent {
   stop(): Promise<void>;
@@ -12,4 +13,4 @@ export interface Component {
   start(ctx: AppContext, http: Hono): Promise<RunningComponent | void>;
 }
 
-export const components: Component[] = [];
+export const components: Component[] = [adminComponent];

@@ -1,0 +1,72 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
+// The web admin, mounted under /admin: login, then every page behind session + CSRF + role checks.
+import { Hono, type Context } from "hono";
+import { html } from "hono/html";
+import type { Child } from "hono/jsx";
+import type { AppContext } from "../app/context.ts";
+import { AdminRepository } from "../db/repos/admin-repo.ts";
+import { ADMIN_CSS, ADMIN_JS } from "./assets.ts";
+import { requireCsrf, requireSession, type AdminEnv } from "./auth.ts";
+import { loginRoutes, logout } from "./login.tsx";
+import { takeFlash } from "./flash.ts";
+import { Layout } from "./ui.tsx";
+import { dashboardRoutes } from "./pages/dashboard.tsx";
+import { journalRoutes } from "./pages/journal.tsx";
+
+export type AdminApp = Hono<AdminEnv>;
+export type AdminContext = Context<AdminEnv>;
+
+export interface AdminDeps {
+  ctx: AppContext;
+  repo: AdminRepository;
+  /** Renders a full page with the layout, the nav and the pending flash message. */
+  page(c: AdminContext, title: string, active: string, body: Child, status?: 200 | 400 | 404 | 409): Response | Promise<Response>;
+  actor(c: AdminContext): string;
+}
+
+const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+export function createAdminApp(ctx: AppContext): Hono {
+  const repo = new AdminRepository(ctx.db);
+  const app = new Hono<AdminEnv>();
+  app.use("*", async (c, next) => {
+    await next();
+    c.header("Content-Security-Policy", CSP);
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("X-Frame-Options", "DENY");
+    c.header("Referrer-Policy", "same-origin");
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+  });
+  app.get("/assets/admin.css", (c) => c.body(ADMIN_CSS, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600" }));
+  app.get("/assets/admin.js", (c) => c.body(ADMIN_JS, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=3600" }));
+  app.route("/", loginRoutes(ctx, repo));
+
+  const deps: AdminDeps = {
+    ctx,
+    repo,
+    page: (c, title, active, body, status = 200) =>
+      c.html(
+        html`<!doctype html>${(
+          <Layout title={title} user={c.get("user")} csrf={c.get("csrf")} active={active} flash={takeFlash(c)}>
+            {body}
+          </Layout>
+        )}`,
+        status,
+      ),
+    actor: (c) => `admin:${c.get("user").email}`,
+  };
+
+  const secured = new Hono<AdminEnv>();
+  secured.use("*", requireSession(ctx, repo), requireCsrf());
+  secured.post("/deconnexion", (c) => logout(c, repo));
+  dashboardRoutes(secured, deps);
+  journalRoutes(secured, deps);
+  secured.all("*", (c) => deps.page(c, "Page introuvable", "", <p>Cette page n'existe pas ou n'appartient pas à votre CPTS. <a href="/admin">Retour au tableau de bord</a>.</p>, 404));
+  app.route("/", secured);
+  return app as unknown as Hono;
+}
+
+/** 404 page for a record that does not exist in the user's CPTS (never reveals another CPTS's data). */
+export function notFound(deps: AdminDeps, c: AdminContext, what = "Cet élément"): Response | Promise<Response> {
+  return deps.page(c, "Introuvable", "", <p>{what} n'existe pas dans votre CPTS. <a href="/admin">Retour au tableau de bord</a>.</p>, 404);
+}

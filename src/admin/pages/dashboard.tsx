@@ -1,0 +1,113 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
+// Tableau de bord: dues of the year (rate + chart by profession), next deadlines, next expected
+// ACI payments, outbox state, last job runs.
+import type { AdminApp, AdminDeps } from "../app.tsx";
+import { duesSummary } from "../../app/services/members.ts";
+import { ActivityRepository } from "../../db/repos/admin-repo.ts";
+import { loadRulesInputs } from "../../db/repos/cpts-rules-repo.ts";
+import { deadlines, paymentCalendar, formatDateFr, formatEuros } from "../../rules/index.ts";
+import { HBarChart } from "../charts.tsx";
+import { Badge, Empty } from "../ui.tsx";
+import { DEADLINE_STATE_LABELS, deadlineBadge, OUTBOX_STATE_LABELS, JOB_STATE_LABELS } from "../labels.ts";
+
+export function dashboardRoutes(app: AdminApp, deps: AdminDeps): void {
+  app.get("/", async (c) => {
+    const { cptsId } = c.get("user");
+    const today = deps.ctx.clock.today();
+    const activity = new ActivityRepository(deps.ctx.db);
+    const [dues, inputs, outbox, runs] = await Promise.all([
+      duesSummary(deps.ctx, cptsId, today),
+      loadRulesInputs(deps.ctx.db, cptsId),
+      activity.outboxCounts(cptsId),
+      activity.jobRuns(8),
+    ]);
+    const nextDeadlines = inputs ? deadlines(inputs.deadlines, today, inputs.settings).filter((d) => d.state !== "fait").slice(0, 6) : [];
+    const nextPayments = inputs?.funding ? paymentCalendar(inputs.funding, inputs.settings).filter((p) => p.date >= today).slice(0, 6) : [];
+    return deps.page(
+      c,
+      "Tableau de bord",
+      "/admin",
+      <div class="grid">
+        <section class="card" id="cotisations">
+          <h2>Cotisations {dues.year}</h2>
+          <p>
+            <span class="kpi">{dues.ratePercent.toLocaleString("fr-FR")} %</span> <span class="muted">des adhérents à jour ({dues.paid} sur {dues.due})</span>
+          </p>
+          <div class="chart" id="chart-cotisations">
+            <HBarChart
+              title={`Cotisations ${dues.year} payées par profession`}
+              bars={dues.byProfession.map((p) => ({ label: p.label, value: p.paid, total: p.due, valueLabel: `${p.paid}/${p.due}` }))}
+            />
+          </div>
+          <p class="muted">Barre foncée : à jour ; barre claire : adhérents attendus. <a href="/admin/adherents?cotisation=jamais_paye">Voir les impayés</a></p>
+        </section>
+        <section class="card">
+          <h2>Prochaines échéances</h2>
+          {nextDeadlines.length ? (
+            <ul class="timeline">
+              {nextDeadlines.map((d) => (
+                <li class={d.state}>
+                  <strong>{formatDateFr(d.dueDate)}</strong> — {d.label} <Badge kind={deadlineBadge(d.state)}>{DEADLINE_STATE_LABELS[d.state]}</Badge>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <Empty>Aucune échéance en attente.</Empty>
+          )}
+          <p><a href="/admin/echeances">Toutes les échéances</a></p>
+        </section>
+        <section class="card">
+          <h2>Prochains versements attendus</h2>
+          {nextPayments.length ? (
+            <div class="table-wrap">
+              <table>
+                <thead><tr><th>Date</th><th>Versement</th><th class="num">Montant</th></tr></thead>
+                <tbody>
+                  {nextPayments.map((p) => (
+                    <tr><td>{formatDateFr(p.date)}</td><td>{p.label}</td><td class="num">{formatEuros(p.montant_cents)}</td></tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : (
+            <Empty>Aucun versement attendu (pas d'ACI signé).</Empty>
+          )}
+          <p><a href="/admin/financement">Financement détaillé</a></p>
+        </section>
+        <section class="card">
+          <h2>Envois</h2>
+          <div class="table-wrap">
+            <table>
+              <tbody>
+                {Object.entries(OUTBOX_STATE_LABELS).map(([k, label]) => (
+                  <tr><td><a href={`/admin/envois?etat=${k}`}>{label}</a></td><td class="num">{outbox[k] ?? 0}</td></tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+        <section class="card">
+          <h2>Dernières tâches planifiées</h2>
+          {runs.length ? (
+            <div class="table-wrap">
+              <table>
+                <thead><tr><th>Tâche</th><th>Début</th><th>État</th></tr></thead>
+                <tbody>
+                  {runs.map((r) => (
+                    <tr>
+                      <td>{r.jobId}{r.dryRun ? " (essai)" : ""}</td>
+                      <td>{r.startedAt.toLocaleString("fr-FR", { timeZone: "Europe/Paris" })}</td>
+                      <td><Badge kind={r.state === "ECHEC" ? "bad" : r.state === "TERMINE" ? "ok" : "warn"}>{JOB_STATE_LABELS[r.state]}</Badge>{r.error ? <span class="err">{r.error}</span> : null}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : (
+            <Empty>Aucune tâche exécutée pour l'instant.</Empty>
+          )}
+        </section>
+      </div>,
+    );
+  });
+}
