@@ -12,6 +12,7 @@ import { takeFlash } from "./flash.ts";
 import { Layout } from "./ui.tsx";
 import { dashboardRoutes } from "./pages/dashboard.tsx";
 import { journalRoutes } from "./pages/journal.tsx";
+import { memberRoutes } from "./pages/members.tsx";
 
 export type AdminApp = Hono<AdminEnv>;
 export type AdminContext = Context<AdminEnv>;
@@ -60,6 +61,7 @@ export function createAdminApp(ctx: AppContext): Hono {
   secured.use("*", requireSession(ctx, repo), requireCsrf());
   secured.post("/deconnexion", (c) => logout(c, repo));
   dashboardRoutes(secured, deps);
+  memberRoutes(secured, deps);
   journalRoutes(secured, deps);
   secured.all("*", (c) => deps.page(c, "Page introuvable", "", <p>Cette page n'existe pas ou n'appartient pas à votre CPTS. <a href="/admin">Retour au tableau de bord</a>.</p>, 404));
   app.route("/", secured);

@@ -27,6 +27,8 @@ th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);ve
 th{background:#f0f2f5;font-weight:600}
 td.num,th.num{text-align:right;white-space:nowrap}
 form.stack label{display:block;margin:.5rem 0 .15rem;font-weight:600;font-size:.9rem}
+form.stack label.check{font-weight:400;margin:.25rem 0}
+fieldset{border:1px solid var(--line);border-radius:6px;margin:.8rem 0;padding:.4rem .8rem}
 form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}
 form.inline label{font-size:.85rem;display:flex;flex-direction:column;gap:.15rem}
 input,select,textarea{font:inherit;padding:.4rem .5rem;border:1px solid #b8bfca;border-radius:5px;background:#fff;max-width:100%}

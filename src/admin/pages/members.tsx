@@ -1,0 +1,376 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
+// Adhérents: list with filters and search, CSV export, create/edit, record a payment, CSV import
+// (preview with row-level errors, then an explicit "import the valid rows").
+import { z } from "zod";
+import type { AdminApp, AdminContext, AdminDeps } from "../app.tsx";
+import { notFound } from "../app.tsx";
+import { requireRole } from "../auth.ts";
+import { redirectWith } from "../flash.ts";
+import { formList, formValues, isoDate, parseWith, eurosField, type FieldErrors, type FormValues } from "../forms.ts";
+import { Badge, Csrf, Empty, Field, FormError, SelectField } from "../ui.tsx";
+import { PAYMENT_METHOD_LABELS, PAYMENT_SOURCE_LABELS } from "../labels.ts";
+import {
+  CATEGORY_LABELS_FR, PROFESSION_OPTIONS, ROLE_LABELS_FR, STATUS_LABELS_FR, displayName, listMembers, memberForm, membersCsv, saveMember, toRow,
+} from "../../app/services/members.ts";
+import { recordPayment, refundPayment } from "../../app/services/payments.ts";
+import { importValidRows, previewImport, type ImportPreview } from "../../app/services/member-import.ts";
+import { MemberAdminRepository } from "../../db/repos/admin-repo.ts";
+import { DUES_STATUS_LABELS, type DuesStatus } from "../../rules/dues.ts";
+import { formatDateFr, formatEuros, yearOf } from "../../rules/index.ts";
+import { UserError } from "../../app/errors.ts";
+
+const DUES_KIND: Record<DuesStatus, "ok" | "warn" | "bad" | undefined> = { a_jour: "ok", en_retard: "warn", jamais_paye: "bad", exonere: undefined };
+
+const filterSchema = z.object({
+  q: z.string().max(100).optional(),
+  profession: z.string().max(60).optional(),
+  cotisation: z.enum(["a_jour", "en_retard", "jamais_paye", "exonere"]).optional().catch(undefined),
+  role: z.enum(["ADHERENT", "CA", "BUREAU", "COORDONNATEUR", "PARTENAIRE"]).optional().catch(undefined),
+  commune: z.string().max(5).optional(),
+});
+
+const paymentForm = z.object({
+  amount: eurosField("montant", { min: 1 }),
+  paidOn: isoDate("date de paiement"),
+  method: z.enum(["VIREMENT", "CARTE", "CHEQUE", "ESPECES", "AUTRE"], { error: "moyen de paiement invalide" }),
+  reference: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().max(100).optional()),
+});
+
+export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
+  const repo = new MemberAdminRepository(deps.ctx.db);
+
+  app.get("/adherents", async (c) => {
+    const { cptsId } = c.get("user");
+    const f = filterSchema.parse({ ...c.req.query(), q: c.req.query("q") || undefined, profession: c.req.query("profession") || undefined, commune: c.req.query("commune") || undefined });
+    const today = deps.ctx.clock.today();
+    const [rows, communes] = await Promise.all([listMembers(deps.ctx, cptsId, { ...f, dues: f.cotisation }, today), repo.communes(cptsId)]);
+    const qs = new URLSearchParams(Object.entries(f).filter(([, v]) => v) as [string, string][]).toString();
+    const isCoord = c.get("user").role === "COORDONNATEUR";
+    return deps.page(
+      c,
+      "Adhérents",
+      "/admin/adherents",
+      <>
+        <section class="card">
+          <form class="inline" method="get" action="/admin/adherents" role="search">
+            <label>Recherche<input type="search" name="q" value={f.q ?? ""} placeholder="nom, e-mail…" /></label>
+            <label>Profession
+              <select name="profession">{PROFESSION_OPTIONS.map(([k, l]) => <option value={k} selected={k === (f.profession ?? "")}>{k ? l : "Toutes"}</option>)}</select>
+            </label>
+            <label>Cotisation {yearOf(today)}
+              <select name="cotisation"><option value="">Toutes</option>{Object.entries(DUES_STATUS_LABELS).map(([k, l]) => <option value={k} selected={k === f.cotisation}>{l}</option>)}</select>
+            </label>
+            <label>Rôle
+              <select name="role"><option value="">Tous</option>{Object.entries(ROLE_LABELS_FR).map(([k, l]) => <option value={k} selected={k === f.role}>{l}</option>)}</select>
+            </label>
+            <label>Commune
+              <select name="commune"><option value="">Toutes</option>{communes.map((cm) => <option value={cm.inseeCode} selected={cm.inseeCode === f.commune}>{cm.name}</option>)}</select>
+            </label>
+            <button type="submit">Filtrer</button>
+          </form>
+          <div class="actions">
+            <a class="btn secondary" href={`/admin/adherents/export.csv${qs ? `?${qs}` : ""}`}>Exporter en CSV</a>
+            {isCoord ? <a class="btn secondary" href="/admin/adherents/import">Importer un CSV</a> : null}
+            {isCoord ? <a class="btn secondary" href="/admin/adherents/nouveau">Nouvel adhérent</a> : null}
+          </div>
+        </section>
+        <section class="card">
+          <p class="muted">{rows.length} personne(s)</p>
+          {rows.length ? (
+            <div class="table-wrap">
+              <table class="cards" id="members">
+                <thead><tr><th>Nom</th><th>Profession</th><th>E-mail</th><th>Rôles</th><th>Cotisation</th></tr></thead>
+                <tbody>
+                  {rows.map((r) => (
+                    <tr>
+                      <td data-label="Nom"><a href={`/admin/adherents/${r.id}`}>{r.name}</a>{r.status !== "ACTIF" ? <> <Badge>{STATUS_LABELS_FR[r.status]}</Badge></> : null}</td>
+                      <td data-label="Profession">{r.professionLabel}</td>
+                      <td data-label="E-mail">{r.email ?? ""}</td>
+                      <td data-label="Rôles">{r.roles.map((x) => ROLE_LABELS_FR[x]).join(", ")}</td>
+                      <td data-label="Cotisation"><Badge kind={DUES_KIND[r.dues]}>{DUES_STATUS_LABELS[r.dues]}</Badge></td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : (
+            <Empty>Aucun adhérent ne correspond à ces critères.</Empty>
+          )}
+        </section>
+      </>,
+    );
+  });
+
+  app.get("/adherents/export.csv", async (c) => {
+    const { cptsId } = c.get("user");
+    const f = filterSchema.parse({ ...c.req.query(), q: c.req.query("q") || undefined, profession: c.req.query("profession") || undefined, commune: c.req.query("commune") || undefined });
+    const rows = await listMembers(deps.ctx, cptsId, { ...f, dues: f.cotisation }, deps.ctx.clock.today());
+    await deps.repo.audit({ cptsId, actor: deps.actor(c), action: "adherents.export", details: { count: rows.length } });
+    return c.body(membersCsv(rows), 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="adherents-${deps.ctx.clock.today()}.csv"` });
+  });
+
+  // ── import ──
+  const importPage = (c: AdminContext, preview?: ImportPreview, text?: string, format = "auto", status: 200 | 400 = 200) =>
+    deps.page(
+      c,
+      "Importer des adhérents (CSV)",
+      "/admin/adherents",
+      <>
+        <section class="card">
+          <p>Deux formats sont reconnus : <strong>générique</strong> (colonnes <code>nom</code>, <code>prenom</code>, <code>email</code>, <code>profession</code>, <code>commune_insee</code>, <code>telephone</code>, <code>montant</code>, <code>date_paiement</code>, <code>moyen</code>, <code>reference</code> ; séparateur <code>,</code> ou <code>;</code>) et <strong>l'export HelloAsso</strong> (séparateur <code>;</code>, virgule décimale, colonnes reconnues par leur nom).</p>
+          <p class="muted">Rien n'est enregistré à cette étape : vous verrez d'abord l'aperçu et les erreurs ligne par ligne.</p>
+          <form class="stack" method="post" action="/admin/adherents/import" enctype="multipart/form-data">
+            <Csrf token={c.get("csrf")} />
+            <label for="file">Fichier CSV</label>
+            <input id="file" type="file" name="file" accept=".csv,text/csv" />
+            <label for="text">… ou collez le contenu</label>
+            <textarea id="text" name="text"></textarea>
+            <label for="format">Format</label>
+            <select id="format" name="format">
+              {[["auto", "Détection automatique"], ["generique", "Générique"], ["helloasso", "Export HelloAsso"]].map(([k, l]) => <option value={k} selected={k === format}>{l}</option>)}
+            </select>
+            <div class="actions"><button type="submit">Voir l'aperçu</button></div>
+          </form>
+        </section>
+        {preview ? <ImportPreviewView preview={preview} text={text ?? ""} csrf={c.get("csrf")} /> : null}
+      </>,
+      status,
+    );
+
+  app.get("/adherents/import", requireRole("COORDONNATEUR"), (c) => importPage(c));
+
+  app.post("/adherents/import", requireRole("COORDONNATEUR"), async (c) => {
+    const form = c.get("form");
+    const file = form.file;
+    let text = typeof form.text === "string" ? form.text : "";
+    if (file instanceof File && file.size > 0) {
+      if (file.size > 5_000_000) return redirectWith(c, "/admin/adherents/import", "bad", "Fichier trop volumineux (5 Mo au plus).");
+      text = await file.text();
+    }
+    const format = ["generique", "helloasso"].includes(String(form.format)) ? (String(form.format) as "generique" | "helloasso") : "auto";
+    if (!text.trim()) return redirectWith(c, "/admin/adherents/import", "bad", "Choisissez un fichier CSV ou collez son contenu.");
+    const preview = await previewImport(deps.ctx, c.get("user").cptsId, text, format);
+    return importPage(c, preview, text, format, preview.fileError ? 400 : 200);
+  });
+
+  app.post("/adherents/import/confirmer", requireRole("COORDONNATEUR"), async (c) => {
+    const form = c.get("form");
+    const text = typeof form.text === "string" ? form.text : "";
+    const format = ["generique", "helloasso"].includes(String(form.format)) ? (String(form.format) as "generique" | "helloasso") : "auto";
+    if (!text.trim()) return redirectWith(c, "/admin/adherents/import", "bad", "Le contenu du fichier est manquant : recommencez l'import.");
+    const r = await importValidRows(deps.ctx, c.get("user").cptsId, text, format, deps.actor(c));
+    return redirectWith(c, "/admin/adherents", "ok", `Import terminé : ${r.created} adhérent(s) créé(s), ${r.updated} mis à jour, ${r.payments} paiement(s) enregistré(s), ${r.skippedInvalid} ligne(s) en erreur ignorée(s).`);
+  });
+
+  // ── create / edit ──
+  const editPage = async (c: AdminContext, id: string | null, values?: FormValues, errors?: FieldErrors, status: 200 | 400 = 200) => {
+    const { cptsId } = c.get("user");
+    const member = id ? await repo.byId(cptsId, id) : null;
+    if (id && !member) return notFound(deps, c, "Cet adhérent");
+    const communes = await repo.communes(cptsId);
+    const today = deps.ctx.clock.today();
+    const row = member ? toRow(member, today) : null;
+    const isCoord = c.get("user").role === "COORDONNATEUR";
+    const v: FormValues = values ?? (member
+      ? {
+          kind: member.kind, category: member.category, status: member.status, firstName: member.firstName ?? "", lastName: member.lastName ?? "",
+          organization: member.organization ?? "", profession: member.profession ?? "", communeInsee: member.communeInsee ?? "", email: member.email ?? "",
+          phone: member.phone ?? "", rpps: member.rpps ?? "", duesExempt: member.duesExempt ? "on" : "", prefNewsletter: member.prefNewsletter ? "on" : "",
+          prefDuesReminders: member.prefDuesReminders ? "on" : "", prefAlerts: member.prefAlerts ? "on" : "", roles: member.roles.map((r) => r.role).join(","),
+        }
+      : { kind: "PHYSIQUE", category: "PROFESSIONNEL", status: "ACTIF", prefNewsletter: "on", prefDuesReminders: "on", prefAlerts: "on", roles: "ADHERENT" });
+    const roles = new Set((v.roles ?? "").split(","));
+    const action = member ? `/admin/adherents/${member.id}` : "/admin/adherents/nouveau";
+    return deps.page(
+      c,
+      member ? displayName(member) : "Nouvel adhérent",
+      "/admin/adherents",
+      <div class="grid">
+        <section class="card">
+          <h2>Fiche</h2>
+          {row ? <p>Cotisation {yearOf(today)} : <Badge kind={DUES_KIND[row.dues]}>{DUES_STATUS_LABELS[row.dues]}</Badge></p> : null}
+          <FormError errors={errors} />
+          <form class="stack" method="post" action={action}>
+            <Csrf token={c.get("csrf")} />
+            <SelectField name="kind" label="Type" options={[["PHYSIQUE", "Personne physique"], ["MORALE", "Structure (personne morale)"]]} values={v} errors={errors} />
+            <SelectField name="category" label="Catégorie de cotisation" options={Object.entries(CATEGORY_LABELS_FR)} values={v} errors={errors} />
+            <SelectField name="status" label="Statut" options={Object.entries(STATUS_LABELS_FR).filter(([k]) => k !== "EFFACE")} values={v} errors={errors} />
+            <Field name="lastName" label="Nom" values={v} errors={errors} />
+            <Field name="firstName" label="Prénom" values={v} errors={errors} />
+            <Field name="organization" label="Raison sociale (structure)" values={v} errors={errors} />
+            <SelectField name="profession" label="Profession" options={PROFESSION_OPTIONS} values={v} errors={errors} />
+            <SelectField name="communeInsee" label="Commune" options={[["", "—"], ...communes.map((cm): [string, string] => [cm.inseeCode, `${cm.name} (${cm.inseeCode})`])]} values={v} errors={errors} />
+            <Field name="email" label="E-mail" type="email" values={v} errors={errors} />
+            <Field name="phone" label="Téléphone" values={v} errors={errors} />
+            <Field name="rpps" label="RPPS" values={v} errors={errors} />
+            <fieldset>
+              <legend>Rôles</legend>
+              {Object.entries(ROLE_LABELS_FR).map(([k, l]) => <label class="check"><input type="checkbox" name="roles" value={k} checked={roles.has(k)} /> {l}</label>)}
+              {errors?.roles ? <span class="err">{errors.roles}</span> : null}
+            </fieldset>
+            <fieldset>
+              <legend>Préférences et exonération</legend>
+              <label class="check"><input type="checkbox" name="duesExempt" checked={v.duesExempt === "on"} /> Exonéré de cotisation</label>
+              <label class="check"><input type="checkbox" name="prefNewsletter" checked={v.prefNewsletter === "on"} /> Reçoit la newsletter</label>
+              <label class="check"><input type="checkbox" name="prefDuesReminders" checked={v.prefDuesReminders === "on"} /> Reçoit les relances de cotisation</label>
+              <label class="check"><input type="checkbox" name="prefAlerts" checked={v.prefAlerts === "on"} /> Reçoit les alertes</label>
+            </fieldset>
+            {isCoord ? <div class="actions"><button type="submit">Enregistrer</button></div> : <p class="muted">Lecture seule : la modification est réservée au coordonnateur.</p>}
+          </form>
+        </section>
+        {member ? <PaymentsCard c={c} member={member} today={today} values={undefined} errors={undefined} /> : null}
+      </div>,
+      status,
+    );
+  };
+
+  app.get("/adherents/nouveau", requireRole("COORDONNATEUR"), (c) => editPage(c, null));
+  app.get("/adherents/:id", (c) => editPage(c, c.req.param("id")));
+
+  const saveHandler = (isNew: boolean) => async (c: AdminContext) => {
+    const form = c.get("form");
+    const id = isNew ? null : c.req.param("id")!;
+    const { cptsId } = c.get("user");
+    if (id && !(await repo.byId(cptsId, id))) return notFound(deps, c, "Cet adhérent");
+    const values = { ...formValues(form), roles: formList(form, "roles").join(",") };
+    const parsed = parseWith(memberForm, { ...form, roles: formList(form, "roles") }, values);
+    if (!parsed.ok) return editPage(c, id, values, parsed.errors, 400);
+    try {
+      const memberId = await saveMember(deps.ctx, cptsId, id, parsed.data, deps.actor(c));
+      return redirectWith(c, `/admin/adherents/${memberId}`, "ok", "Fiche enregistrée.");
+    } catch (e) {
+      if (e instanceof UserError) return editPage(c, id, values, { [e.field ?? "_form"]: e.message }, 400);
+      throw e;
+    }
+  };
+  app.post("/adherents/nouveau", requireRole("COORDONNATEUR"), saveHandler(true));
+  app.post("/adherents/:id", requireRole("COORDONNATEUR"), saveHandler(false));
+
+  // ── payments (bureau and coordinator) ──
+  app.post("/adherents/:id/paiements", requireRole("COORDONNATEUR", "BUREAU"), async (c) => {
+    const { cptsId } = c.get("user");
+    const member = await repo.byId(cptsId, c.req.param("id"));
+    if (!member) return notFound(deps, c, "Cet adhérent");
+    const form = c.get("form");
+    const parsed = parseWith(paymentForm, form);
+    const today = deps.ctx.clock.today();
+    const render = (errors: FieldErrors) =>
+      deps.page(c, displayName(member), "/admin/adherents", <PaymentsCard c={c} member={member} today={today} values={formValues(form)} errors={errors} />, 400);
+    if (!parsed.ok) return render(parsed.errors);
+    try {
+      const r = await recordPayment(deps.ctx, {
+        cptsId, memberId: member.id, amountCents: parsed.data.amount, paidOn: parsed.data.paidOn, method: parsed.data.method,
+        source: "MANUEL", externalId: parsed.data.reference ? `manuel-${cptsId}-${parsed.data.reference}` : undefined, actor: deps.actor(c),
+      });
+      const text = r.created
+        ? `Paiement de ${formatEuros(parsed.data.amount)} enregistré pour ${r.year}.${r.cancelledReminders ? ` ${r.cancelledReminders} relance(s) en attente annulée(s).` : ""}`
+        : "Ce paiement (même référence) était déjà enregistré : rien n'a été ajouté.";
+      return redirectWith(c, `/admin/adherents/${member.id}`, "ok", text);
+    } catch (e) {
+      if (e instanceof UserError) return render({ [e.field === "amount" ? "amount" : e.field === "paidOn" ? "paidOn" : "_form"]: e.message });
+      throw e;
+    }
+  });
+
+  app.post("/adherents/:id/paiements/:pid/rembourser", requireRole("COORDONNATEUR", "BUREAU"), async (c) => {
+    const { cptsId } = c.get("user");
+    const member = await repo.byId(cptsId, c.req.param("id"));
+    if (!member || !member.payments.some((p) => p.id === c.req.param("pid"))) return notFound(deps, c, "Ce paiement");
+    try {
+      await refundPayment(deps.ctx, { cptsId, paymentId: c.req.param("pid"), refundedOn: deps.ctx.clock.today(), actor: deps.actor(c) });
+      return redirectWith(c, `/admin/adherents/${member.id}`, "ok", "Paiement marqué comme remboursé.");
+    } catch (e) {
+      if (e instanceof UserError) return redirectWith(c, `/admin/adherents/${member.id}`, "bad", e.message);
+      throw e;
+    }
+  });
+}
+
+type MemberFull = NonNullable<Awaited<ReturnType<MemberAdminRepository["byId"]>>>;
+
+function PaymentsCard({ c, member, today, values, errors }: { c: AdminContext; member: MemberFull; today: string; values?: FormValues; errors?: FieldErrors }) {
+  const v = values ?? { paidOn: today, method: "VIREMENT" };
+  const payments = [...member.payments].sort((a, b) => b.paidOn.localeCompare(a.paidOn));
+  return (
+    <section class="card" id="paiements">
+      <h2>Cotisations</h2>
+      {payments.length ? (
+        <div class="table-wrap">
+          <table>
+            <thead><tr><th>Année</th><th>Date</th><th class="num">Montant</th><th>Source</th><th></th></tr></thead>
+            <tbody>
+              {payments.map((p) => (
+                <tr>
+                  <td>{p.year}</td>
+                  <td>{formatDateFr(p.paidOn)}</td>
+                  <td class="num">{formatEuros(p.amountCents)}</td>
+                  <td>{PAYMENT_SOURCE_LABELS[p.source]} · {PAYMENT_METHOD_LABELS[p.method]}</td>
+                  <td>
+                    {p.refundedOn ? <Badge kind="warn">remboursé le {formatDateFr(p.refundedOn)}</Badge> : (
+                      <form method="post" action={`/admin/adherents/${member.id}/paiements/${p.id}/rembourser`}>
+                        <Csrf token={c.get("csrf")} />
+                        <button type="submit" class="secondary" data-confirm="Marquer ce paiement comme remboursé ?">Rembourser</button>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <Empty>Aucun paiement enregistré.</Empty>
+      )}
+      <h3>Enregistrer un paiement</h3>
+      <FormError errors={errors} />
+      <form class="stack" method="post" action={`/admin/adherents/${member.id}/paiements`} id="form-paiement">
+        <Csrf token={c.get("csrf")} />
+        <Field name="amount" label="Montant (€)" values={v} errors={errors} placeholder="30,00" />
+        <Field name="paidOn" label="Date de paiement" type="date" values={v} errors={errors} />
+        <SelectField name="method" label="Moyen de paiement" options={Object.entries(PAYMENT_METHOD_LABELS)} values={v} errors={errors} />
+        <Field name="reference" label="Référence (facultatif, évite les doublons)" values={v} errors={errors} />
+        <div class="actions"><button type="submit">Enregistrer le paiement</button></div>
+      </form>
+    </section>
+  );
+}
+
+function ImportPreviewView({ preview, text, csrf }: { preview: ImportPreview; text: string; csrf: string }) {
+  if (preview.fileError) return <section class="card"><div class="flash bad" role="alert">{preview.fileError}</div></section>;
+  return (
+    <section class="card" id="apercu">
+      <h2>Aperçu ({preview.format === "helloasso" ? "export HelloAsso" : "format générique"})</h2>
+      <p>
+        <Badge kind="ok">{preview.valid} ligne(s) valide(s)</Badge> <Badge kind={preview.invalid ? "bad" : undefined}>{preview.invalid} ligne(s) en erreur</Badge>
+      </p>
+      <div class="table-wrap">
+        <table class="cards">
+          <thead><tr><th>Ligne</th><th>E-mail</th><th>Nom</th><th>Action</th><th>Paiement</th><th>Erreurs</th></tr></thead>
+          <tbody>
+            {preview.rows.map((r) => (
+              <tr class={r.errors.length ? "bad" : ""}>
+                <td data-label="Ligne">{r.line}</td>
+                <td data-label="E-mail">{r.email}</td>
+                <td data-label="Nom">{[r.firstName, r.lastName].filter(Boolean).join(" ") || r.organization || ""}</td>
+                <td data-label="Action">{r.errors.length ? "ignorée" : r.action === "creation" ? "création" : "mise à jour"}</td>
+                <td data-label="Paiement">{r.amountCents && r.paidOn ? `${formatEuros(r.amountCents)} le ${formatDateFr(r.paidOn)}` : "—"}</td>
+                <td data-label="Erreurs">{r.errors.map((e) => <span class="err">{e}</span>)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {preview.valid > 0 ? (
+        <form method="post" action="/admin/adherents/import/confirmer" class="actions">
+          <input type="hidden" name="_csrf" value={csrf} />
+          <input type="hidden" name="format" value={preview.format} />
+          <textarea name="text" hidden>{text}</textarea>
+          <button type="submit" id="confirmer-import">Importer les {preview.valid} ligne(s) valide(s)</button>
+          <a class="btn secondary" href="/admin/adherents/import">Annuler</a>
+        </form>
+      ) : (
+        <p class="muted">Aucune ligne valide : corrigez le fichier et recommencez.</p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,28 @@
+// Dues payments recorded by people (admin form, CSV import) or platforms. The shared write path
+// (counted once per source + external id, pending reminders cancelled, audited) lives in
+// src/helloasso/payments.ts; this service checks that the member belongs to the CPTS first and
+// adds the refund.
+import type { AppContext } from "../context.ts";
+import { recordDuesPayment, type RecordPaymentInput, type RecordPaymentResult } from "../../helloasso/payments.ts";
+import { writeAudit } from "../../db/repos/admin-repo.ts";
+import { UserError } from "../errors.ts";
+
+export type { RecordPaymentInput, RecordPaymentResult };
+
+export async function recordPayment(ctx: AppContext, input: RecordPaymentInput): Promise<RecordPaymentResult> {
+  if (!Number.isInteger(input.amountCents) || input.amountCents <= 0) throw new UserError("Le montant doit être positif.", "amount");
+  if (input.paidOn > ctx.clock.today()) throw new UserError("La date de paiement ne peut pas être dans le futur.", "paidOn");
+  const member = await ctx.db.member.findFirst({ where: { id: input.memberId, cptsId: input.cptsId }, select: { id: true } });
+  if (!member) throw new UserError("Cet adhérent n'existe pas dans votre CPTS.");
+  return recordDuesPayment(ctx.db, input);
+}
+
+export async function refundPayment(ctx: AppContext, input: { cptsId: string; paymentId: string; refundedOn: string; actor: string }): Promise<void> {
+  await ctx.db.$transaction(async (tx) => {
+    const p = await tx.duesPayment.findFirst({ where: { id: input.paymentId, cptsId: input.cptsId } });
+    if (!p) throw new UserError("Ce paiement n'existe pas dans votre CPTS.");
+    if (p.refundedOn) throw new UserError(`Ce paiement a déjà été remboursé le ${p.refundedOn}.`);
+    await tx.duesPayment.update({ where: { id: p.id }, data: { refundedOn: input.refundedOn } });
+    await writeAudit(tx, { cptsId: input.cptsId, actor: input.actor, action: "cotisation.remboursee", target: p.memberId, details: { paymentId: p.id, amountCents: p.amountCents, refundedOn: input.refundedOn } });
+  });
+}
