@@ -1,0 +1,112 @@
+// Deadlines of a CPTS: computed by the rules from the DB facts, with the done marks users set.
+// The alert side (who is told what, when) lives here too so the job stays a thin wrapper.
+import type { AppContext } from "../context.ts";
+import { deadlines as computeDeadlines, alertsOn, formatDateFr, DEADLINE_KIND_LABELS, type Deadline } from "../../rules/index.ts";
+import { loadRulesInputs } from "../../db/repos/cpts-rules-repo.ts";
+import { markDone, unmarkDone, alertAudience, alertsRecorded, recordAlerts } from "../../db/repos/deadline-repo.ts";
+import { writeAudit } from "../../db/repos/dues-repo.ts";
+import { renderMail, TemplateError } from "../../mail/template.ts";
+import { alerteEcheanceTemplate, alerteEcheanceChatText } from "../../../templates/mail/alerte-echeance.ts";
+import { unsubscribeUrl } from "../../mail/links.ts";
+import { publicUrl } from "../../config.ts";
+import { chatRecipient } from "../chat-notifier.ts";
+import { enqueueMessages, inTransaction, type OutboxDraft } from "./outbox.ts";
+import { UserError } from "../errors.ts";
+
+export const OWNER_ROLE_LABELS: Record<Deadline["ownerRole"], string> = {
+  coordonnateur: "coordination",
+  bureau: "bureau",
+  tresorier: "trésorerie",
+  secretaire: "secrétariat",
+  president: "présidence",
+};
+
+/** Every deadline of the CPTS at `at`, with its state (done marks from the database included). */
+export async function listDeadlines(ctx: AppContext, cptsId: string, at: string): Promise<Deadline[]> {
+  const inputs = await loadRulesInputs(ctx.db, cptsId);
+  if (!inputs) throw new UserError("CPTS introuvable.");
+  return computeDeadlines(inputs.deadlines, at, inputs.settings);
+}
+
+/** Marks a deadline done (alerts stop). Unknown keys are refused with the list's wording. */
+export async function markDeadlineDone(ctx: AppContext, cptsId: string, key: string, actor: string, note?: string): Promise<Deadline> {
+  const today = ctx.clock.today();
+  const list = await listDeadlines(ctx, cptsId, today);
+  const found = list.find((d) => d.key === key);
+  if (!found) throw new UserError(`Échéance inconnue : « ${key} ». Affichez la liste des échéances pour choisir la bonne.`, "key");
+  await markDone(ctx.db, cptsId, key, today, actor, note);
+  await writeAudit(ctx.db, { cptsId, actor, action: "deadline.done", target: key });
+  return { ...found, state: "fait" };
+}
+
+export async function unmarkDeadlineDone(ctx: AppContext, cptsId: string, key: string, actor: string): Promise<void> {
+  await unmarkDone(ctx.db, cptsId, key);
+  await writeAudit(ctx.db, { cptsId, actor, action: "deadline.undone", target: key });
+}
+
+export interface DeadlineAlertsResult {
+  alerts: number;
+  mails: number;
+  chat: number;
+  errors: string[];
+}
+
+function levelOf(daysLeft: number): "rappel" | "jour_j" | "retard" {
+  return daysLeft < 0 ? "retard" : daysLeft === 0 ? "jour_j" : "rappel";
+}
+
+/**
+ * Sends the alerts the rules schedule on `at` (each lead time, then every N days when late) to the
+ * coordinator and bureau by mail — and, once late, to the CA too (escalation) — and to the CPTS's alert
+ * channel. One DeadlineAlert row per (key, day) and idempotency keys make a re-run a no-op.
+ */
+export async function sendDeadlineAlerts(ctx: AppContext, cptsId: string, at: string, opts: { dryRun?: boolean } = {}): Promise<DeadlineAlertsResult> {
+  const inputs = await loadRulesInputs(ctx.db, cptsId);
+  if (!inputs) throw new UserError("CPTS introuvable.");
+  const due = alertsOn(computeDeadlines(inputs.deadlines, at, inputs.settings), at, inputs.settings);
+  if (due.length === 0) return { alerts: 0, mails: 0, chat: 0, errors: [] };
+  return inTransaction(ctx.db, async (tx) => {
+    const audience = (await alertAudience(tx, cptsId))!;
+    const already = await alertsRecorded(tx, cptsId, at);
+    const fresh = due.filter((a) => !already.has(a.deadline.key));
+    const drafts: OutboxDraft[] = [];
+    const errors: string[] = [];
+    for (const { deadline, daysLeft } of fresh) {
+      const level = levelOf(daysLeft);
+      const vars = {
+        cptsName: audience.cpts.name,
+        label: deadline.label,
+        kindLabel: DEADLINE_KIND_LABELS[deadline.kind],
+        dueDate: formatDateFr(deadline.dueDate),
+        daysLeft,
+        ownerLabel: OWNER_ROLE_LABELS[deadline.ownerRole],
+        adminUrl: `${publicUrl(ctx.config)}/admin/echeances`,
+      };
+      const targets = audience.recipients.filter((r) => r.board !== "ca" || level === "retard");
+      try {
+        for (const r of targets) {
+          const mail = renderMail(alerteEcheanceTemplate, { ...vars, preferencesUrl: unsubscribeUrl(ctx.config, r.unsubscribeToken, "alertes") });
+          drafts.push({
+            cptsId, idempotencyKey: `alerte:${cptsId}:${deadline.key}:${at}:${r.id}`, channel: "MAIL", kind: "alerte",
+            recipient: r.email, memberId: r.id, subject: mail.subject, bodyText: mail.text, bodyHtml: mail.html,
+            refType: "deadline", refId: deadline.key,
+          });
+        }
+        const text = alerteEcheanceChatText(vars);
+        for (const c of audience.channels) {
+          drafts.push({
+            cptsId, idempotencyKey: `alerte:${cptsId}:${deadline.key}:${at}:chat:${c.platform}:${c.workspace}`, channel: "CHAT", kind: "alerte",
+            recipient: chatRecipient(c.platform, c.workspace, c.channel), bodyText: text, refType: "deadline", refId: deadline.key,
+          });
+        }
+      } catch (e) {
+        if (!(e instanceof TemplateError)) throw e;
+        errors.push(`${deadline.key} : ${e.message}`);
+      }
+    }
+    if (opts.dryRun) return { alerts: fresh.length, mails: drafts.filter((d) => d.channel === "MAIL").length, chat: drafts.filter((d) => d.channel === "CHAT").length, errors };
+    await recordAlerts(tx, fresh.map((a) => ({ cptsId, key: a.deadline.key, alertOn: at, level: levelOf(a.daysLeft) })));
+    await enqueueMessages(tx, drafts);
+    return { alerts: fresh.length, mails: drafts.filter((d) => d.channel === "MAIL").length, chat: drafts.filter((d) => d.channel === "CHAT").length, errors };
+  });
+}

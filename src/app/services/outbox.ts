@@ -1,0 +1,72 @@
+// The one way coordo sends anything: a decision writes outbox rows (one per message per recipient, unique
+// idempotency key) in the same transaction as the facts behind it; the sender component delivers them.
+import { createHash } from "node:crypto";
+import type { Db, Tx } from "../../db/client.ts";
+import { isUniqueViolation } from "../../db/client.ts";
+import { insertNewRows } from "../../db/repos/outbox-repo.ts";
+
+export interface OutboxDraft {
+  cptsId: string;
+  /** Deterministic: the same decision taken twice yields the same key (e.g. "relance:<member>:<year>:<step>"). */
+  idempotencyKey: string;
+  channel: "MAIL" | "CHAT";
+  /** "relance", "newsletter", "alerte", "plan_crise", "code", "crise", "echec_envoi"... */
+  kind: string;
+  /** E-mail address, or "<platform>:<workspaceExternalId>:<channelId>" for CHAT. */
+  recipient: string;
+  memberId?: string | null;
+  subject?: string;
+  bodyText: string;
+  bodyHtml?: string;
+  headers?: Record<string, string>;
+  refType?: string;
+  refId?: string;
+  /** Not before this instant (scheduled sends); default now. */
+  notBefore?: Date;
+}
+
+/** Writes the drafts whose key is new, inside the caller's transaction; returns how many were inserted. */
+export async function enqueueMessages(tx: Tx, msgs: OutboxDraft[]): Promise<number> {
+  for (const m of msgs) {
+    if (m.channel === "MAIL" && !m.subject) throw new Error(`outbox draft ${m.idempotencyKey}: a mail needs a subject`);
+    if (m.channel === "CHAT" && m.recipient.split(":").length < 3) throw new Error(`outbox draft ${m.idempotencyKey}: chat recipient must be platform:workspace:channel`);
+  }
+  return insertNewRows(
+    tx,
+    msgs.map((m) => ({
+      cptsId: m.cptsId,
+      idempotencyKey: m.idempotencyKey,
+      channel: m.channel,
+      kind: m.kind,
+      recipient: m.recipient,
+      memberId: m.memberId ?? null,
+      subject: m.subject ?? null,
+      bodyText: m.bodyText,
+      bodyHtml: m.bodyHtml ?? null,
+      headers: m.headers ?? null,
+      refType: m.refType ?? null,
+      refId: m.refId ?? null,
+      nextAttemptAt: m.notBefore,
+    })),
+  );
+}
+
+/**
+ * Runs `fn` in a transaction, retried when a concurrent writer inserted the same unique key first
+ * (P2002 at commit: the retry re-reads and finds the key taken, so it becomes a no-op).
+ */
+export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await db.$transaction(fn, { timeout: 60_000, maxWait: 20_000 });
+    } catch (e) {
+      if (!isUniqueViolation(e) || i >= attempts) throw e;
+    }
+  }
+}
+
+/** Message-ID derived from the idempotency key: a re-send after a crash carries the same id, so it is recognisable. */
+export function messageIdFor(idempotencyKey: string, mailFrom: string): string {
+  const domain = /@([^>\s]+)/.exec(mailFrom)?.[1] ?? "coordo.local";
+  return `<${createHash("sha256").update(idempotencyKey).digest("hex").slice(0, 40)}@${domain}>`;
+}

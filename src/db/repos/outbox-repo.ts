@@ -1,0 +1,199 @@
+// The outbox table: idempotent inserts, claims with a lease (conditional update), state changes after a send.
+import type { Db, Tx } from "../client.ts";
+import type { OutboxChannel, OutboxState } from "../generated/postgres/enums.ts";
+
+export interface OutboxRowInput {
+  cptsId: string;
+  idempotencyKey: string;
+  channel: OutboxChannel;
+  kind: string;
+  recipient: string;
+  memberId?: string | null;
+  subject?: string | null;
+  bodyText: string;
+  bodyHtml?: string | null;
+  headers?: Record<string, string> | null;
+  refType?: string | null;
+  refId?: string | null;
+  nextAttemptAt?: Date;
+}
+
+export interface ClaimedMessage {
+  id: string;
+  cptsId: string;
+  idempotencyKey: string;
+  channel: OutboxChannel;
+  kind: string;
+  recipient: string;
+  memberId: string | null;
+  subject: string | null;
+  bodyText: string;
+  bodyHtml: string | null;
+  headers: Record<string, string> | null;
+  attempts: number;
+  /** True when a previous claim of this row expired: it may already have been handed to the server. */
+  maybeSent: boolean;
+}
+
+const CHUNK = 500;
+
+/** Inserts the rows whose key is not there yet; returns how many were inserted. Runs inside the caller's transaction. */
+export async function insertNewRows(tx: Tx, rows: OutboxRowInput[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const unique = new Map(rows.map((r) => [r.idempotencyKey, r]));
+  const existing = new Set<string>();
+  const keys = [...unique.keys()];
+  for (let i = 0; i < keys.length; i += CHUNK) {
+    const found = await tx.outboxMessage.findMany({ where: { idempotencyKey: { in: keys.slice(i, i + CHUNK) } }, select: { idempotencyKey: true } });
+    for (const f of found) existing.add(f.idempotencyKey);
+  }
+  const fresh = [...unique.values()].filter((r) => !existing.has(r.idempotencyKey));
+  for (let i = 0; i < fresh.length; i += CHUNK) {
+    await tx.outboxMessage.createMany({
+      data: fresh.slice(i, i + CHUNK).map((r) => ({
+        cptsId: r.cptsId,
+        idempotencyKey: r.idempotencyKey,
+        channel: r.channel,
+        kind: r.kind,
+        recipient: r.recipient,
+        memberId: r.memberId ?? null,
+        subject: r.subject ?? null,
+        bodyText: r.bodyText,
+        bodyHtml: r.bodyHtml ?? null,
+        headers: r.headers ?? undefined,
+        refType: r.refType ?? null,
+        refId: r.refId ?? null,
+        ...(r.nextAttemptAt ? { nextAttemptAt: r.nextAttemptAt } : {}),
+      })),
+    });
+  }
+  return fresh.length;
+}
+
+const READY: OutboxState[] = ["EN_ATTENTE", "ECHEC_TEMPORAIRE"];
+
+export class OutboxRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Claims up to `limit` due rows for `lockToken` with one conditional UPDATE: a row is taken only if it is
+   * still due (or its previous lease expired) at the moment of the update, so two workers never share a row.
+   */
+  async claim(opts: { lockToken: string; now: Date; leaseMs: number; limit: number; channels?: OutboxChannel[] }): Promise<ClaimedMessage[]> {
+    const due = {
+      ...(opts.channels ? { channel: { in: opts.channels } } : {}),
+      OR: [{ state: { in: READY }, nextAttemptAt: { lte: opts.now } }, { state: "EN_COURS" as const, lockedUntil: { lt: opts.now } }],
+    };
+    const candidates = await this.db.outboxMessage.findMany({ where: due, orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }], take: opts.limit, select: { id: true, state: true } });
+    if (candidates.length === 0) return [];
+    const expired = new Set(candidates.filter((c) => c.state === "EN_COURS").map((c) => c.id));
+    await this.db.outboxMessage.updateMany({
+      where: { id: { in: candidates.map((c) => c.id) }, ...due },
+      data: { state: "EN_COURS", lockedBy: opts.lockToken, lockedUntil: new Date(opts.now.getTime() + opts.leaseMs), attempts: { increment: 1 } },
+    });
+    const rows = await this.db.outboxMessage.findMany({ where: { lockedBy: opts.lockToken, state: "EN_COURS" }, orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }] });
+    return rows.map((r) => ({
+      id: r.id,
+      cptsId: r.cptsId,
+      idempotencyKey: r.idempotencyKey,
+      channel: r.channel,
+      kind: r.kind,
+      recipient: r.recipient,
+      memberId: r.memberId,
+      subject: r.subject,
+      bodyText: r.bodyText,
+      bodyHtml: r.bodyHtml,
+      headers: (r.headers ?? null) as Record<string, string> | null,
+      attempts: r.attempts,
+      maybeSent: expired.has(r.id),
+    }));
+  }
+
+  /** Extends the lease of rows still held by `lockToken` (long batches). */
+  async renew(lockToken: string, until: Date): Promise<void> {
+    await this.db.outboxMessage.updateMany({ where: { lockedBy: lockToken, state: "EN_COURS" }, data: { lockedUntil: until } });
+  }
+
+  private async finish(id: string, lockToken: string, data: Parameters<Db["outboxMessage"]["updateMany"]>[0]["data"]): Promise<boolean> {
+    const r = await this.db.outboxMessage.updateMany({ where: { id, lockedBy: lockToken, state: "EN_COURS" }, data: { ...data, lockedBy: null, lockedUntil: null } });
+    return r.count === 1;
+  }
+
+  markSent(id: string, lockToken: string, at: Date, providerId: string | null): Promise<boolean> {
+    return this.finish(id, lockToken, { state: "ENVOYE", sentAt: at, providerId, lastError: null });
+  }
+
+  markCaptured(id: string, lockToken: string, providerId: string | null): Promise<boolean> {
+    return this.finish(id, lockToken, { state: "CAPTURE", providerId, lastError: null });
+  }
+
+  markRetry(id: string, lockToken: string, nextAttemptAt: Date, error: string): Promise<boolean> {
+    return this.finish(id, lockToken, { state: "ECHEC_TEMPORAIRE", nextAttemptAt, lastError: error.slice(0, 1000) });
+  }
+
+  markFailed(id: string, lockToken: string, error: string): Promise<boolean> {
+    return this.finish(id, lockToken, { state: "ECHEC", lastError: error.slice(0, 1000) });
+  }
+
+  /** Releases the rows still held (graceful stop): they become due again at once, without counting an attempt. */
+  async release(lockToken: string): Promise<void> {
+    await this.db.outboxMessage.updateMany({ where: { lockedBy: lockToken, state: "EN_COURS" }, data: { state: "EN_ATTENTE", lockedBy: null, lockedUntil: null, attempts: { decrement: 1 } } });
+  }
+
+  async flagMemberEmailInvalid(memberId: string, at: Date): Promise<{ name: string } | null> {
+    const m = await this.db.member.update({ where: { id: memberId }, data: { emailInvalid: true, emailInvalidAt: at } }).catch(() => null);
+    return m ? { name: [m.firstName, m.lastName].filter(Boolean).join(" ") || m.organization || m.email || "" } : null;
+  }
+
+  async cptsName(cptsId: string): Promise<string> {
+    return (await this.db.cpts.findUnique({ where: { id: cptsId }, select: { name: true } }))?.name ?? "CPTS";
+  }
+
+  /** Coordinators' e-mail addresses (for delivery failure notices). */
+  async coordinatorEmails(cptsId: string): Promise<{ id: string; email: string }[]> {
+    const rows = await this.db.member.findMany({
+      where: { cptsId, status: "ACTIF", emailInvalid: false, email: { not: null }, roles: { some: { role: "COORDONNATEUR" } } },
+      select: { id: true, email: true },
+    });
+    return rows.map((r) => ({ id: r.id, email: r.email! }));
+  }
+
+  async insert(rows: OutboxRowInput[]): Promise<number> {
+    return this.db.$transaction((tx) => insertNewRows(tx, rows));
+  }
+
+  async list(opts: { cptsId?: string; states?: OutboxState[]; limit: number }) {
+    return this.db.outboxMessage.findMany({
+      where: { ...(opts.cptsId ? { cptsId: opts.cptsId } : {}), ...(opts.states ? { state: { in: opts.states } } : {}) },
+      orderBy: { createdAt: "desc" },
+      take: opts.limit,
+      select: { id: true, kind: true, channel: true, recipient: true, subject: true, state: true, attempts: true, createdAt: true, sentAt: true, lastError: true },
+    });
+  }
+
+  get(idOrPrefix: string) {
+    return this.db.outboxMessage.findFirst({ where: { OR: [{ id: idOrPrefix }, { idempotencyKey: idOrPrefix }] } });
+  }
+
+  async countByState(cptsId?: string): Promise<Record<string, number>> {
+    const rows = await this.db.outboxMessage.groupBy({ by: ["state"], where: cptsId ? { cptsId } : {}, _count: { _all: true } });
+    return Object.fromEntries(rows.map((r) => [r.state, r._count._all]));
+  }
+
+  async countByRef(refType: string, refIds: string[]): Promise<{ refId: string | null; state: OutboxState; count: number }[]> {
+    if (refIds.length === 0) return [];
+    const rows = await this.db.outboxMessage.groupBy({ by: ["refId", "state"], where: { refType, refId: { in: refIds } }, _count: { _all: true } });
+    return rows.map((r) => ({ refId: r.refId, state: r.state, count: r._count._all }));
+  }
+
+  /** Pending messages of a kind for a member (e.g. reminders made moot by a payment) → ANNULE. */
+  async cancelPending(where: { memberId: string; kind: string; refType?: string; refId?: string }): Promise<number> {
+    const r = await this.db.outboxMessage.updateMany({ where: { ...where, state: { in: READY } }, data: { state: "ANNULE" } });
+    return r.count;
+  }
+
+  /** Captured mails of no consequence once SMTP is configured: nothing here re-sends them (they stay readable). */
+  async pendingCount(now: Date): Promise<number> {
+    return this.db.outboxMessage.count({ where: { OR: [{ state: { in: READY }, nextAttemptAt: { lte: now } }, { state: "EN_COURS", lockedUntil: { lt: now } }] } });
+  }
+}

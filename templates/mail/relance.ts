@@ -1,0 +1,60 @@
+// Dues reminder (relance de cotisation), one wording per step: 1 = friendly, 2 = second, last = final notice.
+import { defineMailTemplate, html, z } from "../../src/mail/template.ts";
+import { layout, preferencesFooter } from "./layout.ts";
+
+const schema = z.object({
+  cptsName: z.string().min(1),
+  memberName: z.string().min(1),
+  year: z.number().int().min(2000),
+  step: z.number().int().min(1),
+  maxCount: z.number().int().min(1),
+  amount: z.string().min(1).optional(),
+  paymentLink: z.url().optional(),
+  paymentInstructions: z.string().optional(),
+  preferencesUrl: z.url().optional(),
+});
+
+function headline(v: z.output<typeof schema>): string {
+  if (v.step >= v.maxCount && v.step > 1) return `Dernier rappel : votre cotisation ${v.year}`;
+  if (v.step === 1) return `Votre cotisation ${v.year} à la ${v.cptsName}`;
+  return `Rappel : votre cotisation ${v.year} n'est pas encore réglée`;
+}
+
+function intro(v: z.output<typeof schema>): string {
+  if (v.step >= v.maxCount && v.step > 1)
+    return `Sauf erreur de notre part, votre cotisation ${v.year} n'est toujours pas réglée. C'est notre dernier rappel : sans cotisation, vous ne pourrez plus voter en assemblée générale ni participer aux groupes de travail indemnisés.`;
+  if (v.step === 1)
+    return `L'année de cotisation ${v.year} est ouverte. Votre adhésion fait vivre la CPTS : projets de santé du territoire, groupes de travail, coordination entre professionnels.`;
+  return `Sauf erreur de notre part, nous n'avons pas encore reçu votre cotisation ${v.year}. Si vous venez de la régler, merci et ne tenez pas compte de ce message.`;
+}
+
+export const relanceTemplate = defineMailTemplate({
+  name: "relance",
+  schema,
+  subject: (v) => headline(v),
+  html: (v) =>
+    layout({
+      cptsName: v.cptsName,
+      title: headline(v),
+      content: html`<p style="margin:0 0 12px">Bonjour ${v.memberName},</p>
+<p style="margin:0 0 12px">${intro(v)}</p>
+${v.amount ? html`<p style="margin:0 0 12px">Montant : <strong>${v.amount}</strong> (valable jusqu'au 31 décembre ${v.year}).</p>` : ""}
+${v.paymentLink ? html`<p style="margin:0 0 16px"><a href="${v.paymentLink}" style="background:#0b5c8c;color:#ffffff;padding:10px 16px;border-radius:4px;text-decoration:none">Régler ma cotisation</a></p>` : ""}
+${v.paymentInstructions ? html`<p style="margin:0 0 12px">${v.paymentInstructions}</p>` : ""}
+<p style="margin:0">Merci, et à bientôt,<br>L'équipe de la ${v.cptsName}</p>`,
+      footer: preferencesFooter(v.preferencesUrl, "parce que vous êtes adhérent·e de la CPTS (relances de cotisation)"),
+    }),
+  text: (v) =>
+    [
+      `Bonjour ${v.memberName},`,
+      "",
+      intro(v),
+      ...(v.amount ? ["", `Montant : ${v.amount} (valable jusqu'au 31 décembre ${v.year}).`] : []),
+      ...(v.paymentLink ? ["", `Régler ma cotisation : ${v.paymentLink}`] : []),
+      ...(v.paymentInstructions ? ["", v.paymentInstructions] : []),
+      "",
+      "Merci, et à bientôt,",
+      `L'équipe de la ${v.cptsName}`,
+      ...(v.preferencesUrl ? ["", `Ne plus recevoir les relances de cotisation : ${v.preferencesUrl}`] : []),
+    ].join("\n"),
+});
