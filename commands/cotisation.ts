@@ -1,0 +1,38 @@
+// /cotisation: my dues status for the year and how to pay.
+import { z } from "zod";
+import { defineCommand } from "./types.ts";
+import { MemberRepository } from "../src/db/repos/member-repo.ts";
+import { DUES_STATUS_LABELS, formatDateFr, formatEuros, memberDuesStatus, yearOf } from "../src/rules/index.ts";
+
+export const cotisation = defineCommand({
+  name: "cotisation",
+  description: "Où en est ma cotisation de l'année, et comment la régler",
+  requiredRole: "adherent",
+  personal: true,
+  options: [{ name: "annee", description: "L'année (par défaut l'année en cours)", type: "integer", hint: "une année sur 4 chiffres, par exemple 2025" }],
+  schema: z.object({ annee: z.number().int().min(2000).max(2100).optional() }),
+  example: "/cotisation",
+  async run(ctx, input) {
+    const members = new MemberRepository(ctx.app.db);
+    const member = (await members.findById(ctx.cpts.id, ctx.caller.memberId!))!;
+    const year = input.annee ?? yearOf(ctx.today);
+    const at = year < yearOf(ctx.today) ? `${year}-12-31` : ctx.today;
+    const payments = (await members.payments(ctx.cpts.id, member.id)).map((p) => ({ memberId: p.memberId, date: p.paidOn, amountCents: p.amountCents, duesYear: p.year, refundedDate: p.refundedOn ?? undefined }));
+    const status = memberDuesStatus({ id: member.id, category: member.category, exempt: member.duesExempt }, payments, at);
+    const rate = await members.duesRate(ctx.cpts.id, year, member.category);
+    const paid = payments.filter((p) => p.duesYear === year && !p.refundedDate);
+    const fields = [
+      { name: "Statut", value: DUES_STATUS_LABELS[status] },
+      ...(rate ? [{ name: "Montant", value: formatEuros(rate.amountCents) }] : []),
+      ...(paid.length ? [{ name: "Réglée", value: paid.map((p) => `${formatEuros(p.amountCents ?? 0)} le ${formatDateFr(p.date)}`).join("\n") }] : []),
+    ];
+    if (status === "a_jour") return { title: `Cotisation ${year}`, text: `Votre cotisation ${year} est à jour. Merci de votre soutien à la ${ctx.cpts.name} !`, fields };
+    if (status === "exonere") return { title: `Cotisation ${year}`, text: `Vous êtes exonéré de cotisation pour ${year}.`, fields };
+    const how = [ctx.cpts.paymentLink ? `En ligne : ${ctx.cpts.paymentLink}` : null, ctx.cpts.paymentInstructions].filter(Boolean).join("\n");
+    return {
+      title: `Cotisation ${year}`,
+      text: `Votre cotisation ${year} n'est pas encore réglée${rate ? ` (${formatEuros(rate.amountCents)})` : ""}. Elle couvre l'année civile, jusqu'au 31 décembre ${year}.\n${how || `Contactez la coordination${ctx.cpts.contactEmail ? ` (${ctx.cpts.contactEmail})` : ""} pour la régler.`}`,
+      fields,
+    };
+  },
+});

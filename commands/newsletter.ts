@@ -1,0 +1,118 @@
+// /newsletter: write a newsletter from text, choose its audience, preview it, send a test to
+// myself, then schedule it or send it now — the recipient count is shown before confirming.
+import { z } from "zod";
+import { defineCommand, type CommandContext, type Reply } from "./types.ts";
+import { createNewsletter, newsletterStats, renderNewsletterPreview, scheduleNewsletter, sendNewsletterNow, testSend } from "../src/app/services/newsletters.ts";
+import { isIsoDate } from "../src/rules/index.ts";
+import { isKnownProfession } from "../src/rules/professions.ts";
+import { UserError } from "../src/app/errors.ts";
+
+const AUDIENCES = { adherents: "ADHERENTS", professions: "PROFESSIONS", territoire: "TERRITOIRE" } as const;
+const EXCERPT = 1200;
+const EXAMPLE = "/newsletter sujet=\"Lettre de novembre\" texte=\"Bonjour à tous…\" audience=adherents";
+
+/** "AAAA-MM-JJ" or "AAAA-MM-JJTHH:MM", wall-clock time in Europe/Paris (09:00 by default). */
+export function parisInstant(value: string): Date {
+  const [date, time = "09:00"] = value.split("T");
+  const guess = new Date(`${date}T${time}:00Z`);
+  const wall = new Date(guess.toLocaleString("en-US", { timeZone: "Europe/Paris" }) + " UTC");
+  return new Date(guess.getTime() - (wall.getTime() - guess.getTime()));
+}
+
+const formatInstant = (d: Date) => d.toLocaleString("fr-FR", { timeZone: "Europe/Paris", dateStyle: "long", timeStyle: "short" });
+
+async function menu(ctx: CommandContext, id: string, scheduleAt?: string): Promise<Reply> {
+  const p = await renderNewsletterPreview(ctx.app, id);
+  const buttons = [
+    await ctx.button({ action: "test", label: "M'envoyer un test", style: "secondary", payload: { id }, reusable: true }),
+    await ctx.button({ action: "envoyer", label: `Envoyer maintenant à ${p.recipients} destinataire(s)`, style: "primary", payload: { id } }),
+  ];
+  if (scheduleAt) buttons.push(await ctx.button({ action: "programmer", label: `Programmer le ${formatInstant(parisInstant(scheduleAt))}`, style: "primary", payload: { id, at: scheduleAt } }));
+  return {
+    title: `Aperçu : ${p.subject}`,
+    text: p.text.length > EXCERPT ? `${p.text.slice(0, EXCERPT)}…` : p.text,
+    fields: [
+      { name: "Audience", value: p.audience },
+      { name: "Destinataires", value: String(p.recipients) },
+    ],
+    buttons,
+    ephemeral: true,
+  };
+}
+
+export const newsletter = defineCommand({
+  name: "newsletter",
+  description: "Écrire, prévisualiser, tester puis envoyer ou programmer la lettre d'information",
+  requiredRole: "coordonnateur",
+  options: [
+    { name: "sujet", description: "L'objet du mail (vide : les lettres récentes)", type: "string", hint: "un objet de 3 à 200 caractères" },
+    { name: "texte", description: "Le texte de la lettre (paragraphes séparés par une ligne vide)", type: "string", hint: "un texte d'au moins 10 caractères" },
+    { name: "audience", description: "adherents, professions ou territoire", type: "string", choices: Object.keys(AUDIENCES).map((value) => ({ label: value, value })), hint: "adherents, professions ou territoire" },
+    { name: "professions", description: "Professions visées, séparées par des virgules", type: "string", autocomplete: "professions", hint: "des professions séparées par des virgules, par exemple infirmier,pharmacien" },
+    { name: "programmer", description: "Date d'envoi programmé (heure de Paris)", type: "string", hint: "une date AAAA-MM-JJ ou AAAA-MM-JJTHH:MM" },
+  ],
+  schema: z.object({
+    sujet: z.string().trim().min(3).max(200).optional(),
+    texte: z.string().trim().min(10).max(100_000).optional(),
+    audience: z.enum(["adherents", "professions", "territoire"]).default("adherents"),
+    professions: z
+      .string()
+      .transform((s) => s.split(",").map((p) => p.trim()).filter(Boolean))
+      .refine((list) => list.every(isKnownProfession))
+      .optional(),
+    programmer: z.string().refine((v) => /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/.test(v) && isIsoDate(v.slice(0, 10))).optional(),
+  }),
+  example: EXAMPLE,
+  slow: true,
+  async run(ctx, input) {
+    if (!input.sujet) {
+      const stats = await newsletterStats(ctx.app, ctx.cpts.id);
+      const recent = stats.newsletters.slice(0, 5);
+      return {
+        title: "Lettres d'information",
+        text:
+          `${stats.lastSentOn ? `Dernier envoi le ${stats.lastSentOn}` : "Aucun envoi encore"}${stats.nextDueOn ? `, prochaine attendue le ${stats.nextDueOn}${stats.overdue ? " (en retard)" : ""}` : ""}.\n` +
+          `Pour en écrire une : ${EXAMPLE}`,
+        fields: recent.map((n) => ({ name: n.subject, value: `${n.state.toLowerCase()}${n.sentAt ? `, ${n.recipients} destinataire(s), ${n.sent + n.captured} parti(s)` : ""}` })),
+        buttons: await Promise.all(recent.filter((n) => n.state === "BROUILLON").map((n) => ctx.button({ action: "ouvrir", label: `Ouvrir : ${n.subject}`.slice(0, 75), payload: { id: n.id }, reusable: true }))),
+        ephemeral: true,
+      };
+    }
+    if (!input.texte) throw new UserError("Ajoutez le texte de la lettre : texte=\"…\" (au moins 10 caractères).", "texte");
+    const audience = AUDIENCES[input.audience];
+    if (audience === "PROFESSIONS" && !input.professions?.length) throw new UserError("Avec audience=professions, indiquez professions=infirmier,pharmacien…", "professions");
+    const created = await createNewsletter(ctx.app, { cptsId: ctx.cpts.id, subject: input.sujet, body: input.texte, audience, professions: input.professions ?? [], createdBy: ctx.actor });
+    return menu(ctx, created.id, input.programmer);
+  },
+  async onAction(ctx, action, payload) {
+    const id = String(payload.id);
+    if (action === "ouvrir") return menu(ctx, id);
+    if (action === "test") {
+      if (!ctx.caller.email) throw new UserError("Votre fiche n'a pas d'adresse mail : ajoutez-en une pour recevoir le test.");
+      await testSend(ctx.app, id, ctx.caller.email);
+      return { text: `Un exemplaire de test part à ${ctx.caller.email}.`, ephemeral: true };
+    }
+    if (action === "programmer") {
+      const at = parisInstant(String(payload.at));
+      await scheduleNewsletter(ctx.app, id, at);
+      return { text: `Lettre programmée pour le ${formatInstant(at)} (heure de Paris).`, ephemeral: true };
+    }
+    if (action === "envoyer") {
+      const p = await renderNewsletterPreview(ctx.app, id);
+      return {
+        text: `Confirmez l'envoi de « ${p.subject} » à ${p.recipients} destinataire(s) (${p.audience}).`,
+        confirm: "L'envoi ne peut pas être annulé une fois parti.",
+        buttons: [
+          await ctx.button({ action: "confirmer", label: `Confirmer l'envoi à ${p.recipients} destinataire(s)`, style: "danger", payload: { id } }),
+          await ctx.button({ action: "abandonner", label: "Annuler", style: "secondary" }),
+        ],
+        ephemeral: true,
+      };
+    }
+    if (action === "abandonner") return { text: "Envoi annulé : la lettre reste en brouillon.", ephemeral: true };
+    const r = await sendNewsletterNow(ctx.app, id, ctx.actor);
+    return { title: "Lettre envoyée", text: `${r.enqueued} mail(s) mis en file d'envoi pour ${r.recipients} destinataire(s).`, ephemeral: true };
+  },
+});
+
+

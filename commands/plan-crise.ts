@@ -1,0 +1,78 @@
+// /plan-crise: version, sections with their owner and last review, next refresh date; mark a
+// section reviewed. Sub-actions live in SUBACTIONS so that others (activer, cloturer) plug in.
+import { z } from "zod";
+import { defineCommand, ROLE_RANK, type CommandContext, type Reply, type RequiredRole } from "./types.ts";
+import { crisisPlanOverview, markSectionReviewed } from "../src/app/services/crisis-plan.ts";
+import { formatDateFr } from "../src/rules/index.ts";
+
+export interface CrisisSubaction {
+  label: string;
+  role: RequiredRole;
+  run(ctx: CommandContext, input: PlanCriseInput): Promise<Reply>;
+}
+
+export interface PlanCriseInput {
+  action: string;
+  section?: string;
+  texte?: string;
+}
+
+async function overview(ctx: CommandContext): Promise<Reply> {
+  const o = await crisisPlanOverview(ctx.app, ctx.cpts.id, ctx.today);
+  if (!o.current) return { text: `La ${ctx.cpts.name} n'a pas encore de plan de crise enregistré.` };
+  const status = o.current.draft ? "brouillon" : `adoptée le ${formatDateFr(o.current.adoptedOn!)}`;
+  const canReview = ROLE_RANK[ctx.caller.role] >= ROLE_RANK.bureau;
+  return {
+    title: `Plan de crise — version ${o.current.version} (${status})`,
+    text: o.nextRefresh
+      ? `Prochaine échéance : ${o.nextRefresh.label}, le ${formatDateFr(o.nextRefresh.dueDate)} (${o.nextRefresh.daysLeft >= 0 ? `dans ${o.nextRefresh.daysLeft} jours` : `en retard de ${-o.nextRefresh.daysLeft} jours`}).`
+      : "Aucune échéance de mise à jour en cours.",
+    fields: o.sections.map((s) => ({
+      name: s.title,
+      value: `Responsable : ${s.owner?.name ?? "à désigner"} — ${s.lastReviewedOn ? `relue le ${formatDateFr(s.lastReviewedOn)}` : "jamais relue"} (section=${s.kind})`,
+    })),
+    buttons: canReview
+      ? await Promise.all(o.sections.slice(0, 5).map((s) => ctx.button({ action: "relu", label: `Relue : ${s.title}`.slice(0, 75), payload: { section: s.kind } })))
+      : undefined,
+  };
+}
+
+async function review(ctx: CommandContext, section: string, comment?: string): Promise<Reply> {
+  const r = await markSectionReviewed(ctx.app, ctx.cpts.id, section, ctx.caller.memberId!, comment);
+  return { text: `Section ${r.kind} marquée relue le ${formatDateFr(r.reviewedOn)} par ${ctx.caller.name}.` };
+}
+
+export const SUBACTIONS: Record<string, CrisisSubaction> = {
+  voir: { label: "voir le plan", role: "adherent", run: (ctx) => overview(ctx) },
+  relu: {
+    label: "marquer une section relue",
+    role: "bureau",
+    run: (ctx, input) => (input.section ? review(ctx, input.section, input.texte) : Promise.resolve({ text: "Indiquez la section : /plan-crise relu section=ANTICIPER", ephemeral: true })),
+  },
+};
+
+export const planCrise = defineCommand({
+  name: "plan-crise",
+  description: "Le plan de crise : version, sections, dernières relectures, prochaine mise à jour",
+  requiredRole: "adherent",
+  options: [
+    { name: "action", description: "voir (par défaut) ou relu", type: "string", choices: Object.entries(SUBACTIONS).map(([value, s]) => ({ label: s.label, value })), hint: `une action parmi ${Object.keys(SUBACTIONS).join(", ")}` },
+    { name: "section", description: "La section relue (ANTICIPER, ADAPTER, ACTIVER_PILOTER, EVALUER…)", type: "string", hint: "le code de section affiché par /plan-crise, par exemple ANTICIPER" },
+    { name: "texte", description: "Un commentaire ou une description", type: "string", hint: "un texte libre" },
+  ],
+  schema: z.object({
+    action: z.string().default("voir").refine((a) => a in SUBACTIONS),
+    section: z.string().trim().min(2).max(60).transform((s) => s.toUpperCase()).optional(),
+    texte: z.string().trim().max(2000).optional(),
+  }),
+  example: "/plan-crise",
+  actionRoles: { relu: "bureau" },
+  async run(ctx, input) {
+    const sub = SUBACTIONS[input.action]!;
+    if (ROLE_RANK[ctx.caller.role] < ROLE_RANK[sub.role]) return { text: `« ${sub.label} » est réservé au bureau et à la coordination.`, ephemeral: true };
+    return sub.run(ctx, input);
+  },
+  async onAction(ctx, _action, payload) {
+    return review(ctx, String(payload.section));
+  },
+});

@@ -1,0 +1,57 @@
+// /relance-cotisations: a private preview (how many, by profession, the list on demand), then a
+// confirm button that records and enqueues the reminders; a second run the same day adds nothing.
+import { z } from "zod";
+import { defineCommand } from "./types.ts";
+import { enqueueReminders, previewReminders } from "../src/app/services/dues-reminders.ts";
+import { professionLabel } from "../src/rules/professions.ts";
+
+const LIST_MAX = 40;
+const SKIP_REASONS = { sans_email: "sans adresse", email_invalide: "adresse refusée", desabonne: "désabonné(e)" } as const;
+
+export const relanceCotisations = defineCommand({
+  name: "relance-cotisations",
+  description: "Relancer par mail les adhérents qui n'ont pas réglé leur cotisation (aperçu puis confirmation)",
+  requiredRole: "bureau",
+  options: [],
+  schema: z.object({}),
+  example: "/relance-cotisations",
+  slow: true,
+  async run(ctx) {
+    const p = await previewReminders(ctx.app, ctx.cpts.id, ctx.today);
+    if (!p.policyEnabled) return { text: "Les relances de cotisation sont désactivées pour cette CPTS (réglage dans l'administration).", ephemeral: true };
+    if (p.count === 0) {
+      return { text: `Personne à relancer aujourd'hui pour ${p.year} : les relances dues ont déjà été envoyées ou tout le monde est à jour.${p.skipped.length ? ` ${p.skipped.length} membre(s) ne peuvent pas être relancés par mail.` : ""}`, ephemeral: true };
+    }
+    return {
+      title: `Relances de cotisation ${p.year}`,
+      text: `${p.count} adhérent(s) n'ont pas réglé leur cotisation ${p.year} et recevraient une relance par mail.${p.skipped.length ? ` ${p.skipped.length} autre(s) ne peuvent pas être relancé(s) par mail.` : ""}`,
+      fields: p.byProfession.map((b) => ({ name: b.label, value: String(b.count) })),
+      confirm: `Envoyer déclenche ${p.count} mail(s) de relance ; relancer une seconde fois aujourd'hui n'enverra rien de plus.`,
+      buttons: [
+        await ctx.button({ action: "envoyer", label: `Envoyer les ${p.count} relances`, style: "primary" }),
+        await ctx.button({ action: "liste", label: "Voir la liste", style: "secondary", reusable: true }),
+        await ctx.button({ action: "annuler", label: "Annuler", style: "secondary" }),
+      ],
+      ephemeral: true,
+    };
+  },
+  async onAction(ctx, action) {
+    if (action === "annuler") return { text: "Relances annulées : aucun mail n'est parti.", ephemeral: true };
+    if (action === "liste") {
+      const p = await previewReminders(ctx.app, ctx.cpts.id, ctx.today);
+      const lines = p.members.slice(0, LIST_MAX).map((m) => `• ${m.name} — ${professionLabel(m.profession)} (relance n°${m.step})`);
+      if (p.members.length > LIST_MAX) lines.push(`… et ${p.members.length - LIST_MAX} autre(s) (liste complète dans l'administration).`);
+      const skipped = p.skipped.map((s) => `• ${s.name} — ${SKIP_REASONS[s.reason]}`);
+      return { title: `À relancer (${p.count})`, text: [...lines, ...(skipped.length ? ["", "Ne peuvent pas être relancés par mail :", ...skipped] : [])].join("\n"), ephemeral: true };
+    }
+    const r = await enqueueReminders(ctx.app, ctx.cpts.id, ctx.today, { trigger: "chat", actor: ctx.actor });
+    const parts = [`${r.enqueued} relance(s) ${r.year} mise(s) en file d'envoi`];
+    if (r.skipped) parts.push(`${r.skipped} membre(s) sans adresse utilisable`);
+    if (r.errors.length) parts.push(`${r.errors.length} message(s) non générés (voir le journal)`);
+    return {
+      title: "Relances envoyées",
+      text: r.enqueued === 0 ? "Rien de nouveau à envoyer : ces relances sont déjà parties aujourd'hui." : `${parts.join(", ")}. Les mails partent dans les minutes qui viennent ; un paiement enregistré annule la relance en attente.`,
+      ephemeral: true,
+    };
+  },
+});

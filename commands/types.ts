@@ -1,0 +1,132 @@
+// The platform-neutral shape of a slash command: data (name, French description, options,
+// required role) plus `run`, which returns a neutral Reply. Adapters translate; commands never
+// import discord.js or Bolt.
+import type { z } from "zod";
+import type { AppContext } from "../src/app/context.ts";
+
+export type RequiredRole = "non_membre" | "adherent" | "bureau" | "coordonnateur";
+
+export const ROLE_RANK: Record<RequiredRole, number> = { non_membre: 0, adherent: 1, bureau: 2, coordonnateur: 3 };
+
+export const ROLE_LABELS: Record<RequiredRole, string> = {
+  non_membre: "tout le monde",
+  adherent: "les adhérents",
+  bureau: "le bureau et la coordination",
+  coordonnateur: "la coordination",
+};
+
+export type ChatPlatform = "DISCORD" | "SLACK" | "CONSOLE";
+
+export type OptionType = "string" | "integer" | "boolean";
+
+export interface OptionDef {
+  name: string;
+  description: string;
+  type: OptionType;
+  required?: boolean;
+  choices?: { label: string; value: string }[];
+  /** Values suggested while typing (Discord autocomplete, at most 25). */
+  autocomplete?: "professions" | "communes";
+  /** The expected form, shown when the value is invalid (e.g. « AAAA-MM-JJ »). */
+  hint: string;
+}
+
+export type ButtonStyle = "primary" | "secondary" | "danger" | "success";
+
+export interface ReplyButton {
+  /** `<command>:<action>:<pending action id>`, at most 100 characters (Discord custom_id). */
+  id: string;
+  label: string;
+  style?: ButtonStyle;
+}
+
+export interface ReplyField {
+  name: string;
+  value: string;
+}
+
+export interface ReplyFile {
+  name: string;
+  mime: string;
+  content: string;
+}
+
+export interface Reply {
+  title?: string;
+  text: string;
+  fields?: ReplyField[];
+  buttons?: ReplyButton[];
+  /** A warning shown above confirmation buttons (what pressing them will do). */
+  confirm?: string;
+  file?: ReplyFile;
+  /** Only the caller sees it (personal data, previews). */
+  ephemeral?: boolean;
+}
+
+export interface ChatCpts {
+  id: string;
+  slug: string;
+  name: string;
+  paymentLink: string | null;
+  paymentInstructions: string | null;
+  contactEmail: string | null;
+}
+
+export interface Caller {
+  identityId: string;
+  platformUserId: string;
+  memberId: string | null;
+  role: RequiredRole;
+  name: string;
+  email: string | null;
+}
+
+export interface ButtonSpec {
+  action: string;
+  label: string;
+  style?: ButtonStyle;
+  payload?: Record<string, unknown>;
+  /** Anyone allowed by the action's role may press it (default: only the caller). */
+  anyone?: boolean;
+  /** May be pressed several times (default: once). */
+  reusable?: boolean;
+  ttlMinutes?: number;
+}
+
+export interface CommandContext {
+  app: AppContext;
+  cpts: ChatCpts;
+  caller: Caller;
+  platform: ChatPlatform;
+  workspaceId: string;
+  channelId?: string;
+  today: string;
+  /** "chat:<platform>:<user id>" for audit logs and services. */
+  actor: string;
+  /** A button whose pending state is stored (ChatAction) and checked when it is pressed. */
+  button(spec: ButtonSpec): Promise<ReplyButton>;
+}
+
+export type OptionValues = Record<string, string | number | boolean | undefined>;
+
+export interface CommandDef<I = OptionValues> {
+  name: string;
+  description: string;
+  requiredRole: RequiredRole;
+  options: OptionDef[];
+  schema: z.ZodType<I>;
+  /** One example invocation shown by /aide. */
+  example: string;
+  /** Takes more than a second: adapters defer before running it. */
+  slow?: boolean;
+  /** Personal data: replies are always ephemeral. */
+  personal?: boolean;
+  run(ctx: CommandContext, input: I): Promise<Reply>;
+  onAction?(ctx: CommandContext, action: string, payload: Record<string, unknown>): Promise<Reply>;
+  /** Role needed per button action, when it differs from requiredRole (e.g. anyone signs an attendance). */
+  actionRoles?: Record<string, RequiredRole>;
+}
+
+export function defineCommand<I>(def: CommandDef<I>): CommandDef<I> {
+  return def;
+}

@@ -1,0 +1,261 @@
+// One entry point for every chat platform: parse (zod) → resolve the CPTS from the workspace →
+// resolve the caller and their role → check permission → run → answer. Deliveries are deduped
+// by (platform, delivery id); internal errors become a short French apology with a reference.
+import { z } from "zod";
+import type { AppContext } from "./context.ts";
+import { UserError, errorReference } from "./errors.ts";
+import { ChatRepository, type WorkspaceRow } from "../db/repos/chat-repo.ts";
+import { MemberRepository, memberName, type MemberWithRoles } from "../db/repos/member-repo.ts";
+import { commands as defaultRegistry, findCommand } from "../../commands/index.ts";
+import {
+  ROLE_LABELS,
+  ROLE_RANK,
+  type ButtonSpec,
+  type Caller,
+  type ChatPlatform,
+  type CommandContext,
+  type CommandDef,
+  type OptionDef,
+  type OptionValues,
+  type Reply,
+  type RequiredRole,
+} from "../../commands/types.ts";
+
+export interface ChatInvocation {
+  platform: ChatPlatform;
+  workspaceExternalId: string;
+  userId: string;
+  displayName?: string;
+  channelId?: string;
+  /** Platform delivery id (Slack trigger/event id, Discord interaction id): executed once. */
+  deliveryId?: string;
+}
+
+export type CommandRequest = ChatInvocation & {
+  type: "command";
+  command: string;
+  /** Free text (console, Slack): `valeur nom=valeur nom="texte avec espaces"`. */
+  text?: string;
+  /** Structured options (Discord). */
+  options?: OptionValues;
+};
+
+export type ActionRequest = ChatInvocation & { type: "action"; buttonId: string };
+
+export interface DispatchResult {
+  reply: Reply;
+  /** The delivery was already handled: the adapter answers nothing more. */
+  duplicate?: boolean;
+}
+
+const DEFAULT_TTL_MINUTES = 60;
+
+export function roleOf(member: Pick<MemberWithRoles, "status" | "roles"> | null): RequiredRole {
+  if (!member || member.status === "EFFACE" || member.status === "ARCHIVE") return "non_membre";
+  const roles = new Set(member.roles.map((r) => r.role));
+  if (roles.has("COORDONNATEUR")) return "coordonnateur";
+  if (member.status !== "ACTIF") return "non_membre";
+  if (roles.has("BUREAU")) return "bureau";
+  if (roles.has("ADHERENT") || roles.has("CA") || roles.has("PARTENAIRE")) return "adherent";
+  return "non_membre";
+}
+
+/** Splits `a b nom=valeur nom="x y" « x y »` into positional values and named values. */
+export function tokenize(text: string): { positional: string[]; named: Record<string, string> } {
+  const positional: string[] = [];
+  const named: Record<string, string> = {};
+  const re = /([a-z][a-z0-9_-]*)=(?:"([^"]*)"|«\s*([^»]*?)\s*»|(\S*))|"([^"]*)"|«\s*([^»]*?)\s*»|(\S+)/gi;
+  for (const m of text.matchAll(re)) {
+    if (m[1] !== undefined) named[m[1].toLowerCase()] = m[2] ?? m[3] ?? m[4] ?? "";
+    else positional.push(m[5] ?? m[6] ?? m[7]!);
+  }
+  return { positional, named };
+}
+
+function coerce(def: OptionDef, raw: string | number | boolean): string | number | boolean {
+  if (typeof raw !== "string") return raw;
+  if (def.type === "integer" && /^-?\d+$/.test(raw.trim())) return Number(raw.trim());
+  if (def.type === "boolean") {
+    const v = raw.trim().toLowerCase();
+    if (["oui", "true", "1", "vrai"].includes(v)) return true;
+    if (["non", "false", "0", "faux"].includes(v)) return false;
+  }
+  return raw;
+}
+
+/** Maps text or structured options onto the command's declared options; unknown names are refused in French. */
+export function collectOptions(cmd: CommandDef<unknown>, req: Pick<CommandRequest, "text" | "options">): OptionValues {
+  const values: OptionValues = {};
+  const byName = new Map(cmd.options.map((o) => [o.name, o]));
+  if (req.options) {
+    for (const [k, v] of Object.entries(req.options)) {
+      const def = byName.get(k);
+      if (!def) throw new UserError(unknownOption(cmd, k));
+      if (v !== undefined) values[k] = coerce(def, v);
+    }
+  }
+  if (req.text && req.text.trim()) {
+    const { positional, named } = tokenize(req.text);
+    for (const [k, v] of Object.entries(named)) {
+      const def = byName.get(k);
+      if (!def) throw new UserError(unknownOption(cmd, k));
+      values[k] = coerce(def, v);
+    }
+    const free = cmd.options.filter((o) => values[o.name] === undefined);
+    if (positional.length > free.length) {
+      if (free.length === 0) throw new UserError(`La commande /${cmd.name} n'attend pas de valeur en plus (« ${positional.join(" ")} »).${usage(cmd)}`);
+      // the last free option takes the rest of the text (titles, subjects)
+    }
+    positional.forEach((v, i) => {
+      const def = free[Math.min(i, free.length - 1)]!;
+      values[def.name] = i >= free.length - 1 && positional.length > free.length ? positional.slice(free.length - 1).join(" ") : coerce(def, v);
+    });
+  }
+  return values;
+}
+
+function usage(cmd: CommandDef<unknown>): string {
+  return cmd.options.length ? ` Options : ${cmd.options.map((o) => `${o.name}=${o.hint}`).join(", ")}. Exemple : ${cmd.example}` : "";
+}
+
+function unknownOption(cmd: CommandDef<unknown>, name: string): string {
+  return cmd.options.length
+    ? `Option inconnue « ${name} » pour /${cmd.name}.${usage(cmd)}`
+    : `La commande /${cmd.name} n'a pas d'option (reçu « ${name} »).`;
+}
+
+/** Zod issues as French sentences naming each option and its expected form. */
+export function optionErrorsFr(cmd: CommandDef<unknown>, issues: readonly z.core.$ZodIssue[], values: OptionValues): string {
+  const lines = issues.map((issue) => {
+    const name = typeof issue.path[0] === "string" ? issue.path[0] : undefined;
+    const def = name ? cmd.options.find((o) => o.name === name) : undefined;
+    if (!def) return issue.message;
+    const got = values[def.name];
+    if (got === undefined) return `L'option « ${def.name} » est obligatoire : ${def.hint}.`;
+    return `L'option « ${def.name} » attend ${def.hint} (reçu : « ${String(got)} »).`;
+  });
+  return `${[...new Set(lines)].join("\n")}\nExemple : ${cmd.example}`;
+}
+
+export class Dispatcher {
+  readonly chat: ChatRepository;
+  readonly members: MemberRepository;
+
+  constructor(
+    readonly app: AppContext,
+    readonly registry: readonly CommandDef<unknown>[] = defaultRegistry,
+  ) {
+    this.chat = new ChatRepository(app.db);
+    this.members = new MemberRepository(app.db);
+  }
+
+  async dispatch(req: CommandRequest | ActionRequest): Promise<DispatchResult> {
+    const ref = errorReference();
+    try {
+      if (req.deliveryId && !(await this.chat.claimDelivery(req.platform, req.deliveryId))) {
+        this.app.log.info("livraison de chat déjà traitée", { platform: req.platform, deliveryId: req.deliveryId });
+        return { reply: { text: "", ephemeral: true }, duplicate: true };
+      }
+      const workspace = await this.chat.findWorkspace(req.platform, req.workspaceExternalId);
+      if (!workspace) return { reply: setupReply(req) };
+      return { reply: await this.handle(workspace, req) };
+    } catch (e) {
+      if (e instanceof UserError) return { reply: { text: e.message, ephemeral: true } };
+      this.app.log.error("commande de chat en erreur", {
+        ref,
+        platform: req.platform,
+        command: req.type === "command" ? req.command : req.buttonId.split(":")[0],
+        error: e,
+      });
+      return { reply: { text: `Désolé, une erreur interne nous empêche de répondre (référence ${ref}). Réessayez dans un moment ; si cela persiste, transmettez cette référence à la coordination.`, ephemeral: true } };
+    }
+  }
+
+  /** Resolves the caller of a workspace: identity → member (same CPTS only) → role. */
+  async caller(workspace: WorkspaceRow, userId: string, displayName?: string): Promise<Caller> {
+    const identity = await this.chat.identity(workspace.id, userId, displayName);
+    const member = identity.memberId ? await this.members.findById(workspace.cptsId, identity.memberId) : null;
+    return {
+      identityId: identity.id,
+      platformUserId: userId,
+      memberId: member && member.status !== "EFFACE" ? member.id : null,
+      role: roleOf(member),
+      name: member ? memberName(member) : (displayName ?? userId),
+      email: member?.email ?? null,
+    };
+  }
+
+  private context(workspace: WorkspaceRow, caller: Caller, req: ChatInvocation, cmd: CommandDef<unknown>): CommandContext {
+    const now = this.app.clock.now();
+    return {
+      app: this.app,
+      cpts: workspace.cpts,
+      caller,
+      platform: req.platform,
+      workspaceId: workspace.id,
+      channelId: req.channelId,
+      today: this.app.clock.today(),
+      actor: `chat:${req.platform.toLowerCase()}:${req.userId}`,
+      button: async (spec: ButtonSpec) => {
+        if (spec.action.includes(":")) throw new Error(`action name must not contain ':' (${spec.action})`);
+        const expires = new Date(now.getTime() + (spec.ttlMinutes ?? DEFAULT_TTL_MINUTES) * 60_000);
+        const payload = { ...(spec.payload ?? {}), __anyone: spec.anyone === true, __reusable: spec.reusable === true };
+        const id = await this.chat.createAction(workspace.cptsId, `${cmd.name}:${spec.action}`, payload, caller.identityId, expires);
+        return { id: `${cmd.name}:${spec.action}:${id}`, label: spec.label, style: spec.style };
+      },
+    };
+  }
+
+  private denied(cmd: CommandDef<unknown>, caller: Caller, needed: RequiredRole, cpts: string): Reply {
+    if (!caller.memberId && needed !== "non_membre") {
+      return {
+        text: `Votre compte n'est pas encore relié à un membre de la ${cpts}. Tapez /adhesion lier email=votre@adresse pour le relier (un code vous sera envoyé par mail), ou /adhesion nouvelle pour adhérer.`,
+        ephemeral: true,
+      };
+    }
+    return { text: `La commande /${cmd.name} est réservée à ${ROLE_LABELS[needed]}. Tapez /aide pour voir les commandes qui vous sont ouvertes.`, ephemeral: true };
+  }
+
+  private async handle(workspace: WorkspaceRow, req: CommandRequest | ActionRequest): Promise<Reply> {
+    const caller = await this.caller(workspace, req.userId, req.displayName);
+    if (req.type === "command") {
+      const name = req.command.replace(/^\//, "").trim().toLowerCase();
+      const cmd = findCommand(name, this.registry);
+      if (!cmd) return { text: `Commande inconnue : « /${name} ». Tapez /aide pour la liste des commandes.`, ephemeral: true };
+      if (ROLE_RANK[caller.role] < ROLE_RANK[cmd.requiredRole]) return this.denied(cmd, caller, cmd.requiredRole, workspace.cpts.name);
+      const values = collectOptions(cmd, req);
+      const parsed = cmd.schema.safeParse(values);
+      if (!parsed.success) return { text: optionErrorsFr(cmd, parsed.error.issues, values), ephemeral: true };
+      const reply = await cmd.run(this.context(workspace, caller, req, cmd), parsed.data);
+      return cmd.personal ? { ...reply, ephemeral: true } : reply;
+    }
+    const [name, action, actionId] = req.buttonId.split(":");
+    const cmd = name ? findCommand(name, this.registry) : undefined;
+    if (!cmd?.onAction || !action || !actionId) return { text: "Ce bouton n'est pas reconnu : relancez la commande.", ephemeral: true };
+    const row = await this.chat.findAction(workspace.cptsId, actionId);
+    if (!row || row.kind !== `${cmd.name}:${action}`) return { text: `Ce bouton n'est plus valable : relancez /${cmd.name}.`, ephemeral: true };
+    const payload = row.payload as Record<string, unknown>;
+    if (row.expiresAt.getTime() < this.app.clock.now().getTime()) return { text: `Ce bouton a expiré : relancez /${cmd.name}.`, ephemeral: true };
+    if (!payload.__anyone && row.createdBy !== caller.identityId) {
+      return { text: "Ce bouton concerne la personne qui a lancé la commande : lancez-la vous-même si besoin.", ephemeral: true };
+    }
+    const needed = cmd.actionRoles?.[action] ?? cmd.requiredRole;
+    if (ROLE_RANK[caller.role] < ROLE_RANK[needed]) return this.denied(cmd, caller, needed, workspace.cpts.name);
+    if (!payload.__reusable && !(await this.chat.consumeAction(workspace.cptsId, actionId, this.app.clock.now()))) {
+      return { text: "C'est déjà fait : ce bouton a déjà été utilisé.", ephemeral: true };
+    }
+    const clean = Object.fromEntries(Object.entries(payload).filter(([k]) => !k.startsWith("__")));
+    const reply = await cmd.onAction(this.context(workspace, caller, req, cmd), action, clean);
+    return cmd.personal ? { ...reply, ephemeral: true } : reply;
+  }
+}
+
+function setupReply(req: ChatInvocation): Reply {
+  const platform = req.platform === "DISCORD" ? "discord" : req.platform === "SLACK" ? "slack" : "console";
+  return {
+    text:
+      "Cet espace de discussion n'est relié à aucune CPTS : coordo ne peut pas encore y répondre.\n" +
+      `La coordination peut le relier avec : coordo chat lier --cpts <slug de la CPTS> --plateforme ${platform} --espace ${req.workspaceExternalId}`,
+    ephemeral: true,
+  };
+}

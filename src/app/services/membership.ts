@@ -1,0 +1,133 @@
+// Linking a chat account to a member (e-mail + one-time code sent by mail) and applying as a new
+// member from the chat with the RGPD notice shown and consent recorded.
+import { createHash, randomInt } from "node:crypto";
+import type { AppContext } from "../context.ts";
+import type { Db } from "../../db/client.ts";
+import { UserError } from "../errors.ts";
+import { ChatRepository } from "../../db/repos/chat-repo.ts";
+import { MemberRepository, memberName } from "../../db/repos/member-repo.ts";
+import { enqueueMessages, inTransaction } from "./outbox.ts";
+import { isKnownProfession, professionLabel } from "../../rules/professions.ts";
+
+export const LINK_CODE_MINUTES = 15;
+export const RGPD_TEXT_VERSION = "rgpd-chat-v1";
+
+export function rgpdNotice(cptsName: string, contactEmail: string | null): string {
+  return (
+    `Protection de vos données : la ${cptsName} enregistre votre nom, votre profession, votre commune et votre adresse mail ` +
+    "pour gérer votre adhésion, vos cotisations et vous envoyer les informations de la CPTS. Ces données ne sont ni vendues ni " +
+    "transmises hors de l'association ; elles sont conservées le temps de votre adhésion puis archivées pour les obligations comptables. " +
+    `Vous pouvez à tout moment les consulter (/mes-donnees), les faire rectifier ou effacer${contactEmail ? ` (${contactEmail})` : ""}.`
+  );
+}
+
+const hashCode = (identityId: string, code: string) => createHash("sha256").update(`${identityId}:${code}`).digest("hex");
+
+/**
+ * Sends a one-time code to the address if it belongs to a member of this CPTS. The answer does
+ * not say whether the address is known (no membership enumeration from the chat).
+ */
+export async function startLink(ctx: AppContext, cptsId: string, cptsName: string, identityId: string, email: string): Promise<void> {
+  const members = new MemberRepository(ctx.db);
+  const member = await members.findByEmail(cptsId, email);
+  const chat = new ChatRepository(ctx.db);
+  if (!member || !member.email) {
+    await chat.setLinkCode(identityId, { linkCode: null, linkEmail: email.toLowerCase(), linkExpires: null });
+    return;
+  }
+  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  const now = ctx.clock.now();
+  await inTransaction(ctx.db, async (tx) => {
+    await new ChatRepository(tx as unknown as Db).setLinkCode(identityId, {
+      linkCode: hashCode(identityId, code),
+      linkEmail: member.email,
+      linkExpires: new Date(now.getTime() + LINK_CODE_MINUTES * 60_000),
+    });
+    await enqueueMessages(tx, [
+      {
+        cptsId,
+        idempotencyKey: `code:${identityId}:${now.getTime()}`,
+        channel: "MAIL",
+        kind: "code",
+        recipient: member.email!,
+        memberId: member.id,
+        subject: `${cptsName} : votre code de connexion au chat`,
+        bodyText:
+          `Bonjour ${memberName(member)},\n\nVotre code pour relier votre compte de discussion à la ${cptsName} : ${code}\n` +
+          `Tapez /adhesion code=${code} dans la discussion. Ce code est valable ${LINK_CODE_MINUTES} minutes.\n\n` +
+          "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : rien ne sera relié.",
+      },
+    ]);
+  });
+}
+
+export async function confirmLink(ctx: AppContext, cptsId: string, identityId: string, code: string): Promise<{ memberId: string; name: string }> {
+  const chat = new ChatRepository(ctx.db);
+  const identity = await ctx.db.chatIdentity.findFirst({ where: { id: identityId, workspace: { cptsId } } });
+  const expired = !identity?.linkExpires || identity.linkExpires.getTime() < ctx.clock.now().getTime();
+  if (!identity?.linkCode || expired || identity.linkCode !== hashCode(identityId, code.trim())) {
+    throw new UserError("Ce code n'est pas valable ou a expiré. Demandez-en un nouveau avec /adhesion lier email=votre@adresse.", "code");
+  }
+  const member = identity.linkEmail ? await new MemberRepository(ctx.db).findByEmail(cptsId, identity.linkEmail) : null;
+  if (!member) throw new UserError("Ce code n'est plus valable : demandez-en un nouveau avec /adhesion lier email=votre@adresse.", "code");
+  await chat.linkIdentity(identityId, member.id);
+  return { memberId: member.id, name: memberName(member) };
+}
+
+export interface Application {
+  prenom: string;
+  nom: string;
+  email: string;
+  profession: string;
+  commune: string;
+}
+
+/** Checks an application before the RGPD notice is shown; returns the commune it names. */
+export async function checkApplication(ctx: AppContext, cptsId: string, a: Application): Promise<{ inseeCode: string; name: string }> {
+  const members = new MemberRepository(ctx.db);
+  if (!isKnownProfession(a.profession)) throw new UserError(`Profession inconnue « ${a.profession} » : choisissez-en une de la liste (par exemple infirmier, medecin_generaliste, pharmacien).`, "profession");
+  const communes = await members.communes(cptsId);
+  const needle = a.commune.trim().toLowerCase();
+  const commune = communes.find((c) => c.inseeCode === needle || c.name.toLowerCase() === needle || c.postalCode === needle);
+  if (!commune) {
+    throw new UserError(`La commune « ${a.commune} » n'est pas sur le territoire de la CPTS. Communes : ${communes.map((c) => c.name).join(", ")}.`, "commune");
+  }
+  if (await members.findByEmail(cptsId, a.email)) {
+    throw new UserError("Cette adresse est déjà connue de la CPTS : reliez plutôt votre compte avec /adhesion lier email=votre@adresse.", "email");
+  }
+  return { inseeCode: commune.inseeCode, name: commune.name };
+}
+
+/** Records the application (member CANDIDAT + consent), links the chat account, tells the coordination by mail. */
+export async function apply(ctx: AppContext, cpts: { id: string; name: string }, identityId: string, a: Application): Promise<{ memberId: string }> {
+  const commune = await checkApplication(ctx, cpts.id, a);
+  const members = new MemberRepository(ctx.db);
+  const created = await members.createCandidate({
+    cptsId: cpts.id,
+    firstName: a.prenom,
+    lastName: a.nom,
+    email: a.email,
+    profession: a.profession,
+    communeInsee: commune.inseeCode,
+    joinedOn: ctx.clock.today(),
+    consent: { purpose: "adhesion", textVersion: RGPD_TEXT_VERSION, channel: "chat" },
+  });
+  await new ChatRepository(ctx.db).linkIdentity(identityId, created.id);
+  const coordination = await members.findByRoles(cpts.id, ["COORDONNATEUR"]);
+  await inTransaction(ctx.db, (tx) =>
+    enqueueMessages(
+      tx,
+      coordination.filter((c) => c.email).map((c) => ({
+        cptsId: cpts.id,
+        idempotencyKey: `adhesion:${created.id}:${c.id}`,
+        channel: "MAIL" as const,
+        kind: "adhesion",
+        recipient: c.email!,
+        memberId: c.id,
+        subject: `${cpts.name} : nouvelle demande d'adhésion`,
+        bodyText: `Nouvelle demande d'adhésion reçue par le chat :\n${a.prenom} ${a.nom}, ${professionLabel(a.profession)}, ${commune.name}, ${a.email}.\nConsentement RGPD recueilli (${RGPD_TEXT_VERSION}). Validez-la dans l'administration.`,
+      })),
+    ),
+  );
+  return { memberId: created.id };
+}
