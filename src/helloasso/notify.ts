@@ -1,5 +1,6 @@
-// Chat notices of the HelloAsso loop, queued in the outbox (delivered by the sender component).
+// Chat notices to a CPTS's alert channels (one per chat workspace), queued in the outbox.
 import type { Db, Tx } from "../db/client.ts";
+import { enqueueMessages, inTransaction } from "../app/services/outbox.ts";
 
 export interface ChatNotice {
   cptsId: string;
@@ -15,7 +16,7 @@ export async function alertRecipients(db: Db | Tx, cptsId: string): Promise<stri
   const cpts = await db.cpts.findUnique({ where: { id: cptsId }, select: { alertChannelId: true, workspaces: true } });
   if (!cpts) return [];
   return cpts.workspaces.flatMap((w) => {
-    const channel = w.alertChannelId ?? cpts.alertChannelId;
+    const channel = w.alertChannelId ?? cpts.alertChannelId?.split(":").pop();
     return channel ? [`${w.platform.toLowerCase()}:${w.externalId}:${channel}`] : [];
   });
 }
@@ -23,19 +24,19 @@ export async function alertRecipients(db: Db | Tx, cptsId: string): Promise<stri
 /** Queues one CHAT row per alert channel; a key already queued is left as it is. */
 export async function noticeToAlertChannels(db: Db, notice: ChatNotice): Promise<number> {
   const recipients = await alertRecipients(db, notice.cptsId);
-  let inserted = 0;
-  for (const recipient of recipients) {
-    const idempotencyKey = recipients.length > 1 ? `${notice.idempotencyKey}:${recipient}` : notice.idempotencyKey;
-    const exists = await db.outboxMessage.findUnique({ where: { idempotencyKey }, select: { id: true } });
-    if (exists) continue;
-    try {
-      await db.outboxMessage.create({
-        data: { cptsId: notice.cptsId, idempotencyKey, channel: "CHAT", kind: notice.kind, recipient, bodyText: notice.bodyText, refType: notice.refType, refId: notice.refId },
-      });
-      inserted++;
-    } catch (e) {
-      if ((e as { code?: string }).code !== "P2002") throw e;
-    }
-  }
-  return inserted;
+  return inTransaction(db, (tx) =>
+    enqueueMessages(
+      tx,
+      recipients.map((recipient) => ({
+        cptsId: notice.cptsId,
+        idempotencyKey: `${notice.idempotencyKey}:${recipient}`,
+        channel: "CHAT" as const,
+        kind: notice.kind,
+        recipient,
+        bodyText: notice.bodyText,
+        refType: notice.refType,
+        refId: notice.refId,
+      })),
+    ),
+  );
 }

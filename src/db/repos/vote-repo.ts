@@ -1,0 +1,155 @@
+// AG votes: the vote, who took part, the ballots, the proxies. Secret ballots are stored so that
+// no row links a choice to a voter (see castBallot).
+import { randomUUID, randomInt } from "node:crypto";
+import type { Db, Tx } from "../client.ts";
+
+export type DbOrTx = Db | Tx;
+
+export interface NewVote {
+  cptsId: string;
+  question: string;
+  options: string[];
+  secret: boolean;
+  opensAt: Date;
+  closesAt: Date;
+  eligibilityCutoff: string;
+  quorumPercent: number;
+  maxProxiesPerHolder: number;
+  purgeAfterDays: number;
+  federation: boolean;
+  createdBy: string;
+}
+
+export interface VoterRecord {
+  id: string;
+  firstName: string | null;
+  lastName: string | null;
+  organization: string | null;
+  email: string | null;
+  category: "PROFESSIONNEL" | "STRUCTURE" | "PARTENAIRE";
+  duesExempt: boolean;
+  joinedOn: string | null;
+  profession: string | null;
+}
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+export class VoteRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  create(v: NewVote) {
+    return this.db.vote.create({ data: { ...v, state: "OUVERT" } });
+  }
+
+  byId(cptsId: string, voteId: string) {
+    return this.db.vote.findFirst({ where: { id: voteId, cptsId } });
+  }
+
+  list(cptsId: string, states: ("OUVERT" | "CLOS" | "PURGE" | "BROUILLON")[]) {
+    return this.db.vote.findMany({ where: { cptsId, state: { in: states } }, orderBy: { createdAt: "desc" } });
+  }
+
+  /** Active members with what the dues rule needs (roles: to tell partners apart). */
+  async votersOf(cptsId: string): Promise<(VoterRecord & { roles: string[]; payments: { paidOn: string; year: number; refundedOn: string | null }[] })[]> {
+    const rows = await this.db.member.findMany({
+      where: { cptsId, status: "ACTIF" },
+      select: {
+        id: true, firstName: true, lastName: true, organization: true, email: true, category: true, duesExempt: true, joinedOn: true, profession: true,
+        roles: { select: { role: true } },
+        payments: { select: { paidOn: true, year: true, refundedOn: true } },
+      },
+    });
+    return rows.map((r) => ({ ...r, roles: r.roles.map((x) => x.role) }));
+  }
+
+  /**
+   * Takes the vote's row lock (PostgreSQL: other casts of this vote wait; SQLite: one writer
+   * anyway) and says whether the vote is still open at `now`.
+   */
+  async lockOpen(voteId: string, now: Date): Promise<boolean> {
+    const r = await this.db.vote.updateMany({ where: { id: voteId, state: "OUVERT", opensAt: { lte: now }, closesAt: { gt: now } }, data: { state: "OUVERT" } });
+    return r.count === 1;
+  }
+
+  participation(voteId: string, memberId: string) {
+    return this.db.voteParticipation.findUnique({ where: { voteId_memberId: { voteId, memberId } } });
+  }
+
+  participations(voteId: string) {
+    return this.db.voteParticipation.findMany({ where: { voteId }, select: { memberId: true, college: true, viaProxyOf: true } });
+  }
+
+  /**
+   * Records that `memberId` took part. For a secret vote the row carries the vote's opening
+   * time instead of the real one, so participation times say nothing about ballot order.
+   */
+  addParticipation(p: { voteId: string; memberId: string; college: string; viaProxyOf: string | null; at: Date }) {
+    return this.db.voteParticipation.create({ data: { id: randomUUID(), ...p } });
+  }
+
+  /**
+   * Secret ballot: the new choice is added, then every ballot of the vote is rewritten with fresh
+   * random ids in a random order. Row order (SQLite rowid, PostgreSQL heap order), ids and the
+   * absence of any timestamp therefore reveal nothing about which ballot came last, so no ballot
+   * can be matched to the participation written in the same transaction.
+   * Public ballot: one row carrying voterId.
+   */
+  async castBallot(voteId: string, choice: string, college: string, voterId: string | null): Promise<void> {
+    if (voterId) {
+      await this.db.voteBallot.create({ data: { id: randomUUID(), voteId, choice, college, voterId } });
+      return;
+    }
+    const existing = await this.db.voteBallot.findMany({ where: { voteId }, select: { choice: true, college: true } });
+    await this.db.voteBallot.deleteMany({ where: { voteId } });
+    const all = shuffle([...existing, { choice, college }]);
+    await this.db.voteBallot.createMany({ data: all.map((b) => ({ id: randomUUID(), voteId, choice: b.choice, college: b.college, voterId: null })) });
+  }
+
+  tally(voteId: string) {
+    return this.db.voteBallot.groupBy({ by: ["college", "choice"], where: { voteId }, _count: { _all: true } });
+  }
+
+  publicBallots(voteId: string) {
+    return this.db.voteBallot.findMany({ where: { voteId, voterId: { not: null } }, select: { voterId: true, choice: true } });
+  }
+
+  proxies(voteId: string) {
+    return this.db.voteProxy.findMany({ where: { voteId }, select: { giverId: true, holderId: true } });
+  }
+
+  addProxy(voteId: string, giverId: string, holderId: string) {
+    return this.db.voteProxy.create({ data: { voteId, giverId, holderId } });
+  }
+
+  async close(voteId: string, results: object): Promise<boolean> {
+    const r = await this.db.vote.updateMany({ where: { id: voteId, state: "OUVERT" }, data: { state: "CLOS", results } });
+    return r.count === 1;
+  }
+
+  dueToClose(at: Date) {
+    return this.db.vote.findMany({ where: { state: "OUVERT", closesAt: { lte: at } } });
+  }
+
+  closedVotes() {
+    return this.db.vote.findMany({ where: { state: "CLOS" }, select: { id: true, cptsId: true, closesAt: true, purgeAfterDays: true } });
+  }
+
+  /** Deletes ballots, participations and proxies; the aggregated results stay on the vote. */
+  async purge(voteId: string): Promise<number> {
+    const b = await this.db.voteBallot.deleteMany({ where: { voteId } });
+    const p = await this.db.voteParticipation.deleteMany({ where: { voteId } });
+    await this.db.voteProxy.deleteMany({ where: { voteId } });
+    await this.db.vote.update({ where: { id: voteId }, data: { state: "PURGE" } });
+    return b.count + p.count;
+  }
+
+  memberRoles(cptsId: string, memberId: string) {
+    return this.db.memberRole.findMany({ where: { memberId, member: { cptsId } }, select: { role: true } });
+  }
+}
