@@ -13,6 +13,8 @@ import { Layout } from "./ui.tsx";
 import { dashboardRoutes } from "./pages/dashboard.tsx";
 import { journalRoutes } from "./pages/journal.tsx";
 import { memberRoutes } from "./pages/members.tsx";
+import { newsletterRoutes } from "./pages/newsletters.tsx";
+import { outboxRoutes } from "./pages/outbox.tsx";
 
 export type AdminApp = Hono<AdminEnv>;
 export type AdminContext = Context<AdminEnv>;
@@ -25,16 +27,16 @@ export interface AdminDeps {
   actor(c: AdminContext): string;
 }
 
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'self'; base-uri 'none'";
 
 export function createAdminApp(ctx: AppContext): Hono {
   const repo = new AdminRepository(ctx.db);
   const app = new Hono<AdminEnv>();
   app.use("*", async (c, next) => {
     await next();
-    c.header("Content-Security-Policy", CSP);
+    if (!c.res.headers.has("Content-Security-Policy")) c.header("Content-Security-Policy", CSP);
     c.header("X-Content-Type-Options", "nosniff");
-    c.header("X-Frame-Options", "DENY");
+    if (!c.res.headers.has("X-Frame-Options")) c.header("X-Frame-Options", "DENY");
     c.header("Referrer-Policy", "same-origin");
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
@@ -62,6 +64,8 @@ export function createAdminApp(ctx: AppContext): Hono {
   secured.post("/deconnexion", (c) => logout(c, repo));
   dashboardRoutes(secured, deps);
   memberRoutes(secured, deps);
+  newsletterRoutes(secured, deps);
+  outboxRoutes(secured, deps);
   journalRoutes(secured, deps);
   secured.all("*", (c) => deps.page(c, "Page introuvable", "", <p>Cette page n'existe pas ou n'appartient pas à votre CPTS. <a href="/admin">Retour au tableau de bord</a>.</p>, 404));
   app.route("/", secured);

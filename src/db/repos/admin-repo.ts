@@ -184,3 +184,20 @@ export class ActivityRepository {
     return this.db.newsletter.findMany({ where: { cptsId, state: { in: ["PROGRAMMEE", "EN_COURS"] } }, orderBy: { scheduledAt: "asc" } });
   }
 }
+
+// ── newsletters (scoping and draft edits; sending lives in services/newsletters.ts) ──
+export class NewsletterAdminRepository {
+  constructor(readonly db: Db) {}
+
+  byId(cptsId: string, id: string) {
+    return this.db.newsletter.findFirst({ where: { id, cptsId } });
+  }
+
+  async updateDraft(cptsId: string, id: string, data: { subject: string; body: string; audience: "ADHERENTS" | "PROFESSIONS" | "TERRITOIRE" | "FEDERATION"; professions: string }, actor: string): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const r = await tx.newsletter.updateMany({ where: { id, cptsId, state: "BROUILLON" }, data });
+      if (r.count === 1) await writeAudit(tx, { cptsId, actor, action: "newsletter.modifiee", target: id });
+      return r.count === 1;
+    });
+  }
+}
