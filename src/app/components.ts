@@ -3,6 +3,7 @@
 import type { Hono } from "hono";
 import type { AppContext } from "./context.ts";
 import { adminComponent } from "../admin/index.ts";
+import { chatComponent } from "../chat/component.ts";
 
 export interface RunningComponent {
   stop(): Promise<void>;
@@ -13,4 +14,4 @@ export interface Component {
   start(ctx: AppContext, http: Hono): Promise<RunningComponent | void>;
 }
 
-export const components: Component[] = [adminComponent];
+export const components: Component[] = [adminComponent, chatComponent];

@@ -13,6 +13,8 @@ const commands: Record<string, Entry> = {
   admin: { summary: "comptes de l'administration web : admin create --cpts <slug> --email <e-mail> --role coordonnateur|bureau", load: async () => (await import("./admin.ts")).run },
   financement: { summary: "droits ACI sur 5 ans et calendrier des versements (--help pour les options)", load: async () => (await import("./rules-commands.ts")).financement },
   echeances: { summary: "échéances de la CPTS ou d'un contrat (--help pour les options)", load: async () => (await import("./rules-commands.ts")).echeances },
+  chat: { summary: "lance une commande de chat comme un membre : chat --cpts demo --as <e-mail> \"/cotisation\" [--click \"<bouton>\"] ; chat lier relie un serveur Discord ou un espace Slack", load: async () => (await import("./chat.ts")).run },
+  "slack-manifest": { summary: "affiche le manifeste de l'application Slack généré depuis les commandes", load: async () => (await import("./slack-manifest.ts")).run },
   demo: { summary: "charge la CPTS de démonstration (slug demo) ; sans effet si elle existe déjà", load: async () => (await import("./demo.ts")).run },
 };
 

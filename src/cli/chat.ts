@@ -1,0 +1,71 @@
+// `coordo chat`: runs one chat command as a member through the console adapter and prints the reply;
+// `coordo chat lier`: links a Discord guild / Slack team to a CPTS.
+import { parseArgs } from "node:util";
+import { EXIT_USAGE, type CliIO } from "./io.ts";
+import { UserError } from "../app/errors.ts";
+import { ConsoleChat } from "../chat/console/adapter.ts";
+import { renderText } from "../chat/console/render.ts";
+import { ChatRepository } from "../db/repos/chat-repo.ts";
+
+export const USAGE =
+  'Usage : coordo chat --cpts <slug> --as <e-mail du membre> "/commande options" [--click "<libellé du bouton>" ...]\n' +
+  "        coordo chat lier --cpts <slug> --plateforme discord|slack --espace <identifiant du serveur ou de l'espace>";
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  let values: { cpts?: string; as?: string; click?: string[]; plateforme?: string; espace?: string };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args,
+      options: { cpts: { type: "string" }, as: { type: "string" }, click: { type: "string", multiple: true }, plateforme: { type: "string" }, espace: { type: "string" } },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (e) {
+    io.err(`Arguments invalides : ${(e as Error).message}\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (positionals[0] === "lier") return link(values, io);
+  if (!values.cpts || !values.as || positionals.length !== 1) {
+    io.err(`Indiquez --cpts, --as et une commande entre guillemets.\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const ctx = await io.context();
+  const chat = new ConsoleChat(ctx);
+  try {
+    const session = await chat.session(values.cpts, values.as);
+    let reply = await chat.command(session, positionals[0]!);
+    io.out(renderText(reply));
+    for (const label of values.click ?? []) {
+      io.out(`\n> clic « ${label} »`);
+      reply = await chat.click(session, reply, label);
+      io.out(renderText(reply));
+    }
+    return 0;
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    io.err(e.message);
+    return 1;
+  }
+}
+
+async function link(values: { cpts?: string; plateforme?: string; espace?: string }, io: CliIO): Promise<number> {
+  const platform = values.plateforme?.toUpperCase();
+  if (!values.cpts || !values.espace || (platform !== "DISCORD" && platform !== "SLACK")) {
+    io.err(`Indiquez --cpts, --plateforme (discord ou slack) et --espace.\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const ctx = await io.context();
+  const cpts = await ctx.db.cpts.findUnique({ where: { slug: values.cpts }, select: { id: true, name: true } });
+  if (!cpts) {
+    io.err(`CPTS « ${values.cpts} » introuvable.`);
+    return 1;
+  }
+  const r = await new ChatRepository(ctx.db).linkWorkspace(platform, values.espace, cpts.id);
+  if (r.otherCptsId) {
+    io.err(`Cet espace est déjà relié à une autre CPTS : un espace ne sert qu'une CPTS.`);
+    return 1;
+  }
+  io.out(r.created ? `Espace ${values.plateforme} ${values.espace} relié à la ${cpts.name}.` : `Cet espace était déjà relié à la ${cpts.name}.`);
+  return 0;
+}
