@@ -12,6 +12,7 @@ import { emargement } from "./emargement.ts";
 import { indemnites } from "./indemnites.ts";
 import { planCrise } from "./plan-crise.ts";
 import { mesDonnees } from "./mes-donnees.ts";
+import { vote } from "./vote.ts";
 
 export const commands: readonly CommandDef<any>[] = [
   aide,
@@ -24,6 +25,7 @@ export const commands: readonly CommandDef<any>[] = [
   emargement,
   indemnites,
   planCrise,
+  vote,
   mesDonnees,
 ];
 

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { defineCommand, ROLE_RANK, type CommandContext, type Reply, type RequiredRole } from "./types.ts";
 import { crisisPlanOverview, markSectionReviewed } from "../src/app/services/crisis-plan.ts";
 import { formatDateFr } from "../src/rules/index.ts";
+import { ACTIVATION_ACTION_ROLES, ACTIVATION_SUBACTIONS, onActivationAction } from "./plan-crise-activation.ts";
 
 export interface CrisisSubaction {
   label: string;
@@ -49,6 +50,7 @@ export const SUBACTIONS: Record<string, CrisisSubaction> = {
     role: "bureau",
     run: (ctx, input) => (input.section ? review(ctx, input.section, input.texte) : Promise.resolve({ text: "Indiquez la section : /plan-crise relu section=ANTICIPER", ephemeral: true })),
   },
+  ...ACTIVATION_SUBACTIONS,
 };
 
 export const planCrise = defineCommand({
@@ -56,7 +58,7 @@ export const planCrise = defineCommand({
   description: "Le plan de crise : version, sections, dernières relectures, prochaine mise à jour",
   requiredRole: "adherent",
   options: [
-    { name: "action", description: "voir (par défaut) ou relu", type: "string", choices: Object.entries(SUBACTIONS).map(([value, s]) => ({ label: s.label, value })), hint: `une action parmi ${Object.keys(SUBACTIONS).join(", ")}` },
+    { name: "action", description: "voir (par défaut), relu, activer, disponible, indisponible, appel ou cloturer", type: "string", choices: Object.entries(SUBACTIONS).map(([value, s]) => ({ label: s.label, value })), hint: `une action parmi ${Object.keys(SUBACTIONS).join(", ")}` },
     { name: "section", description: "La section relue (ANTICIPER, ADAPTER, ACTIVER_PILOTER, EVALUER…)", type: "string", hint: "le code de section affiché par /plan-crise, par exemple ANTICIPER" },
     { name: "texte", description: "Un commentaire ou une description", type: "string", hint: "un texte libre" },
   ],
@@ -66,13 +68,14 @@ export const planCrise = defineCommand({
     texte: z.string().trim().max(2000).optional(),
   }),
   example: "/plan-crise",
-  actionRoles: { relu: "bureau" },
+  actionRoles: { relu: "bureau", ...ACTIVATION_ACTION_ROLES },
   async run(ctx, input) {
     const sub = SUBACTIONS[input.action]!;
     if (ROLE_RANK[ctx.caller.role] < ROLE_RANK[sub.role]) return { text: `« ${sub.label} » est réservé au bureau et à la coordination.`, ephemeral: true };
     return sub.run(ctx, input);
   },
-  async onAction(ctx, _action, payload) {
+  async onAction(ctx, action, payload) {
+    if (action in ACTIVATION_ACTION_ROLES) return onActivationAction(ctx, action, payload);
     return review(ctx, String(payload.section));
   },
 });

@@ -169,7 +169,7 @@ export async function rollCallCounts(ctx: AppContext, cptsId: string, activation
   let available = 0;
   for (const a of answers) {
     if (a.available) available++;
-    for (const [map, key] of [[byProfession, a.member.profession ?? "autre"], [byCommune, a.member.communeInsee ?? "inconnue"]] as const) {
+    for (const [map, key] of [[byProfession, a.member.profession ?? ""], [byCommune, a.member.communeInsee ?? "inconnue"]] as const) {
       const row = map.get(key) ?? { available: 0, unavailable: 0 };
       if (a.available) row.available++;
       else row.unavailable++;
@@ -184,7 +184,7 @@ export async function rollCallCounts(ctx: AppContext, cptsId: string, activation
     activatedOn: activation.activatedOn,
     available,
     unavailable: answers.length - available,
-    byProfession: sort([...byProfession].map(([profession, c]) => ({ profession, label: professionLabel(profession), ...c }))),
+    byProfession: sort([...byProfession].map(([profession, c]) => ({ profession, label: profession ? professionLabel(profession) : "profession non renseignée", ...c }))),
     byCommune: sort([...byCommune].map(([insee, c]) => ({ insee, name: communes.get(insee) ?? "commune non renseignée", ...c }))),
   };
 }

@@ -149,6 +149,10 @@ export class VoteRepository {
     return b.count + p.count;
   }
 
+  memberByEmail(cptsId: string, email: string) {
+    return this.db.member.findFirst({ where: { cptsId, email, status: "ACTIF" }, select: { id: true } });
+  }
+
   memberRoles(cptsId: string, memberId: string) {
     return this.db.memberRole.findMany({ where: { memberId, member: { cptsId } }, select: { role: true } });
   }
