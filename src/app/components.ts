@@ -4,6 +4,7 @@ import type { Hono } from "hono";
 import type { AppContext } from "./context.ts";
 import { adminComponent } from "../admin/index.ts";
 import { chatComponent } from "../chat/component.ts";
+import { helloAssoComponent } from "../helloasso/route.ts";
 
 export interface RunningComponent {
   stop(): Promise<void>;
@@ -14,4 +15,4 @@ export interface Component {
   start(ctx: AppContext, http: Hono): Promise<RunningComponent | void>;
 }
 
-export const components: Component[] = [adminComponent, chatComponent];
+export const components: Component[] = [adminComponent, chatComponent, helloAssoComponent];
