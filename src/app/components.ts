@@ -5,6 +5,7 @@ import type { AppContext } from "./context.ts";
 import { adminComponent } from "../admin/index.ts";
 import { chatComponent } from "../chat/component.ts";
 import { helloAssoComponent } from "../helloasso/route.ts";
+import { outboxComponent } from "../mail/component.ts";
 
 export interface RunningComponent {
   stop(): Promise<void>;
@@ -15,4 +16,4 @@ export interface Component {
   start(ctx: AppContext, http: Hono): Promise<RunningComponent | void>;
 }
 
-export const components: Component[] = [adminComponent, chatComponent, helloAssoComponent];
+export const components: Component[] = [adminComponent, chatComponent, helloAssoComponent, outboxComponent];

@@ -84,13 +84,18 @@ export class OutboxRepository {
       ...(opts.channels ? { channel: { in: opts.channels } } : {}),
       OR: [{ state: { in: READY }, nextAttemptAt: { lte: opts.now } }, { state: "EN_COURS" as const, lockedUntil: { lt: opts.now } }],
     };
-    const candidates = await this.db.outboxMessage.findMany({ where: due, orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }], take: opts.limit, select: { id: true, state: true } });
-    if (candidates.length === 0) return [];
-    const expired = new Set(candidates.filter((c) => c.state === "EN_COURS").map((c) => c.id));
-    await this.db.outboxMessage.updateMany({
-      where: { id: { in: candidates.map((c) => c.id) }, ...due },
-      data: { state: "EN_COURS", lockedBy: opts.lockToken, lockedUntil: new Date(opts.now.getTime() + opts.leaseMs), attempts: { increment: 1 } },
-    });
+    let expired = new Set<string>();
+    // Another worker may take the same candidates between the read and the update: try again (bounded).
+    for (let round = 0; round < 5; round++) {
+      const candidates = await this.db.outboxMessage.findMany({ where: due, orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }], take: opts.limit, select: { id: true, state: true } });
+      if (candidates.length === 0) return [];
+      expired = new Set(candidates.filter((c) => c.state === "EN_COURS").map((c) => c.id));
+      const r = await this.db.outboxMessage.updateMany({
+        where: { id: { in: candidates.map((c) => c.id) }, ...due },
+        data: { state: "EN_COURS", lockedBy: opts.lockToken, lockedUntil: new Date(opts.now.getTime() + opts.leaseMs), attempts: { increment: 1 } },
+      });
+      if (r.count > 0) break;
+    }
     const rows = await this.db.outboxMessage.findMany({ where: { lockedBy: opts.lockToken, state: "EN_COURS" }, orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }] });
     return rows.map((r) => ({
       id: r.id,

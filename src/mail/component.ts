@@ -1,0 +1,38 @@
+// The "envois" component: drains the outbox in the background (SMTP, or capture when SMTP_URL is empty;
+// chat notices through the registered notifiers) and serves the unsubscribe endpoint.
+import type { Component } from "../app/components.ts";
+import type { AppContext } from "../app/context.ts";
+import { OutboxRepository } from "../db/repos/outbox-repo.ts";
+import { chatNotifierFor, consoleChatNotifier, type ChatNotifier } from "../app/chat-notifier.ts";
+import { OutboxSender, type SenderOptions } from "./sender.ts";
+import { smtpTransport, type MailTransport } from "./transport.ts";
+import { mountUnsubscribe } from "./unsubscribe.ts";
+
+export function createSender(ctx: AppContext, opts: Partial<SenderOptions> & { transport?: MailTransport | null } = {}): { sender: OutboxSender; transport: MailTransport | null } {
+  const transport = opts.transport !== undefined ? opts.transport : smtpTransport(ctx.config);
+  const fallbackConsole = consoleChatNotifier(ctx.log);
+  const chat = (platform: string): ChatNotifier | undefined => chatNotifierFor(platform) ?? (platform === "console" ? fallbackConsole : undefined);
+  const sender = new OutboxSender(new OutboxRepository(ctx.db), transport, chat, ctx.log, {
+    mailFrom: ctx.config.MAIL_FROM,
+    concurrency: ctx.config.SMTP_POOL_SIZE,
+    ratePerSecond: ctx.config.SMTP_RATE_PER_SECOND,
+    ...opts,
+  }, () => ctx.clock.now());
+  return { sender, transport };
+}
+
+export const outboxComponent: Component = {
+  name: "envois",
+  async start(ctx, http) {
+    mountUnsubscribe(http, ctx);
+    const { sender, transport } = createSender(ctx);
+    ctx.log.info(transport ? "envois : SMTP configuré" : "envois : pas de SMTP_URL, les mails sont capturés dans l'outbox (coordo outbox)");
+    sender.start();
+    return {
+      async stop() {
+        await sender.stop();
+        transport?.close();
+      },
+    };
+  },
+};

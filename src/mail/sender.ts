@@ -1,0 +1,239 @@
+// Drains the outbox. Depends only on a store and a transport (habit 7), so it is tested without either.
+//
+// Delivery guarantee (see README "Tâches planifiées et envois"):
+// - A row is claimed (EN_COURS, lockedBy, lockedUntil) by a conditional UPDATE before anything is sent:
+//   two senders never hold the same row.
+// - It is marked ENVOYE right after the SMTP server's 250, one message in flight per connection, so at
+//   most SMTP_POOL_SIZE messages are ever "accepted but not yet recorded".
+// - After a crash, a row whose lease expired is taken again and re-sent with the SAME Message-ID (derived
+//   from its idempotency key): at-least-once towards the server, and the rare re-send (only the messages in
+//   flight at the crash) is an exact duplicate that receiving servers and mailboxes collapse by Message-ID.
+//   We prefer that to at-most-once, which would silently lose those messages.
+import { randomUUID } from "node:crypto";
+import type { ClaimedMessage, OutboxRowInput } from "../db/repos/outbox-repo.ts";
+import type { Logger } from "../log.ts";
+import { parseChatRecipient, ChatRateLimited, type ChatNotifier } from "../app/chat-notifier.ts";
+import { messageIdFor } from "../app/services/outbox.ts";
+import { classifySmtpError, type MailTransport } from "./transport.ts";
+import { RateLimiter, KeyedSpacer } from "./rate.ts";
+import { renderMail } from "./template.ts";
+import { echecEnvoiTemplate } from "../../templates/mail/echec-envoi.ts";
+
+export interface OutboxStore {
+  claim(opts: { lockToken: string; now: Date; leaseMs: number; limit: number }): Promise<ClaimedMessage[]>;
+  renew(lockToken: string, until: Date): Promise<void>;
+  markSent(id: string, lockToken: string, at: Date, providerId: string | null): Promise<boolean>;
+  markCaptured(id: string, lockToken: string, providerId: string | null): Promise<boolean>;
+  markRetry(id: string, lockToken: string, nextAttemptAt: Date, error: string): Promise<boolean>;
+  markFailed(id: string, lockToken: string, error: string): Promise<boolean>;
+  release(lockToken: string): Promise<void>;
+  flagMemberEmailInvalid(memberId: string, at: Date): Promise<{ name: string } | null>;
+  coordinatorEmails(cptsId: string): Promise<{ id: string; email: string }[]>;
+  cptsName(cptsId: string): Promise<string>;
+  insert(rows: OutboxRowInput[]): Promise<number>;
+}
+
+export interface SenderOptions {
+  mailFrom: string;
+  workerId?: string;
+  /** Parallel sends = SMTP pool size (one message in flight per connection). */
+  concurrency: number;
+  ratePerSecond: number;
+  leaseMs?: number;
+  batchSize?: number;
+  pollMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  maxAttempts?: number;
+  chatIntervalMs?: number;
+}
+
+export interface DrainCounts {
+  claimed: number;
+  sent: number;
+  captured: number;
+  retried: number;
+  failed: number;
+}
+
+const emptyCounts = (): DrainCounts => ({ claimed: 0, sent: 0, captured: 0, retried: 0, failed: 0 });
+
+export class OutboxSender {
+  private readonly o: Required<SenderOptions>;
+  private readonly rate: RateLimiter;
+  private readonly chatSpacer: KeyedSpacer;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly store: OutboxStore,
+    /** null = no SMTP configured: mails are kept as CAPTURE. */
+    private readonly transport: MailTransport | null,
+    private readonly chat: (platform: string) => ChatNotifier | undefined,
+    private readonly log: Logger,
+    options: SenderOptions,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.o = {
+      workerId: `${process.pid}-${randomUUID().slice(0, 8)}`,
+      leaseMs: 5 * 60_000,
+      batchSize: Math.max(20, options.concurrency * 10),
+      pollMs: 2_000,
+      backoffBaseMs: 60_000,
+      backoffMaxMs: 6 * 3600_000,
+      maxAttempts: 8,
+      chatIntervalMs: 1_000,
+      ...options,
+    };
+    this.rate = new RateLimiter(options.ratePerSecond);
+    this.chatSpacer = new KeyedSpacer(this.o.chatIntervalMs);
+  }
+
+  /** Claims and delivers one batch; returns what happened. */
+  async drainOnce(): Promise<DrainCounts> {
+    const counts = emptyCounts();
+    const lockToken = `${this.o.workerId}:${randomUUID()}`;
+    const batch = await this.store.claim({ lockToken, now: this.now(), leaseMs: this.o.leaseMs, limit: this.o.batchSize });
+    counts.claimed = batch.length;
+    if (batch.length === 0) return counts;
+    let leaseEnd = this.now().getTime() + this.o.leaseMs;
+    let i = 0;
+    const worker = async () => {
+      while (i < batch.length) {
+        const msg = batch[i++]!;
+        if (leaseEnd - this.now().getTime() < this.o.leaseMs / 2) {
+          leaseEnd = this.now().getTime() + this.o.leaseMs;
+          await this.store.renew(lockToken, new Date(leaseEnd));
+        }
+        await this.deliver(msg, lockToken, counts);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.o.concurrency, batch.length) }, worker));
+    return counts;
+  }
+
+  /** Drains until nothing is due (CLI, tests). */
+  async drainAll(): Promise<DrainCounts> {
+    const total = emptyCounts();
+    for (;;) {
+      const c = await this.drainOnce();
+      if (c.claimed === 0) return total;
+      for (const k of Object.keys(total) as (keyof DrainCounts)[]) total[k] += c[k];
+    }
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        let c: DrainCounts = emptyCounts();
+        try {
+          c = await this.drainOnce();
+          if (c.claimed) this.log.info("outbox : lot traité", { ...c });
+        } catch (e) {
+          this.log.error("outbox : erreur du lot", { error: e });
+        }
+        if (c.claimed === 0 && this.running) await new Promise<void>((r) => ((this.wake = r), setTimeout(r, this.o.pollMs).unref?.()));
+      }
+    })();
+  }
+
+  /** Wakes the loop now (a decision just enqueued messages). */
+  poke(): void {
+    this.wake?.();
+  }
+
+  /** Finishes the batch in flight, then stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private backoff(attempts: number): number {
+    return Math.min(this.o.backoffMaxMs, this.o.backoffBaseMs * 2 ** Math.max(0, attempts - 1));
+  }
+
+  private async deliver(msg: ClaimedMessage, lockToken: string, counts: DrainCounts): Promise<void> {
+    try {
+      if (msg.channel === "CHAT") return await this.deliverChat(msg, lockToken, counts);
+      const messageId = messageIdFor(msg.idempotencyKey, this.o.mailFrom);
+      if (!this.transport) {
+        await this.store.markCaptured(msg.id, lockToken, messageId);
+        counts.captured++;
+        return;
+      }
+      await this.rate.take();
+      try {
+        await this.transport.send({
+          from: this.o.mailFrom,
+          to: msg.recipient,
+          subject: msg.subject ?? "(sans objet)",
+          text: msg.bodyText,
+          html: msg.bodyHtml ?? undefined,
+          messageId,
+          headers: msg.headers ?? undefined,
+        });
+      } catch (e) {
+        return await this.failed(msg, lockToken, classifySmtpError(e), counts);
+      }
+      if (!(await this.store.markSent(msg.id, lockToken, this.now(), messageId))) {
+        this.log.warn("outbox : message envoyé mais le verrou avait expiré", { id: msg.id });
+      }
+      counts.sent++;
+    } catch (e) {
+      // database trouble after the claim: leave the row to its lease; it will be retried
+      this.log.error("outbox : échec d'écriture de l'état", { id: msg.id, error: e });
+    }
+  }
+
+  private async deliverChat(msg: ClaimedMessage, lockToken: string, counts: DrainCounts): Promise<void> {
+    const ref = parseChatRecipient(msg.recipient);
+    const notifier = ref ? this.chat(ref.platform) : undefined;
+    if (!ref || !notifier) {
+      return this.failed(msg, lockToken, { permanent: !ref, recipientRefused: false, message: ref ? `aucun adaptateur de chat actif pour « ${ref.platform} »` : `destinataire de chat invalide « ${msg.recipient} »` }, counts);
+    }
+    await this.chatSpacer.take(`${ref.platform}:${ref.workspace}:${ref.channel}`);
+    try {
+      await notifier.post(ref, msg.bodyText);
+    } catch (e) {
+      if (e instanceof ChatRateLimited) {
+        await this.store.markRetry(msg.id, lockToken, new Date(this.now().getTime() + e.retryAfterMs), e.message);
+        counts.retried++;
+        return;
+      }
+      return this.failed(msg, lockToken, { permanent: false, recipientRefused: false, message: (e as Error).message ?? String(e) }, counts);
+    }
+    await this.store.markSent(msg.id, lockToken, this.now(), null);
+    counts.sent++;
+  }
+
+  private async failed(msg: ClaimedMessage, lockToken: string, f: { permanent: boolean; recipientRefused: boolean; message: string }, counts: DrainCounts): Promise<void> {
+    if (!f.permanent && msg.attempts < this.o.maxAttempts) {
+      await this.store.markRetry(msg.id, lockToken, new Date(this.now().getTime() + this.backoff(msg.attempts)), f.message);
+      counts.retried++;
+      this.log.warn("outbox : échec temporaire, nouvel essai prévu", { id: msg.id, attempts: msg.attempts, error: f.message });
+      return;
+    }
+    await this.store.markFailed(msg.id, lockToken, f.message);
+    counts.failed++;
+    this.log.warn("outbox : échec définitif", { id: msg.id, kind: msg.kind, error: f.message });
+    let memberName: string | undefined;
+    if (f.permanent && f.recipientRefused && msg.memberId) memberName = (await this.store.flagMemberEmailInvalid(msg.memberId, this.now()))?.name;
+    if (msg.channel === "MAIL" && msg.kind !== "echec_envoi") await this.noticeCoordinators(msg, f.message, memberName);
+  }
+
+  private async noticeCoordinators(msg: ClaimedMessage, error: string, memberName: string | undefined): Promise<void> {
+    const coordinators = (await this.store.coordinatorEmails(msg.cptsId)).filter((c) => c.email.toLowerCase() !== msg.recipient.toLowerCase());
+    if (coordinators.length === 0) return;
+    const mail = renderMail(echecEnvoiTemplate, { cptsName: await this.store.cptsName(msg.cptsId), recipient: msg.recipient, memberName: memberName || undefined, subject: msg.subject ?? undefined, error });
+    await this.store.insert(
+      coordinators.map((c) => ({
+        cptsId: msg.cptsId, idempotencyKey: `echec_envoi:${msg.id}:${c.id}`, channel: "MAIL", kind: "echec_envoi", recipient: c.email, memberId: c.id,
+        subject: mail.subject, bodyText: mail.text, bodyHtml: mail.html, refType: "outbox", refId: msg.id,
+      })),
+    );
+  }
+}
