@@ -9,6 +9,7 @@ export const NAV: { href: string; label: string }[] = [
   { href: "/admin", label: "Tableau de bord" },
   { href: "/admin/cpts", label: "CPTS" },
   { href: "/admin/adherents", label: "Adhérents" },
+  { href: "/admin/paiements-a-verifier", label: "Paiements à vérifier" },
   { href: "/admin/newsletters", label: "Newsletters" },
   { href: "/admin/echeances", label: "Échéances" },
   { href: "/admin/financement", label: "Financement" },

@@ -51,6 +51,14 @@ export class HelloAssoRepository {
     return all.filter((m) => normalizeName(m.lastName) === last && (!first || normalizeName(m.firstName) === first));
   }
 
+  memberByEmail(cptsId: string, email: string) {
+    return this.db.member.findFirst({ where: { cptsId, email, status: { notIn: ["EFFACE"] } }, select: memberFields });
+  }
+
+  memberChoices(cptsId: string) {
+    return this.db.member.findMany({ where: { cptsId, status: { in: ["ACTIF", "CANDIDAT", "NON_ADHERENT"] }, email: { not: null } }, select: memberFields, orderBy: [{ lastName: "asc" }, { firstName: "asc" }] });
+  }
+
   member(cptsId: string, memberId: string) {
     return this.db.member.findFirst({ where: { id: memberId, cptsId, status: { notIn: ["EFFACE"] } }, select: memberFields });
   }
