@@ -16,6 +16,10 @@ import { memberRoutes } from "./pages/members.tsx";
 import { pendingPaymentRoutes } from "../helloasso/admin-page.tsx";
 import { newsletterRoutes } from "./pages/newsletters.tsx";
 import { outboxRoutes } from "./pages/outbox.tsx";
+import { deadlineRoutes } from "./pages/deadlines.tsx";
+import { fundingRoutes } from "./pages/funding.tsx";
+import { crisisRoutes } from "./pages/crisis.tsx";
+import { meetingRoutes } from "./pages/meetings.tsx";
 
 export type AdminApp = Hono<AdminEnv>;
 export type AdminContext = Context<AdminEnv>;
@@ -67,6 +71,10 @@ export function createAdminApp(ctx: AppContext): Hono {
   memberRoutes(secured, deps);
   newsletterRoutes(secured, deps);
   outboxRoutes(secured, deps);
+  deadlineRoutes(secured, deps);
+  fundingRoutes(secured, deps);
+  crisisRoutes(secured, deps);
+  meetingRoutes(secured, deps);
   journalRoutes(secured, deps);
   pendingPaymentRoutes(secured, deps);
   secured.all("*", (c) => deps.page(c, "Page introuvable", "", <p>Cette page n'existe pas ou n'appartient pas à votre CPTS. <a href="/admin">Retour au tableau de bord</a>.</p>, 404));

@@ -50,6 +50,7 @@ tr.bad td{background:#fff6f5}
 .timeline{list-style:none;padding:0;margin:0}
 .timeline li{border-left:3px solid var(--line);padding:.3rem 0 .6rem .8rem;position:relative}
 .timeline li.en_retard{border-color:var(--bad)}.timeline li.imminent{border-color:var(--warn)}.timeline li.fait{border-color:var(--ok);opacity:.75}
+.ical-url{width:100%;font-family:ui-monospace,monospace;font-size:.85rem}
 .login{max-width:380px;margin:8vh auto;padding:0 1rem}
 .preview{border:1px solid var(--line);background:#fff;padding:1rem;max-height:420px;overflow:auto}
 details summary{cursor:pointer;font-weight:600}

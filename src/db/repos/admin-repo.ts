@@ -201,3 +201,190 @@ export class NewsletterAdminRepository {
     });
   }
 }
+
+// ── CPTS settings read/written by the admin ──
+export class CptsAdminRepository {
+  constructor(readonly db: Db) {}
+
+  byIcalToken(token: string) {
+    return this.db.cpts.findUnique({ where: { icalToken: token }, select: { id: true, name: true } });
+  }
+
+  async rotateIcalToken(cptsId: string, token: string, actor: string) {
+    await this.db.$transaction(async (tx) => {
+      await tx.cpts.update({ where: { id: cptsId }, data: { icalToken: token } });
+      await writeAudit(tx, { cptsId, actor, action: "cpts.ical_regenere" });
+    });
+  }
+
+  overview(cptsId: string, year: number) {
+    return this.db.cpts.findUniqueOrThrow({
+      where: { id: cptsId },
+      include: {
+        communes: { orderBy: { name: "asc" } },
+        contracts: {
+          orderBy: { signedOn: "desc" },
+          include: {
+            amendments: { orderBy: { effectiveOn: "asc" } },
+            missions: true,
+            indicators: { orderBy: { code: "asc" }, include: { results: { orderBy: { contractYear: "asc" } }, missions: { include: { mission: { select: { kind: true } } } } } },
+          },
+        },
+        duesRates: { where: { year: { in: [year, year + 1] } }, orderBy: [{ year: "asc" }, { category: "asc" }] },
+        reminderPolicy: true,
+        indemnityRules: { orderBy: [{ validFrom: "desc" }, { professionGroup: "asc" }] },
+        workspaces: { select: { id: true, platform: true, name: true, externalId: true, alertChannelId: true } },
+      },
+    });
+  }
+
+  async update(cptsId: string, data: Record<string, unknown>, actor: string, action: string, details?: Record<string, unknown>) {
+    await this.db.$transaction(async (tx) => {
+      await tx.cpts.update({ where: { id: cptsId }, data });
+      await writeAudit(tx, { cptsId, actor, action, details: details ?? data });
+    });
+  }
+
+  async removeCommune(cptsId: string, communeId: string, actor: string): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const c = await tx.commune.findFirst({ where: { id: communeId, cptsId } });
+      if (!c) return false;
+      await tx.commune.delete({ where: { id: c.id } });
+      await writeAudit(tx, { cptsId, actor, action: "cpts.commune_retiree", target: c.inseeCode, details: { name: c.name } });
+      return true;
+    });
+  }
+
+  async setDuesRate(cptsId: string, year: number, category: "PROFESSIONNEL" | "STRUCTURE" | "PARTENAIRE", amountCents: number, actor: string) {
+    await this.db.$transaction(async (tx) => {
+      await tx.duesRate.upsert({ where: { cptsId_year_category: { cptsId, year, category } }, create: { cptsId, year, category, amountCents }, update: { amountCents } });
+      await writeAudit(tx, { cptsId, actor, action: "cpts.cotisation_tarif", details: { year, category, amountCents } });
+    });
+  }
+
+  async setReminderPolicy(cptsId: string, data: { enabled: boolean; offsetsDays: string; maxCount: number }, actor: string) {
+    await this.db.$transaction(async (tx) => {
+      await tx.reminderPolicy.upsert({ where: { cptsId }, create: { cptsId, ...data }, update: data });
+      await writeAudit(tx, { cptsId, actor, action: "cpts.politique_relance", details: data });
+    });
+  }
+
+  async addIndemnityRule(cptsId: string, data: { validFrom: string; unit: "HEURE" | "DEMI_JOURNEE" | "FORFAIT"; professionGroup: string; rateCents: number; capPerYearCents: number | null }, actor: string) {
+    await this.db.$transaction(async (tx) => {
+      const r = await tx.indemnityRule.create({ data: { cptsId, ...data } });
+      await writeAudit(tx, { cptsId, actor, action: "cpts.indemnite_regle_ajoutee", target: r.id, details: data });
+    });
+  }
+
+  async removeIndemnityRule(cptsId: string, id: string, actor: string): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const r = await tx.indemnityRule.deleteMany({ where: { id, cptsId } });
+      if (r.count) await writeAudit(tx, { cptsId, actor, action: "cpts.indemnite_regle_retiree", target: id });
+      return r.count === 1;
+    });
+  }
+
+  /** Mission dates of the CPTS's contract (scoped through the contract). */
+  async updateMission(cptsId: string, missionId: string, data: { contracted: boolean; startOn: string | null; deployedOn: string | null; startDueOn: string | null; deployDueOn: string | null }, actor: string): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const m = await tx.aciMission.findFirst({ where: { id: missionId, contract: { cptsId } } });
+      if (!m) return false;
+      await tx.aciMission.update({ where: { id: m.id }, data });
+      await writeAudit(tx, { cptsId, actor, action: "aci.mission_modifiee", target: m.kind, details: data });
+      return true;
+    });
+  }
+
+  async addAmendment(cptsId: string, contractId: string, data: { effectiveOn: string; population: number | null; size: number | null; description: string }, actor: string): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const c = await tx.aciContract.findFirst({ where: { id: contractId, cptsId } });
+      if (!c) return false;
+      await tx.aciAmendment.create({ data: { contractId, ...data } });
+      await writeAudit(tx, { cptsId, actor, action: "aci.avenant_ajoute", details: data });
+      return true;
+    });
+  }
+
+  async createContract(cptsId: string, data: { signedOn: string; sizeAtSigning: number }, actor: string) {
+    await this.db.$transaction(async (tx) => {
+      await tx.aciContract.create({
+        data: { cptsId, ...data, missions: { create: ["ACCES_SOINS", "PARCOURS", "PREVENTION", "CRISE", "QUALITE", "ACCOMPAGNEMENT"].map((kind) => ({ kind: kind as "CRISE", contracted: !["QUALITE", "ACCOMPAGNEMENT"].includes(kind) })) } },
+      });
+      await tx.cpts.update({ where: { id: cptsId }, data: { stage: "ACI_SIGNE" } });
+      await writeAudit(tx, { cptsId, actor, action: "aci.contrat_cree", details: data });
+    });
+  }
+
+  /** Records (or corrects) an indicator's result for a contract year. */
+  async setIndicatorResult(cptsId: string, indicatorId: string, contractYear: number, value: number, recordedOn: string, actor: string): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const ind = await tx.aciIndicator.findFirst({ where: { id: indicatorId, contract: { cptsId } } });
+      if (!ind) return false;
+      await tx.aciIndicatorResult.upsert({
+        where: { indicatorId_contractYear: { indicatorId, contractYear } },
+        create: { indicatorId, contractYear, value, recordedOn },
+        update: { value, recordedOn },
+      });
+      await writeAudit(tx, { cptsId, actor, action: "aci.indicateur_resultat", target: ind.code, details: { contractYear, value } });
+      return true;
+    });
+  }
+}
+
+// ── meetings and indemnities (reads; writes go through services/meetings.ts) ──
+export class MeetingAdminRepository {
+  constructor(readonly db: Db) {}
+
+  meetings(cptsId: string, year: number) {
+    return this.db.meeting.findMany({
+      where: { cptsId, heldOn: { gte: `${year}-01-01`, lte: `${year}-12-31` } },
+      orderBy: { heldOn: "desc" },
+      include: { _count: { select: { attendances: true } }, indemnities: { select: { amountCents: true } } },
+    });
+  }
+
+  meeting(cptsId: string, id: string) {
+    return this.db.meeting.findFirst({
+      where: { id, cptsId },
+      include: {
+        attendances: { include: { member: { select: { id: true, firstName: true, lastName: true, organization: true, email: true, profession: true } } }, orderBy: { signedAt: "asc" } },
+        indemnities: { include: { member: { select: { id: true, firstName: true, lastName: true, organization: true, email: true } } } },
+      },
+    });
+  }
+
+  indemnities(cptsId: string, year: number) {
+    return this.db.indemnity.findMany({
+      where: { cptsId, year },
+      orderBy: [{ computedOn: "asc" }],
+      include: {
+        member: { select: { firstName: true, lastName: true, organization: true, email: true, profession: true, rpps: true } },
+        meeting: { select: { title: true, heldOn: true } },
+      },
+    });
+  }
+
+  activeMembers(cptsId: string) {
+    return this.db.member.findMany({ where: { cptsId, status: "ACTIF" }, select: { id: true, firstName: true, lastName: true, organization: true, email: true }, orderBy: [{ lastName: "asc" }, { firstName: "asc" }] });
+  }
+}
+
+// ── crisis plan (reads beyond the service overview) ──
+export class CrisisAdminRepository {
+  constructor(readonly db: Db) {}
+
+  versions(cptsId: string) {
+    return this.db.crisisPlanVersion.findMany({ where: { cptsId }, orderBy: { version: "desc" }, select: { id: true, version: true, adoptedOn: true, notes: true, createdAt: true } });
+  }
+
+  async setSectionOwner(cptsId: string, sectionId: string, ownerId: string | null, actor: string): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const s = await tx.crisisPlanSection.findFirst({ where: { id: sectionId, version: { cptsId } } });
+      if (!s) return false;
+      if (ownerId && !(await tx.member.findFirst({ where: { id: ownerId, cptsId }, select: { id: true } }))) return false;
+      await tx.crisisPlanSection.update({ where: { id: s.id }, data: { ownerId } });
+      await writeAudit(tx, { cptsId, actor, action: "plan_crise.responsable", target: s.kind, details: { ownerId } });
+      return true;
+    });
+  }
+}

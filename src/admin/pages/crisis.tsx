@@ -1,0 +1,133 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
+// Plan de crise: current version, sections with owner and last review, versions, next refresh.
+import { z } from "zod";
+import type { AdminApp, AdminDeps } from "../app.tsx";
+import { notFound } from "../app.tsx";
+import { requireRole } from "../auth.ts";
+import { redirectWith } from "../flash.ts";
+import { isoDate, parseWith, optionalText } from "../forms.ts";
+import { Badge, Csrf, Empty } from "../ui.tsx";
+import { crisisPlanOverview, markSectionReviewed, recordNewVersion } from "../../app/services/crisis-plan.ts";
+import { CrisisAdminRepository, MeetingAdminRepository } from "../../db/repos/admin-repo.ts";
+import { displayName } from "../../app/services/members.ts";
+import { formatDateFr } from "../../rules/index.ts";
+import { UserError } from "../../app/errors.ts";
+
+const versionForm = z.object({ adoptedOn: isoDate("date d'adoption"), notes: optionalText(500) });
+const reviewForm = z.object({ comment: optionalText(500) });
+const ownerForm = z.object({ ownerId: z.preprocess((v) => (v === "" ? null : v), z.string().max(40).nullable()) });
+
+export function crisisRoutes(app: AdminApp, deps: AdminDeps): void {
+  const repo = new CrisisAdminRepository(deps.ctx.db);
+  const members = new MeetingAdminRepository(deps.ctx.db);
+
+  app.get("/plan-de-crise", async (c) => {
+    const { cptsId, role } = c.get("user");
+    const today = deps.ctx.clock.today();
+    const [o, versions, people] = await Promise.all([crisisPlanOverview(deps.ctx, cptsId, today), repo.versions(cptsId), members.activeMembers(cptsId)]);
+    const csrf = c.get("csrf");
+    const coord = role === "COORDONNATEUR";
+    return deps.page(
+      c,
+      "Plan de crise",
+      "/admin/plan-de-crise",
+      <>
+        <section class="card">
+          <p>
+            {o.current ? <>Version en cours : <strong>v{o.current.version}</strong> {o.current.draft ? <Badge kind="warn">brouillon</Badge> : <Badge kind="ok">adoptée le {formatDateFr(o.current.adoptedOn!)}</Badge>}</> : "Aucun plan enregistré."}
+            {o.nextRefresh ? <> · prochaine échéance : {o.nextRefresh.label}, {formatDateFr(o.nextRefresh.dueDate)} ({o.nextRefresh.daysLeft >= 0 ? `dans ${o.nextRefresh.daysLeft} j` : `en retard de ${-o.nextRefresh.daysLeft} j`})</> : null}
+          </p>
+        </section>
+        <section class="card">
+          <h2>Parties du plan</h2>
+          {o.sections.length ? (
+            <div class="table-wrap">
+              <table class="cards">
+                <thead><tr><th>Partie</th><th>Responsable</th><th>Dernière relecture</th>{coord ? <th>Actions</th> : null}</tr></thead>
+                <tbody>
+                  {o.sections.map((s) => (
+                    <tr>
+                      <td data-label="Partie">{s.title}</td>
+                      <td data-label="Responsable">
+                        {coord ? (
+                          <form method="post" action={`/admin/plan-de-crise/sections/${s.id}/responsable`} class="inline">
+                            <Csrf token={csrf} />
+                            <select name="ownerId" aria-label={`Responsable de ${s.title}`}>
+                              <option value="">— aucun —</option>
+                              {people.map((p) => <option value={p.id} selected={p.id === s.owner?.id}>{displayName(p)}</option>)}
+                            </select>
+                            <button type="submit" class="secondary">Changer</button>
+                          </form>
+                        ) : (s.owner?.name ?? "—")}
+                      </td>
+                      <td data-label="Dernière relecture">{s.lastReviewedOn ? formatDateFr(s.lastReviewedOn) : <Badge kind="warn">jamais</Badge>}</td>
+                      {coord ? (
+                        <td data-label="Actions">
+                          <form method="post" action={`/admin/plan-de-crise/sections/${s.id}/relue`} class="inline">
+                            <Csrf token={csrf} />
+                            <input type="text" name="comment" placeholder="commentaire (facultatif)" aria-label="Commentaire de relecture" />
+                            <button type="submit" class="secondary">Marquer relue</button>
+                          </form>
+                        </td>
+                      ) : null}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : (
+            <Empty>Aucune partie.</Empty>
+          )}
+        </section>
+        <section class="card">
+          <h2>Versions</h2>
+          <ul>
+            {versions.map((v) => <li>v{v.version} — {v.adoptedOn ? `adoptée le ${formatDateFr(v.adoptedOn)}` : "brouillon"}{v.notes ? ` — ${v.notes}` : ""}</li>)}
+          </ul>
+          {coord ? (
+            <form class="inline" method="post" action="/admin/plan-de-crise/versions">
+              <Csrf token={csrf} />
+              <label>Date d'adoption<input type="date" name="adoptedOn" value={today} /></label>
+              <label>Notes<input type="text" name="notes" /></label>
+              <button type="submit">{o.current?.draft ? "Adopter le brouillon" : "Enregistrer une nouvelle version"}</button>
+            </form>
+          ) : null}
+        </section>
+      </>,
+    );
+  });
+
+  app.post("/plan-de-crise/versions", requireRole("COORDONNATEUR"), async (c) => {
+    const parsed = parseWith(versionForm, c.get("form"));
+    if (!parsed.ok) return redirectWith(c, "/admin/plan-de-crise", "bad", Object.values(parsed.errors).join(" ; "));
+    try {
+      const r = await recordNewVersion(deps.ctx, c.get("user").cptsId, parsed.data.adoptedOn, deps.actor(c), parsed.data.notes);
+      return redirectWith(c, "/admin/plan-de-crise", "ok", `Version ${r.version} adoptée le ${formatDateFr(r.adoptedOn)}.`);
+    } catch (e) {
+      if (e instanceof UserError) return redirectWith(c, "/admin/plan-de-crise", "bad", e.message);
+      throw e;
+    }
+  });
+
+  app.post("/plan-de-crise/sections/:id/relue", requireRole("COORDONNATEUR"), async (c) => {
+    const { cptsId, memberId } = c.get("user");
+    const parsed = parseWith(reviewForm, c.get("form"));
+    if (!parsed.ok) return redirectWith(c, "/admin/plan-de-crise", "bad", Object.values(parsed.errors).join(" ; "));
+    const o = await crisisPlanOverview(deps.ctx, cptsId, deps.ctx.clock.today());
+    const section = o.sections.find((s) => s.id === c.req.param("id"));
+    if (!section) return notFound(deps, c, "Cette partie du plan");
+    const reviewer = memberId ?? section.owner?.id;
+    if (!reviewer) return redirectWith(c, "/admin/plan-de-crise", "bad", "Votre compte n'est lié à aucun adhérent et la partie n'a pas de responsable : désignez d'abord un responsable.");
+    await markSectionReviewed(deps.ctx, cptsId, section.id, reviewer, parsed.data.comment);
+    await deps.repo.audit({ cptsId, actor: deps.actor(c), action: "plan_crise.relecture", target: section.kind });
+    return redirectWith(c, "/admin/plan-de-crise", "ok", `« ${section.title} » marquée comme relue.`);
+  });
+
+  app.post("/plan-de-crise/sections/:id/responsable", requireRole("COORDONNATEUR"), async (c) => {
+    const parsed = parseWith(ownerForm, c.get("form"));
+    if (!parsed.ok) return redirectWith(c, "/admin/plan-de-crise", "bad", "Responsable invalide.");
+    const ok = await repo.setSectionOwner(c.get("user").cptsId, c.req.param("id"), parsed.data.ownerId, deps.actor(c));
+    if (!ok) return notFound(deps, c, "Cette partie du plan (ou cet adhérent)");
+    return redirectWith(c, "/admin/plan-de-crise", "ok", "Responsable mis à jour.");
+  });
+}

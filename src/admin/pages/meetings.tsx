@@ -1,0 +1,248 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
+// Réunions et indemnités: meetings of the year, attendance sheet, closing (indemnities computed by
+// the rules through services/meetings.ts), envelope balances per mission, CSV for the accountant.
+import { z } from "zod";
+import type { AdminApp, AdminContext, AdminDeps } from "../app.tsx";
+import { notFound } from "../app.tsx";
+import { requireRole } from "../auth.ts";
+import { redirectWith } from "../flash.ts";
+import { checkbox, formValues, intField, isoDate, parseWith, requiredText, type FieldErrors, type FormValues } from "../forms.ts";
+import { Badge, Csrf, Empty, Field, FormError, SelectField } from "../ui.tsx";
+import { closeMeeting, envelopeBalances, EnvelopeOverrunError, MEETING_MISSIONS, openMeeting, signAttendance } from "../../app/services/meetings.ts";
+import { MeetingAdminRepository } from "../../db/repos/admin-repo.ts";
+import { displayName, toCsv } from "../../app/services/members.ts";
+import { formatDateFr, formatEuros, yearOf } from "../../rules/index.ts";
+import { professionLabel } from "../../rules/professions.ts";
+import { UserError } from "../../app/errors.ts";
+
+const meetingForm = z.object({
+  title: requiredText("intitulé", 200),
+  mission: z.enum(Object.keys(MEETING_MISSIONS) as [string, ...string[]], { error: "mission inconnue" }),
+  heldOn: isoDate("date de la réunion"),
+  durationMin: intField("durée (minutes)", { min: 5, max: 24 * 60 }),
+});
+const attendForm = z.object({ memberId: z.string({ error: "choisissez un adhérent" }).min(1, "choisissez un adhérent").max(40) });
+const closeForm = z.object({ force: checkbox() });
+
+export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
+  const repo = new MeetingAdminRepository(deps.ctx.db);
+  const yearOfQuery = (c: AdminContext) => {
+    const y = Number(c.req.query("annee"));
+    return Number.isInteger(y) && y > 2000 && y < 2100 ? y : yearOf(deps.ctx.clock.today());
+  };
+
+  const listPage = async (c: AdminContext, values?: FormValues, errors?: FieldErrors, status: 200 | 400 = 200) => {
+    const { cptsId, role } = c.get("user");
+    const year = yearOfQuery(c);
+    const [meetings, balances, indemnities] = await Promise.all([repo.meetings(cptsId, year), envelopeBalances(deps.ctx, cptsId, year), repo.indemnities(cptsId, year)]);
+    const total = indemnities.reduce((s, i) => s + i.amountCents, 0);
+    return deps.page(
+      c,
+      "Réunions et indemnités",
+      "/admin/reunions",
+      <>
+        <section class="card">
+          <p>
+            Année {year} · <a href={`/admin/reunions?annee=${year - 1}`}>{year - 1}</a> · <a href={`/admin/reunions?annee=${year + 1}`}>{year + 1}</a> · indemnités calculées : <strong>{formatEuros(total)}</strong>{" "}
+            <a class="btn secondary" href={`/admin/reunions/indemnites-${year}.csv`}>Export CSV pour le comptable</a>
+          </p>
+        </section>
+        <div class="grid">
+          <section class="card">
+            <h2>Réunions</h2>
+            {meetings.length ? (
+              <div class="table-wrap">
+                <table class="cards">
+                  <thead><tr><th>Date</th><th>Réunion</th><th>Mission</th><th class="num">Présents</th><th>Émargement</th></tr></thead>
+                  <tbody>
+                    {meetings.map((m) => (
+                      <tr>
+                        <td data-label="Date">{formatDateFr(m.heldOn)}</td>
+                        <td data-label="Réunion"><a href={`/admin/reunions/${m.id}`}>{m.title}</a></td>
+                        <td data-label="Mission">{MEETING_MISSIONS[m.mission] ?? m.mission}</td>
+                        <td data-label="Présents" class="num">{m._count.attendances}</td>
+                        <td data-label="Émargement">{m.closedAt ? <Badge kind="ok">clos · {formatEuros(m.indemnities.reduce((s, i) => s + i.amountCents, 0))}</Badge> : <Badge kind="warn">ouvert</Badge>}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            ) : (
+              <Empty>Aucune réunion en {year}.</Empty>
+            )}
+          </section>
+          <section class="card">
+            <h2>Enveloppes par mission ({year})</h2>
+            {balances.length ? (
+              <div class="table-wrap">
+                <table class="cards" id="enveloppes">
+                  <thead><tr><th>Mission</th><th class="num">Disponible</th><th class="num">Dépensé</th><th class="num">Reste</th></tr></thead>
+                  <tbody>
+                    {balances.map((b) => (
+                      <tr>
+                        <td data-label="Mission">{b.label}</td>
+                        <td data-label="Disponible" class="num">{formatEuros(b.availableCents)}</td>
+                        <td data-label="Dépensé" class="num">{formatEuros(b.spentCents)}</td>
+                        <td data-label="Reste" class="num">{b.remainingCents < 0 ? <Badge kind="bad">{formatEuros(b.remainingCents)}</Badge> : formatEuros(b.remainingCents)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            ) : (
+              <Empty>Aucune enveloppe pour {year}.</Empty>
+            )}
+          </section>
+        </div>
+        {role === "COORDONNATEUR" ? (
+          <section class="card">
+            <h2>Ouvrir une réunion</h2>
+            <FormError errors={errors} />
+            <form class="stack" method="post" action="/admin/reunions">
+              <Csrf token={c.get("csrf")} />
+              <Field name="title" label="Intitulé" values={values} errors={errors} />
+              <SelectField name="mission" label="Mission (enveloppe)" options={Object.entries(MEETING_MISSIONS)} values={values} errors={errors} />
+              <Field name="heldOn" label="Date" type="date" values={values} errors={errors} value={deps.ctx.clock.today()} />
+              <Field name="durationMin" label="Durée (minutes)" type="number" values={values} errors={errors} value="120" />
+              <div class="actions"><button type="submit">Ouvrir l'émargement</button></div>
+            </form>
+          </section>
+        ) : null}
+      </>,
+      status,
+    );
+  };
+
+  app.get("/reunions", (c) => listPage(c));
+
+  app.post("/reunions", requireRole("COORDONNATEUR"), async (c) => {
+    const form = c.get("form");
+    const parsed = parseWith(meetingForm, form);
+    if (!parsed.ok) return listPage(c, formValues(form), parsed.errors, 400);
+    try {
+      const m = await openMeeting(deps.ctx, { cptsId: c.get("user").cptsId, ...parsed.data, openedBy: deps.actor(c) });
+      return redirectWith(c, `/admin/reunions/${m.id}`, "ok", "Réunion ouverte : ajoutez les présents puis clôturez l'émargement.");
+    } catch (e) {
+      if (e instanceof UserError) return listPage(c, formValues(form), { [e.field ?? "_form"]: e.message }, 400);
+      throw e;
+    }
+  });
+
+  app.get("/reunions/:file{indemnites-[0-9]{4}\\.csv}", async (c) => {
+    const year = Number(c.req.param("file").slice(11, 15));
+    const { cptsId } = c.get("user");
+    const rows = await repo.indemnities(cptsId, year);
+    await deps.repo.audit({ cptsId, actor: deps.actor(c), action: "indemnites.export", details: { year, count: rows.length } });
+    const csv = toCsv(
+      ["date_reunion", "reunion", "mission", "nom", "email", "profession", "rpps", "montant_euros", "calcul", "force"],
+      rows.map((i) => [i.meeting?.heldOn ?? i.computedOn, i.meeting?.title ?? "", MEETING_MISSIONS[i.mission] ?? i.mission, displayName(i.member), i.member.email, professionLabel(i.member.profession), i.member.rpps, (i.amountCents / 100).toFixed(2).replace(".", ","), i.explanation, i.forced ? "oui" : "non"]),
+    );
+    return c.body(csv, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="indemnites-${year}.csv"` });
+  });
+
+  const detailPage = async (c: AdminContext, id: string, errors?: FieldErrors, status: 200 | 400 | 409 = 200) => {
+    const { cptsId, role } = c.get("user");
+    const m = await repo.meeting(cptsId, id);
+    if (!m) return notFound(deps, c, "Cette réunion");
+    const people = m.closedAt ? [] : await repo.activeMembers(cptsId);
+    const signed = new Set(m.attendances.map((a) => a.memberId));
+    const indemnityOf = new Map(m.indemnities.map((i) => [i.memberId, i]));
+    const csrf = c.get("csrf");
+    return deps.page(
+      c,
+      m.title,
+      "/admin/reunions",
+      <>
+        <section class="card">
+          <p>{formatDateFr(m.heldOn)} · {m.durationMin} min · mission : {MEETING_MISSIONS[m.mission] ?? m.mission} · {m.closedAt ? <Badge kind="ok">émargement clos</Badge> : <Badge kind="warn">émargement ouvert</Badge>}</p>
+          <FormError errors={errors} />
+          <h2>Présents ({m.attendances.length})</h2>
+          {m.attendances.length ? (
+            <div class="table-wrap">
+              <table class="cards">
+                <thead><tr><th>Nom</th><th>Profession</th><th>Signé via</th><th class="num">Indemnité</th></tr></thead>
+                <tbody>
+                  {m.attendances.map((a) => {
+                    const ind = indemnityOf.get(a.memberId);
+                    return (
+                      <tr>
+                        <td data-label="Nom">{displayName(a.member)}</td>
+                        <td data-label="Profession">{professionLabel(a.member.profession)}</td>
+                        <td data-label="Signé via">{a.via}</td>
+                        <td data-label="Indemnité" class="num">{ind ? <span title={ind.explanation}>{formatEuros(ind.amountCents)}</span> : m.closedAt ? "—" : "à calculer"}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          ) : (
+            <Empty>Personne n'a encore émargé.</Empty>
+          )}
+          {m.closedAt && m.indemnities.length ? <p>Total : <strong>{formatEuros(m.indemnities.reduce((s, i) => s + i.amountCents, 0))}</strong></p> : null}
+        </section>
+        {!m.closedAt && role === "COORDONNATEUR" ? (
+          <section class="card">
+            <h2>Ajouter un présent</h2>
+            <form class="inline" method="post" action={`/admin/reunions/${m.id}/presents`}>
+              <Csrf token={csrf} />
+              <label>Adhérent
+                <select name="memberId" class={errors?.memberId ? "invalid" : ""}>
+                  <option value="">—</option>
+                  {people.filter((p) => !signed.has(p.id)).map((p) => <option value={p.id}>{displayName(p)}</option>)}
+                </select>
+                {errors?.memberId ? <span class="err">{errors.memberId}</span> : null}
+              </label>
+              <button type="submit">Ajouter</button>
+            </form>
+            <h2>Clôturer l'émargement</h2>
+            <p class="muted">Les indemnités sont calculées selon le règlement intérieur et imputées à l'enveloppe de la mission.</p>
+            <form method="post" action={`/admin/reunions/${m.id}/cloturer`} class="stack">
+              <Csrf token={csrf} />
+              <label class="check"><input type="checkbox" name="force" /> Forcer si l'enveloppe est dépassée (la dépense sera signalée)</label>
+              <div class="actions"><button type="submit" data-confirm="Clôturer l'émargement et calculer les indemnités ?">Clôturer et calculer</button></div>
+            </form>
+          </section>
+        ) : null}
+      </>,
+      status,
+    );
+  };
+
+  app.get("/reunions/:id", (c) => detailPage(c, c.req.param("id")));
+
+  app.post("/reunions/:id/presents", requireRole("COORDONNATEUR"), async (c) => {
+    const { cptsId } = c.get("user");
+    const id = c.req.param("id");
+    if (!(await repo.meeting(cptsId, id))) return notFound(deps, c, "Cette réunion");
+    const parsed = parseWith(attendForm, c.get("form"));
+    if (!parsed.ok) return detailPage(c, id, parsed.errors, 400);
+    const member = (await repo.activeMembers(cptsId)).find((p) => p.id === parsed.data.memberId);
+    if (!member) return detailPage(c, id, { memberId: "adhérent inconnu dans votre CPTS" }, 400);
+    try {
+      const r = await signAttendance(deps.ctx, cptsId, id, member.id, "admin");
+      await deps.repo.audit({ cptsId, actor: deps.actor(c), action: "reunion.emargement", target: id, details: { memberId: member.id } });
+      return redirectWith(c, `/admin/reunions/${id}`, "ok", r.signed ? `${displayName(member)} ajouté(e) (${r.count} présent(s)).` : `${displayName(member)} avait déjà émargé.`);
+    } catch (e) {
+      if (e instanceof UserError) return detailPage(c, id, { _form: e.message }, 400);
+      throw e;
+    }
+  });
+
+  app.post("/reunions/:id/cloturer", requireRole("COORDONNATEUR"), async (c) => {
+    const { cptsId } = c.get("user");
+    const id = c.req.param("id");
+    if (!(await repo.meeting(cptsId, id))) return notFound(deps, c, "Cette réunion");
+    const parsed = parseWith(closeForm, c.get("form"));
+    if (!parsed.ok) return detailPage(c, id, parsed.errors, 400);
+    try {
+      const r = await closeMeeting(deps.ctx, cptsId, id, deps.actor(c), { force: parsed.data.force });
+      const refused = r.refused.length ? ` Refusées : ${r.refused.map((x) => `${x.name} (${x.message})`).join(" ; ")}.` : "";
+      return redirectWith(c, `/admin/reunions/${id}`, "ok", `Émargement clos : ${r.lines.length} indemnité(s), ${formatEuros(r.totalCents)}.${r.envelope ? ` Reste sur l'enveloppe : ${formatEuros(r.envelope.remainingCents)}.` : ""}${refused}`);
+    } catch (e) {
+      if (e instanceof EnvelopeOverrunError) return detailPage(c, id, { _form: `${e.message} Cochez « Forcer » pour clôturer quand même.` }, 409);
+      if (e instanceof UserError) return detailPage(c, id, { _form: e.message }, 400);
+      throw e;
+    }
+  });
+}
