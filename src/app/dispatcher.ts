@@ -7,6 +7,7 @@ import { UserError, errorReference } from "./errors.ts";
 import { ChatRepository, type WorkspaceRow } from "../db/repos/chat-repo.ts";
 import { MemberRepository, memberName, type MemberWithRoles } from "../db/repos/member-repo.ts";
 import { commands as defaultRegistry, findCommand } from "../../commands/index.ts";
+import { PROFESSIONS } from "../rules/professions.ts";
 import {
   ROLE_LABELS,
   ROLE_RANK,
@@ -171,6 +172,27 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Autocomplete values (at most 25) for an option of a command, from the workspace's own CPTS.
+   * For a comma-separated list, the last item is completed.
+   */
+  async suggest(platform: ChatPlatform, workspaceExternalId: string, command: string, option: string, typed: string): Promise<{ label: string; value: string }[]> {
+    const def = findCommand(command, this.registry)?.options.find((o) => o.name === option);
+    if (!def?.autocomplete) return [];
+    const workspace = await this.chat.findWorkspace(platform, workspaceExternalId);
+    if (!workspace) return [];
+    const head = typed.includes(",") ? typed.slice(0, typed.lastIndexOf(",") + 1) : "";
+    const needle = fold(typed.slice(head.length).trim());
+    const all =
+      def.autocomplete === "professions"
+        ? PROFESSIONS.map((p) => ({ label: p.label, value: p.key }))
+        : (await this.members.communes(workspace.cptsId)).map((c) => ({ label: `${c.name}${c.postalCode ? ` (${c.postalCode})` : ""}`, value: c.name }));
+    return all
+      .filter((c) => !needle || fold(c.label).includes(needle) || fold(c.value).includes(needle))
+      .slice(0, 25)
+      .map((c) => ({ label: head ? `${head}${c.label}` : c.label, value: `${head}${c.value}`.slice(0, 100) }));
+  }
+
   /** Resolves the caller of a workspace: identity → member (same CPTS only) → role. */
   async caller(workspace: WorkspaceRow, userId: string, displayName?: string): Promise<Caller> {
     const identity = await this.chat.identity(workspace.id, userId, displayName);
@@ -249,6 +271,8 @@ export class Dispatcher {
     return cmd.personal ? { ...reply, ephemeral: true } : reply;
   }
 }
+
+const fold = (s: string) => s.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
 
 function setupReply(req: ChatInvocation): Reply {
   const platform = req.platform === "DISCORD" ? "discord" : req.platform === "SLACK" ? "slack" : "console";

@@ -1,18 +1,29 @@
-// The chat component of `coordo start`: the Slack and Discord adapters when their tokens are set,
-// the interactive console otherwise (see consoleWanted).
+// The chat component of `coordo start`: Slack (HTTP route or Socket Mode) and Discord (gateway
+// and/or HTTP interactions endpoint) only when their settings are present — nothing is contacted
+// otherwise — and the interactive console when no platform token is set (see consoleWanted).
 import type { Component, RunningComponent } from "../app/components.ts";
+import { Dispatcher } from "../app/dispatcher.ts";
 import { consoleChatComponent } from "./console/component.ts";
-
-const parts: Component[] = [consoleChatComponent];
+import { startSlack } from "./slack/adapter.ts";
+import { mountDiscordInteractions, startDiscordGateway } from "./discord/adapter.ts";
 
 export const chatComponent: Component = {
   name: "chat",
   async start(ctx, http) {
+    const { config } = ctx;
     const running: RunningComponent[] = [];
-    for (const p of parts) {
-      const r = await p.start(ctx, http);
-      if (r) running.push(r);
+    const dispatcher = new Dispatcher(ctx);
+    if (config.SLACK_BOT_TOKEN && (config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN)) {
+      running.push(await startSlack(ctx, http, dispatcher, { botToken: config.SLACK_BOT_TOKEN, signingSecret: config.SLACK_SIGNING_SECRET, appToken: config.SLACK_APP_TOKEN }));
+      ctx.log.info("Slack connecté", { mode: config.SLACK_APP_TOKEN ? "socket" : "http" });
     }
+    if (config.DISCORD_PUBLIC_KEY) mountDiscordInteractions(ctx, http, dispatcher, { publicKey: config.DISCORD_PUBLIC_KEY });
+    if (config.DISCORD_TOKEN) {
+      if (!config.DISCORD_APPLICATION_ID) ctx.log.warn("DISCORD_TOKEN sans DISCORD_APPLICATION_ID : passerelle Discord non démarrée");
+      else running.push(await startDiscordGateway(ctx, dispatcher, { token: config.DISCORD_TOKEN, applicationId: config.DISCORD_APPLICATION_ID }));
+    }
+    const console = await consoleChatComponent.start(ctx, http);
+    if (console) running.push(console);
     return {
       async stop() {
         for (const r of running.reverse()) await r.stop();

@@ -46,14 +46,19 @@ export class ConsoleChat {
     return r.reply;
   }
 
-  /** Presses the button of `reply` whose label matches (exactly, else by prefix, case-insensitive) or whose number is given. */
-  async click(s: ConsoleSession, reply: Reply, label: string): Promise<Reply> {
-    const buttons = reply.buttons ?? [];
+  /**
+   * Presses a button by label (exact, else prefix, case-insensitive) or number. With several
+   * replies (latest last), the latest one holding a matching button wins: a menu stays usable.
+   */
+  async click(s: ConsoleSession, replies: Reply | Reply[], label: string): Promise<Reply> {
+    const history = (Array.isArray(replies) ? replies : [replies]).slice().reverse();
     const wanted = label.trim().toLowerCase();
-    const button =
+    const find = (buttons: NonNullable<Reply["buttons"]>) =>
       (/^\d+$/.test(wanted) ? buttons[Number(wanted) - 1] : undefined) ??
       buttons.find((b) => b.label.toLowerCase() === wanted) ??
       buttons.find((b) => b.label.toLowerCase().startsWith(wanted));
+    const buttons = history[0]?.buttons ?? [];
+    const button = /^\d+$/.test(wanted) ? find(buttons) : history.map((r) => find(r.buttons ?? [])).find(Boolean);
     if (!button) {
       throw new UserError(buttons.length ? `Aucun bouton « ${label} ». Boutons : ${buttons.map((b) => `« ${b.label} »`).join(", ")}.` : `Aucun bouton à presser (« ${label} »).`);
     }

@@ -1,0 +1,202 @@
+// Discord: the gateway (discord.js, when DISCORD_TOKEN is set) and the HTTP interactions endpoint
+// (POST /discord/interactions, Ed25519-verified with DISCORD_PUBLIC_KEY). Both answer within the
+// 3-second window: the reply itself when ready in time, otherwise an ephemeral defer then an edit
+// (a public reply is then posted as a follow-up). No direct messages: channel posts and mail only.
+import { createPublicKey, verify, type KeyObject } from "node:crypto";
+import type { Hono } from "hono";
+import { AttachmentBuilder, Client, Events, GatewayIntentBits, REST, Routes, type Interaction } from "discord.js";
+import type { AppContext } from "../../app/context.ts";
+import type { ActionRequest, CommandRequest, Dispatcher, DispatchResult } from "../../app/dispatcher.ts";
+import { ChatRepository } from "../../db/repos/chat-repo.ts";
+import { ChatRateLimited, registerChatNotifier } from "../../app/chat-notifier.ts";
+import { commands } from "../../../commands/index.ts";
+import type { OptionValues, Reply } from "../../../commands/types.ts";
+import { commandsHash, discordCommands } from "./definitions.ts";
+import { EPHEMERAL, renderDiscord, type DiscordMessage } from "./render.ts";
+
+export const REPLY_DEADLINE_MS = 2000;
+const DEFAULT_API = "https://discord.com/api/v10";
+
+const InteractionType = { PING: 1, COMMAND: 2, COMPONENT: 3, AUTOCOMPLETE: 4 } as const;
+const Callback = { PONG: 1, MESSAGE: 4, DEFERRED_MESSAGE: 5, AUTOCOMPLETE: 8 } as const;
+
+/** Ed25519 public key from the hex form shown in the Discord developer portal. */
+export function discordPublicKey(hex: string): KeyObject {
+  return createPublicKey({ key: Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), Buffer.from(hex, "hex")]), format: "der", type: "spki" });
+}
+
+export function verifyDiscordRequest(key: KeyObject, signatureHex: string | undefined, timestamp: string | undefined, rawBody: string): boolean {
+  if (!signatureHex || !timestamp || !/^[0-9a-f]{128}$/i.test(signatureHex)) return false;
+  try {
+    return verify(null, Buffer.from(timestamp + rawBody), key, Buffer.from(signatureHex, "hex"));
+  } catch {
+    return false;
+  }
+}
+
+/** Waits for the dispatch up to the deadline; null when it is still running. */
+async function withinDeadline(p: Promise<DispatchResult>, ms: number): Promise<DispatchResult | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((r) => (timer = setTimeout(() => r(null), ms)));
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface RawInteraction {
+  id: string;
+  application_id: string;
+  type: number;
+  token: string;
+  guild_id?: string;
+  channel_id?: string;
+  member?: { user: { id: string; username?: string } };
+  user?: { id: string; username?: string };
+  data?: { name?: string; options?: { name: string; value?: string | number | boolean; focused?: boolean }[]; custom_id?: string };
+}
+
+function toRequest(i: RawInteraction): CommandRequest | ActionRequest {
+  const user = i.member?.user ?? i.user!;
+  const base = { platform: "DISCORD" as const, workspaceExternalId: i.guild_id ?? `dm:${user.id}`, userId: user.id, displayName: user.username, channelId: i.channel_id, deliveryId: i.id };
+  if (i.type === InteractionType.COMPONENT) return { ...base, type: "action", buttonId: i.data?.custom_id ?? "" };
+  const options: OptionValues = Object.fromEntries((i.data?.options ?? []).map((o) => [o.name, o.value]));
+  return { ...base, type: "command", command: i.data?.name ?? "", options };
+}
+
+function multipart(body: Record<string, unknown>, reply: Reply): FormData {
+  const form = new FormData();
+  form.append("payload_json", JSON.stringify(body));
+  form.append("files[0]", new Blob([reply.file!.content], { type: reply.file!.mime }), reply.file!.name);
+  return form;
+}
+
+export interface DiscordHttpOptions {
+  publicKey: string;
+  /** Discord REST base for follow-ups (tests point it at a local capture server). */
+  apiBase?: string;
+  deadlineMs?: number;
+}
+
+export function mountDiscordInteractions(ctx: AppContext, http: Hono, dispatcher: Dispatcher, opts: DiscordHttpOptions) {
+  const key = discordPublicKey(opts.publicKey);
+  const api = (opts.apiBase ?? DEFAULT_API).replace(/\/$/, "");
+  const webhook = async (i: RawInteraction, method: "PATCH" | "POST", path: string, reply: Reply, extra: Partial<DiscordMessage> = {}) => {
+    const body = { ...renderDiscord(reply), ...extra };
+    const res = await fetch(`${api}/webhooks/${i.application_id}/${i.token}${path}`, {
+      method,
+      ...(reply.file ? { body: multipart(body, reply) } : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+    });
+    if (!res.ok) ctx.log.warn("réponse différée Discord refusée", { status: res.status });
+  };
+
+  http.post("/discord/interactions", async (c) => {
+    const raw = await c.req.text();
+    if (!verifyDiscordRequest(key, c.req.header("x-signature-ed25519"), c.req.header("x-signature-timestamp"), raw)) {
+      return c.text("Signature invalide.", 401);
+    }
+    const i = JSON.parse(raw) as RawInteraction;
+    if (i.type === InteractionType.PING) return c.json({ type: Callback.PONG });
+    if (i.type === InteractionType.AUTOCOMPLETE) {
+      const focused = i.data?.options?.find((o) => o.focused);
+      const choices = focused ? await dispatcher.suggest("DISCORD", i.guild_id ?? "", i.data?.name ?? "", focused.name, String(focused.value ?? "")) : [];
+      return c.json({ type: Callback.AUTOCOMPLETE, data: { choices: choices.map((ch) => ({ name: ch.label.slice(0, 100), value: ch.value })) } });
+    }
+    if (i.type !== InteractionType.COMMAND && i.type !== InteractionType.COMPONENT) return c.text("Type d'interaction non pris en charge.", 400);
+    const running = dispatcher.dispatch(toRequest(i));
+    const done = await withinDeadline(running, opts.deadlineMs ?? REPLY_DEADLINE_MS);
+    if (done) {
+      if (done.duplicate) return c.json({ type: Callback.DEFERRED_MESSAGE, data: { flags: EPHEMERAL } });
+      const body = { type: Callback.MESSAGE, data: renderDiscord(done.reply) };
+      return done.reply.file ? new Response(multipart(body, done.reply)) : c.json(body);
+    }
+    void running
+      .then(async ({ reply, duplicate }) => {
+        if (duplicate) return;
+        if (reply.ephemeral) return webhook(i, "PATCH", "/messages/@original", reply);
+        await webhook(i, "PATCH", "/messages/@original", { text: "Réponse publiée dans le salon.", ephemeral: true });
+        await webhook(i, "POST", "", reply);
+      })
+      .catch((e) => ctx.log.error("réponse différée Discord en erreur", { error: e }));
+    return c.json({ type: Callback.DEFERRED_MESSAGE, data: { flags: EPHEMERAL } });
+  });
+}
+
+function toFiles(reply: Reply) {
+  return reply.file ? [new AttachmentBuilder(Buffer.from(reply.file.content), { name: reply.file.name })] : [];
+}
+
+/** The discord.js gateway: registers guild commands when their hash changed, answers interactions. */
+export async function startDiscordGateway(ctx: AppContext, dispatcher: Dispatcher, opts: { token: string; applicationId: string }) {
+  const client = new Client({ intents: [GatewayIntentBits.Guilds] });
+  const rest = new REST({ version: "10" }).setToken(opts.token);
+  const chat = new ChatRepository(ctx.db);
+  const hash = commandsHash(commands);
+
+  const registerGuild = async (guildId: string) => {
+    const ws = await chat.findWorkspace("DISCORD", guildId);
+    if (!ws || ws.commandsHash === hash) return;
+    await rest.put(Routes.applicationGuildCommands(opts.applicationId, guildId), { body: discordCommands(commands) });
+    await chat.setCommandsHash(ws.id, hash);
+    ctx.log.info("commandes Discord enregistrées", { guild: guildId });
+  };
+
+  client.once(Events.ClientReady, async (c) => {
+    for (const guild of c.guilds.cache.values()) await registerGuild(guild.id).catch((e) => ctx.log.error("enregistrement des commandes Discord en erreur", { guild: guild.id, error: e }));
+  });
+  client.on(Events.GuildCreate, (g) => void registerGuild(g.id).catch((e) => ctx.log.error("enregistrement des commandes Discord en erreur", { guild: g.id, error: e })));
+  client.on(Events.InteractionCreate, (interaction) => void onInteraction(interaction).catch((e) => ctx.log.error("interaction Discord en erreur", { error: e })));
+
+  async function onInteraction(interaction: Interaction) {
+    const guild = interaction.guildId ?? `dm:${interaction.user.id}`;
+    if (interaction.isAutocomplete()) {
+      const focused = interaction.options.getFocused(true);
+      const choices = await dispatcher.suggest("DISCORD", guild, interaction.commandName, focused.name, String(focused.value));
+      return interaction.respond(choices.map((c) => ({ name: c.label.slice(0, 100), value: c.value })));
+    }
+    if (!interaction.isChatInputCommand() && !interaction.isButton()) return;
+    const base = { platform: "DISCORD" as const, workspaceExternalId: guild, userId: interaction.user.id, displayName: interaction.user.username, channelId: interaction.channelId, deliveryId: interaction.id };
+    const req: CommandRequest | ActionRequest = interaction.isButton()
+      ? { ...base, type: "action", buttonId: interaction.customId }
+      : { ...base, type: "command", command: interaction.commandName, options: Object.fromEntries(interaction.options.data.map((o) => [o.name, o.value])) };
+    const running = dispatcher.dispatch(req);
+    const done = await withinDeadline(running, REPLY_DEADLINE_MS);
+    if (done) {
+      if (done.duplicate) return;
+      const m = renderDiscord(done.reply);
+      return interaction.reply({ content: m.content, embeds: m.embeds, components: m.components, flags: m.flags, files: toFiles(done.reply) } as never);
+    }
+    await interaction.deferReply({ flags: EPHEMERAL } as never);
+    const { reply, duplicate } = await running;
+    if (duplicate) return;
+    const m = renderDiscord(reply);
+    const payload = { content: m.content, embeds: m.embeds, components: m.components, files: toFiles(reply) };
+    if (reply.ephemeral) return interaction.editReply(payload as never);
+    await interaction.editReply({ content: "Réponse publiée dans le salon." });
+    await interaction.followUp(payload as never);
+  }
+
+  const unregister = registerChatNotifier({
+    platform: "discord",
+    async post(ref, text) {
+      try {
+        const channel = await client.channels.fetch(ref.channel);
+        if (!channel?.isSendable()) throw new Error(`salon Discord ${ref.channel} introuvable ou fermé au bot`);
+        await channel.send({ content: text.slice(0, 2000) });
+      } catch (e) {
+        const retry = (e as { retryAfter?: number }).retryAfter;
+        if (retry) throw new ChatRateLimited(retry);
+        throw e;
+      }
+    },
+  });
+  await client.login(opts.token);
+  return {
+    client,
+    async stop() {
+      unregister();
+      await client.destroy();
+    },
+  };
+}

@@ -1,0 +1,165 @@
+// Slack through Bolt: HTTP mode mounted on the shared Hono server (POST /slack/events, signature
+// and timestamp checked here), or Socket Mode when SLACK_APP_TOKEN is set. Every invocation is
+// acked at once with « en cours », then answered through respond() (response_url).
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { Hono } from "hono";
+import bolt from "@slack/bolt";
+import type { App as BoltApp, Receiver, ReceiverEvent } from "@slack/bolt";
+import type { AppContext } from "../../app/context.ts";
+import type { Dispatcher, ActionRequest, CommandRequest } from "../../app/dispatcher.ts";
+import { ChatRateLimited, registerChatNotifier, type ChatNotifier } from "../../app/chat-notifier.ts";
+import { renderSlack } from "./blocks.ts";
+import type { Reply } from "../../../commands/types.ts";
+
+const { App, LogLevel } = bolt;
+
+export const SLACK_MAX_SKEW_SECONDS = 300;
+const ACK_DEADLINE_MS = 2500;
+const WORKING = "⏳ en cours…";
+
+export type SlackVerdict = "ok" | "signature" | "perime";
+
+/** Slack's v0 signature: HMAC-SHA256(secret, "v0:" + timestamp + ":" + raw body), and a timestamp within 5 minutes. */
+export function verifySlackRequest(secret: string, timestamp: string | undefined, signature: string | undefined, rawBody: string, nowSeconds: number): SlackVerdict {
+  if (!timestamp || !signature || !/^\d+$/.test(timestamp)) return "signature";
+  if (Math.abs(nowSeconds - Number(timestamp)) > SLACK_MAX_SKEW_SECONDS) return "perime";
+  const expected = Buffer.from(`v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${rawBody}`).digest("hex")}`);
+  const given = Buffer.from(signature);
+  return given.length === expected.length && timingSafeEqual(given, expected) ? "ok" : "signature";
+}
+
+/** A Bolt receiver with no server of its own: the Hono route feeds it verified events. */
+class HonoReceiver implements Receiver {
+  app?: BoltApp;
+  init(app: BoltApp) {
+    this.app = app;
+  }
+  async start() {}
+  async stop() {}
+}
+
+export interface SlackAdapterOptions {
+  botToken: string;
+  signingSecret?: string;
+  appToken?: string;
+  /** Web API base (tests point it at a local fake). */
+  slackApiUrl?: string;
+}
+
+export interface SlackAdapter {
+  app: BoltApp;
+  stop(): Promise<void>;
+}
+
+async function send(respond: (m: Record<string, unknown>) => Promise<unknown>, reply: Reply) {
+  await respond({ ...renderSlack(reply), replace_original: false });
+}
+
+function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher) {
+  app.command(/.*/, async ({ command, ack, respond, client }) => {
+    await ack({ response_type: "ephemeral", text: WORKING });
+    const req: CommandRequest = {
+      type: "command", platform: "SLACK", workspaceExternalId: command.team_id, userId: command.user_id, displayName: command.user_name,
+      channelId: command.channel_id, deliveryId: `commande:${command.trigger_id}`, command: command.command, text: command.text,
+    };
+    const { reply, duplicate } = await dispatcher.dispatch(req);
+    if (duplicate) return;
+    await send(respond, reply);
+    if (reply.file) await uploadFile(ctx, client, command.channel_id, reply);
+  });
+  app.action(/.*/, async ({ body, action, ack, respond }) => {
+    await ack();
+    const b = body as { team?: { id: string } | null; user: { id: string; name?: string }; channel?: { id: string }; trigger_id?: string };
+    const a = action as { action_id: string; action_ts?: string };
+    const req: ActionRequest = {
+      type: "action", platform: "SLACK", workspaceExternalId: b.team?.id ?? "", userId: b.user.id, displayName: b.user.name, channelId: b.channel?.id,
+      deliveryId: `action:${b.trigger_id ?? `${a.action_ts}:${b.user.id}`}`, buttonId: a.action_id,
+    };
+    const { reply, duplicate } = await dispatcher.dispatch(req);
+    if (!duplicate) await send(respond, reply);
+  });
+}
+
+/** Files go through files.uploadV2 when the platform accepts them; the inline excerpt already answered. */
+async function uploadFile(ctx: AppContext, client: BoltApp["client"], channel: string, reply: Reply) {
+  try {
+    await client.files.uploadV2({ channel_id: channel, filename: reply.file!.name, content: reply.file!.content, title: reply.file!.name });
+  } catch (e) {
+    ctx.log.warn("envoi de fichier Slack impossible", { error: e });
+  }
+}
+
+export async function startSlack(ctx: AppContext, http: Hono, dispatcher: Dispatcher, opts: SlackAdapterOptions): Promise<SlackAdapter> {
+  const clientOptions = { ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}), rejectRateLimitedCalls: true };
+  const common = { token: opts.botToken, botId: "B_COORDO", botUserId: "U_COORDO", tokenVerificationEnabled: false, logLevel: LogLevel.ERROR, clientOptions };
+  let app: BoltApp;
+  if (opts.appToken) {
+    app = new App({ ...common, appToken: opts.appToken, socketMode: true });
+    register(app, ctx, dispatcher);
+    await app.start();
+  } else {
+    if (!opts.signingSecret) throw new Error("SLACK_SIGNING_SECRET est requis en mode HTTP (sans SLACK_APP_TOKEN)");
+    const receiver = new HonoReceiver();
+    app = new App({ ...common, receiver });
+    register(app, ctx, dispatcher);
+    const secret = opts.signingSecret;
+    http.post("/slack/events", async (c) => {
+      const raw = await c.req.text();
+      const verdict = verifySlackRequest(secret, c.req.header("x-slack-request-timestamp"), c.req.header("x-slack-signature"), raw, Math.floor(Date.now() / 1000));
+      if (verdict !== "ok") {
+        ctx.log.warn("requête Slack refusée", { reason: verdict });
+        return c.text(verdict === "perime" ? "Requête périmée." : "Signature invalide.", 401);
+      }
+      const body = parseSlackBody(raw, c.req.header("content-type") ?? "");
+      if (body.type === "url_verification") return c.json({ challenge: body.challenge });
+      if (body.ssl_check) return c.body(null, 200);
+      const retry = c.req.header("x-slack-retry-num");
+      let resolveAck!: (v: unknown) => void;
+      const acked = new Promise<unknown>((r) => (resolveAck = r));
+      const event: ReceiverEvent = {
+        body,
+        retryNum: retry ? Number(retry) : undefined,
+        retryReason: c.req.header("x-slack-retry-reason"),
+        customProperties: {},
+        ack: async (response?: unknown) => resolveAck(response ?? null),
+      };
+      receiver.app!.processEvent(event).catch((e) => {
+        ctx.log.error("traitement d'un évènement Slack en erreur", { error: e });
+        resolveAck(null);
+      });
+      const response = await Promise.race([acked, new Promise((r) => setTimeout(() => r(null), ACK_DEADLINE_MS))]);
+      if (response === null || response === undefined || response === "") return c.body(null, 200);
+      return typeof response === "string" ? c.text(response) : c.json(response as object);
+    });
+  }
+  const unregister = registerChatNotifier(slackNotifier(app));
+  return {
+    app,
+    async stop() {
+      unregister();
+      if (opts.appToken) await app.stop();
+    },
+  };
+}
+
+export function parseSlackBody(raw: string, contentType: string): Record<string, any> {
+  if (contentType.includes("application/json")) return JSON.parse(raw);
+  const params = Object.fromEntries(new URLSearchParams(raw));
+  return typeof params.payload === "string" ? JSON.parse(params.payload) : params;
+}
+
+/** Channel posts (alerts, crisis messages) through chat.postMessage; a 429 becomes ChatRateLimited for the outbox. */
+export function slackNotifier(app: BoltApp): ChatNotifier {
+  return {
+    platform: "slack",
+    async post(ref, text) {
+      try {
+        await app.client.chat.postMessage({ channel: ref.channel, text });
+      } catch (e) {
+        const err = e as { code?: string; retryAfter?: number };
+        if (err.code === "slack_webapi_rate_limited_error") throw new ChatRateLimited((err.retryAfter ?? 1) * 1000);
+        throw e;
+      }
+    },
+  };
+}

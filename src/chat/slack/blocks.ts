@@ -1,0 +1,72 @@
+// The neutral reply as Slack Block Kit, within Slack's limits: 50 blocks per message, 3000
+// characters per section text, 10 fields of 2000 characters per section, 150 for a header,
+// 75 for a button label, 25 elements per actions block.
+import type { Reply } from "../../../commands/types.ts";
+
+export const SLACK_LIMITS = { blocks: 50, sectionText: 3000, fieldText: 2000, fieldsPerSection: 10, header: 150, buttonText: 75, actionsPerBlock: 25, fallbackText: 3000 } as const;
+
+type Block = Record<string, unknown>;
+
+export function escapeMrkdwn(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+export function truncate(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+/** Splits text at line breaks (else hard) into chunks of at most `max` characters. */
+export function chunkText(text: string, max: number): string[] {
+  const chunks: string[] = [];
+  let current = "";
+  for (const line of text.split("\n")) {
+    const pieces = line.length > max ? line.match(new RegExp(`[\\s\\S]{1,${max}}`, "g"))! : [line];
+    for (const piece of pieces) {
+      if (current && current.length + 1 + piece.length > max) {
+        chunks.push(current);
+        current = piece;
+      } else current = current ? `${current}\n${piece}` : piece;
+    }
+  }
+  if (current) chunks.push(current);
+  return chunks;
+}
+
+const section = (text: string): Block => ({ type: "section", text: { type: "mrkdwn", text } });
+
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+  response_type: "ephemeral" | "in_channel";
+}
+
+export function renderSlack(reply: Reply, opts: { fileInline?: boolean } = {}): SlackMessage {
+  const content: Block[] = [];
+  if (reply.title) content.push({ type: "header", text: { type: "plain_text", text: truncate(reply.title, SLACK_LIMITS.header) } });
+  if (reply.text) for (const c of chunkText(escapeMrkdwn(reply.text), SLACK_LIMITS.sectionText)) content.push(section(c));
+  const fields = (reply.fields ?? []).map((f) => ({ type: "mrkdwn", text: truncate(`*${escapeMrkdwn(f.name)}*\n${escapeMrkdwn(f.value)}`, SLACK_LIMITS.fieldText) }));
+  for (let i = 0; i < fields.length; i += SLACK_LIMITS.fieldsPerSection) content.push({ type: "section", fields: fields.slice(i, i + SLACK_LIMITS.fieldsPerSection) });
+  if (reply.confirm) content.push({ type: "context", elements: [{ type: "mrkdwn", text: truncate(`:warning: ${escapeMrkdwn(reply.confirm)}`, SLACK_LIMITS.sectionText) }] });
+  if (reply.file && opts.fileInline !== false) {
+    const fence = "```";
+    const room = SLACK_LIMITS.sectionText - 2 * fence.length - 80;
+    const body = reply.file.content.length > room ? `${reply.file.content.slice(0, room)}\n…` : reply.file.content;
+    content.push(section(`${escapeMrkdwn(reply.file.name)} :\n${fence}${escapeMrkdwn(body)}${fence}`));
+  }
+  const actions: Block[] = [];
+  const buttons = (reply.buttons ?? []).map((b) => ({
+    type: "button",
+    text: { type: "plain_text", text: truncate(b.label, SLACK_LIMITS.buttonText) },
+    action_id: b.id,
+    value: b.id,
+    ...(b.style === "primary" || b.style === "success" ? { style: "primary" } : b.style === "danger" ? { style: "danger" } : {}),
+  }));
+  for (let i = 0; i < buttons.length; i += SLACK_LIMITS.actionsPerBlock) actions.push({ type: "actions", elements: buttons.slice(i, i + SLACK_LIMITS.actionsPerBlock) });
+  const room = SLACK_LIMITS.blocks - actions.length;
+  const kept = content.length > room ? [...content.slice(0, room - 1), section("… réponse tronquée : la suite est dans l'administration web.")] : content;
+  return {
+    text: truncate(reply.title ? `${reply.title} — ${reply.text}` : reply.text || " ", SLACK_LIMITS.fallbackText),
+    blocks: [...kept, ...actions],
+    response_type: reply.ephemeral ? "ephemeral" : "in_channel",
+  };
+}
