@@ -20,6 +20,7 @@ import { deadlineRoutes } from "./pages/deadlines.tsx";
 import { fundingRoutes } from "./pages/funding.tsx";
 import { crisisRoutes } from "./pages/crisis.tsx";
 import { meetingRoutes } from "./pages/meetings.tsx";
+import { cptsRoutes } from "./pages/cpts.tsx";
 
 export type AdminApp = Hono<AdminEnv>;
 export type AdminContext = Context<AdminEnv>;
@@ -68,6 +69,7 @@ export function createAdminApp(ctx: AppContext): Hono {
   secured.use("*", requireSession(ctx, repo), requireCsrf());
   secured.post("/deconnexion", (c) => logout(c, repo));
   dashboardRoutes(secured, deps);
+  cptsRoutes(secured, deps);
   memberRoutes(secured, deps);
   newsletterRoutes(secured, deps);
   outboxRoutes(secured, deps);
