@@ -8,11 +8,12 @@ export type RequiredRole = "non_membre" | "adherent" | "bureau" | "coordonnateur
 
 export const ROLE_RANK: Record<RequiredRole, number> = { non_membre: 0, adherent: 1, bureau: 2, coordonnateur: 3 };
 
+/** Who a role admits, written to follow « réservée » (« réservée au bureau et à la coordination »). */
 export const ROLE_LABELS: Record<RequiredRole, string> = {
-  non_membre: "tout le monde",
-  adherent: "les adhérents",
-  bureau: "le bureau et la coordination",
-  coordonnateur: "la coordination",
+  non_membre: "à tous",
+  adherent: "aux adhérents",
+  bureau: "au bureau et à la coordination",
+  coordonnateur: "à la coordination",
 };
 
 export type ChatPlatform = "DISCORD" | "SLACK" | "CONSOLE";

@@ -235,7 +235,7 @@ export class Dispatcher {
         ephemeral: true,
       };
     }
-    return { text: `La commande /${cmd.name} est réservée à ${ROLE_LABELS[needed]}. Tapez /aide pour voir les commandes qui vous sont ouvertes.`, ephemeral: true };
+    return { text: `La commande /${cmd.name} est réservée ${ROLE_LABELS[needed]}. Tapez /aide pour voir les commandes qui vous sont ouvertes.`, ephemeral: true };
   }
 
   private async handle(workspace: WorkspaceRow, req: CommandRequest | ActionRequest): Promise<Reply> {

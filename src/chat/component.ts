@@ -22,8 +22,8 @@ export const chatComponent: Component = {
       if (!config.DISCORD_APPLICATION_ID) ctx.log.warn("DISCORD_TOKEN sans DISCORD_APPLICATION_ID : passerelle Discord non démarrée");
       else running.push(await startDiscordGateway(ctx, dispatcher, { token: config.DISCORD_TOKEN, applicationId: config.DISCORD_APPLICATION_ID }));
     }
-    const console = await consoleChatComponent.start(ctx, http);
-    if (console) running.push(console);
+    const local = await consoleChatComponent.start(ctx, http);
+    if (local) running.push(local);
     return {
       async stop() {
         for (const r of running.reverse()) await r.stop();
