@@ -344,26 +344,25 @@ export async function closeVote(ctx: AppContext, cptsId: string, voteId: string)
   return stored.results as unknown as VoteResults;
 }
 
-/** For the scheduled job: closes every vote whose closing time has passed. */
-export async function closeDueVotes(ctx: AppContext, at: Date): Promise<number> {
-  let closed = 0;
-  for (const v of await new VoteRepository(ctx.db).dueToClose(at)) {
-    await closeVote({ ...ctx, clock: { now: () => at, today: () => parisToday(at) } }, v.cptsId, v.id);
-    closed++;
-  }
-  return closed;
+/** For the scheduled job: closes every vote whose closing time has passed (dry run: counts only). */
+export async function closeDueVotes(ctx: AppContext, at: Date, opts: { dryRun?: boolean; cptsId?: string } = {}): Promise<number> {
+  const due = (await new VoteRepository(ctx.db).dueToClose(at)).filter((v) => !opts.cptsId || v.cptsId === opts.cptsId);
+  if (opts.dryRun) return due.length;
+  for (const v of due) await closeVote({ ...ctx, clock: { now: () => at, today: () => parisToday(at) } }, v.cptsId, v.id);
+  return due.length;
 }
 
 /** Deletes ballots, participations and proxies of votes closed more than purgeAfterDays ago. */
-export async function purgeExpiredBallots(ctx: AppContext, at: Date): Promise<{ votes: number; rows: number }> {
+export async function purgeExpiredBallots(ctx: AppContext, at: Date, opts: { dryRun?: boolean; cptsId?: string } = {}): Promise<{ votes: number; rows: number }> {
   const repo = new VoteRepository(ctx.db);
   const today = parisToday(at);
   let votes = 0;
   let rows = 0;
   for (const v of await repo.closedVotes()) {
+    if (opts.cptsId && v.cptsId !== opts.cptsId) continue;
     if (compareDates(addDays(parisToday(v.closesAt), v.purgeAfterDays), today) > 0) continue;
-    rows += await ctx.db.$transaction((tx) => new VoteRepository(tx).purge(v.id));
     votes++;
+    if (!opts.dryRun) rows += await ctx.db.$transaction((tx) => new VoteRepository(tx).purge(v.id));
   }
   return { votes, rows };
 }
