@@ -12,6 +12,8 @@ export const SESSION_COOKIE = "coordo_session";
 export const LOGIN_CSRF_COOKIE = "coordo_login_csrf";
 export const SESSION_HOURS = 12;
 export const MAX_FAILURES = 5;
+// Higher per address: several people may share one (a practice's network, a reverse proxy).
+export const MAX_FAILURES_PER_IP = 20;
 export const FAILURE_WINDOW_MIN = 15;
 
 export interface SessionUser {

@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
-// Login and logout. Failures are counted per e-mail and per IP address: MAX_FAILURES within
-// FAILURE_WINDOW_MIN minutes blocks further tries for that e-mail or address.
+// Login and logout. Failures are counted per e-mail and per IP address: MAX_FAILURES (per e-mail)
+// or MAX_FAILURES_PER_IP (per address) within FAILURE_WINDOW_MIN minutes block further tries.
 import { Hono, type Context } from "hono";
 import { html } from "hono/html";
 import { getCookie, setCookie } from "hono/cookie";
@@ -10,7 +10,7 @@ import type { AppContext } from "../app/context.ts";
 import { verifyPassword, hashPassword } from "../app/password.ts";
 import type { AdminRepository } from "../db/repos/admin-repo.ts";
 import {
-  FAILURE_WINDOW_MIN, LOGIN_CSRF_COOKIE, MAX_FAILURES, clearSessionCookie, clientIp, cookieSecure, hashToken, openSession, randomToken, safeEqual, setSessionCookie, SESSION_COOKIE,
+  FAILURE_WINDOW_MIN, LOGIN_CSRF_COOKIE, MAX_FAILURES, MAX_FAILURES_PER_IP, clearSessionCookie, clientIp, cookieSecure, hashToken, openSession, randomToken, safeEqual, setSessionCookie, SESSION_COOKIE,
 } from "./auth.ts";
 import { parseWith, type FieldErrors, type FormValues } from "./forms.ts";
 
@@ -91,7 +91,7 @@ export function loginRoutes(ctx: AppContext, repo: AdminRepository): Hono {
     const keys = [`email:${email}`, `ip:${ip}`];
     const now = ctx.clock.now();
     const since = new Date(now.getTime() - FAILURE_WINDOW_MIN * 60_000);
-    if ((await repo.recentFailures(keys, since)) >= MAX_FAILURES) {
+    if ((await repo.recentFailures([keys[0]!], since)) >= MAX_FAILURES || (await repo.recentFailures([keys[1]!], since)) >= MAX_FAILURES_PER_IP) {
       ctx.log.warn("admin login blocked", { email, ip });
       return c.html(html`<!doctype html>${<LoginPage token={loginToken(c)} values={{ email }} message={LOGIN_BLOCKED_FR} next={next} />}`, 429);
     }
