@@ -6,6 +6,7 @@ import { adminComponent } from "../admin/index.ts";
 import { chatComponent } from "../chat/component.ts";
 import { helloAssoComponent } from "../helloasso/route.ts";
 import { outboxComponent } from "../mail/component.ts";
+import { schedulerComponent } from "../scheduler/component.ts";
 
 export interface RunningComponent {
   stop(): Promise<void>;
@@ -16,4 +17,4 @@ export interface Component {
   start(ctx: AppContext, http: Hono): Promise<RunningComponent | void>;
 }
 
-export const components: Component[] = [adminComponent, chatComponent, helloAssoComponent, outboxComponent];
+export const components: Component[] = [adminComponent, chatComponent, helloAssoComponent, outboxComponent, schedulerComponent];

@@ -1,0 +1,108 @@
+// `coordo job list` and `coordo job run <id> [--at AAAA-MM-JJ] [--dry-run] [--cpts slug] [--sans-envoi]`.
+import { parseArgs } from "node:util";
+import { EXIT_USAGE, type CliIO } from "./io.ts";
+import { jobs, findJob } from "../../jobs/index.ts";
+import { Scheduler } from "../scheduler/scheduler.ts";
+import { JobRunRepository } from "../db/repos/job-run-repo.ts";
+import { createSender } from "../mail/component.ts";
+import { isIsoDate, formatDateFr, parisToday } from "../rules/dates.ts";
+
+const USAGE = [
+  "Utilisation :",
+  "  coordo job list                       les tâches, leur horaire et leurs dernières exécutions",
+  "  coordo job run <id> [--at AAAA-MM-JJ] [--dry-run] [--cpts slug] [--sans-envoi]",
+  "      --at          exécute la tâche comme si l'on était ce jour-là (Europe/Paris)",
+  "      --dry-run     montre ce qui serait fait, sans rien écrire ni envoyer",
+  "      --cpts        limite l'exécution à une CPTS",
+  "      --sans-envoi  n'envoie pas (ne capture pas) les messages mis en file ; le service les enverra",
+].join("\n");
+
+function time(d: Date): string {
+  const p = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", hour: "2-digit", minute: "2-digit" }).format(d);
+  return `${formatDateFr(parisToday(d))} ${p}`;
+}
+
+function summary(counts: unknown): string {
+  if (!counts || typeof counts !== "object") return "";
+  return Object.entries(counts as Record<string, unknown>)
+    .filter(([k]) => k !== "erreurs")
+    .map(([k, v]) => `${k.replace(/_/g, " ")} ${v}`)
+    .join(", ");
+}
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === "list" || sub === "liste") return list(io);
+  if (sub === "run" || sub === "lancer") return runJob(rest, io);
+  io.err(sub ? `Sous-commande inconnue : « ${sub} ».\n${USAGE}` : USAGE);
+  return EXIT_USAGE;
+}
+
+async function list(io: CliIO): Promise<number> {
+  const ctx = await io.context();
+  const repo = new JobRunRepository(ctx.db);
+  for (const job of jobs) {
+    io.out(`${job.id} — ${job.description}`);
+    io.out(`  horaire : « ${job.cron} » (Europe/Paris), rattrapage : ${job.catchUp === "all" ? "chaque créneau manqué" : "le dernier créneau manqué"}`);
+    const runs = await repo.recent(job.id, 5);
+    if (runs.length === 0) io.out("  aucune exécution pour l'instant");
+    for (const r of runs) {
+      const state = r.state === "TERMINE" ? "terminée" : r.state === "ECHEC" ? "ÉCHEC" : "en cours";
+      const kind = r.slot.startsWith("manual:") ? "manuelle" : `créneau ${time(new Date(r.slot))}`;
+      io.out(`  ${time(r.startedAt)}  ${state}${r.dryRun ? " (essai à blanc)" : ""}  ${kind}  ${summary(r.counts)}${r.error ? `  erreur : ${r.error.split("\n")[0]}` : ""}`);
+    }
+  }
+  return 0;
+}
+
+async function runJob(argv: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { at: { type: "string" }, "dry-run": { type: "boolean" }, cpts: { type: "string" }, "sans-envoi": { type: "boolean" } } });
+  } catch (e) {
+    io.err(`${(e as Error).message}\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const id = parsed.positionals[0];
+  const job = id ? findJob(id) : undefined;
+  if (!job) {
+    io.err(`${id ? `Tâche inconnue : « ${id} ».` : "Indiquez la tâche à lancer."} Tâches : ${jobs.map((j) => j.id).join(", ")}.`);
+    return EXIT_USAGE;
+  }
+  const at = parsed.values.at;
+  if (at !== undefined && !isIsoDate(at)) {
+    io.err(`Date invalide pour --at : « ${at} » (attendu AAAA-MM-JJ, par exemple 2026-03-15).`);
+    return EXIT_USAGE;
+  }
+  const ctx = await io.context();
+  let cptsId: string | undefined;
+  if (parsed.values.cpts) {
+    const c = await ctx.db.cpts.findUnique({ where: { slug: parsed.values.cpts }, select: { id: true } });
+    if (!c) {
+      io.err(`CPTS « ${parsed.values.cpts} » introuvable.`);
+      return EXIT_USAGE;
+    }
+    cptsId = c.id;
+  }
+  const dryRun = parsed.values["dry-run"] === true;
+  const outcome = await new Scheduler(ctx, jobs).runManual(job, { at, dryRun, cptsId });
+  if (outcome.status === "echec") {
+    io.err(`La tâche ${job.id} a échoué : ${outcome.error}`);
+    return 1;
+  }
+  io.out(`${job.id}${at ? ` au ${formatDateFr(at)}` : ""}${dryRun ? " (essai à blanc : rien n'est écrit)" : ""} : ${summary(outcome.counts) || "rien à faire"}`);
+  for (const e of (outcome.counts?.erreurs as string[] | undefined) ?? []) io.err(`  message non rendu : ${e}`);
+  if (!dryRun && !parsed.values["sans-envoi"]) {
+    const { sender, transport } = createSender(ctx);
+    const c = await sender.drainAll();
+    transport?.close();
+    if (c.claimed) {
+      io.out(
+        transport
+          ? `Envois : ${c.sent} envoyé(s), ${c.retried} à réessayer, ${c.failed} en échec.`
+          : `Envois : ${c.captured} mail(s) capturé(s) (pas de SMTP_URL) — lisez-les avec « coordo outbox --etat capture »${c.sent ? `, ${c.sent} message(s) de chat` : ""}.`,
+      );
+    }
+  }
+  return 0;
+}
