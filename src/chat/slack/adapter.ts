@@ -3,15 +3,12 @@
 // acked at once with « en cours », then answered through respond() (response_url).
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Hono } from "hono";
-import bolt from "@slack/bolt";
-import type { App as BoltApp, Receiver, ReceiverEvent } from "@slack/bolt";
+import { App, LogLevel, type App as BoltApp, type Receiver, type ReceiverEvent } from "@slack/bolt";
 import type { AppContext } from "../../app/context.ts";
 import type { Dispatcher, ActionRequest, CommandRequest } from "../../app/dispatcher.ts";
 import { ChatRateLimited, registerChatNotifier, type ChatNotifier } from "../../app/chat-notifier.ts";
 import { renderSlack } from "./blocks.ts";
 import type { Reply } from "../../../commands/types.ts";
-
-const { App, LogLevel } = bolt;
 
 export const SLACK_MAX_SKEW_SECONDS = 300;
 const ACK_DEADLINE_MS = 2500;
