@@ -19,7 +19,7 @@ const payer = z.looseObject({
 
 const item = z.looseObject({
   id,
-  type: z.string(),
+  type: z.string().default(""),
   amount: cents.optional(),
   shareAmount: cents.optional(),
   name: z.string().optional(),
