@@ -34,8 +34,9 @@ export function verifyDiscordRequest(key: KeyObject, signatureHex: string | unde
   }
 }
 
-/** Waits for the dispatch up to the deadline; null when it is still running. */
+/** Waits for the dispatch up to the deadline; null when it is still running (always null for a deadline of 0). */
 async function withinDeadline(p: Promise<DispatchResult>, ms: number): Promise<DispatchResult | null> {
+  if (ms <= 0) return null;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<null>((r) => (timer = setTimeout(() => r(null), ms)));
   try {
