@@ -16,6 +16,9 @@ export const cotisation = defineCommand({
     const members = new MemberRepository(ctx.app.db);
     const member = (await members.findById(ctx.cpts.id, ctx.caller.memberId!))!;
     const year = input.annee ?? yearOf(ctx.today);
+    if (!member.roles.some((r) => r.role === "ADHERENT" || r.role === "CA" || r.role === "BUREAU")) {
+      return { title: `Cotisation ${year}`, text: "Votre fiche n'a pas de qualité d'adhérent (coordination, partenaire) : aucune cotisation n'est attendue de vous." };
+    }
     const at = year < yearOf(ctx.today) ? `${year}-12-31` : ctx.today;
     const payments = (await members.payments(ctx.cpts.id, member.id)).map((p) => ({ memberId: p.memberId, date: p.paidOn, amountCents: p.amountCents, duesYear: p.year, refundedDate: p.refundedOn ?? undefined }));
     const status = memberDuesStatus({ id: member.id, category: member.category, exempt: member.duesExempt }, payments, at);

@@ -59,6 +59,7 @@ describe(`commandes de chat sur la CPTS de démonstration (${process.env.TEST_PG
     const paid = await w.say(paidEmail, "/cotisation");
     expect(paid.text).toContain("est à jour");
     expect(paid.text).not.toContain("helloasso");
+    expect((await w.say(COORDO, "/cotisation")).text).toContain("aucune cotisation n'est attendue");
   });
 
   it("un adhérent ne peut pas lancer /relance-cotisations", async () => {
