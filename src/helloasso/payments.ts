@@ -24,10 +24,11 @@ export interface RecordPaymentResult {
   cancelledReminders: number;
 }
 
-/** Cancels the member's dues reminders still waiting in the outbox (they must not go out). */
-export async function cancelPendingReminders(tx: Tx, cptsId: string, memberId: string): Promise<number> {
+/** Cancels the member's reminders for that dues year still waiting in the outbox (they must not go out). */
+export async function cancelPendingReminders(tx: Tx, cptsId: string, memberId: string, year: number): Promise<number> {
   const r = await tx.outboxMessage.updateMany({
-    where: { cptsId, memberId, kind: "relance", state: "EN_ATTENTE" },
+    // Reminder keys are "relance:<member>:<year>:<step>" (dues-reminders service).
+    where: { cptsId, memberId, kind: "relance", state: "EN_ATTENTE", idempotencyKey: { startsWith: `relance:${memberId}:${year}:` } },
     data: { state: "ANNULE", lastError: "cotisation reçue" },
   });
   return r.count;
@@ -54,7 +55,7 @@ export async function recordDuesPayment(db: Db, input: RecordPaymentInput): Prom
           recordedBy: input.actor,
         },
       });
-      const cancelledReminders = await cancelPendingReminders(tx, input.cptsId, input.memberId);
+      const cancelledReminders = await cancelPendingReminders(tx, input.cptsId, input.memberId, year);
       await tx.auditLog.create({
         data: {
           cptsId: input.cptsId,

@@ -132,8 +132,9 @@ beforeAll(async () => {
   // A dues reminder waiting in the outbox for Claire, and one already sent.
   await t.db.outboxMessage.createMany({
     data: [
-      { cptsId, idempotencyKey: "relance:claire:2026:2", channel: "MAIL", kind: "relance", recipient: "claire.dubois@exemple-sante.fr", memberId: members.claire, subject: "Cotisation 2026", bodyText: "…" },
-      { cptsId, idempotencyKey: "relance:claire:2026:1", channel: "MAIL", kind: "relance", recipient: "claire.dubois@exemple-sante.fr", memberId: members.claire, subject: "Cotisation 2026", bodyText: "…", state: "ENVOYE" },
+      { cptsId, idempotencyKey: `relance:${members.claire}:2026:2`, channel: "MAIL", kind: "relance", recipient: "claire.dubois@exemple-sante.fr", memberId: members.claire, subject: "Cotisation 2026", bodyText: "…" },
+      { cptsId, idempotencyKey: `relance:${members.claire}:2025:3`, channel: "MAIL", kind: "relance", recipient: "claire.dubois@exemple-sante.fr", memberId: members.claire, subject: "Cotisation 2025", bodyText: "…" },
+      { cptsId, idempotencyKey: `relance:${members.claire}:2026:1`, channel: "MAIL", kind: "relance", recipient: "claire.dubois@exemple-sante.fr", memberId: members.claire, subject: "Cotisation 2026", bodyText: "…", state: "ENVOYE" },
     ],
   });
   base = await server();
@@ -153,7 +154,8 @@ describe(`notifications HelloAsso (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL
     expect(payments).toHaveLength(1);
     expect(payments[0]).toMatchObject({ source: "HELLOASSO", externalId: "41001", amountCents: 3000, paidOn: "2026-03-09", year: 2026, method: "CARTE", refundedOn: null });
     const relances = await t.db.outboxMessage.findMany({ where: { memberId: members.claire, kind: "relance" }, orderBy: { idempotencyKey: "asc" } });
-    expect(relances.map((r) => r.state)).toEqual(["ENVOYE", "ANNULE"]);
+    // 2025's reminder is about another dues year: left alone.
+    expect(relances.map((r) => [r.idempotencyKey.split(":").slice(2).join(":"), r.state])).toEqual([["2025:3", "EN_ATTENTE"], ["2026:1", "ENVOYE"], ["2026:2", "ANNULE"]]);
     const notice = await t.db.outboxMessage.findMany({ where: { cptsId, channel: "CHAT", refId: "41001" } });
     expect(notice).toHaveLength(1);
     expect(notice[0]!.recipient).toBe("console:console:tresorerie");
