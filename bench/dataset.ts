@@ -28,8 +28,9 @@ export const FULL: Omit<DatasetOptions, "today"> = { cpts: 800, members: 100_000
 export const QUICK: Omit<DatasetOptions, "today"> = { cpts: 80, members: 10_000, years: 5, seed: 20261123 };
 
 export const BENCH_ADMIN_PASSWORD = "bench-coordo-2026";
-/** Chat user id of each CPTS's coordinator in its console workspace. */
-export const CONSOLE_COORDINATOR_USER = "coordination";
+/** Chat user ids, the same in each CPTS's console and Slack workspaces: its coordinator and one adherent. */
+export const COORDINATOR_USER = "UCOORDINATION";
+export const ADHERENT_USER = "UADHERENT";
 
 export interface DatasetSummary {
   engine: Engine;
@@ -51,7 +52,9 @@ export interface BenchCpts {
   population: number;
   members: number;
   coordinatorId: string;
-  workspaceExternalId: string;
+  consoleWorkspace: string;
+  /** Slack team id of the CPTS's workspace. */
+  slackTeam: string;
 }
 
 /** mulberry32: small, fast, deterministic. */
@@ -213,13 +216,17 @@ export async function buildDataset(db: Db, engine: Engine, opts: DatasetOptions)
       rows.members.push(memberRow({ id: coordinatorId, cptsId: id, firstName: pick(FIRST), lastName: pick(LAST), email: `coordination@${slug}.cpts-bench.fr`, communeInsee: communes[0]!, joinedOn: addMonths(today, -60) }));
       rows.roles.push({ id: genericId(), memberId: coordinatorId, role: "COORDONNATEUR", office: null });
       rows.admins.push({ id: genericId(), cptsId: id, email: `coordination@${slug}.cpts-bench.fr`, passwordHash, role: "COORDONNATEUR", memberId: coordinatorId });
-      const workspaceId = genericId();
-      const workspaceExternalId = `console-${slug}`;
-      rows.workspaces.push({ id: workspaceId, platform: "CONSOLE", externalId: workspaceExternalId, name: `Console ${slug}`, cptsId: id, alertChannelId: "alertes" });
-      rows.identities.push({ id: genericId(), workspaceId, userId: CONSOLE_COORDINATOR_USER, displayName: "Coordination", memberId: coordinatorId });
+      const consoleId = genericId();
+      const slackId = genericId();
+      const consoleWorkspace = `console-${slug}`;
+      const slackTeam = `TB${String(i + 1).padStart(6, "0")}`;
+      rows.workspaces.push({ id: consoleId, platform: "CONSOLE", externalId: consoleWorkspace, name: `Console ${slug}`, cptsId: id, alertChannelId: "alertes" });
+      rows.workspaces.push({ id: slackId, platform: "SLACK", externalId: slackTeam, name: `Slack ${slug}`, cptsId: id, alertChannelId: "CALERTES" });
+      for (const workspaceId of [consoleId, slackId]) rows.identities.push({ id: genericId(), workspaceId, userId: COORDINATOR_USER, displayName: "Coordination", memberId: coordinatorId });
 
       const count = memberCounts[i]!;
       let boardLeft = 6;
+      let adherentLinked = false;
       for (let k = 0; k < count; k++) {
         const mid = memberId();
         const structure = rnd() < 0.03;
@@ -234,6 +241,10 @@ export async function buildDataset(db: Db, engine: Engine, opts: DatasetOptions)
           joinedOn, prefDuesReminders: rnd() > 0.02, prefNewsletter: rnd() > 0.05, emailInvalid: rnd() < 0.005,
         }));
         rows.roles.push({ id: genericId(), memberId: mid, role: "ADHERENT", office: null });
+        if (!adherentLinked && !structure) {
+          adherentLinked = true;
+          for (const workspaceId of [consoleId, slackId]) rows.identities.push({ id: genericId(), workspaceId, userId: ADHERENT_USER, displayName: first, memberId: mid });
+        }
         if (boardLeft > 0 && !structure) {
           boardLeft--;
           rows.roles.push({ id: genericId(), memberId: mid, role: "CA", office: null });
@@ -289,7 +300,7 @@ export async function buildDataset(db: Db, engine: Engine, opts: DatasetOptions)
           rows.plans.push({ id: genericId(), cptsId: id, version: ++v, adoptedOn: at });
         }
       }
-      out.push({ id, slug, population: pop, members: count + 1, coordinatorId, workspaceExternalId });
+      out.push({ id, slug, population: pop, members: count + 1, coordinatorId, consoleWorkspace, slackTeam });
     }
 
     await db.$transaction(async (tx) => {

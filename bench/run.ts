@@ -1,11 +1,18 @@
 // `npm run bench [-- --json] [--quick]`: builds the national data set, then measures what a federation
 // sharing one deployment would feel — reminder throughput against the SMTP server's own ceiling, chat
 // latency, the rules for every CPTS, start-up time — and prints each figure against its target.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { createDb } from "../src/db/client.ts";
+import { loadConfig } from "../src/config.ts";
+import { silentLogger } from "../src/log.ts";
+import { systemClock } from "../src/app/context.ts";
+import { Dispatcher } from "../src/app/dispatcher.ts";
 import { loadRulesInputs, type CptsRulesInputs } from "../src/db/repos/cpts-rules-repo.ts";
 import { entitlement, paymentCalendar, deadlines } from "../src/rules/index.ts";
-import { benchDatabaseUrl, benchToday, createDataset, FULL, QUICK, type BenchCpts, type DatasetSummary } from "./dataset.ts";
-import { freePort, peakRssMb, spawnCoordo, stopChild, waitHealthy } from "./proc.ts";
+import { ADHERENT_USER, COORDINATOR_USER, benchDatabaseUrl, benchToday, createDataset, prng, FULL, QUICK, type BenchCpts, type DatasetSummary } from "./dataset.ts";
+import { freePort, peakRssMb, percentile, ROOT, spawnCoordo, spawnSink, stopChild, waitHealthy } from "./proc.ts";
+import { rawSend } from "./smtp-raw.ts";
 
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes("--json");
@@ -13,10 +20,148 @@ const QUICK_MODE = args.includes("--quick");
 const say = (s: string) => (JSON_OUT ? process.stderr.write(s + "\n") : process.stdout.write(s + "\n"));
 const round = (n: number, digits = 3) => (Number.isFinite(n) ? +n.toFixed(digits) : null);
 
+/** The three commands measured, and who calls them (a member for /cotisation, the coordinator otherwise). */
+const COMMANDS = [
+  { command: "cotisation", user: ADHERENT_USER },
+  { command: "echeances", user: COORDINATOR_USER },
+  { command: "relance-cotisations", user: COORDINATOR_USER },
+] as const;
+const SMTP_POOL = 5;
+
+interface Latency {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  errors: number;
+}
+
+function latency(samples: number[], errors = 0): Latency {
+  const s = [...samples].sort((a, b) => a - b);
+  return { n: s.length, p50: round(percentile(s, 50), 1)!, p95: round(percentile(s, 95), 1)!, p99: round(percentile(s, 99), 1)!, max: round(s.at(-1) ?? NaN, 1)!, errors };
+}
+
 interface Results {
   dataset: DatasetSummary & { url: string };
   rules?: { cpts: number; load_s: number; compute_s: number; per_cpts_ms: number };
   start?: { runs_s: number[]; median_s: number; rss_mb: number | null };
+  console?: Record<string, Latency>;
+  slack?: { concurrency: number; commands: Record<string, Latency & { ack_p99: number; per_s: number }>; rss_mb: number | null };
+  smtp?: {
+    messages: number;
+    seconds_from_job_start: number;
+    seconds_from_spawn: number;
+    msgs_per_s: number;
+    ceiling_msgs_per_s: number;
+    ceiling_seconds: number;
+    ratio: number;
+    avg_message_bytes: number;
+    peak_rss_mb: number | null;
+    duplicates: number;
+    job_output: string;
+  };
+}
+
+/** (2a) The console adapter's path: the dispatcher in this process, one call at a time, random CPTS. */
+async function measureConsole(url: string, cpts: BenchCpts[], perCommand: number): Promise<Record<string, Latency>> {
+  const db = createDb(url);
+  const dispatcher = new Dispatcher({ config: loadConfig({ DATABASE_URL: url }), db, engine: url.startsWith("file:") ? "sqlite" : "postgres", log: silentLogger, clock: systemClock });
+  const rnd = prng(7);
+  const out: Record<string, Latency> = {};
+  try {
+    for (const { command, user } of COMMANDS) {
+      const call = async () => {
+        const c = cpts[Math.floor(rnd() * cpts.length)]!;
+        const t0 = performance.now();
+        const { reply } = await dispatcher.dispatch({ type: "command", platform: "CONSOLE", workspaceExternalId: c.consoleWorkspace, userId: user, command, text: "" });
+        const ms = performance.now() - t0;
+        if (/erreur interne|réservée|pas encore relié/.test(reply.text)) throw new Error(`/${command} a répondu : ${reply.text}`);
+        return ms;
+      };
+      for (let i = 0; i < 10; i++) await call();
+      const samples: number[] = [];
+      for (let i = 0; i < perCommand; i++) samples.push(await call());
+      out[command] = latency(samples);
+    }
+    return out;
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+/** (2b) Signed Slack requests from a second process against `coordo start`, `concurrency` in flight. */
+async function measureSlack(url: string, cpts: BenchCpts[], perCommand: number, concurrency: number): Promise<NonNullable<Results["slack"]>> {
+  const port = await freePort();
+  const secret = "bench-signing-secret-0123456789abcdef";
+  const child = spawnCoordo(["start"], { DATABASE_URL: url, PORT: String(port), SLACK_BOT_TOKEN: "xoxb-bench-0000", SLACK_SIGNING_SECRET: secret });
+  try {
+    await waitHealthy(port, child, 60_000);
+    const spec = { port, secret, teams: cpts.map((c) => c.slackTeam), commands: COMMANDS, perCommand, concurrency, seed: 11 };
+    const load = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./slack-load.ts", import.meta.url)), JSON.stringify(spec)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    load.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
+    await new Promise((r) => load.on("exit", r));
+    const raw = JSON.parse(out) as Record<string, { answers: number[]; acks: number[]; errors: number; seconds: number }>;
+    const commands: NonNullable<Results["slack"]>["commands"] = {};
+    for (const [k, v] of Object.entries(raw)) {
+      const acks = [...v.acks].sort((a, b) => a - b);
+      commands[k] = { ...latency(v.answers, v.errors), ack_p99: round(percentile(acks, 99), 1)!, per_s: round(v.answers.length / v.seconds, 1)! };
+    }
+    return { concurrency, commands, rss_mb: peakRssMb(child.proc.pid!) };
+  } finally {
+    await stopChild(child);
+  }
+}
+
+/**
+ * (1) `coordo job run dues-reminders` in its own process, SMTP to the sink (its own process too), from
+ * the job's start to the last message accepted; then, in the same run, the sink's ceiling with raw
+ * clients over the same number of connections and messages of the same size.
+ */
+async function measureSmtp(url: string, today: string): Promise<NonNullable<Results["smtp"]>> {
+  const sink = await spawnSink();
+  try {
+    const t0 = Date.now();
+    const child = spawnCoordo(["job", "run", "dues-reminders", "--at", today], {
+      DATABASE_URL: url, SMTP_URL: `smtp://127.0.0.1:${sink.port}`, SMTP_POOL_SIZE: String(SMTP_POOL), MAIL_FROM: "CPTS <relances@cpts-bench.fr>",
+      PUBLIC_URL: "https://coordo.cpts-bench.fr", LOG_LEVEL: "warn",
+    });
+    let rss: number | null = null;
+    const poll = setInterval(() => (rss = peakRssMb(child.proc.pid!) ?? rss), 50);
+    const code = await child.exited;
+    clearInterval(poll);
+    if (code !== 0) throw new Error(`coordo job run dues-reminders a échoué (code ${code}) :\n${child.output()}`);
+    const stats = await sink.stats();
+    const db = createDb(url);
+    const run = await db.jobRun.findFirst({ where: { jobId: "dues-reminders" }, orderBy: { startedAt: "desc" } });
+    const outbox = await db.outboxMessage.count({ where: { kind: "relance" } });
+    await db.$disconnect();
+    if (!run || !stats.lastAt) throw new Error(`aucun message reçu par le serveur SMTP :\n${child.output()}`);
+    if (stats.accepted !== outbox) throw new Error(`le serveur SMTP a reçu ${stats.accepted} messages pour ${outbox} relances en file :\n${child.output()}`);
+    const fromJob = (stats.lastAt - run.startedAt.getTime()) / 1000;
+    const fromSpawn = (stats.lastAt - t0) / 1000;
+    const avgBytes = Math.round(stats.bytes / stats.accepted);
+    await sink.reset();
+    const ceilingS = await rawSend(sink.port, stats.accepted, SMTP_POOL, avgBytes);
+    const msgsPerS = stats.accepted / fromJob;
+    const ceiling = stats.accepted / ceilingS;
+    return {
+      messages: stats.accepted,
+      seconds_from_job_start: round(fromJob)!,
+      seconds_from_spawn: round(fromSpawn)!,
+      msgs_per_s: Math.round(msgsPerS),
+      ceiling_msgs_per_s: Math.round(ceiling),
+      ceiling_seconds: round(ceilingS)!,
+      ratio: round(msgsPerS / ceiling)!,
+      avg_message_bytes: avgBytes,
+      peak_rss_mb: rss,
+      duplicates: stats.duplicates,
+      job_output: child.output().trim().split("\n").slice(-3).join(" | "),
+    };
+  } finally {
+    await sink.close();
+  }
 }
 
 /** (3) Funding + payment calendar + deadlines for every CPTS: inputs loaded first, then the pure rules timed. */
@@ -83,14 +228,37 @@ async function main(): Promise<void> {
   say(`  règles : ${results.rules.cpts} CPTS en ${results.rules.compute_s} s (chargement ${results.rules.load_s} s)`);
   results.start = await measureStart(url);
   say(`  démarrage : ${results.start.runs_s.join(" s, ")} s`);
+  results.console = await measureConsole(url, cpts, QUICK_MODE ? 100 : 200);
+  say(`  console : ${Object.entries(results.console).map(([k, v]) => `/${k} p99 ${v.p99} ms`).join(", ")}`);
+  results.slack = await measureSlack(url, cpts, QUICK_MODE ? 100 : 200, 8);
+  say(`  Slack (8 en parallèle) : ${Object.entries(results.slack.commands).map(([k, v]) => `/${k} p99 ${v.p99} ms`).join(", ")}`);
+  // last: the reminders run writes the ledger and the outbox
+  results.smtp = await measureSmtp(url, today);
+  say(`  relances : ${results.smtp.messages} mails en ${results.smtp.seconds_from_job_start} s (${results.smtp.msgs_per_s}/s), plafond du serveur ${results.smtp.ceiling_msgs_per_s}/s, ratio ${results.smtp.ratio}`);
 
+  const p99: Record<string, number> = {};
+  for (const { command } of COMMANDS) p99[command] = Math.max(results.console[command]!.p99, results.slack.commands[command]?.p99 ?? Infinity);
+  const peakRss = Math.max(results.smtp.peak_rss_mb ?? 0, results.slack.rss_mb ?? 0, results.start.rss_mb ?? 0);
   const figures = {
-    dataset: { cpts: summary.cpts, members: summary.members, payments: summary.payments, contracts: summary.contracts, build_s: summary.buildSeconds, engine: summary.engine },
+    mode: QUICK_MODE ? "quick" : "full",
+    dataset: { cpts: summary.cpts, members: summary.members, payments: summary.payments, contracts: summary.contracts, unpaid_current_year: summary.unpaidCurrentYear, build_s: summary.buildSeconds, engine: summary.engine },
+    smtp_msgs_per_s: results.smtp.msgs_per_s,
+    smtp_ceiling_msgs_per_s: results.smtp.ceiling_msgs_per_s,
+    smtp_ratio: results.smtp.ratio,
+    peak_rss_mb: peakRss,
+    p99_ms: p99,
+    p99_console_ms: Object.fromEntries(Object.entries(results.console).map(([k, v]) => [k, v.p99])),
+    p99_slack_ms: Object.fromEntries(Object.entries(results.slack.commands).map(([k, v]) => [k, v.p99])),
     rules_all_cpts_s: results.rules.compute_s,
     start_s: results.start.median_s,
     details: results,
   };
   const targets: [string, string, number | null, string, boolean | null][] = [
+    ["smtp_ratio", "relances / plafond SMTP — reminders / SMTP ceiling (ratio)", figures.smtp_ratio, "≥ 0,70", figures.smtp_ratio >= 0.7],
+    ["smtp_msgs_per_s", "relances envoyées / reminders sent (msg/s)", figures.smtp_msgs_per_s, "", null],
+    ["smtp_ceiling_msgs_per_s", "plafond du serveur / server ceiling (msg/s)", figures.smtp_ceiling_msgs_per_s, "", null],
+    ["peak_rss_mb", "mémoire max / peak RSS (Mo)", figures.peak_rss_mb, "≤ 150", figures.peak_rss_mb <= 150],
+    ...COMMANDS.map(({ command }) => [`p99_ms.${command}`, `p99 /${command} (ms) console | Slack`, p99[command]!, "≤ 50", p99[command]! <= 50] as [string, string, number, string, boolean]),
     ["rules_all_cpts_s", "règles, toutes les CPTS / rules, all CPTS (s)", figures.rules_all_cpts_s, "≤ 1", figures.rules_all_cpts_s <= 1],
     ["start_s", "démarrage / start to ready (s)", figures.start_s, "≤ 2", figures.start_s <= 2],
   ];
@@ -101,7 +269,11 @@ async function main(): Promise<void> {
   say("");
   say("| mesure / measure | valeur / value | cible / target | |");
   say("|---|---|---|---|");
-  for (const [, label, value, target, ok] of targets) say(`| ${label} | ${value ?? "—"} | ${target} | ${ok === null ? "" : ok ? "OK" : "MANQUÉ / MISSED"} |`);
+  for (const [key, label, value, target, ok] of targets) {
+    const command = key.startsWith("p99_ms.") ? key.slice(7) : null;
+    const shown = command ? `${results.console[command]!.p99} \\| ${results.slack.commands[command]?.p99 ?? "—"}` : String(value ?? "—");
+    say(`| ${label} | ${shown} | ${target} | ${ok === null ? "" : ok ? "OK" : "MANQUÉ / MISSED"} |`);
+  }
 }
 
 await main();

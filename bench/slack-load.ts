@@ -1,0 +1,90 @@
+// The second process of the Slack latency bench: sends signed slash-command requests to coordo's
+// Slack receiver (POST /slack/events) with `concurrency` requests in flight, and measures for each one
+// the time until coordo posts its answer to the request's response_url (a capture server here) —
+// the command's server-side work, since the HTTP answer itself is only Slack's 3-second ack.
+// Input: one JSON object on argv[2]; output: one JSON line on stdout.
+import { createHmac } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+
+interface LoadSpec {
+  port: number;
+  secret: string;
+  teams: string[];
+  commands: { command: string; user: string }[];
+  perCommand: number;
+  concurrency: number;
+  seed: number;
+}
+
+const spec = JSON.parse(process.argv[2]!) as LoadSpec;
+let seed = spec.seed >>> 0;
+const rnd = () => {
+  seed = (seed + 0x6d2b79f5) >>> 0;
+  let t = seed;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+
+const pending = new Map<string, (at: number) => void>();
+const capture = createServer((req, res) => {
+  const id = req.url!.split("/").pop()!;
+  req.resume();
+  req.on("end", () => {
+    pending.get(id)?.(performance.now());
+    res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+  });
+});
+await new Promise<void>((r) => capture.listen(0, "127.0.0.1", () => r()));
+const capturePort = (capture.address() as AddressInfo).port;
+
+let n = 0;
+async function one(command: string, user: string): Promise<{ ack: number; answer: number; ok: boolean }> {
+  const id = `r${n++}`;
+  const team = spec.teams[Math.floor(rnd() * spec.teams.length)]!;
+  const body = new URLSearchParams({
+    token: "bench", team_id: team, team_domain: team.toLowerCase(), channel_id: "CBENCH", channel_name: "bench", user_id: user, user_name: "bench",
+    command: `/${command}`, text: "", api_app_id: "ABENCH", trigger_id: `${Date.now()}.${id}.bench`, response_url: `http://127.0.0.1:${capturePort}/hooks/${id}`,
+  }).toString();
+  const ts = String(Math.floor(Date.now() / 1000));
+  const signature = `v0=${createHmac("sha256", spec.secret).update(`v0:${ts}:${body}`).digest("hex")}`;
+  const answered = new Promise<number>((resolve) => pending.set(id, resolve));
+  const t0 = performance.now();
+  const res = await fetch(`http://127.0.0.1:${spec.port}/slack/events`, {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": ts, "x-slack-signature": signature },
+  });
+  await res.arrayBuffer();
+  const ack = performance.now() - t0;
+  if (res.status !== 200) return { ack, answer: NaN, ok: false };
+  const timeout = new Promise<number>((r) => setTimeout(() => r(NaN), 30_000).unref());
+  const at = await Promise.race([answered, timeout]);
+  pending.delete(id);
+  return { ack, answer: at - t0, ok: Number.isFinite(at) };
+}
+
+const out: Record<string, { answers: number[]; acks: number[]; errors: number; seconds: number }> = {};
+for (const { command, user } of spec.commands) {
+  // warm-up: a few requests not counted (JIT, prepared statements, Bolt's first call)
+  await Promise.all(Array.from({ length: 5 }, () => one(command, user)));
+  const answers: number[] = [];
+  const acks: number[] = [];
+  let errors = 0;
+  let left = spec.perCommand;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: spec.concurrency }, async () => {
+      while (left-- > 0) {
+        const r = await one(command, user);
+        acks.push(r.ack);
+        if (r.ok) answers.push(r.answer);
+        else errors++;
+      }
+    }),
+  );
+  out[command] = { answers, acks, errors, seconds: (performance.now() - t0) / 1000 };
+}
+capture.close();
+process.stdout.write(JSON.stringify(out) + "\n");
