@@ -8,6 +8,11 @@ import { writeAudit } from "../db/repos/dues-repo.ts";
 import { PREFERENCE_TYPES, type PreferenceType } from "./links.ts";
 
 const FIELD = { newsletter: "prefNewsletter", relances: "prefDuesReminders", alertes: "prefAlerts" } as const;
+const FROM: Record<PreferenceType, string> = {
+  newsletter: "de la lettre d'information",
+  relances: "des relances de cotisation",
+  alertes: "des alertes (échéances, plan de crise)",
+};
 const LABEL: Record<PreferenceType, string> = {
   newsletter: "la lettre d'information",
   relances: "les relances de cotisation",
@@ -32,11 +37,11 @@ export function mountUnsubscribe(app: Hono, ctx: AppContext): void {
     return c.html(
       String(
         page(
-          `Se désabonner de ${LABEL[type]}`,
+          `Se désabonner ${FROM[type]}`,
           subscribed
             ? html`<p>${member.cpts.name} : vous ne recevrez plus ${LABEL[type]} à l'adresse <strong>${member.email ?? ""}</strong>. Vos autres messages (${PREFERENCE_TYPES.filter((t) => t !== type).map((t) => LABEL[t]).join(", ")}) ne changent pas.</p>
 <form method="post"><button type="submit">Confirmer le désabonnement</button></form>`
-            : html`<p>Vous êtes déjà désabonné·e de ${LABEL[type]}.</p>`,
+            : html`<p>Vous êtes déjà désabonné·e ${FROM[type]}.</p>`,
         ),
       ),
     );
