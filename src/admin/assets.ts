@@ -10,8 +10,8 @@ header.top .brand{font-weight:700;color:#fff;text-decoration:none;margin-right:a
 header.top .who{font-size:.85rem;opacity:.9}
 header.top form{display:inline}
 header.top button{background:transparent;border:1px solid #fff8;color:#fff;padding:.2rem .6rem;border-radius:4px;cursor:pointer}
-nav.main{background:#fff;border-bottom:1px solid var(--line);overflow-x:auto;white-space:nowrap;-webkit-overflow-scrolling:touch}
-nav.main a{display:inline-block;padding:.6rem .8rem;text-decoration:none;color:var(--fg);border-bottom:3px solid transparent}
+nav.main{background:#fff;border-bottom:1px solid var(--line);display:flex;flex-wrap:wrap;padding:0 .5rem}
+nav.main a{display:inline-block;padding:.55rem .7rem;text-decoration:none;color:var(--fg);border-bottom:3px solid transparent;white-space:nowrap}
 nav.main a.on{border-bottom-color:var(--brand);font-weight:600}
 main{max-width:1150px;margin:0 auto;padding:1rem}
 h1{font-size:1.4rem;margin:.3rem 0 1rem}
@@ -47,6 +47,7 @@ button.danger{background:var(--bad)}
 .badge.ok{background:#e1f3e6;color:var(--ok)}.badge.warn{background:#fff1dc;color:var(--warn)}.badge.bad{background:#fde4e2;color:var(--bad)}
 tr.bad td{background:#fff6f5}
 .chart svg{width:100%;height:auto;display:block}
+.chart.wide svg{max-width:760px}
 .timeline{list-style:none;padding:0;margin:0}
 .timeline li{border-left:3px solid var(--line);padding:.3rem 0 .6rem .8rem;position:relative}
 .timeline li.en_retard{border-color:var(--bad)}.timeline li.imminent{border-color:var(--warn)}.timeline li.fait{border-color:var(--ok);opacity:.75}
@@ -55,6 +56,9 @@ tr.bad td{background:#fff6f5}
 .preview{border:1px solid var(--line);background:#fff;padding:1rem;max-height:420px;overflow:auto}
 details summary{cursor:pointer;font-weight:600}
 @media (max-width:600px){
+  nav.main{padding:0 .25rem}
+  nav.main a{padding:.4rem .45rem;font-size:.85rem;border-bottom-width:2px}
+  header.top .who{display:none}
   main{padding:.6rem}
   h1{font-size:1.2rem}
   .card{padding:.75rem}

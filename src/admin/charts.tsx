@@ -11,14 +11,15 @@ export interface Bar {
 
 /** Horizontal bars: one row per item, label on the left, bar and value on the right. */
 export function HBarChart({ bars, title, max: maxIn }: { bars: Bar[]; title: string; max?: number }) {
-  const rowH = 26;
-  const labelW = 190;
-  const width = 640;
-  const barW = width - labelW - 90;
+  // Drawn at about the width of a dashboard card, so that 12 px text stays 12 px on screen.
+  const rowH = 24;
+  const labelW = 150;
+  const width = 380;
+  const barW = width - labelW - 56;
   const max = maxIn ?? Math.max(1, ...bars.map((b) => b.total ?? b.value));
   const height = bars.length * rowH + 10;
   return (
-    <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title} xmlns="http://www.w3.org/2000/svg" font-size="13" font-family="system-ui, sans-serif">
+    <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title} xmlns="http://www.w3.org/2000/svg" font-size="12" font-family="system-ui, sans-serif">
       <title>{title}</title>
       {bars.map((b, i) => {
         const y = 5 + i * rowH;
@@ -26,10 +27,10 @@ export function HBarChart({ bars, title, max: maxIn }: { bars: Bar[]; title: str
         const tw = b.total !== undefined ? (b.total / max) * barW : 0;
         return (
           <g>
-            <text x={labelW - 8} y={y + 16} text-anchor="end" fill="#1d2430">{b.label.length > 26 ? b.label.slice(0, 25) + "…" : b.label}</text>
+            <text x={labelW - 6} y={y + 15} text-anchor="end" fill="#1d2430">{b.label.length > 22 ? b.label.slice(0, 21) + "…" : b.label}</text>
             {b.total !== undefined ? <rect x={labelW} y={y + 3} width={tw.toFixed(1)} height={rowH - 8} fill="#e3e7ec" rx="3" /> : null}
             <rect x={labelW} y={y + 3} width={w.toFixed(1)} height={rowH - 8} fill="#1f6f5c" rx="3" />
-            <text x={labelW + Math.max(w, tw) + 6} y={y + 16} fill="#1d2430">{b.valueLabel ?? String(b.value)}</text>
+            <text x={labelW + Math.max(w, tw) + 5} y={y + 15} fill="#1d2430">{b.valueLabel ?? String(b.value)}</text>
           </g>
         );
       })}
@@ -57,7 +58,7 @@ export function ColumnChart({ categories, series, title, format }: { categories:
   const colW = Math.min(40, (groupW * 0.8) / Math.max(1, series.length));
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((t) => t * max);
   return (
-    <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title} xmlns="http://www.w3.org/2000/svg" font-size="12" font-family="system-ui, sans-serif">
+    <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title} xmlns="http://www.w3.org/2000/svg" font-size="15" font-family="system-ui, sans-serif">
       <title>{title}</title>
       {ticks.map((t) => {
         const y = top + plotH - (t / max) * plotH;

@@ -18,6 +18,7 @@ import { UserError } from "../../app/errors.ts";
 
 const SIZE_RANGES: Record<number, string> = { 1: "moins de 40 000 habitants", 2: "40 000 à 80 000 habitants", 3: "80 000 à 175 000 habitants", 4: "plus de 175 000 habitants" };
 const UNIT_LABELS: Record<string, string> = { HEURE: "par heure", DEMI_JOURNEE: "par demi-journée", FORFAIT: "forfait" };
+const MISSION_ORDER = Object.keys(MISSION_KIND_LABELS);
 const GROUP_LABELS: Record<string, string> = { medecin: "Médecins", autre: "Autres professions", "*": "Toutes professions" };
 
 const generalForm = z.object({
@@ -182,7 +183,7 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
                 <table class="cards">
                   <thead><tr><th>Mission</th><th>Contractualisée</th><th>Démarrée le</th><th>Déployée le</th><th>Démarrage prévu (optionnelles)</th><th>Déploiement prévu</th>{coord ? <th></th> : null}</tr></thead>
                   <tbody>
-                    {contract.missions.map((m) => {
+                    {[...contract.missions].sort((a, b) => MISSION_ORDER.indexOf(a.kind) - MISSION_ORDER.indexOf(b.kind)).map((m) => {
                       const fid = `mission-${m.id}`;
                       const errs = e(fid);
                       const vals = v(fid, { contracted: m.contracted ? "on" : "", startOn: m.startOn ?? "", deployedOn: m.deployedOn ?? "", startDueOn: m.startDueOn ?? "", deployDueOn: m.deployDueOn ?? "" });

@@ -61,10 +61,10 @@ export function dashboardRoutes(app: AdminApp, deps: AdminDeps): void {
           {nextPayments.length ? (
             <div class="table-wrap">
               <table>
-                <thead><tr><th>Date</th><th>Versement</th><th class="num">Montant</th></tr></thead>
+                <thead><tr><th>Versement</th><th class="num">Montant</th></tr></thead>
                 <tbody>
                   {nextPayments.map((p) => (
-                    <tr><td>{formatDateFr(p.date)}</td><td>{p.label}</td><td class="num">{formatEuros(p.montant_cents)}</td></tr>
+                    <tr><td><strong>{formatDateFr(p.date)}</strong><br />{p.label}</td><td class="num">{formatEuros(p.montant_cents)}</td></tr>
                   ))}
                 </tbody>
               </table>

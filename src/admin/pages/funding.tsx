@@ -32,7 +32,7 @@ export function fundingRoutes(app: AdminApp, deps: AdminDeps): void {
           <p>
             ACI signé le {formatDateFr(inputs.funding.signatureDate)} · taille {ent.taille} · barème {ent.table} · budget prévisionnel (parts fixes) sur 5 ans : <strong>{formatEuros(ent.budget_cents)}</strong> · maximum avec parts variables : {formatEuros(ent.total_cents)}
           </p>
-          <div class="chart" id="chart-financement">
+          <div class="chart wide" id="chart-financement">
             <ColumnChart
               title="Droits par année de contrat"
               categories={ent.annees.map((a) => `Année ${a.annee}`)}
@@ -71,7 +71,7 @@ export function fundingRoutes(app: AdminApp, deps: AdminDeps): void {
         </section>
         <section class="card">
           <h2>Calendrier des versements</h2>
-          <div class="chart">
+          <div class="chart wide">
             <ColumnChart
               title="Versements attendus par année civile"
               categories={calYears.map(String)}

@@ -47,7 +47,7 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
             <a class="btn secondary" href={`/admin/reunions/indemnites-${year}.csv`}>Export CSV pour le comptable</a>
           </p>
         </section>
-        <div class="grid">
+        <>
           <section class="card">
             <h2>Réunions</h2>
             {meetings.length ? (
@@ -93,7 +93,7 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
               <Empty>Aucune enveloppe pour {year}.</Empty>
             )}
           </section>
-        </div>
+        </>
         {role === "COORDONNATEUR" ? (
           <section class="card">
             <h2>Ouvrir une réunion</h2>

@@ -115,6 +115,7 @@ export function newsletterRoutes(app: AdminApp, deps: AdminDeps): void {
   app.get("/newsletters/audience", async (c) => {
     const audience = AUDIENCES.find((a) => a === c.req.query("audience")) ?? "ADHERENTS";
     const professions = (c.req.queries("professions") ?? []).filter((p) => /^[a-z_]+$/.test(p));
+    if (audience === "PROFESSIONS" && professions.length === 0) return c.json({ count: 0, label: "choisissez au moins une profession" });
     const r = await resolveAudience(deps.ctx, c.get("user").cptsId, { audience, professions });
     return c.json({ count: r.count, label: `${countLabel(r.count)}${r.excluded.unsubscribed + r.excluded.invalidEmail ? ` (${r.excluded.unsubscribed} désabonné(s), ${r.excluded.invalidEmail} adresse(s) invalide(s) exclus)` : ""}` });
   });

@@ -1,0 +1,161 @@
+// The admin in a real browser (Debian's Chromium driven by playwright-core): log in, import a CSV
+// with one bad row, record a payment, schedule a newsletter and find it in Envois, open the
+// dashboard chart; every page is checked for horizontal overflow at phone width (375 × 812).
+// ADMIN_SCREENSHOTS=<dir> also saves a screenshot of every page at both widths.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { freshDatabaseUrl } from "../helpers/db.ts";
+import { loadConfig } from "../../src/config.ts";
+import { silentLogger } from "../../src/log.ts";
+import { startCoordo, type Running } from "../../src/app/start.ts";
+import { adminComponent } from "../../src/admin/index.ts";
+import { DEMO_ADMIN_PASSWORD, DEMO_COORDINATOR_EMAIL } from "../../src/db/demo-seed.ts";
+import { addDays } from "../../src/rules/dates.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`Tests E2E de l'admin ignorés : ${CHROMIUM} est absent (apt-get install -y chromium).`);
+
+const PAGES = ["/admin", "/admin/cpts", "/admin/adherents", "/admin/adherents/import", "/admin/newsletters", "/admin/echeances", "/admin/financement", "/admin/plan-de-crise", "/admin/reunions", "/admin/envois", "/admin/journal"];
+
+let running: Running;
+let drop: () => Promise<void>;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  if (!hasChromium) return;
+  const fresh = await freshDatabaseUrl();
+  drop = fresh.drop;
+  const config = loadConfig({ DATABASE_URL: fresh.url, PORT: "0", HOST: "127.0.0.1", CONSOLE_CHAT: "0", JOBS_ENABLED: "0" });
+  const out = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (() => true) as typeof process.stdout.write; // the demo banner
+  try {
+    running = await startCoordo(config, silentLogger, { demo: true, components: [adminComponent] });
+  } finally {
+    process.stdout.write = out;
+  }
+  base = `http://127.0.0.1:${running.port}`;
+  const { chromium } = await import("playwright-core");
+  // launch() gives Chromium a fresh temporary profile (--user-data-dir) of its own, removed on close.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await running?.stop();
+  await drop?.();
+});
+
+async function login(page: Page) {
+  await page.goto(`${base}/admin`);
+  await page.waitForURL(/\/admin\/connexion/);
+  await page.fill("#email", DEMO_COORDINATOR_EMAIL);
+  await page.fill("#password", DEMO_ADMIN_PASSWORD);
+  await Promise.all([page.waitForURL(`${base}/admin`), page.click("button[type=submit]")]);
+}
+
+describe.skipIf(!hasChromium)("admin dans Chromium", () => {
+  it("un coordonnateur se connecte, importe un CSV avec une ligne fautive, enregistre un paiement, programme une newsletter et ouvre le graphique", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+    const page = await context.newPage();
+    page.on("dialog", (d) => void d.accept());
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    await login(page);
+    expect(await page.textContent("h1")).toBe("Tableau de bord");
+
+    // dashboard chart: one bar per profession, the rate in the title
+    const bars = await page.locator("#chart-cotisations svg rect").count();
+    expect(bars).toBeGreaterThan(4);
+    expect(await page.locator("#chart-cotisations svg").isVisible()).toBe(true);
+    expect(await page.getAttribute("#chart-cotisations svg", "aria-label")).toContain("payées par profession");
+
+    // CSV import with one bad row: preview first, nothing written, then the valid rows
+    const db = running.ctx.db;
+    const before = await db.member.count();
+    await page.goto(`${base}/admin/adherents/import`);
+    const csv = "nom;prenom;email;profession;montant;date_paiement\nNavigateur;Nina;nina.navigateur@exemple-sante.fr;sage-femme;30,00;" + addDays(running.ctx.clock.today(), -1) + "\nFautif;Fabien;pas-une-adresse;infirmier;30;2020-01-01\n";
+    await page.setInputFiles("#file", { name: "adherents.csv", mimeType: "text/csv", buffer: Buffer.from(csv, "utf8") });
+    await Promise.all([page.waitForLoadState("load"), page.click("text=Voir l'aperçu")]);
+    await page.waitForSelector("#apercu");
+    expect(await page.textContent("#apercu")).toContain("1 ligne(s) en erreur");
+    expect(await page.textContent("#apercu")).toContain("e-mail invalide");
+    expect(await db.member.count()).toBe(before);
+    await Promise.all([page.waitForURL(/\/admin\/adherents$/), page.click("#confirmer-import")]);
+    expect(await page.textContent(".flash")).toContain("1 adhérent(s) créé(s)");
+    expect(await db.member.count()).toBe(before + 1);
+
+    // record a payment for an unpaid member
+    await page.goto(`${base}/admin/adherents?cotisation=jamais_paye`);
+    const first = page.locator("#members tbody tr td a").first();
+    const name = (await first.textContent())!;
+    await Promise.all([page.waitForLoadState("load"), first.click()]);
+    expect(await page.textContent("h1")).toBe(name);
+    await page.fill("#f-amount", "30");
+    await page.selectOption("#f-method", "CHEQUE");
+    await Promise.all([page.waitForLoadState("load"), page.click("#form-paiement button[type=submit]")]);
+    expect(await page.textContent(".flash")).toContain("Paiement de 30,00 € enregistré");
+    expect(await page.textContent("#paiements")).toContain("Chèque");
+
+    // newsletter: compose with a live recipient count, schedule it, find it in Envois
+    await page.goto(`${base}/admin/newsletters`);
+    await page.fill("#f-subject", "Lettre du navigateur");
+    await page.fill("#f-body", "Bonjour à toutes et à tous,\n\nCeci est un essai depuis Chromium.");
+    await page.selectOption("#f-audience", "PROFESSIONS");
+    await page.click("#composer summary");
+    await page.check("input[name=professions][value=infirmier]");
+    await page.waitForFunction(() => /destinataire/.test(document.getElementById("audience-count")?.textContent ?? ""));
+    const live = await page.textContent("#audience-count");
+    expect(live).toMatch(/^\d+ destinataires?/);
+    await Promise.all([page.waitForURL(/\/admin\/newsletters\/c/), page.click("#composer button[type=submit]")]);
+    const tomorrow = addDays(running.ctx.clock.today(), 1);
+    await page.fill("#f-at", `${tomorrow}T09:00`);
+    await Promise.all([page.waitForLoadState("load"), page.click("#form-programmer button[type=submit]")]);
+    expect(await page.textContent(".flash")).toContain("Envoi programmé");
+    await page.click("text=Envoyer un test");
+    await page.waitForSelector(".flash.ok");
+    await page.goto(`${base}/admin/envois`);
+    expect(await page.textContent("#programmes")).toContain("Lettre du navigateur");
+    expect(await page.textContent("#outbox")).toContain("Newsletter (test)");
+
+    // back to the dashboard: the new payment is counted
+    await page.goto(`${base}/admin`);
+    expect(await page.locator("#chart-cotisations svg").isVisible()).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("chaque page tient dans un écran de téléphone (375 × 812) sans défilement horizontal", async () => {
+    const dir = process.env.ADMIN_SCREENSHOTS;
+    if (dir) mkdirSync(dir, { recursive: true });
+    for (const [label, viewport] of [["bureau", { width: 1280, height: 900 }], ["telephone", { width: 375, height: 812 }]] as const) {
+      const context = await browser.newContext({ viewport, locale: "fr-FR", deviceScaleFactor: 1, isMobile: label === "telephone", hasTouch: label === "telephone" });
+      const page = await context.newPage();
+      await login(page);
+      const extra: string[] = [];
+      await page.goto(`${base}/admin/adherents`);
+      extra.push((await page.getAttribute("#members tbody tr td a", "href"))!);
+      await page.goto(`${base}/admin/newsletters`);
+      extra.push((await page.getAttribute("#newsletters tbody tr td a", "href"))!);
+      await page.goto(`${base}/admin/reunions`);
+      extra.push((await page.locator("main a[href^='/admin/reunions/c']").first().getAttribute("href"))!);
+      for (const path of [...PAGES, ...extra]) {
+        const res = await page.goto(`${base}${path}`);
+        expect(res?.status(), path).toBe(200);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow, `${path} à ${viewport.width}px`).toBeLessThanOrEqual(0);
+        if (dir) await page.screenshot({ path: join(dir, `${label}-${path.replace(/^\/admin\/?/, "").replace(/[^a-z0-9]+/gi, "_") || "tableau_de_bord"}.png`), fullPage: true });
+      }
+      await page.goto(`${base}/admin/connexion`);
+      if (dir) await page.screenshot({ path: join(dir, `${label}-connexion.png`), fullPage: true });
+      await context.close();
+    }
+  });
+});
