@@ -40,6 +40,7 @@ async function member(cpts: string, key: string, o: { paid?: number[]; roles?: (
       firstName: key[0]!.toUpperCase() + key.slice(1),
       lastName: "Test",
       organization: o.organization,
+      kind: o.organization ? "MORALE" : "PHYSIQUE",
       email: `${key}@exemple-sante.fr`,
       category: o.category ?? "PROFESSIONNEL",
       duesExempt: o.exempt ?? false,
@@ -182,14 +183,16 @@ describe(`votes d'AG (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite"}
     await member(inter.id, "cptsb", { paid: [2026], category: "STRUCTURE", organization: "CPTS B" });
     await member(inter.id, "cptsc", { paid: [2025], category: "STRUCTURE", organization: "CPTS C (non à jour)" });
     await member(inter.id, "ars", { category: "PARTENAIRE", exempt: true, organization: "ARS" });
-    const v = await createVote(ctxAt("2026-06-20T10:00:00Z"), inter.id, { ...base, question: "Adopter la charte inter-CPTS ?", quorumPercent: 50 }, { memberId: m.pilote!, label: "chat:console:pilote" });
+    const v = await createVote(ctxAt("2026-06-20T10:00:00Z"), inter.id, { ...base, question: "Adopter la charte inter-CPTS ?", quorumPercent: 60 }, { memberId: m.pilote!, label: "chat:console:pilote" });
     expect(v.federation).toBe(true);
     await castVote(during(), inter.id, { voteId: v.id, memberId: m.cptsa!, choice: "Pour" });
     await castVote(during(), inter.id, { voteId: v.id, memberId: m.ars!, choice: "Contre" });
     expect(await refusal(castVote(during(), inter.id, { voteId: v.id, memberId: m.cptsc!, choice: "Pour" }))).toContain("pas sur la liste");
     expect(await refusal(giveProxy(during(), inter.id, { voteId: v.id, giverId: m.cptsb!, holderId: m.ars! }))).toContain("même collège");
     const s = await voteStatus(during(), inter.id, v.id);
-    expect(s.turnout).toMatchObject({ eligible: { deliberatif: 3, consultatif: 1 }, voted: { deliberatif: 1, consultatif: 1 }, quorumReached: false });
+    expect(s.turnout).toMatchObject({ eligible: { deliberatif: 2, consultatif: 1 }, voted: { deliberatif: 1, consultatif: 1 }, quorumReached: false });
+    // The inter-CPTS's own coordinator is not a member CPTS: no vote.
+    expect(await refusal(castVote(during(), inter.id, { voteId: v.id, memberId: m.pilote!, choice: "Pour" }))).toContain("pas sur la liste");
     // Tenant isolation: a member of another CPTS cannot vote here.
     expect(await refusal(castVote(during(), inter.id, { voteId: v.id, memberId: m.alice!, choice: "Pour" }))).toContain("pas sur la liste");
     expect(await refusal(castVote(during(), cptsId, { voteId: v.id, memberId: m.alice!, choice: "Pour" }))).toContain("n'existe pas");
@@ -199,6 +202,8 @@ describe(`votes d'AG (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite"}
       { choice: "Contre", deliberatif: 0, consultatif: 1 },
       { choice: "Abstention", deliberatif: 0, consultatif: 0 },
     ]);
+    // 1 of 2 member CPTS voted (50 % < 60 %); counting the partner would have made it 2 of 3.
     expect(r.turnout.quorumReached).toBe(false);
+    expect(r.leading).toBe("Pour");
   });
 });

@@ -9,8 +9,9 @@
 // ids, timestamps nor row order tell which ballot is whose. Limits: someone reading the database
 // files or backups between two casts can diff them, as anyone watching a live tally could.
 //
-// Inter-CPTS mode (the vote of a CPTS whose kind is INTER_CPTS): its members are the member CPTS
-// (one deliberative vote each) and partners (category or role PARTENAIRE: consultative vote,
+// Inter-CPTS mode (the vote of a CPTS whose kind is INTER_CPTS): its members are the member CPTS,
+// recorded as legal-person members (kind MORALE; one deliberative vote each, cast by whoever's chat
+// account is linked to that record), and partners (category or role PARTENAIRE: consultative vote,
 // counted apart and never in the quorum). In a CPTS, partners do not vote.
 import { z } from "zod";
 import type { AppContext } from "../context.ts";
@@ -110,8 +111,14 @@ export async function electorate(ctx: AppContext, vote: Pick<VoteRow, "cptsId" |
     const status = memberDuesStatus({ id: m.id, category: m.category, exempt: m.duesExempt }, payments, vote.eligibilityCutoff);
     if (status !== "a_jour" && status !== "exonere") continue;
     const partner = m.category === "PARTENAIRE" || m.roles.includes("PARTENAIRE");
-    if (partner && !vote.federation) continue;
-    colleges.set(m.id, partner ? "consultatif" : "deliberatif");
+    if (vote.federation) {
+      // Inter-CPTS: a member CPTS is a legal-person member (its representative's chat account is
+      // linked to that record); the inter-CPTS's own staff do not vote.
+      if (partner) colleges.set(m.id, "consultatif");
+      else if (m.kind === "MORALE") colleges.set(m.id, "deliberatif");
+      continue;
+    }
+    if (!partner) colleges.set(m.id, "deliberatif");
   }
   return { colleges, names };
 }

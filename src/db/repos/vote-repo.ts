@@ -26,6 +26,7 @@ export interface VoterRecord {
   lastName: string | null;
   organization: string | null;
   email: string | null;
+  kind: "PHYSIQUE" | "MORALE";
   category: "PROFESSIONNEL" | "STRUCTURE" | "PARTENAIRE";
   duesExempt: boolean;
   joinedOn: string | null;
@@ -60,7 +61,7 @@ export class VoteRepository {
     const rows = await this.db.member.findMany({
       where: { cptsId, status: "ACTIF" },
       select: {
-        id: true, firstName: true, lastName: true, organization: true, email: true, category: true, duesExempt: true, joinedOn: true, profession: true,
+        id: true, firstName: true, lastName: true, organization: true, email: true, kind: true, category: true, duesExempt: true, joinedOn: true, profession: true,
         roles: { select: { role: true } },
         payments: { select: { paidOn: true, year: true, refundedOn: true } },
       },
