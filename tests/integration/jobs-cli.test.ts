@@ -1,0 +1,73 @@
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { createTestDb, type TestDb } from "../helpers/db.ts";
+import { contextAt, testConfig } from "./jobs-context.ts";
+import { startTestSmtp, type TestSmtp } from "./smtp-test-server.ts";
+import { loadDemo } from "../../src/db/demo-seed.ts";
+import { main } from "../../src/cli/main.ts";
+import { previewReminders } from "../../src/app/services/dues-reminders.ts";
+import { systemClock, type AppContext } from "../../src/app/context.ts";
+
+let t: TestDb;
+let smtp: TestSmtp;
+let ctx: AppContext;
+let cptsId: string;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  smtp = await startTestSmtp();
+  cptsId = (await loadDemo(t.db, "2026-03-01")).cptsId;
+  ctx = { ...contextAt(t, "2026-03-01", testConfig({ SMTP_URL: smtp.url })), clock: systemClock };
+});
+afterAll(async () => {
+  await smtp?.close();
+  await t?.cleanup();
+});
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s), context: async () => ctx });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+describe(`coordo job / coordo outbox (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite"})`, () => {
+  it("job run dues-reminders --at envoie les relances attendues au serveur SMTP, et une seconde fois aucune", async () => {
+    const expected = await previewReminders(ctx, cptsId, "2026-03-02");
+    expect(expected.count).toBeGreaterThan(10);
+    const dry = await cli("job", "run", "dues-reminders", "--at", "2026-03-02", "--dry-run");
+    expect(dry.code).toBe(0);
+    expect(dry.out).toContain(`relances ${expected.count}`);
+    expect(smtp.received).toHaveLength(0);
+
+    const first = await cli("job", "run", "dues-reminders", "--at", "2026-03-02");
+    expect(first.code).toBe(0);
+    expect(first.out).toContain(`relances ${expected.count}`);
+    expect(first.out).toContain(`Envois : ${expected.count} envoyé(s)`);
+    expect(smtp.received).toHaveLength(expected.count);
+    expect(new Set(smtp.received.map((r) => r.to[0]))).toEqual(new Set(expected.members.map((m) => m.email!.toLowerCase())));
+    expect(smtp.received.every((r) => r.headers["list-unsubscribe"]?.includes("type=relances"))).toBe(true);
+
+    const second = await cli("job", "run", "dues-reminders", "--at", "2026-03-02");
+    expect(second.out).toContain("relances 0");
+    expect(smtp.received).toHaveLength(expected.count);
+  });
+
+  it("job list montre l'horaire et les dernières exécutions ; outbox --voir lit un message", async () => {
+    const list = await cli("job", "list");
+    expect(list.out).toContain("dues-reminders — relances de cotisation");
+    expect(list.out).toContain("« 0 9 * * * » (Europe/Paris)");
+    expect(list.out).toMatch(/terminée\s+manuelle\s+cpts 1, relances 0/);
+    const row = await t.db.outboxMessage.findFirstOrThrow({ where: { kind: "relance" } });
+    const shown = await cli("outbox", "--voir", row.id);
+    expect(shown.out).toContain(`À : ${row.recipient}`);
+    expect(shown.out).toContain(row.bodyText.split("\n")[0]!);
+    const listed = await cli("outbox", "--etat", "envoye", "--limite", "5");
+    expect(listed.out).toMatch(/envoye\s+relance/);
+  });
+
+  it("refuse une tâche, une date ou un état inconnus avec un message en français (code 2)", async () => {
+    expect(await cli("job", "run", "inconnue")).toMatchObject({ code: 2, err: expect.stringContaining("Tâche inconnue : « inconnue »") });
+    expect(await cli("job", "run", "dues-reminders", "--at", "2026-02-30")).toMatchObject({ code: 2, err: expect.stringContaining("AAAA-MM-JJ") });
+    expect(await cli("outbox", "--etat", "perdu")).toMatchObject({ code: 2, err: expect.stringContaining("État inconnu") });
+  });
+});
