@@ -8,7 +8,7 @@ import type { ServerType } from "@hono/node-server";
 import { chatWorld, COORDO, type ChatWorld } from "./chat-setup.ts";
 import { createHttpApp, listen } from "../../src/http/server.ts";
 import { Dispatcher } from "../../src/app/dispatcher.ts";
-import { mountDiscordInteractions } from "../../src/chat/discord/adapter.ts";
+import { mountDiscordInteractions, syncGuildCommands } from "../../src/chat/discord/adapter.ts";
 import { ChatRepository } from "../../src/db/repos/chat-repo.ts";
 
 let w: ChatWorld;
@@ -129,5 +129,17 @@ describe("adaptateur Discord (point d'entrée HTTP des interactions)", () => {
     expect(rest[0]!.body.content).toBe("Réponse publiée dans le salon.");
     expect(rest[1]).toMatchObject({ method: "POST", url: `/api/v10/webhooks/APP1/${i.token}` });
     expect(rest[1]!.body.embeds[0].title).toMatch(/^Financement ACI/);
+  });
+
+  it("enregistre les commandes d'un serveur relié seulement quand leur liste a changé", async () => {
+    const puts: { route: string; body: any }[] = [];
+    const put = async (route: string, body: unknown) => void puts.push({ route, body });
+    const chat = new ChatRepository(w.t.db);
+    expect(await syncGuildCommands(chat, put, "APP1", "G-DEMO")).toBe(true);
+    expect(puts[0]!.route).toBe("/applications/APP1/guilds/G-DEMO/commands");
+    expect(puts[0]!.body.map((c: any) => c.name)).toContain("relance-cotisations");
+    expect(await syncGuildCommands(chat, put, "APP1", "G-DEMO")).toBe(false);
+    expect(await syncGuildCommands(chat, put, "APP1", "G-NON-RELIE")).toBe(false);
+    expect(puts).toHaveLength(1);
   });
 });

@@ -23,8 +23,9 @@ const HELP =
 export const consoleChatComponent: Component = {
   name: "chat-console",
   async start(ctx) {
+    if (!consoleWanted(ctx)) return;
+    // with the console open, chat notices (alerts) print where the operator reads
     const unregister = registerChatNotifier(consoleChatNotifier(ctx.log, (line) => process.stdout.write(`${line}\n`)));
-    if (!consoleWanted(ctx)) return { stop: async () => unregister() };
     const chat = new ConsoleChat(ctx);
     const first = await ctx.db.member.findFirst({ where: { status: "ACTIF", roles: { some: { role: "COORDONNATEUR" } } }, select: { email: true, cpts: { select: { slug: true } } }, orderBy: { createdAt: "asc" } });
     let slug = first?.cpts.slug ?? "demo";

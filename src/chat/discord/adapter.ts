@@ -128,19 +128,31 @@ function toFiles(reply: Reply) {
   return reply.file ? [new AttachmentBuilder(Buffer.from(reply.file.content), { name: reply.file.name })] : [];
 }
 
+/**
+ * Registers the registry's commands on a linked guild when their hash differs from the one
+ * recorded (Discord allows 200 command creations a day per guild). Returns whether it registered.
+ */
+export async function syncGuildCommands(
+  chat: ChatRepository,
+  put: (route: `/${string}`, body: unknown) => Promise<unknown>,
+  applicationId: string,
+  guildId: string,
+): Promise<boolean> {
+  const ws = await chat.findWorkspace("DISCORD", guildId);
+  const hash = commandsHash(commands);
+  if (!ws || ws.commandsHash === hash) return false;
+  await put(Routes.applicationGuildCommands(applicationId, guildId), discordCommands(commands));
+  await chat.setCommandsHash(ws.id, hash);
+  return true;
+}
+
 /** The discord.js gateway: registers guild commands when their hash changed, answers interactions. */
 export async function startDiscordGateway(ctx: AppContext, dispatcher: Dispatcher, opts: { token: string; applicationId: string }) {
   const client = new Client({ intents: [GatewayIntentBits.Guilds] });
   const rest = new REST({ version: "10" }).setToken(opts.token);
   const chat = new ChatRepository(ctx.db);
-  const hash = commandsHash(commands);
-
   const registerGuild = async (guildId: string) => {
-    const ws = await chat.findWorkspace("DISCORD", guildId);
-    if (!ws || ws.commandsHash === hash) return;
-    await rest.put(Routes.applicationGuildCommands(opts.applicationId, guildId), { body: discordCommands(commands) });
-    await chat.setCommandsHash(ws.id, hash);
-    ctx.log.info("commandes Discord enregistrées", { guild: guildId });
+    if (await syncGuildCommands(chat, (route, body) => rest.put(route, { body }), opts.applicationId, guildId)) ctx.log.info("commandes Discord enregistrées", { guild: guildId });
   };
 
   client.once(Events.ClientReady, async (c) => {
