@@ -29,6 +29,7 @@ function LoginPage(p: { token: string; values?: FormValues; errors?: FieldErrors
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>Connexion · coordo</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/admin/assets/admin.css" />
       </head>
       <body>

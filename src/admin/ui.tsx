@@ -34,6 +34,7 @@ export function Layout(props: PageMeta & { children?: Child }) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{props.title} · coordo</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/admin/assets/admin.css" />
       </head>
       <body>
