@@ -166,6 +166,7 @@ export class OutboxSender {
         return;
       }
       await this.rate.take();
+      if (msg.maybeSent) this.log.warn("outbox : reprise d'un message peut-être déjà remis (même Message-ID)", { id: msg.id, messageId });
       try {
         await this.transport.send({
           from: this.o.mailFrom,

@@ -125,6 +125,18 @@ describe(`services d'envoi (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQ
     expect((await sendCrisisReviewRequests(contextAt(t, d3), cptsId, d3)).requested).toBe(0);
   });
 
+  it("rappelle une fois au coordinateur la lettre périodique en retard", async () => {
+    const ctx = contextAt(t, TODAY); // demo: last newsletter 4 months ago, quarterly cadence
+    const stats = await newsletterStats(ctx, cptsId);
+    expect(stats.overdue).toBe(true);
+    const first = await runNewsletterSends(ctx);
+    expect(first.nudges).toBe(1);
+    const nudge = await t.db.outboxMessage.findFirstOrThrow({ where: { cptsId, kind: "rappel_lettre" } });
+    expect(nudge.recipient).toBe("coordination@cpts-demo.fr");
+    expect(nudge.subject).toBe("La lettre d'information trimestrielle est à envoyer");
+    expect((await runNewsletterSends(contextAt(t, addDays(TODAY, 1)))).nudges).toBe(0);
+  });
+
   it("la lettre d'information part une fois à son audience, avec désabonnement en un clic", async () => {
     const ctx = contextAt(t, TODAY);
     const audience = await resolveAudience(ctx, cptsId, { audience: "ADHERENTS" });
