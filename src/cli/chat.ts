@@ -34,12 +34,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const chat = new ConsoleChat(ctx);
   try {
     const session = await chat.session(values.cpts, values.as);
-    let reply = await chat.command(session, positionals[0]!);
-    io.out(renderText(reply));
+    const replies = [await chat.command(session, positionals[0]!)];
+    io.out(renderText(replies[0]!));
     for (const label of values.click ?? []) {
       io.out(`\n> clic « ${label} »`);
-      reply = await chat.click(session, reply, label);
-      io.out(renderText(reply));
+      replies.push(await chat.click(session, replies, label));
+      io.out(renderText(replies.at(-1)!));
     }
     return 0;
   } catch (e) {
