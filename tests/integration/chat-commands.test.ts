@@ -4,6 +4,7 @@ import { chatWorld, COORDO, PRESIDENCE, TODAY, type ChatWorld } from "./chat-set
 import { previewReminders } from "../../src/app/services/dues-reminders.ts";
 import { resolveAudience } from "../../src/app/services/newsletters.ts";
 import { loadRulesInputs } from "../../src/db/repos/cpts-rules-repo.ts";
+import { main } from "../../src/cli/main.ts";
 import { contractYearOf, entitlementForYear, formatEuros } from "../../src/rules/index.ts";
 
 let w: ChatWorld;
@@ -224,5 +225,17 @@ describe(`commandes de chat sur la CPTS de démonstration (${process.env.TEST_PG
     expect(erased.payments).toHaveLength(member.payments.length);
     expect(erased.chatIdentities).toHaveLength(0);
     expect((await w.say(paidEmail, "/cotisation")).text).toContain("pas encore relié");
+  });
+
+  it("coordo chat imprime la réponse, ses boutons, et --click presse un bouton par son libellé", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s), context: async () => w.app };
+    const code = await main(["chat", "--cpts", "demo", "--as", COORDO, "/mes-donnees effacer", "--click", "Annuler"], io);
+    expect(code).toBe(0);
+    expect(out.join("\n")).toContain("Boutons : [1] Oui, effacer mes données  [2] Annuler");
+    expect(out.join("\n")).toContain("> clic « Annuler »\nRien n'a été effacé.");
+    expect(await main(["chat", "--cpts", "demo", "/aide"], io)).toBe(2);
+    expect(err.join("\n")).toContain("Indiquez --cpts, --as");
   });
 });
