@@ -13,6 +13,8 @@ import { displayName } from "../../app/services/members.ts";
 import { formatDateFr } from "../../rules/index.ts";
 import { UserError } from "../../app/errors.ts";
 
+// The plan's four parts first (anticipate, adapt, activate, evaluate), then the five situations.
+const SECTION_ORDER = ["ANTICIPER", "ADAPTER", "ACTIVER_PILOTER", "EVALUER", "SITUATION_BLESSES", "SITUATION_MALADES", "SITUATION_AGENT_INFECTIEUX", "SITUATION_NRC", "SITUATION_OFFRE_DEGRADEE"];
 const versionForm = z.object({ adoptedOn: isoDate("date d'adoption"), notes: optionalText(500) });
 const reviewForm = z.object({ comment: optionalText(500) });
 const ownerForm = z.object({ ownerId: z.preprocess((v) => (v === "" ? null : v), z.string().max(40).nullable()) });
@@ -45,7 +47,7 @@ export function crisisRoutes(app: AdminApp, deps: AdminDeps): void {
               <table class="cards">
                 <thead><tr><th>Partie</th><th>Responsable</th><th>Dernière relecture</th>{coord ? <th>Actions</th> : null}</tr></thead>
                 <tbody>
-                  {o.sections.map((s) => (
+                  {[...o.sections].sort((a, b) => SECTION_ORDER.indexOf(a.kind) - SECTION_ORDER.indexOf(b.kind)).map((s) => (
                     <tr>
                       <td data-label="Partie">{s.title}</td>
                       <td data-label="Responsable">
