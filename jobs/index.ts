@@ -4,8 +4,9 @@ import { duesRemindersJob } from "./dues-reminders.ts";
 import { newsletterSendsJob } from "./newsletter-sends.ts";
 import { aciDeadlineAlertsJob } from "./aci-deadline-alerts.ts";
 import { crisisPlanRefreshJob } from "./crisis-plan-refresh.ts";
+import { votePurgeJob } from "./vote-purge.ts";
 
-export const jobs: JobDefinition[] = [duesRemindersJob, newsletterSendsJob, aciDeadlineAlertsJob, crisisPlanRefreshJob];
+export const jobs: JobDefinition[] = [duesRemindersJob, newsletterSendsJob, aciDeadlineAlertsJob, crisisPlanRefreshJob, votePurgeJob];
 
 export function findJob(id: string): JobDefinition | undefined {
   return jobs.find((j) => j.id === id);

@@ -4,6 +4,7 @@ import { loadConfig } from "../../src/config.ts";
 import { fixedClock, type AppContext } from "../../src/app/context.ts";
 import { silentLogger } from "../../src/log.ts";
 import { UserError } from "../../src/app/errors.ts";
+import { votePurgeJob } from "../../jobs/vote-purge.ts";
 import { castVote, closeDueVotes, closeVote, createVote, giveProxy, purgeExpiredBallots, voteStatus } from "../../src/app/services/votes.ts";
 
 let t: TestDb;
@@ -205,5 +206,19 @@ describe(`votes d'AG (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite"}
     // 1 of 2 member CPTS voted (50 % < 60 %); counting the partner would have made it 2 of 3.
     expect(r.turnout.quorumReached).toBe(false);
     expect(r.leading).toBe("Pour");
+  });
+
+  it("la tâche vote-purge clôt un vote échu (essai à blanc : rien n'est écrit) puis purge après le délai", async () => {
+    const v = await createVote(ctxAt("2026-07-01T08:00:00Z"), cptsId, { question: "Vote clos par la tâche ?", opensAt: new Date("2026-07-01T08:00:00Z"), closesAt: new Date("2026-07-02T08:00:00Z"), eligibilityCutoff: "2026-06-15", purgeAfterDays: 30 }, { memberId: m.coordo!, label: "test" });
+    await castVote(ctxAt("2026-07-01T09:00:00Z"), cptsId, { voteId: v.id, memberId: m.alice!, choice: "Pour" });
+    const after = ctxAt("2026-07-02T08:05:00Z");
+    expect(await votePurgeJob.handler({ ctx: after, at: "2026-07-02", dryRun: true, cptsId, payload: {} })).toEqual({ votes_clos: 1, votes_purges: 0, lignes_supprimees: 0 });
+    expect((await t.db.vote.findUniqueOrThrow({ where: { id: v.id } })).state).toBe("OUVERT");
+    await votePurgeJob.handler({ ctx: after, at: "2026-07-02", dryRun: false, cptsId, payload: {} });
+    expect((await t.db.vote.findUniqueOrThrow({ where: { id: v.id } })).state).toBe("CLOS");
+    const later = ctxAt("2026-08-01T10:00:00Z");
+    const r = await votePurgeJob.handler({ ctx: later, at: "2026-08-01", dryRun: false, cptsId, payload: {} });
+    expect(r).toMatchObject({ votes_clos: 0, votes_purges: 1, lignes_supprimees: 2 });
+    expect(await t.db.voteBallot.count({ where: { voteId: v.id } })).toBe(0);
   });
 });
