@@ -6,6 +6,14 @@ import { silentLogger } from "../../src/log.ts";
 import { UserError } from "../../src/app/errors.ts";
 import { activateCrisis, answerRollCall, closeCrisis, rollCallCounts } from "../../src/app/services/crisis-activation.ts";
 import { loadRulesInputs } from "../../src/db/repos/cpts-rules-repo.ts";
+import { entitlementForYear } from "../../src/rules/funding.ts";
+
+/** The crisis variable part of contract year 1 (2025-09-01 → 2026-08-31) computed from the database. */
+async function crisisVariableCents(): Promise<number> {
+  const inputs = (await loadRulesInputs(t.db, cptsId))!;
+  const year = entitlementForYear(inputs.funding!, 1, inputs.settings);
+  return year.lignes.filter((l) => l.mission === "crise" && l.part === "variable").reduce((s, l) => s + l.montant_cents, 0);
+}
 
 let t: TestDb;
 let cptsId: string;
@@ -69,6 +77,7 @@ describe(`activation du plan de crise (${process.env.TEST_PG_ADMIN_URL ? "Postgr
   });
 
   it("alerte chaque canal de chat et chaque professionnel du territoire, une seule fois", async () => {
+    expect(await crisisVariableCents()).toBe(0);
     const r = await activateCrisis(ctxAt("2026-07-14"), cptsId, { situation: "Blessés", description: "Explosion rue Nationale, afflux aux urgences." }, { memberId: m.presidente!, label: "chat:console:presidente" });
     expect(r).toMatchObject({ situation: "BLESSES", chatMessages: 2 });
     const chat = await t.db.outboxMessage.findMany({ where: { refId: r.activationId, channel: "CHAT" }, orderBy: { recipient: "asc" } });
@@ -85,6 +94,7 @@ describe(`activation du plan de crise (${process.env.TEST_PG_ADMIN_URL ? "Postgr
     // The grave activation opens the crisis variable part in the funding rules.
     const inputs = await loadRulesInputs(t.db, cptsId);
     expect(inputs!.funding!.graveCrisisDates).toEqual(["2026-07-14"]);
+    expect(await crisisVariableCents()).toBeGreaterThan(0);
   });
 
   it("compte l'appel en direct par profession et par commune ; une nouvelle réponse remplace l'ancienne", async () => {
