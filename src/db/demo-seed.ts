@@ -5,6 +5,7 @@ import type { Db, Tx } from "./client.ts";
 import { addDays, addMonths, yearOf } from "../rules/dates.ts";
 import { distributeByShare } from "../rules/professions.ts";
 import { hashPassword } from "../app/password.ts";
+import { secretToken } from "./secret-token.ts";
 
 export const DEMO_SLUG = "demo";
 export const DEMO_COORDINATOR_EMAIL = "coordination@cpts-demo.fr";
@@ -53,6 +54,8 @@ async function seed(tx: Tx, today: string, passwordHash: string): Promise<DemoRe
     data: {
       slug: DEMO_SLUG,
       name: "CPTS du Val de Démo",
+      icalToken: secretToken(),
+      helloassoToken: secretToken(),
       population: 62_400,
       stage: "ACI_SIGNE",
       departments: "59",

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { isUniqueViolation, type Db, type Tx } from "../client.ts";
 import { UserError, zodIssuesFr } from "../../app/errors.ts";
+import { secretToken } from "../secret-token.ts";
 
 export const communeInput = z.object({
   inseeCode: z.string().regex(/^(\d{5}|2[AB]\d{3})$/, "code INSEE à 5 caractères attendu (ex. 59350)"),
@@ -39,7 +40,7 @@ export class CptsRepository {
   async create(input: CptsInput) {
     const data = parse(cptsInput, input);
     return this.db.$transaction(async (tx) => {
-      const cpts = await tx.cpts.create({ data: { slug: data.slug, name: data.name, population: data.population, departments: data.departments } });
+      const cpts = await tx.cpts.create({ data: { slug: data.slug, name: data.name, population: data.population, departments: data.departments, icalToken: secretToken(), helloassoToken: secretToken() } });
       for (const c of data.communes) await this.insertCommune(tx, cpts.id, c);
       return cpts;
     });
