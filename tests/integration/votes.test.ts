@@ -221,4 +221,20 @@ describe(`votes d'AG (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite"}
     expect(r).toMatchObject({ votes_clos: 0, votes_purges: 1, lignes_supprimees: 2 });
     expect(await t.db.voteBallot.count({ where: { voteId: v.id } })).toBe(0);
   });
+
+  it("des votes simultanés ne perdent ni ne dupliquent aucun bulletin secret", async () => {
+    const v = await createVote(ctxAt("2026-06-20T10:00:00Z"), cptsId, { ...base, question: "Vote simultané ?" }, { memberId: m.coordo!, label: "test" });
+    const voters = ["coordo", "alice", "bruno", "chloe", "david", "emma", "farid"];
+    const attempts = [...voters.map((k, i) => ({ k, choice: i % 2 ? "Pour" : "Contre" })), { k: "alice", choice: "Abstention" }, { k: "emma", choice: "Abstention" }];
+    const results = await Promise.allSettled(attempts.map((a) => castVote(during(), cptsId, { voteId: v.id, memberId: m[a.k]!, choice: a.choice })));
+    const refused = results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason);
+    expect(refused).toHaveLength(2);
+    expect(refused.every((e) => e instanceof UserError && /déjà voté/.test(e.message))).toBe(true);
+    expect(await t.db.voteParticipation.count({ where: { voteId: v.id } })).toBe(7);
+    const ballots = await t.db.voteBallot.findMany({ where: { voteId: v.id } });
+    expect(ballots).toHaveLength(7);
+    // Whichever of a member's two attempts won, the ballots are exactly the accepted choices.
+    const accepted = attempts.filter((_, i) => results[i]!.status === "fulfilled").map((a) => a.choice).sort();
+    expect(ballots.map((b) => b.choice).sort()).toEqual(accepted);
+  });
 });
