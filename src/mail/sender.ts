@@ -63,6 +63,7 @@ export class OutboxSender {
   private readonly rate: RateLimiter;
   private readonly chatSpacer: KeyedSpacer;
   private running = false;
+  private stopping = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
 
@@ -100,7 +101,7 @@ export class OutboxSender {
     let leaseEnd = this.now().getTime() + this.o.leaseMs;
     let i = 0;
     const worker = async () => {
-      while (i < batch.length) {
+      while (i < batch.length && !this.stopping) {
         const msg = batch[i++]!;
         if (leaseEnd - this.now().getTime() < this.o.leaseMs / 2) {
           leaseEnd = this.now().getTime() + this.o.leaseMs;
@@ -110,6 +111,8 @@ export class OutboxSender {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.o.concurrency, batch.length) }, worker));
+    // stopping: the messages of the batch not started yet go back to the queue at once
+    if (this.stopping && i < batch.length) await this.store.release(lockToken);
     return counts;
   }
 
@@ -145,9 +148,10 @@ export class OutboxSender {
     this.wake?.();
   }
 
-  /** Finishes the batch in flight, then stops. */
+  /** Finishes the messages in flight (not the rest of the batch, released), then stops. */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping = true;
     this.wake?.();
     await this.loop;
   }

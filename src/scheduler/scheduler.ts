@@ -18,6 +18,8 @@ export interface RunOutcome {
 }
 
 const MINUTE = 60_000;
+/** A run still EN_COURS after this long is considered abandoned by a dead process. */
+export const STALE_RUN_MS = 30 * MINUTE;
 
 /** Slots (instants, whole minutes) of `cron` in Europe/Paris within [from, to). */
 export function slotsBetween(cronExpr: string, from: Date, to: Date): Date[] {
@@ -95,12 +97,22 @@ export class Scheduler {
     const from = new Date(now.getTime() - days * 86_400_000);
     for (const job of this.jobs) {
       const taken = await this.runs.slotsSince(job.id, from);
-      let missed = slotsBetween(job.cron, from, now).filter((s) => !taken.has(s.toISOString()));
+      const all = slotsBetween(job.cron, from, now);
+      let missed = all.filter((s) => !taken.has(s.toISOString()));
       if (job.catchUp === "latest") {
-        const latest = slotsBetween(job.cron, from, now).at(-1);
+        const latest = all.at(-1);
         missed = latest && !taken.has(latest.toISOString()) ? [latest] : [];
       }
       for (const slot of missed) done.push({ job: job.id, slot: slot.toISOString(), status: (await this.runSlot(job, slot)).status });
+      // a run whose process died mid-way stays EN_COURS: after STALE_RUN_MS one replica takes it over
+      // (handlers are idempotent: what the dead run already wrote is not written twice)
+      for (const [slot, run] of taken) {
+        if (run.state !== "EN_COURS" || slot.startsWith("manual:")) continue;
+        if (!(await this.runs.reclaimStale(run.id, new Date(now.getTime() - STALE_RUN_MS), this.host, new Date()))) continue;
+        const at = new Date(slot);
+        const outcome = await this.execute(job, run.id, { ctx: { ...this.ctx, clock: fixedClock(at) }, at: parisToday(at), dryRun: false, payload: undefined });
+        done.push({ job: job.id, slot, status: outcome.status });
+      }
     }
     return done;
   }

@@ -68,6 +68,21 @@ describe(`planificateur (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLit
     expect(await new Scheduler({ ...contextAt(t, "2026-05-10"), db: second }, [job]).catchUp(now, 3)).toEqual([]);
   });
 
+  it("reprend un créneau laissé en cours par un processus mort, pas celui d'un processus vivant", async () => {
+    const calls: string[] = [];
+    const job = countingJob("abandon", calls, 0);
+    const now = new Date("2026-05-10T08:30:00.000Z");
+    await t.db.jobRun.create({ data: { jobId: "abandon", slot: "2026-05-09T07:00:00.000Z", startedAt: new Date("2026-05-09T07:00:01.000Z"), host: "mort:1" } });
+    await t.db.jobRun.create({ data: { jobId: "abandon", slot: "2026-05-10T07:00:00.000Z", startedAt: new Date(), host: "vivant:2" } });
+    await t.db.jobRun.create({ data: { jobId: "abandon", slot: "2026-05-08T07:00:00.000Z", state: "TERMINE", host: "x" } });
+    const s = new Scheduler(contextAt(t, "2026-05-10"), [job]);
+    const ran = await s.catchUp(now, 3);
+    expect(calls).toEqual(["2026-05-09"]);
+    expect(ran).toEqual([{ job: "abandon", slot: "2026-05-09T07:00:00.000Z", status: "termine" }]);
+    expect(await s.catchUp(now, 3)).toEqual([]);
+    expect((await t.db.jobRun.findFirstOrThrow({ where: { jobId: "abandon", slot: "2026-05-09T07:00:00.000Z" } })).state).toBe("TERMINE");
+  });
+
   it("journalise l'échec d'une tâche avec son erreur", async () => {
     const failing = defineJob({ id: "en-echec", description: "échoue", cron: "0 9 * * *", catchUp: "all", payload: z.object({}).default({}), handler: async () => { throw new Error("base injoignable"); } });
     const out = await new Scheduler(contextAt(t, "2026-05-04"), [failing]).runSlot(failing, new Date("2026-05-04T07:00:00.000Z"));

@@ -23,9 +23,15 @@ export class JobRunRepository {
     });
   }
 
-  async slotsSince(jobId: string, since: Date): Promise<Set<string>> {
-    const rows = await this.db.jobRun.findMany({ where: { jobId, startedAt: { gte: new Date(since.getTime() - 86_400_000) } }, select: { slot: true } });
-    return new Set(rows.map((r) => r.slot));
+  async slotsSince(jobId: string, since: Date): Promise<Map<string, { id: string; state: string; startedAt: Date }>> {
+    const rows = await this.db.jobRun.findMany({ where: { jobId, startedAt: { gte: new Date(since.getTime() - 86_400_000) } }, select: { id: true, slot: true, state: true, startedAt: true } });
+    return new Map(rows.map((r) => [r.slot, { id: r.id, state: r.state, startedAt: r.startedAt }]));
+  }
+
+  /** Takes over a run left EN_COURS by a process that died (conditional update: one taker). */
+  async reclaimStale(id: string, startedBefore: Date, host: string, now: Date): Promise<boolean> {
+    const r = await this.db.jobRun.updateMany({ where: { id, state: "EN_COURS", startedAt: { lt: startedBefore } }, data: { startedAt: now, host } });
+    return r.count === 1;
   }
 
   async countForSlot(jobId: string, slot: string): Promise<number> {

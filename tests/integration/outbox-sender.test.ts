@@ -1,0 +1,90 @@
+// The sending engine on its own: an in-memory store and transport (no database, no SMTP).
+import { describe, it, expect } from "vitest";
+import { OutboxSender, type OutboxStore } from "../../src/mail/sender.ts";
+import type { ClaimedMessage, OutboxRowInput } from "../../src/db/repos/outbox-repo.ts";
+import type { MailTransport, OutgoingMail } from "../../src/mail/transport.ts";
+import { silentLogger } from "../../src/log.ts";
+
+type Row = ClaimedMessage & { state: string; lockedBy: string | null; nextAttemptAt: number; lastError?: string };
+
+function memoryStore(n: number) {
+  const rows: Row[] = Array.from({ length: n }, (_, i) => ({
+    id: `m${i}`, cptsId: "c", idempotencyKey: `k${i}`, channel: "MAIL", kind: "relance", recipient: `r${i}@x.fr`, memberId: null,
+    subject: `s${i}`, bodyText: "t", bodyHtml: null, headers: null, attempts: 0, maybeSent: false, state: "EN_ATTENTE", lockedBy: null, nextAttemptAt: 0,
+  }));
+  const finish = (id: string, tok: string, patch: Partial<Row>) => {
+    const r = rows.find((x) => x.id === id && x.lockedBy === tok && x.state === "EN_COURS");
+    if (r) Object.assign(r, patch, { lockedBy: null });
+    return Promise.resolve(!!r);
+  };
+  const store: OutboxStore = {
+    async claim({ lockToken, limit, now }) {
+      const due = rows.filter((r) => (r.state === "EN_ATTENTE" || r.state === "ECHEC_TEMPORAIRE") && r.nextAttemptAt <= now.getTime()).slice(0, limit);
+      for (const r of due) Object.assign(r, { state: "EN_COURS", lockedBy: lockToken, attempts: r.attempts + 1 });
+      return due.map((r) => ({ ...r }));
+    },
+    async renew() {},
+    markSent: (id, tok) => finish(id, tok, { state: "ENVOYE" }),
+    markCaptured: (id, tok) => finish(id, tok, { state: "CAPTURE" }),
+    markRetry: (id, tok, next, error) => finish(id, tok, { state: "ECHEC_TEMPORAIRE", nextAttemptAt: next.getTime(), lastError: error }),
+    markFailed: (id, tok, error) => finish(id, tok, { state: "ECHEC", lastError: error }),
+    async release(tok) {
+      for (const r of rows.filter((x) => x.lockedBy === tok && x.state === "EN_COURS")) Object.assign(r, { state: "EN_ATTENTE", lockedBy: null, attempts: r.attempts - 1 });
+    },
+    async flagMemberEmailInvalid() { return null; },
+    async coordinatorEmails() { return []; },
+    async cptsName() { return "CPTS"; },
+    async insert(_rows: OutboxRowInput[]) { return 0; },
+  };
+  return { rows, store };
+}
+
+function transport(behaviour: (m: OutgoingMail) => Promise<void>): MailTransport & { sent: OutgoingMail[] } {
+  const sent: OutgoingMail[] = [];
+  return { sent, async send(m) { await behaviour(m); sent.push(m); return { response: "250 OK" }; }, close() {} };
+}
+
+describe("moteur d'envoi (sans base ni SMTP)", () => {
+  it("à l'arrêt, termine les envois en vol et remet le reste du lot en file sans compter d'essai", async () => {
+    const { rows, store } = memoryStore(40);
+    const tr = transport(() => new Promise((r) => setTimeout(r, 20)));
+    const sender = new OutboxSender(store, tr, () => undefined, silentLogger, { mailFrom: "a@cpts.fr", concurrency: 2, ratePerSecond: 0, batchSize: 40 });
+    const draining = sender.drainOnce();
+    await new Promise((r) => setTimeout(r, 50));
+    await sender.stop();
+    const c = await draining;
+    expect(c.sent).toBe(tr.sent.length);
+    expect(c.sent).toBeGreaterThan(0);
+    expect(c.sent).toBeLessThan(40);
+    expect(rows.filter((r) => r.state === "ENVOYE")).toHaveLength(c.sent);
+    const back = rows.filter((r) => r.state === "EN_ATTENTE");
+    expect(back).toHaveLength(40 - c.sent);
+    expect(back.every((r) => r.attempts === 0 && r.lockedBy === null)).toBe(true);
+  });
+
+  it("attend de plus en plus longtemps entre les essais sur erreur temporaire, puis abandonne", async () => {
+    const { rows, store } = memoryStore(1);
+    let clock = 0;
+    const tr = transport(async () => { throw Object.assign(new Error("421 occupé"), { responseCode: 421 }); });
+    const sender = new OutboxSender(store, tr, () => undefined, silentLogger, { mailFrom: "a@cpts.fr", concurrency: 1, ratePerSecond: 0, backoffBaseMs: 1000, maxAttempts: 4 }, () => new Date(clock));
+    const delays: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await sender.drainOnce();
+      if (rows[0]!.state === "ECHEC_TEMPORAIRE") delays.push(rows[0]!.nextAttemptAt - clock);
+      clock = rows[0]!.nextAttemptAt;
+    }
+    expect(delays).toEqual([1000, 2000, 4000]);
+    expect(rows[0]!.state).toBe("ECHEC");
+    expect(rows[0]!.lastError).toContain("421");
+  });
+
+  it("respecte le débit maximal configuré", async () => {
+    const { store } = memoryStore(6);
+    const times: number[] = [];
+    const tr = transport(async () => void times.push(Date.now()));
+    const sender = new OutboxSender(store, tr, () => undefined, silentLogger, { mailFrom: "a@cpts.fr", concurrency: 3, ratePerSecond: 20 });
+    await sender.drainAll();
+    expect(times).toHaveLength(6);
+    expect(times[5]! - times[0]!).toBeGreaterThanOrEqual(5 * 50 - 5);
+  });
+});
