@@ -266,4 +266,19 @@ describe(`notifications HelloAsso (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL
     expect(ok.status).toBe(200);
     expect(await t.db.duesPayment.count({ where: { externalId: "46000", memberId: members.martin1 } })).toBe(1);
   });
+
+  it("deux livraisons simultanées de la même notification ne comptent qu'un paiement et un message", async () => {
+    const event = paymentEvent({ id: 47000, email: "j.martin@cabinet-b.fr", firstName: "Jean", lastName: "Martin" });
+    const responses = await Promise.all([1, 2, 3].map(() => post(`${base}/helloasso/${token}`, event)));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
+    const outcomes = (await Promise.all(responses.map((r) => r.json()))).map((b) => b.paiements[0].outcome).sort();
+    expect(outcomes).toEqual(["deja_compte", "deja_compte", "enregistre"]);
+    expect(await t.db.duesPayment.count({ where: { externalId: "47000" } })).toBe(1);
+    expect(await t.db.outboxMessage.count({ where: { refId: "47000", channel: "CHAT" } })).toBe(1);
+    const unknown = paymentEvent({ id: 47001, email: "quelqu.un@ailleurs.fr", firstName: "Quelqu", lastName: "Un" });
+    const queued = await Promise.all([1, 2, 3].map(() => post(`${base}/helloasso/${token}`, unknown).then((r) => r.json())));
+    expect(queued.map((b) => b.paiements[0].outcome).sort()).toEqual(["a_verifier", "deja_a_verifier", "deja_a_verifier"]);
+    expect(await t.db.pendingPayment.count({ where: { externalId: "47001" } })).toBe(1);
+    expect(await t.db.outboxMessage.count({ where: { refId: "47001", channel: "CHAT" } })).toBe(1);
+  });
 });
