@@ -55,3 +55,49 @@ describe("journal : masquage des secrets", () => {
     expect(text()).toContain("smtp.exemple.fr");
   });
 });
+
+describe("journal d'une vraie exécution de coordo", () => {
+  it("coordo start en debug, avec tous les secrets, des envois SMTP qui échouent et une requête Slack forgée : aucun secret dans la sortie", async () => {
+    const { spawnCoordo, freePort, waitHealthy, stopChild } = await import("../../bench/proc.ts");
+    const { startSink } = await import("../../bench/smtp-sink.ts");
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    // an SMTP server that refuses every message (permanent failures are logged with the server's answer)
+    const sink = await startSink({ mode: "550" });
+    const dir = mkdtempSync(join(tmpdir(), "coordo-secrets-"));
+    const port = await freePort();
+    const child = spawnCoordo(["start", "--demo"], {
+      DATABASE_URL: `file:${join(dir, "coordo.db")}`,
+      PORT: String(port),
+      LOG_LEVEL: "debug",
+      JOBS_ENABLED: "1",
+      SMTP_URL: `smtp://relais%40cpts.fr:${SECRETS.smtpPassword}@127.0.0.1:${sink.port}`,
+      SLACK_BOT_TOKEN: SECRETS.slackBot,
+      SLACK_SIGNING_SECRET: SECRETS.slackSigning,
+      DISCORD_PUBLIC_KEY: "a".repeat(64),
+    });
+    try {
+      await waitHealthy(port, child, 60_000);
+      const forged = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+        method: "POST",
+        body: `token=x&team_id=T1&command=%2Fcotisation&text=${SECRETS.slackBot}`,
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": "1", "x-slack-signature": "v0=00" },
+      });
+      expect(forged.status).toBe(401);
+      const login = await fetch(`http://127.0.0.1:${port}/admin/connexion`, { method: "POST", body: new URLSearchParams({ email: "coordination@cpts-demo.fr", password: SECRETS.dbPassword }) });
+      expect(login.status).toBeGreaterThanOrEqual(400);
+      // give the catch-up jobs and the sender time to try (and fail) a few sends
+      const end = Date.now() + 15_000;
+      while (Date.now() < end && sink.stats().refused === 0) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await stopChild(child);
+      await sink.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const output = child.output();
+    expect(output).toContain('"level":"info"');
+    expect(sink.stats().refused).toBeGreaterThan(0);
+    expectNoSecret(output);
+  }, 90_000);
+});
