@@ -21,6 +21,13 @@ export function createSender(ctx: AppContext, opts: Partial<SenderOptions> & { t
   return { sender, transport };
 }
 
+let running: OutboxSender | undefined;
+
+/** Wakes the running sender (a job or a command just enqueued messages); no-op outside `coordo start`. */
+export function pokeSender(): void {
+  running?.poke();
+}
+
 export const outboxComponent: Component = {
   name: "envois",
   async start(ctx, http) {
@@ -28,8 +35,10 @@ export const outboxComponent: Component = {
     const { sender, transport } = createSender(ctx);
     ctx.log.info(transport ? "envois : SMTP configuré" : "envois : pas de SMTP_URL, les mails sont capturés dans l'outbox (coordo outbox)");
     sender.start();
+    running = sender;
     return {
       async stop() {
+        running = undefined;
         await sender.stop();
         transport?.close();
       },

@@ -2,6 +2,7 @@
 import type { Component } from "../app/components.ts";
 import { jobs } from "../../jobs/index.ts";
 import { Scheduler } from "./scheduler.ts";
+import { pokeSender } from "../mail/component.ts";
 
 export const schedulerComponent: Component = {
   name: "taches",
@@ -11,6 +12,7 @@ export const schedulerComponent: Component = {
       return;
     }
     const scheduler = new Scheduler(ctx, jobs);
+    scheduler.onAfterRun = pokeSender;
     scheduler.start();
     // catch-up runs in the background: start is not delayed by a long backlog
     const catching = scheduler
