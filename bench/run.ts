@@ -53,6 +53,9 @@ interface Results {
     seconds_from_job_start: number;
     seconds_from_spawn: number;
     msgs_per_s: number;
+    /** Enqueue (rules, templates, ledger + outbox writes) until the first message reaches the server. */
+    enqueue_s: number;
+    send_phase_msgs_per_s: number;
     ceiling_msgs_per_s: number;
     ceiling_seconds: number;
     ratio: number;
@@ -151,6 +154,8 @@ async function measureSmtp(url: string, today: string): Promise<NonNullable<Resu
       seconds_from_job_start: round(fromJob)!,
       seconds_from_spawn: round(fromSpawn)!,
       msgs_per_s: Math.round(msgsPerS),
+      enqueue_s: round((stats.firstAt! - run.startedAt.getTime()) / 1000)!,
+      send_phase_msgs_per_s: Math.round(stats.accepted / Math.max(0.001, (stats.lastAt - stats.firstAt!) / 1000)),
       ceiling_msgs_per_s: Math.round(ceiling),
       ceiling_seconds: round(ceilingS)!,
       ratio: round(msgsPerS / ceiling)!,
@@ -234,7 +239,7 @@ async function main(): Promise<void> {
   say(`  Slack (8 en parallèle) : ${Object.entries(results.slack.commands).map(([k, v]) => `/${k} p99 ${v.p99} ms`).join(", ")}`);
   // last: the reminders run writes the ledger and the outbox
   results.smtp = await measureSmtp(url, today);
-  say(`  relances : ${results.smtp.messages} mails en ${results.smtp.seconds_from_job_start} s (${results.smtp.msgs_per_s}/s), plafond du serveur ${results.smtp.ceiling_msgs_per_s}/s, ratio ${results.smtp.ratio}`);
+  say(`  relances : ${results.smtp.messages} mails en ${results.smtp.seconds_from_job_start} s (${results.smtp.msgs_per_s}/s ; mise en file ${results.smtp.enqueue_s} s puis ${results.smtp.send_phase_msgs_per_s}/s), plafond du serveur ${results.smtp.ceiling_msgs_per_s}/s, ratio ${results.smtp.ratio}`);
 
   const p99: Record<string, number> = {};
   for (const { command } of COMMANDS) p99[command] = Math.max(results.console[command]!.p99, results.slack.commands[command]?.p99 ?? Infinity);
