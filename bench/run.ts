@@ -2,6 +2,7 @@
 // sharing one deployment would feel — reminder throughput against the SMTP server's own ceiling, chat
 // latency, the rules for every CPTS, start-up time — and prints each figure against its target.
 import { spawn } from "node:child_process";
+import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { createDb } from "../src/db/client.ts";
 import { loadConfig } from "../src/config.ts";
@@ -44,7 +45,7 @@ function latency(samples: number[], errors = 0): Latency {
 
 interface Results {
   dataset: DatasetSummary & { url: string };
-  rules?: { cpts: number; load_s: number; compute_s: number; per_cpts_ms: number };
+  rules?: { cpts: number; load_s: number; compute_s: number; compute_cpu_s: number; per_cpts_ms: number };
   start?: { runs_s: number[]; median_s: number; rss_mb: number | null };
   console?: Record<string, Latency>;
   slack?: { concurrency: number; commands: Record<string, Latency & { ack_p99: number; per_s: number }>; rss_mb: number | null };
@@ -191,10 +192,12 @@ async function measureRules(url: string, cpts: BenchCpts[], today: string): Prom
     };
     compute();
     const t1 = performance.now();
+    const cpu0 = process.cpuUsage();
     const n = compute();
+    const cpu = process.cpuUsage(cpu0);
     const computeS = (performance.now() - t1) / 1000;
     if (n === 0) throw new Error("les règles n'ont rien produit : jeu de données vide ?");
-    return { cpts: inputs.length, load_s: round(loadS)!, compute_s: round(computeS, 4)!, per_cpts_ms: round((computeS * 1000) / inputs.length, 4)! };
+    return { cpts: inputs.length, load_s: round(loadS)!, compute_s: round(computeS, 4)!, compute_cpu_s: round((cpu.user + cpu.system) / 1e6, 4)!, per_cpts_ms: round((computeS * 1000) / inputs.length, 4)! };
   } finally {
     await db.$disconnect();
   }
@@ -221,6 +224,7 @@ async function measureStart(url: string): Promise<NonNullable<Results["start"]>>
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = os.loadavg().map((l) => round(l, 2));
   const shape = QUICK_MODE ? QUICK : FULL;
   const today = benchToday();
   const url = await benchDatabaseUrl();
@@ -230,7 +234,7 @@ async function main(): Promise<void> {
   const results: Results = { dataset: { ...summary, url: url.startsWith("file:") ? url : "postgresql://…" } };
 
   results.rules = await measureRules(url, cpts, today);
-  say(`  règles : ${results.rules.cpts} CPTS en ${results.rules.compute_s} s (chargement ${results.rules.load_s} s)`);
+  say(`  règles : ${results.rules.cpts} CPTS en ${results.rules.compute_s} s (temps CPU ${results.rules.compute_cpu_s} s ; chargement ${results.rules.load_s} s)`);
   results.start = await measureStart(url);
   say(`  démarrage : ${results.start.runs_s.join(" s, ")} s`);
   results.console = await measureConsole(url, cpts, QUICK_MODE ? 100 : 200);
@@ -246,6 +250,7 @@ async function main(): Promise<void> {
   const peakRss = Math.max(results.smtp.peak_rss_mb ?? 0, results.slack.rss_mb ?? 0, results.start.rss_mb ?? 0);
   const figures = {
     mode: QUICK_MODE ? "quick" : "full",
+    machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? "", mem_gb: round(os.totalmem() / 2 ** 30, 1), node: process.version, load_avg_start: loadAtStart, load_avg_end: os.loadavg().map((l) => round(l, 2)) },
     dataset: { cpts: summary.cpts, members: summary.members, payments: summary.payments, contracts: summary.contracts, unpaid_current_year: summary.unpaidCurrentYear, build_s: summary.buildSeconds, engine: summary.engine },
     smtp_msgs_per_s: results.smtp.msgs_per_s,
     smtp_ceiling_msgs_per_s: results.smtp.ceiling_msgs_per_s,
