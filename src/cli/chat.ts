@@ -1,7 +1,7 @@
 // `coordo chat`: runs one chat command as a member through the console adapter and prints the reply;
 // `coordo chat lier`: links a Discord guild / Slack team to a CPTS.
-import { parseArgs } from "node:util";
 import { EXIT_USAGE, type CliIO } from "./io.ts";
+import { ArgsError, parseArgsFr } from "./args.ts";
 import { UserError } from "../app/errors.ts";
 import { ConsoleChat } from "../chat/console/adapter.ts";
 import { renderText } from "../chat/console/render.ts";
@@ -15,14 +15,15 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let values: { cpts?: string; as?: string; click?: string[]; plateforme?: string; espace?: string };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({
+    ({ values, positionals } = parseArgsFr({
       args,
       options: { cpts: { type: "string" }, as: { type: "string" }, click: { type: "string", multiple: true }, plateforme: { type: "string" }, espace: { type: "string" } },
       allowPositionals: true,
       strict: true,
     }));
   } catch (e) {
-    io.err(`Arguments invalides : ${(e as Error).message}\n${USAGE}`);
+    if (!(e instanceof ArgsError)) throw e;
+    io.err(`${e.message}\n${USAGE}`);
     return EXIT_USAGE;
   }
   if (positionals[0] === "lier") return link(values, io);
