@@ -22,56 +22,76 @@ export interface RecordPaymentResult {
   paymentId: string;
   year: number;
   cancelledReminders: number;
+  /** Why nothing was written: same external id already counted in this CPTS, or the same payment
+   *  (member, dues year, amount, date) already recorded from another source. */
+  alreadyRecorded?: "meme_reference" | "autre_source";
 }
 
-/** Cancels the member's reminders for that dues year still waiting in the outbox (they must not go out). */
+/** Cancels the member's reminders for that dues year still waiting in the outbox, including those
+ *  waiting to retry after a temporary failure (they must not go out). */
 export async function cancelPendingReminders(tx: Tx, cptsId: string, memberId: string, year: number): Promise<number> {
   const r = await tx.outboxMessage.updateMany({
     // Reminder keys are "relance:<member>:<year>:<step>" (dues-reminders service).
-    where: { cptsId, memberId, kind: "relance", state: "EN_ATTENTE", idempotencyKey: { startsWith: `relance:${memberId}:${year}:` } },
+    where: { cptsId, memberId, kind: "relance", state: { in: ["EN_ATTENTE", "ECHEC_TEMPORAIRE"] }, idempotencyKey: { startsWith: `relance:${memberId}:${year}:` } },
     data: { state: "ANNULE", lastError: "cotisation reçue" },
   });
   return r.count;
 }
 
-export async function recordDuesPayment(db: Db, input: RecordPaymentInput): Promise<RecordPaymentResult> {
+/** The payment already counted for this input, if any: same CPTS + source + external id, or the
+ *  same payment seen through another source (a HelloAsso notification, then the CSV export). */
+async function alreadyCounted(db: Db | Tx, input: RecordPaymentInput, year: number): Promise<RecordPaymentResult | null> {
+  if (input.externalId) {
+    const same = await db.duesPayment.findUnique({ where: { cptsId_source_externalId: { cptsId: input.cptsId, source: input.source, externalId: input.externalId } } });
+    if (same) return { created: false, paymentId: same.id, year: same.year, cancelledReminders: 0, alreadyRecorded: "meme_reference" };
+  }
+  const twin = await db.duesPayment.findFirst({
+    where: { cptsId: input.cptsId, memberId: input.memberId, year, amountCents: input.amountCents, paidOn: input.paidOn, refundedOn: null, source: { not: input.source } },
+  });
+  return twin ? { created: false, paymentId: twin.id, year: twin.year, cancelledReminders: 0, alreadyRecorded: "autre_source" } : null;
+}
+
+/** The write inside the caller's transaction (CSV import: the member and its payment together). */
+export async function recordDuesPaymentTx(tx: Tx, input: RecordPaymentInput): Promise<RecordPaymentResult> {
   const year = duesYearOf(input.paidOn);
-  const existing = input.externalId
-    ? await db.duesPayment.findUnique({ where: { source_externalId: { source: input.source, externalId: input.externalId } } })
-    : null;
-  if (existing) return { created: false, paymentId: existing.id, year: existing.year, cancelledReminders: 0 };
+  const existing = await alreadyCounted(tx, input, year);
+  if (existing) return existing;
+  const payment = await tx.duesPayment.create({
+    data: {
+      cptsId: input.cptsId,
+      memberId: input.memberId,
+      year,
+      amountCents: input.amountCents,
+      paidOn: input.paidOn,
+      source: input.source,
+      method: input.method,
+      externalId: input.externalId ?? null,
+      recordedBy: input.actor,
+    },
+  });
+  const cancelledReminders = await cancelPendingReminders(tx, input.cptsId, input.memberId, year);
+  await tx.auditLog.create({
+    data: {
+      cptsId: input.cptsId,
+      actor: input.actor,
+      action: "cotisation.enregistree",
+      target: input.memberId,
+      details: { paymentId: payment.id, source: input.source, externalId: input.externalId ?? null, amountCents: input.amountCents, year, cancelledReminders },
+    },
+  });
+  return { created: true, paymentId: payment.id, year, cancelledReminders };
+}
+
+export async function recordDuesPayment(db: Db, input: RecordPaymentInput): Promise<RecordPaymentResult> {
+  const existing = await alreadyCounted(db, input, duesYearOf(input.paidOn));
+  if (existing) return existing;
   try {
-    return await db.$transaction(async (tx) => {
-      const payment = await tx.duesPayment.create({
-        data: {
-          cptsId: input.cptsId,
-          memberId: input.memberId,
-          year,
-          amountCents: input.amountCents,
-          paidOn: input.paidOn,
-          source: input.source,
-          method: input.method,
-          externalId: input.externalId ?? null,
-          recordedBy: input.actor,
-        },
-      });
-      const cancelledReminders = await cancelPendingReminders(tx, input.cptsId, input.memberId, year);
-      await tx.auditLog.create({
-        data: {
-          cptsId: input.cptsId,
-          actor: input.actor,
-          action: "cotisation.enregistree",
-          target: input.memberId,
-          details: { paymentId: payment.id, source: input.source, externalId: input.externalId ?? null, amountCents: input.amountCents, year, cancelledReminders },
-        },
-      });
-      return { created: true, paymentId: payment.id, year, cancelledReminders };
-    });
+    return await db.$transaction((tx) => recordDuesPaymentTx(tx, input));
   } catch (e) {
     // Two deliveries of the same notification at once: the other writer counted it.
-    if (!isUniqueViolation(e) || !input.externalId) throw e;
-    const winner = await db.duesPayment.findUnique({ where: { source_externalId: { source: input.source, externalId: input.externalId } } });
+    if (!isUniqueViolation(e)) throw e;
+    const winner = await alreadyCounted(db, input, duesYearOf(input.paidOn));
     if (!winner) throw e;
-    return { created: false, paymentId: winner.id, year: winner.year, cancelledReminders: 0 };
+    return winner;
   }
 }

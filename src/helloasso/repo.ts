@@ -31,12 +31,12 @@ export class HelloAssoRepository {
     return this.db.cpts.findUnique({ where: { helloassoToken: token }, select: { id: true, name: true, slug: true, alertChannelId: true } });
   }
 
-  paymentByExternalId(paymentId: string) {
-    return this.db.duesPayment.findUnique({ where: { source_externalId: { source: "HELLOASSO", externalId: paymentId } } });
+  paymentByExternalId(cptsId: string, paymentId: string) {
+    return this.db.duesPayment.findUnique({ where: { cptsId_source_externalId: { cptsId, source: "HELLOASSO", externalId: paymentId } } });
   }
 
-  pendingByExternalId(paymentId: string) {
-    return this.db.pendingPayment.findUnique({ where: { source_externalId: { source: "HELLOASSO", externalId: paymentId } } });
+  pendingByExternalId(cptsId: string, paymentId: string) {
+    return this.db.pendingPayment.findUnique({ where: { cptsId_source_externalId: { cptsId, source: "HELLOASSO", externalId: paymentId } } });
   }
 
   /** Members of the CPTS the payer may be: same e-mail first, else same first and last name. */

@@ -45,8 +45,8 @@ async function handleFact(ctx: AppContext, cptsId: string, fact: PaymentFact, n:
 
 async function authorize(ctx: AppContext, cptsId: string, fact: PaymentFact, n: HelloAssoNotification): Promise<FactOutcome> {
   const repo = new HelloAssoRepository(ctx.db);
-  if (await repo.paymentByExternalId(fact.paymentId)) return "deja_compte";
-  if (await repo.pendingByExternalId(fact.paymentId)) return "deja_a_verifier";
+  if (await repo.paymentByExternalId(cptsId, fact.paymentId)) return "deja_compte";
+  if (await repo.pendingByExternalId(cptsId, fact.paymentId)) return "deja_a_verifier";
   const candidates = await repo.matchPayer(cptsId, fact.payer);
   if (candidates.length === 1) {
     const member = candidates[0]!;
@@ -104,7 +104,7 @@ async function recordForMember(ctx: AppContext, cptsId: string, member: MemberCa
 
 async function refund(ctx: AppContext, cptsId: string, fact: PaymentFact): Promise<FactOutcome> {
   const repo = new HelloAssoRepository(ctx.db);
-  const payment = await repo.paymentByExternalId(fact.paymentId);
+  const payment = await repo.paymentByExternalId(cptsId, fact.paymentId);
   const today = ctx.clock.today();
   if (payment && payment.cptsId === cptsId) {
     const changed = await ctx.db.$transaction(async (tx) => {
@@ -125,7 +125,7 @@ async function refund(ctx: AppContext, cptsId: string, fact: PaymentFact): Promi
     });
     return "rembourse";
   }
-  const pending = await repo.pendingByExternalId(fact.paymentId);
+  const pending = await repo.pendingByExternalId(cptsId, fact.paymentId);
   if (pending && pending.cptsId === cptsId) {
     return (await repo.resolvePending(pending.id, ctx.clock.now(), `${pending.reason} — remboursé le ${formatDateFr(today)}`)) ? "rembourse" : "deja_rembourse";
   }
