@@ -185,7 +185,7 @@ describe(`commandes de chat sur la CPTS de démonstration (${process.env.TEST_PG
     expect(r.text).toContain("un code à 6 chiffres vient d'y être envoyé");
     const mail = await w.t.db.outboxMessage.findFirstOrThrow({ where: { kind: "code", recipient: adherentEmail } });
     const code = /code=(\d{6})/.exec(mail.bodyText)![1]!;
-    expect((await w.say(who, "/adhesion code=000000")).text).toContain("n'est pas valable");
+    expect((await w.say(who, `/adhesion code=${code === "000000" ? "000001" : "000000"}`)).text).toContain("n'est pas le bon");
     expect((await w.say(who, `/adhesion code=${code}`)).text).toContain("votre compte est relié");
     expect((await w.say(who, "/cotisation")).reply.title).toBe("Cotisation 2026");
   });

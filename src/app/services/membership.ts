@@ -11,6 +11,9 @@ import { isKnownProfession, professionLabel } from "../../rules/professions.ts";
 
 export const LINK_CODE_MINUTES = 15;
 export const RGPD_TEXT_VERSION = "rgpd-chat-v1";
+/** Wrong codes accepted before the code is cancelled (a 6-digit code cannot be guessed in 5 tries). */
+export const LINK_CODE_MAX_TRIES = 5;
+const TOO_MANY_TRIES = `Trop d'essais : ce code est annulé après ${LINK_CODE_MAX_TRIES} codes erronés. Demandez un nouveau code avec /adhesion lier email=votre@adresse.`;
 
 export function rgpdNotice(cptsName: string, contactEmail: string | null): string {
   return (
@@ -65,8 +68,19 @@ export async function confirmLink(ctx: AppContext, cptsId: string, identityId: s
   const chat = new ChatRepository(ctx.db);
   const identity = await ctx.db.chatIdentity.findFirst({ where: { id: identityId, workspace: { cptsId } } });
   const expired = !identity?.linkExpires || identity.linkExpires.getTime() < ctx.clock.now().getTime();
-  if (!identity?.linkCode || expired || identity.linkCode !== hashCode(identityId, code.trim())) {
+  if (!identity?.linkCode || expired) {
     throw new UserError("Ce code n'est pas valable ou a expiré. Demandez-en un nouveau avec /adhesion lier email=votre@adresse.", "code");
+  }
+  const attempt = await chat.takeLinkAttempt(identityId, LINK_CODE_MAX_TRIES);
+  if (!attempt.ok) throw new UserError(TOO_MANY_TRIES, "code");
+  if (identity.linkCode !== hashCode(identityId, code.trim())) {
+    if (attempt.attempts >= LINK_CODE_MAX_TRIES) {
+      await chat.clearLinkCode(identityId);
+      ctx.log.warn("code de liaison de chat invalidé après trop d'essais", { identityId });
+      throw new UserError(TOO_MANY_TRIES, "code");
+    }
+    const left = LINK_CODE_MAX_TRIES - attempt.attempts;
+    throw new UserError(`Ce code n'est pas le bon : vérifiez le mail reçu. Il vous reste ${left} essai${left > 1 ? "s" : ""} avant que ce code soit annulé.`, "code");
   }
   const member = identity.linkEmail ? await new MemberRepository(ctx.db).findByEmail(cptsId, identity.linkEmail) : null;
   if (!member) throw new UserError("Ce code n'est plus valable : demandez-en un nouveau avec /adhesion lier email=votre@adresse.", "code");

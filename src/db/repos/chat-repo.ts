@@ -77,11 +77,27 @@ export class ChatRepository {
 
   /** Links an identity to a member of the workspace's own CPTS (the caller checked the tenant). */
   linkIdentity(identityId: string, memberId: string): Promise<unknown> {
-    return this.db.chatIdentity.update({ where: { id: identityId }, data: { memberId, linkCode: null, linkEmail: null, linkExpires: null } });
+    return this.db.chatIdentity.update({ where: { id: identityId }, data: { memberId, linkCode: null, linkEmail: null, linkExpires: null, linkAttempts: 0 } });
   }
 
+  /** A new code (or none) for the identity; the wrong-tries counter starts again. */
   setLinkCode(identityId: string, data: { linkCode: string | null; linkEmail: string | null; linkExpires: Date | null }): Promise<unknown> {
-    return this.db.chatIdentity.update({ where: { id: identityId }, data });
+    return this.db.chatIdentity.update({ where: { id: identityId }, data: { ...data, linkAttempts: 0 } });
+  }
+
+  /**
+   * Takes one try of the identity's current link code, atomically: false when there is no code
+   * or its `max` tries are used up (parallel guesses cannot exceed `max` comparisons).
+   */
+  async takeLinkAttempt(identityId: string, max: number): Promise<{ ok: boolean; attempts: number }> {
+    const r = await this.db.chatIdentity.updateMany({ where: { id: identityId, linkCode: { not: null }, linkAttempts: { lt: max } }, data: { linkAttempts: { increment: 1 } } });
+    const row = await this.db.chatIdentity.findUnique({ where: { id: identityId }, select: { linkAttempts: true } });
+    return { ok: r.count === 1, attempts: row?.linkAttempts ?? 0 };
+  }
+
+  /** Forgets the link code (too many wrong tries): a new one must be asked for. */
+  clearLinkCode(identityId: string): Promise<unknown> {
+    return this.db.chatIdentity.update({ where: { id: identityId }, data: { linkCode: null, linkExpires: null } });
   }
 
   /** Records a platform delivery; false when it was already seen (retry, duplicate click). */
