@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { defineCommand, type CommandContext, type Reply } from "./types.ts";
 import { createNewsletter, newsletterStats, renderNewsletterPreview, scheduleNewsletter, sendNewsletterNow, testSend } from "../src/app/services/newsletters.ts";
-import { isIsoDate } from "../src/rules/index.ts";
+import { formatParisDateTimeFr, parisWallTimeToInstant } from "../src/rules/paris-time.ts";
 import { isKnownProfession } from "../src/rules/professions.ts";
 import { UserError } from "../src/app/errors.ts";
 
@@ -11,12 +11,51 @@ const AUDIENCES = { adherents: "ADHERENTS", professions: "PROFESSIONS", territoi
 const EXCERPT = 1200;
 const EXAMPLE = "/newsletter sujet=\"Lettre de novembre\" texte=\"Bonjour à tous…\" audience=adherents";
 
-/** "AAAA-MM-JJ" or "AAAA-MM-JJTHH:MM", wall-clock time in Europe/Paris (09:00 by default). */
-export function parisInstant(value: string): Date {
-  const [date, time = "09:00"] = value.split("T");
-  const guess = new Date(`${date}T${time}:00Z`);
-  const wall = new Date(guess.toLocaleString("en-US", { timeZone: "Europe/Paris" }) + " UTC");
-  return new Date(guess.getTime() - (wall.getTime() - guess.getTime()));
+const PROGRAM_FORM = "AAAA-MM-JJTHH:MM";
+
+/**
+ * The instant of a `programmer=` value, "AAAA-MM-JJTHH:MM" (or "AAAA-MM-JJ" for 09:00) read as
+ * Paris wall time; null when it is not a real date and time (25:99, 31 February, the spring-forward hour).
+ */
+export function scheduledInstant(value: string): Date | null {
+  const v = value.trim();
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/.test(v)) return null;
+  const wall = v.includes("T") ? v : `${v}T09:00`;
+  const at = parisWallTimeToInstant(wall);
+  if (!at) return null;
+  const [date, time] = wall.split("T") as [string, string];
+  const [y, m, d] = date.split("-");
+  return formatParisDateTimeFr(at) === `${d}/${m}/${y} à ${time.replace(":", "h")}` ? at : null;
+}
+
+/** The `programmer` option: a real Paris date and time, in the future of `now` when given. */
+function programmerOption(now?: Date) {
+  return z
+    .string()
+    .trim()
+    .superRefine((v, c) => {
+      const at = scheduledInstant(v);
+      if (!at) {
+        c.addIssue({ code: "custom", message: `L'option « programmer » attend une date et une heure de Paris qui existent, au format ${PROGRAM_FORM} (par exemple 2026-12-01T09:30) ; reçu « ${v} ».` });
+      } else if (now && at.getTime() <= now.getTime()) {
+        c.addIssue({ code: "custom", message: `L'option « programmer » attend une date future au format ${PROGRAM_FORM} : « ${v} » (${formatParisDateTimeFr(at)}) est déjà passé.` });
+      }
+    })
+    .optional();
+}
+
+function newsletterSchema(now?: Date) {
+  return z.object({
+    sujet: z.string().trim().min(3).max(200).optional(),
+    texte: z.string().trim().min(10).max(100_000).optional(),
+    audience: z.enum(["adherents", "professions", "territoire"]).default("adherents"),
+    professions: z
+      .string()
+      .transform((s) => s.split(",").map((p) => p.trim()).filter(Boolean))
+      .refine((list) => list.every(isKnownProfession))
+      .optional(),
+    programmer: programmerOption(now),
+  });
 }
 
 const formatInstant = (d: Date) => d.toLocaleString("fr-FR", { timeZone: "Europe/Paris", dateStyle: "long", timeStyle: "short" });
@@ -27,7 +66,7 @@ async function menu(ctx: CommandContext, id: string, scheduleAt?: string): Promi
     await ctx.button({ action: "test", label: "M'envoyer un test", style: "secondary", payload: { id }, reusable: true }),
     await ctx.button({ action: "envoyer", label: `Envoyer maintenant à ${p.recipients} destinataire(s)`, style: "primary", payload: { id } }),
   ];
-  if (scheduleAt) buttons.push(await ctx.button({ action: "programmer", label: `Programmer le ${formatInstant(parisInstant(scheduleAt))}`, style: "primary", payload: { id, at: scheduleAt } }));
+  if (scheduleAt) buttons.push(await ctx.button({ action: "programmer", label: `Programmer le ${formatInstant(scheduledInstant(scheduleAt)!)}`, style: "primary", payload: { id, at: scheduleAt } }));
   return {
     title: `Aperçu : ${p.subject}`,
     text: p.text.length > EXCERPT ? `${p.text.slice(0, EXCERPT)}…` : p.text,
@@ -49,19 +88,10 @@ export const newsletter = defineCommand({
     { name: "texte", description: "Le texte de la lettre (paragraphes séparés par une ligne vide)", type: "string", hint: "un texte d'au moins 10 caractères" },
     { name: "audience", description: "adherents, professions ou territoire", type: "string", choices: Object.keys(AUDIENCES).map((value) => ({ label: value, value })), hint: "adherents, professions ou territoire" },
     { name: "professions", description: "Professions visées, séparées par des virgules", type: "string", autocomplete: "professions", hint: "des professions séparées par des virgules, par exemple infirmier,pharmacien" },
-    { name: "programmer", description: "Date d'envoi programmé (heure de Paris)", type: "string", hint: "une date AAAA-MM-JJ ou AAAA-MM-JJTHH:MM" },
+    { name: "programmer", description: "Date d'envoi programmé (heure de Paris)", type: "string", hint: "une date et heure de Paris à venir, AAAA-MM-JJTHH:MM (ou AAAA-MM-JJ pour 9 h)" },
   ],
-  schema: z.object({
-    sujet: z.string().trim().min(3).max(200).optional(),
-    texte: z.string().trim().min(10).max(100_000).optional(),
-    audience: z.enum(["adherents", "professions", "territoire"]).default("adherents"),
-    professions: z
-      .string()
-      .transform((s) => s.split(",").map((p) => p.trim()).filter(Boolean))
-      .refine((list) => list.every(isKnownProfession))
-      .optional(),
-    programmer: z.string().refine((v) => /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/.test(v) && isIsoDate(v.slice(0, 10))).optional(),
-  }),
+  schema: newsletterSchema(),
+  schemaAt: (now) => newsletterSchema(now),
   example: EXAMPLE,
   slow: true,
   async run(ctx, input) {
@@ -93,7 +123,10 @@ export const newsletter = defineCommand({
       return { text: `Un exemplaire de test part à ${ctx.caller.email}.`, ephemeral: true };
     }
     if (action === "programmer") {
-      const at = parisInstant(String(payload.at));
+      const at = scheduledInstant(String(payload.at));
+      if (!at || at.getTime() <= ctx.app.clock.now().getTime()) {
+        throw new UserError(`Cette date d'envoi est passée : relancez /newsletter avec programmer=${PROGRAM_FORM} dans le futur (la lettre reste en brouillon).`, "programmer");
+      }
       await scheduleNewsletter(ctx.app, id, at);
       return { text: `Lettre programmée pour le ${formatInstant(at)} (heure de Paris).`, ephemeral: true };
     }

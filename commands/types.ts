@@ -116,6 +116,8 @@ export interface CommandDef<I = OptionValues> {
   requiredRole: RequiredRole;
   options: OptionDef[];
   schema: z.ZodType<I>;
+  /** The schema for a given instant (options checked against the clock, e.g. a date in the future); used by the dispatcher when present. */
+  schemaAt?(now: Date): z.ZodType<I>;
   /** One example invocation shown by /aide. */
   example: string;
   /** Takes more than a second: adapters defer before running it. */

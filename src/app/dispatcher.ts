@@ -131,6 +131,8 @@ export function optionErrorsFr(cmd: CommandDef<unknown>, issues: readonly z.core
     const name = typeof issue.path[0] === "string" ? issue.path[0] : undefined;
     const def = name ? cmd.options.find((o) => o.name === name) : undefined;
     if (!def) return issue.message;
+    // a refinement that explains itself (names the option and the form) is shown as written
+    if (issue.code === "custom" && issue.message && issue.message !== "Invalid input") return issue.message;
     const got = values[def.name];
     if (got === undefined) return `L'option « ${def.name} » est obligatoire : ${def.hint}.`;
     return `L'option « ${def.name} » attend ${def.hint} (reçu : « ${String(got)} »).`;
@@ -246,7 +248,7 @@ export class Dispatcher {
       if (!cmd) return { text: `Commande inconnue : « /${name} ». Tapez /aide pour la liste des commandes.`, ephemeral: true };
       if (ROLE_RANK[caller.role] < ROLE_RANK[cmd.requiredRole]) return this.denied(cmd, caller, cmd.requiredRole, workspace.cpts.name);
       const values = collectOptions(cmd, req);
-      const parsed = cmd.schema.safeParse(values);
+      const parsed = (cmd.schemaAt?.(this.app.clock.now()) ?? cmd.schema).safeParse(values);
       if (!parsed.success) return { text: optionErrorsFr(cmd, parsed.error.issues, values), ephemeral: true };
       const reply = await cmd.run(this.context(workspace, caller, req, cmd), parsed.data);
       return cmd.personal ? { ...reply, ephemeral: true } : reply;

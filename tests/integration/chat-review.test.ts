@@ -60,3 +60,34 @@ describe(`corrections de revue du chat (${process.env.TEST_PG_ADMIN_URL ? "Postg
     expect((await w.say(who, `/adhesion code=${code}`)).text).not.toContain("votre compte est relié");
   });
 });
+
+describe(`/newsletter programmer= (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite"})`, () => {
+  const line = (at: string, subject: string) => `/newsletter sujet="${subject}" texte="Un texte assez long pour la lettre." programmer=${at}`;
+
+  it("une date impossible est refusée en nommant l'option et la forme AAAA-MM-JJTHH:MM, sans créer de lettre", async () => {
+    for (const bad of ["2026-12-01T25:99", "2027-02-30T10:00", "2027-03-28T02:30", "demain"]) {
+      const r = await w.say(COORDO, line(bad, `Lettre ${bad}`));
+      expect(r.text).toContain("L'option « programmer » attend une date et une heure de Paris qui existent, au format AAAA-MM-JJTHH:MM");
+      expect(r.text).toContain(`reçu « ${bad} »`);
+      expect(r.text).not.toContain("Invalid Date");
+      expect(r.reply.buttons ?? []).toHaveLength(0);
+    }
+    expect(await w.t.db.newsletter.count({ where: { subject: { startsWith: "Lettre 20" } } })).toBe(0);
+  });
+
+  it("une date passée (selon l'horloge de l'application) est refusée ; une date future est programmée à l'heure de Paris", async () => {
+    const past = await w.say(COORDO, line("2026-11-23T09:59", "Lettre trop tard"));
+    expect(past.text).toContain("L'option « programmer » attend une date future au format AAAA-MM-JJTHH:MM");
+    expect(past.text).toContain("23/11/2026 à 09h59");
+    expect(await w.t.db.newsletter.count({ where: { subject: "Lettre trop tard" } })).toBe(0);
+
+    const { replies } = await w.flow(COORDO, line("2026-11-23T10:01", "Lettre juste à temps"), ["Programmer"]);
+    expect(replies[0]!.buttons!.map((b) => b.label)).toContain("Programmer le 23 novembre 2026 à 10:01");
+    expect(replies[1]!.text).toContain("Lettre programmée pour le 23 novembre 2026 à 10:01");
+    const n = await w.t.db.newsletter.findFirstOrThrow({ where: { subject: "Lettre juste à temps" } });
+    expect(n.scheduledAt!.toISOString()).toBe("2026-11-23T09:01:00.000Z");
+    const summer = await w.flow(COORDO, line("2027-07-01", "Lettre d'été"), ["Programmer"]);
+    expect(summer.replies[1]!.text).toContain("1 juillet 2027 à 09:00");
+    expect((await w.t.db.newsletter.findFirstOrThrow({ where: { subject: "Lettre d'été" } })).scheduledAt!.toISOString()).toBe("2027-07-01T07:00:00.000Z");
+  });
+});
