@@ -18,8 +18,27 @@ export interface PlanCriseInput {
   texte?: string;
 }
 
+/** The plan's own order (the four stages, then the situations), whatever order the database returns. */
+export const SECTION_ORDER = [
+  "ANTICIPER",
+  "ADAPTER",
+  "ACTIVER_PILOTER",
+  "EVALUER",
+  "SITUATION_BLESSES",
+  "SITUATION_MALADES",
+  "SITUATION_AGENT_INFECTIEUX",
+  "SITUATION_NRC",
+  "SITUATION_OFFRE_DEGRADEE",
+] as const;
+
+const rank = (kind: string) => {
+  const i = (SECTION_ORDER as readonly string[]).indexOf(kind);
+  return i < 0 ? SECTION_ORDER.length : i;
+};
+
 async function overview(ctx: CommandContext): Promise<Reply> {
   const o = await crisisPlanOverview(ctx.app, ctx.cpts.id, ctx.today);
+  o.sections = [...o.sections].sort((a, b) => rank(a.kind) - rank(b.kind));
   if (!o.current) return { text: `La ${ctx.cpts.name} n'a pas encore de plan de crise enregistré.` };
   const status = o.current.draft ? "brouillon" : `adoptée le ${formatDateFr(o.current.adoptedOn!)}`;
   const canReview = ROLE_RANK[ctx.caller.role] >= ROLE_RANK.bureau;

@@ -91,3 +91,19 @@ describe(`/newsletter programmer= (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL
     expect((await w.t.db.newsletter.findFirstOrThrow({ where: { subject: "Lettre d'été" } })).scheduledAt!.toISOString()).toBe("2027-07-01T07:00:00.000Z");
   });
 });
+
+describe(`/plan-crise (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite"})`, () => {
+  it("les sections suivent l'ordre du plan (ANTICIPER, ADAPTER, ACTIVER_PILOTER, EVALUER, puis les situations), quel que soit le moteur", async () => {
+    const version = await w.t.db.crisisPlanVersion.findFirstOrThrow({ where: { cptsId: w.cptsId }, orderBy: { version: "desc" } });
+    await w.t.db.crisisPlanSection.create({ data: { versionId: version.id, kind: "SITUATION_OFFRE_DEGRADEE", title: "Offre de soins dégradée" } });
+    await w.t.db.crisisPlanSection.create({ data: { versionId: version.id, kind: "SITUATION_BLESSES", title: "Afflux de blessés" } });
+    const r = await w.say(PRESIDENCE, "/plan-crise");
+    const kinds = (r.reply.fields ?? []).map((f) => /section=([A-Z_]+)/.exec(f.value)![1]);
+    const expected = ["ANTICIPER", "ADAPTER", "ACTIVER_PILOTER", "EVALUER", "SITUATION_BLESSES", "SITUATION_OFFRE_DEGRADEE"];
+    const stored = await w.t.db.crisisPlanSection.findMany({ where: { versionId: version.id }, select: { kind: true } });
+    expect(kinds).toEqual(expected.filter((k) => stored.some((s) => s.kind === k)));
+    expect(kinds.length).toBe(stored.length);
+    expect(kinds.at(-1)).toBe("SITUATION_OFFRE_DEGRADEE");
+    expect(r.reply.buttons![0]!.label).toContain((r.reply.fields![0]!.name));
+  });
+});
