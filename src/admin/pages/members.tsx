@@ -159,7 +159,10 @@ export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
     const format = ["generique", "helloasso"].includes(String(form.format)) ? (String(form.format) as "generique" | "helloasso") : "auto";
     if (!text.trim()) return redirectWith(c, "/admin/adherents/import", "bad", "Le contenu du fichier est manquant : recommencez l'import.");
     const r = await importValidRows(deps.ctx, c.get("user").cptsId, text, format, deps.actor(c));
-    return redirectWith(c, "/admin/adherents", "ok", `Import terminé : ${r.created} adhérent(s) créé(s), ${r.updated} mis à jour, ${r.payments} paiement(s) enregistré(s), ${r.skippedInvalid} ligne(s) en erreur ignorée(s).`);
+    const lines = (l: { line: number }[]) => l.slice(0, 10).map((x) => x.line).join(", ") + (l.length > 10 ? "…" : "");
+    const already = r.alreadyRecorded.length ? ` ${r.alreadyRecorded.length} paiement(s) déjà enregistré(s), non comptés à nouveau (ligne(s) ${lines(r.alreadyRecorded)}).` : "";
+    const failed = r.failed.length ? ` ${r.failed.length} ligne(s) refusée(s) par la base, rien n'en a été écrit (ligne(s) ${lines(r.failed)}) : corrigez-les et importez-les à nouveau.` : "";
+    return redirectWith(c, "/admin/adherents", r.failed.length ? "bad" : "ok", `Import terminé : ${r.created} adhérent(s) créé(s), ${r.updated} mis à jour, ${r.payments} paiement(s) enregistré(s), ${r.skippedInvalid} ligne(s) en erreur ignorée(s).${already}${failed}`);
   });
 
   // ── create / edit ──

@@ -8,7 +8,9 @@ import type { AppContext } from "../context.ts";
 import { MemberAdminRepository, writeAudit } from "../../db/repos/admin-repo.ts";
 import { PROFESSIONS } from "../../rules/professions.ts";
 import { isIsoDate } from "../../rules/dates.ts";
-import { recordPayment } from "./payments.ts";
+import { recordPaymentInTx } from "./payments.ts";
+import { isUniqueViolation, type Tx } from "../../db/client.ts";
+import { UserError, errorReference } from "../errors.ts";
 import type { PaymentMethodKind } from "../../helloasso/payments.ts";
 
 export type ImportFormat = "generique" | "helloasso";
@@ -178,8 +180,12 @@ export async function previewImport(ctx: AppContext, cptsId: string, text: strin
       const m = norm(get("method"));
       if (m) row.method = METHODS[m] ?? "AUTRE";
       const ref = get("reference");
+      // A HelloAsso export row is recorded with source CSV and its own id namespace: the order
+      // reference is not the payment id that HelloAsso notifications use.
       row.externalId = ref
-        ? ref
+        ? format === "helloasso"
+          ? `helloasso-commande:${ref}`
+          : ref
         : row.paidOn && row.amountCents
           ? `csv-${createHash("sha256").update(`${cptsId}|${email}|${row.paidOn}|${row.amountCents}`).digest("hex").slice(0, 24)}`
           : undefined;
@@ -200,50 +206,83 @@ export interface ImportResult {
   updated: number;
   payments: number;
   skippedInvalid: number;
+  /** Payments of the file already counted (same reference, or the same payment recorded from another source). */
+  alreadyRecorded: { line: number; email: string }[];
+  /** Rows the database refused: nothing of these rows was written. */
+  failed: { line: number; email: string; error: string }[];
 }
 
-/** Imports the valid rows of the file (re-parsed: the preview is never trusted from the browser). */
+/** Imports the valid rows of the file (re-parsed: the preview is never trusted from the browser).
+ *  Each row (member + payment) is one transaction: a row that fails leaves nothing behind. */
 export async function importValidRows(ctx: AppContext, cptsId: string, text: string, format: ImportFormat | "auto", actor: string): Promise<ImportResult> {
   const preview = await previewImport(ctx, cptsId, text, format);
-  const result: ImportResult = { created: 0, updated: 0, payments: 0, skippedInvalid: preview.invalid };
+  const result: ImportResult = { created: 0, updated: 0, payments: 0, skippedInvalid: preview.invalid, alreadyRecorded: [], failed: [] };
   if (preview.fileError) return result;
-  const source = preview.format === "helloasso" ? "HELLOASSO" : "CSV";
   for (const row of preview.rows.filter((r) => r.errors.length === 0)) {
-    const memberId = await ctx.db.$transaction(async (tx) => {
-      const existing = await tx.member.findFirst({ where: { cptsId, email: row.email }, select: { id: true } });
-      const fields = {
-        ...(row.firstName ? { firstName: row.firstName } : {}),
-        ...(row.lastName ? { lastName: row.lastName } : {}),
-        ...(row.organization ? { organization: row.organization } : {}),
-        ...(row.profession ? { profession: row.profession } : {}),
-        ...(row.communeInsee ? { communeInsee: row.communeInsee } : {}),
-        ...(row.phone ? { phone: row.phone } : {}),
-      };
-      if (existing) {
-        if (preview.format === "generique" && Object.keys(fields).length) {
-          await tx.member.update({ where: { id: existing.id }, data: fields });
-          result.updated++;
-        }
-        return existing.id;
+    let outcome: RowOutcome | undefined;
+    for (let attempt = 1; !outcome; attempt++) {
+      try {
+        outcome = await ctx.db.$transaction((tx) => importRow(ctx, tx, cptsId, row, preview.format, actor));
+      } catch (e) {
+        // Another writer inserted the same member or payment meanwhile: the retry sees it.
+        if (isUniqueViolation(e) && attempt < 2) continue;
+        const reference = errorReference();
+        ctx.log.error("ligne d'import refusée", { cptsId, line: row.line, reference, error: (e as Error).message });
+        result.failed.push({ line: row.line, email: row.email, error: e instanceof UserError ? e.message : `erreur de la base de données (référence ${reference})` });
+        break;
       }
-      const m = await tx.member.create({
-        data: {
-          cptsId, email: row.email, ...fields,
-          kind: row.organization && !row.lastName ? "MORALE" : "PHYSIQUE",
-          category: row.organization && !row.lastName ? "STRUCTURE" : "PROFESSIONNEL",
-          joinedOn: row.paidOn ?? ctx.clock.today(),
-          roles: { create: [{ role: "ADHERENT", since: row.paidOn ?? ctx.clock.today() }] },
-          consents: { create: { purpose: "adhesion", textVersion: `import-${source.toLowerCase()}`, channel: "import" } },
-        },
-      });
-      result.created++;
-      return m.id;
-    });
-    if (row.amountCents && row.paidOn) {
-      const r = await recordPayment(ctx, { cptsId, memberId, amountCents: row.amountCents, paidOn: row.paidOn, source, method: row.method, externalId: row.externalId, actor });
-      if (r.created) result.payments++;
     }
+    if (!outcome) continue;
+    if (outcome.member === "creation") result.created++;
+    if (outcome.member === "mise_a_jour") result.updated++;
+    if (outcome.payment === "enregistre") result.payments++;
+    if (outcome.payment === "deja_compte") result.alreadyRecorded.push({ line: row.line, email: row.email });
   }
-  await writeAudit(ctx.db, { cptsId, actor, action: "adherents.import", details: { format: preview.format, ...result } });
+  await writeAudit(ctx.db, {
+    cptsId, actor, action: "adherents.import",
+    details: { format: preview.format, created: result.created, updated: result.updated, payments: result.payments, skippedInvalid: result.skippedInvalid, alreadyRecorded: result.alreadyRecorded.length, failedLines: result.failed.map((f) => f.line) },
+  });
   return result;
+}
+
+interface RowOutcome {
+  member: "creation" | "mise_a_jour" | "inchange";
+  payment: "enregistre" | "deja_compte" | "aucun";
+}
+
+async function importRow(ctx: AppContext, tx: Tx, cptsId: string, row: ImportRow, format: ImportFormat, actor: string): Promise<RowOutcome> {
+  const existing = await tx.member.findFirst({ where: { cptsId, email: row.email }, select: { id: true } });
+  const fields = {
+    ...(row.firstName ? { firstName: row.firstName } : {}),
+    ...(row.lastName ? { lastName: row.lastName } : {}),
+    ...(row.organization ? { organization: row.organization } : {}),
+    ...(row.profession ? { profession: row.profession } : {}),
+    ...(row.communeInsee ? { communeInsee: row.communeInsee } : {}),
+    ...(row.phone ? { phone: row.phone } : {}),
+  };
+  let memberId: string;
+  let member: RowOutcome["member"] = "inchange";
+  if (existing) {
+    memberId = existing.id;
+    if (format === "generique" && Object.keys(fields).length) {
+      await tx.member.update({ where: { id: existing.id }, data: fields });
+      member = "mise_a_jour";
+    }
+  } else {
+    const m = await tx.member.create({
+      data: {
+        cptsId, email: row.email, ...fields,
+        kind: row.organization && !row.lastName ? "MORALE" : "PHYSIQUE",
+        category: row.organization && !row.lastName ? "STRUCTURE" : "PROFESSIONNEL",
+        joinedOn: row.paidOn ?? ctx.clock.today(),
+        roles: { create: [{ role: "ADHERENT", since: row.paidOn ?? ctx.clock.today() }] },
+        consents: { create: { purpose: "adhesion", textVersion: `import-${format === "helloasso" ? "helloasso" : "csv"}`, channel: "import" } },
+      },
+    });
+    memberId = m.id;
+    member = "creation";
+  }
+  if (!row.amountCents || !row.paidOn) return { member, payment: "aucun" };
+  const r = await recordPaymentInTx(ctx, tx, { cptsId, memberId, amountCents: row.amountCents, paidOn: row.paidOn, source: "CSV", method: row.method, externalId: row.externalId, actor });
+  return { member, payment: r.created ? "enregistre" : "deja_compte" };
 }

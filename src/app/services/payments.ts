@@ -3,18 +3,29 @@
 // src/helloasso/payments.ts; this service checks that the member belongs to the CPTS first and
 // adds the refund.
 import type { AppContext } from "../context.ts";
-import { recordDuesPayment, type RecordPaymentInput, type RecordPaymentResult } from "../../helloasso/payments.ts";
+import { recordDuesPayment, recordDuesPaymentTx, type RecordPaymentInput, type RecordPaymentResult } from "../../helloasso/payments.ts";
+import type { Tx } from "../../db/client.ts";
 import { writeAudit } from "../../db/repos/admin-repo.ts";
 import { UserError } from "../errors.ts";
 
 export type { RecordPaymentInput, RecordPaymentResult };
 
-export async function recordPayment(ctx: AppContext, input: RecordPaymentInput): Promise<RecordPaymentResult> {
+async function checkPayment(ctx: AppContext, db: AppContext["db"] | Tx, input: RecordPaymentInput): Promise<void> {
   if (!Number.isInteger(input.amountCents) || input.amountCents <= 0) throw new UserError("Le montant doit être positif.", "amount");
   if (input.paidOn > ctx.clock.today()) throw new UserError("La date de paiement ne peut pas être dans le futur.", "paidOn");
-  const member = await ctx.db.member.findFirst({ where: { id: input.memberId, cptsId: input.cptsId }, select: { id: true } });
+  const member = await db.member.findFirst({ where: { id: input.memberId, cptsId: input.cptsId }, select: { id: true } });
   if (!member) throw new UserError("Cet adhérent n'existe pas dans votre CPTS.");
+}
+
+export async function recordPayment(ctx: AppContext, input: RecordPaymentInput): Promise<RecordPaymentResult> {
+  await checkPayment(ctx, ctx.db, input);
   return recordDuesPayment(ctx.db, input);
+}
+
+/** Same as recordPayment, inside the caller's transaction (the CSV import writes a member and its payment together). */
+export async function recordPaymentInTx(ctx: AppContext, tx: Tx, input: RecordPaymentInput): Promise<RecordPaymentResult> {
+  await checkPayment(ctx, tx, input);
+  return recordDuesPaymentTx(tx, input);
 }
 
 export async function refundPayment(ctx: AppContext, input: { cptsId: string; paymentId: string; refundedOn: string; actor: string }): Promise<void> {
