@@ -8,7 +8,7 @@ import { loadRulesInputs } from "../../db/repos/cpts-rules-repo.ts";
 import { deadlines, paymentCalendar, formatDateFr, formatEuros } from "../../rules/index.ts";
 import { HBarChart } from "../charts.tsx";
 import { Badge, Empty } from "../ui.tsx";
-import { DEADLINE_STATE_LABELS, deadlineBadge, OUTBOX_STATE_LABELS, JOB_STATE_LABELS } from "../labels.ts";
+import { DEADLINE_STATE_LABELS, deadlineBadge, OUTBOX_STATE_LABELS, JOB_STATE_LABELS, formatRunDuration } from "../labels.ts";
 
 export function dashboardRoutes(app: AdminApp, deps: AdminDeps): void {
   app.get("/", async (c) => {
@@ -91,13 +91,14 @@ export function dashboardRoutes(app: AdminApp, deps: AdminDeps): void {
           {runs.length ? (
             <div class="table-wrap">
               <table>
-                <thead><tr><th>Tâche</th><th>Début</th><th>État</th></tr></thead>
+                <thead><tr><th>Tâche</th><th>Début</th><th>Durée</th><th>État</th></tr></thead>
                 <tbody>
                   {runs.map((r) => (
                     <tr>
                       <td>{r.jobId}{r.dryRun ? " (essai)" : ""}</td>
                       <td>{r.startedAt.toLocaleString("fr-FR", { timeZone: "Europe/Paris" })}</td>
-                      <td><Badge kind={r.state === "ECHEC" ? "bad" : r.state === "TERMINE" ? "ok" : "warn"}>{JOB_STATE_LABELS[r.state]}</Badge>{r.error ? <span class="err">{r.error}</span> : null}</td>
+                      <td>{formatRunDuration(r.startedAt, r.finishedAt)}</td>
+                      <td><Badge kind={r.state === "ECHEC" ? "bad" : r.state === "TERMINE" ? "ok" : "warn"}>{JOB_STATE_LABELS[r.state]}</Badge></td>
                     </tr>
                   ))}
                 </tbody>

@@ -3,7 +3,7 @@
 import type { AdminApp, AdminDeps } from "../app.tsx";
 import { ActivityRepository } from "../../db/repos/admin-repo.ts";
 import { Badge, Empty } from "../ui.tsx";
-import { JOB_STATE_LABELS, OUTBOX_STATE_LABELS } from "../labels.ts";
+import { JOB_STATE_LABELS, OUTBOX_STATE_LABELS, formatRunDuration } from "../labels.ts";
 import { formatDateTimeFr } from "../paris-time.ts";
 
 const KIND_LABELS: Record<string, string> = { relance: "Relance de cotisation", newsletter: "Newsletter", newsletter_test: "Newsletter (test)", alerte: "Alerte d'échéance", plan_crise: "Plan de crise", code: "Code de liaison", crise: "Crise" };
@@ -68,16 +68,15 @@ export function outboxRoutes(app: AdminApp, deps: AdminDeps): void {
           {runs.length ? (
             <div class="table-wrap">
               <table class="cards">
-                <thead><tr><th>Tâche</th><th>Créneau</th><th>Début</th><th>Fin</th><th>État</th><th>Bilan</th></tr></thead>
+                <thead><tr><th>Tâche</th><th>Créneau</th><th>Début</th><th>Durée</th><th>État</th></tr></thead>
                 <tbody>
                   {runs.map((r) => (
                     <tr>
                       <td data-label="Tâche">{r.jobId}{r.dryRun ? " (essai)" : ""}</td>
                       <td data-label="Créneau">{r.slot}</td>
                       <td data-label="Début">{formatDateTimeFr(r.startedAt)}</td>
-                      <td data-label="Fin">{r.finishedAt ? formatDateTimeFr(r.finishedAt) : "—"}</td>
+                      <td data-label="Durée">{formatRunDuration(r.startedAt, r.finishedAt)}</td>
                       <td data-label="État"><Badge kind={r.state === "ECHEC" ? "bad" : r.state === "TERMINE" ? "ok" : "warn"}>{JOB_STATE_LABELS[r.state]}</Badge></td>
-                      <td data-label="Bilan">{r.error ? <span class="err">{r.error}</span> : r.counts ? JSON.stringify(r.counts) : ""}</td>
                     </tr>
                   ))}
                 </tbody>

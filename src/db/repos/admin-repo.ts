@@ -176,8 +176,10 @@ export class ActivityRepository {
     });
   }
 
+  /** Job runs are shared by every CPTS of the instance: their counts and errors name other tenants'
+   *  members and slugs, so only the run's identity, state and timing leave the database here. */
   jobRuns(take = 10) {
-    return this.db.jobRun.findMany({ orderBy: { startedAt: "desc" }, take });
+    return this.db.jobRun.findMany({ orderBy: { startedAt: "desc" }, take, select: { id: true, jobId: true, slot: true, state: true, dryRun: true, startedAt: true, finishedAt: true } });
   }
 
   scheduledNewsletters(cptsId: string) {
