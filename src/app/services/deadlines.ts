@@ -1,9 +1,10 @@
 // Deadlines of a CPTS: computed by the rules from the DB facts, with the done marks users set.
 // The alert side (who is told what, when) lives here too so the job stays a thin wrapper.
 import type { AppContext } from "../context.ts";
-import { deadlines as computeDeadlines, alertsOn, formatDateFr, DEADLINE_KIND_LABELS, type Deadline } from "../../rules/index.ts";
+import { deadlines as computeDeadlines, formatDateFr, DEADLINE_KIND_LABELS, type Deadline } from "../../rules/index.ts";
+import { alertsDue } from "../../rules/deadline-alerts.ts";
 import { loadRulesInputs } from "../../db/repos/cpts-rules-repo.ts";
-import { markDone, unmarkDone, alertAudience, alertsRecorded, recordAlerts } from "../../db/repos/deadline-repo.ts";
+import { markDone, unmarkDone, alertAudience, alertsSent, recordAlerts } from "../../db/repos/deadline-repo.ts";
 import { writeAudit } from "../../db/repos/dues-repo.ts";
 import { renderMail, TemplateError } from "../../mail/template.ts";
 import { alerteEcheanceTemplate, alerteEcheanceChatText } from "../../../templates/mail/alerte-echeance.ts";
@@ -56,23 +57,25 @@ function levelOf(daysLeft: number): "rappel" | "jour_j" | "retard" {
 }
 
 /**
- * Sends the alerts the rules schedule on `at` (each lead time, then every N days when late) to the
- * coordinator and bureau by mail — and, once late, to the CA too (escalation) — and to the CPTS's alert
- * channel. One DeadlineAlert row per (key, day) and idempotency keys make a re-run a no-op.
+ * Sends the alerts owed on `at` (each lead time, then every N days when late) to the coordinator and
+ * bureau by mail — and, once late, to the CA too (escalation) — and to the CPTS's alert channel.
+ * Like the dues ledger, the owed alert is the latest slot on or before `at` not yet recorded (rules
+ * `alertsDue`): a day the scheduler missed, or a run that failed, is caught up by the next run. One
+ * DeadlineAlert row per (key, slot) and idempotency keys per slot make a re-run a no-op.
  */
 export async function sendDeadlineAlerts(ctx: AppContext, cptsId: string, at: string, opts: { dryRun?: boolean } = {}): Promise<DeadlineAlertsResult> {
   const inputs = await loadRulesInputs(ctx.db, cptsId);
   if (!inputs) throw new UserError("CPTS introuvable.");
-  const due = alertsOn(computeDeadlines(inputs.deadlines, at, inputs.settings), at, inputs.settings);
-  if (due.length === 0) return { alerts: 0, mails: 0, chat: 0, errors: [] };
+  const list = computeDeadlines(inputs.deadlines, at, inputs.settings).filter((d) => d.state !== "fait");
+  if (list.length === 0) return { alerts: 0, mails: 0, chat: 0, errors: [] };
   return inTransaction(ctx.db, async (tx) => {
+    const sent = await alertsSent(tx, cptsId, list.map((d) => d.key));
+    const fresh = alertsDue(list, sent, at, inputs.settings);
+    if (fresh.length === 0) return { alerts: 0, mails: 0, chat: 0, errors: [] };
     const audience = (await alertAudience(tx, cptsId))!;
-    const already = await alertsRecorded(tx, cptsId, at);
-    const fresh = due.filter((a) => !already.has(a.deadline.key));
     const drafts: OutboxDraft[] = [];
     const errors: string[] = [];
-    for (const { deadline, daysLeft } of fresh) {
-      const level = levelOf(daysLeft);
+    for (const { deadline, daysLeft, alertOn, escalated } of fresh) {
       const vars = {
         cptsName: audience.cpts.name,
         label: deadline.label,
@@ -82,12 +85,12 @@ export async function sendDeadlineAlerts(ctx: AppContext, cptsId: string, at: st
         ownerLabel: OWNER_ROLE_LABELS[deadline.ownerRole],
         adminUrl: `${publicUrl(ctx.config)}/admin/echeances`,
       };
-      const targets = audience.recipients.filter((r) => r.board !== "ca" || level === "retard");
+      const targets = audience.recipients.filter((r) => r.board !== "ca" || escalated);
       try {
         for (const r of targets) {
           const mail = renderMail(alerteEcheanceTemplate, { ...vars, preferencesUrl: unsubscribeUrl(ctx.config, r.unsubscribeToken, "alertes") });
           drafts.push({
-            cptsId, idempotencyKey: `alerte:${cptsId}:${deadline.key}:${at}:${r.id}`, channel: "MAIL", kind: "alerte",
+            cptsId, idempotencyKey: `alerte:${cptsId}:${deadline.key}:${alertOn}:${r.id}`, channel: "MAIL", kind: "alerte",
             recipient: r.email, memberId: r.id, subject: mail.subject, bodyText: mail.text, bodyHtml: mail.html,
             refType: "deadline", refId: deadline.key,
           });
@@ -95,7 +98,7 @@ export async function sendDeadlineAlerts(ctx: AppContext, cptsId: string, at: st
         const text = alerteEcheanceChatText(vars);
         for (const c of audience.channels) {
           drafts.push({
-            cptsId, idempotencyKey: `alerte:${cptsId}:${deadline.key}:${at}:chat:${c.platform}:${c.workspace}`, channel: "CHAT", kind: "alerte",
+            cptsId, idempotencyKey: `alerte:${cptsId}:${deadline.key}:${alertOn}:chat:${c.platform}:${c.workspace}`, channel: "CHAT", kind: "alerte",
             recipient: chatRecipient(c.platform, c.workspace, c.channel), bodyText: text, refType: "deadline", refId: deadline.key,
           });
         }
@@ -104,9 +107,10 @@ export async function sendDeadlineAlerts(ctx: AppContext, cptsId: string, at: st
         errors.push(`${deadline.key} : ${e.message}`);
       }
     }
-    if (opts.dryRun) return { alerts: fresh.length, mails: drafts.filter((d) => d.channel === "MAIL").length, chat: drafts.filter((d) => d.channel === "CHAT").length, errors };
-    await recordAlerts(tx, fresh.map((a) => ({ cptsId, key: a.deadline.key, alertOn: at, level: levelOf(a.daysLeft) })));
+    const result = { alerts: fresh.length, mails: drafts.filter((d) => d.channel === "MAIL").length, chat: drafts.filter((d) => d.channel === "CHAT").length, errors };
+    if (opts.dryRun) return result;
+    await recordAlerts(tx, fresh.map((a) => ({ cptsId, key: a.deadline.key, alertOn: a.alertOn, level: levelOf(a.daysLeft) })));
     await enqueueMessages(tx, drafts);
-    return { alerts: fresh.length, mails: drafts.filter((d) => d.channel === "MAIL").length, chat: drafts.filter((d) => d.channel === "CHAT").length, errors };
+    return result;
   });
 }

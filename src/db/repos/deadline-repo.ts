@@ -13,10 +13,10 @@ export async function unmarkDone(db: Db, cptsId: string, key: string): Promise<v
   await db.deadlineState.updateMany({ where: { cptsId, key }, data: { doneOn: null, doneBy: null } });
 }
 
-/** Alert slots already recorded among `keys` for the day `alertOn`. */
-export async function alertsRecorded(tx: Tx | Db, cptsId: string, alertOn: string): Promise<Set<string>> {
-  const rows = await tx.deadlineAlert.findMany({ where: { cptsId, alertOn }, select: { key: true } });
-  return new Set(rows.map((r) => r.key));
+/** Alert slots already recorded for these deadline keys (the ledger `alertsDue` reads). */
+export async function alertsSent(tx: Tx | Db, cptsId: string, keys: string[]): Promise<{ key: string; alertOn: string }[]> {
+  if (keys.length === 0) return [];
+  return tx.deadlineAlert.findMany({ where: { cptsId, key: { in: keys } }, select: { key: true, alertOn: true } });
 }
 
 export async function recordAlerts(tx: Tx, rows: { cptsId: string; key: string; alertOn: string; level: string }[]): Promise<void> {
