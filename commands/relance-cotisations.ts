@@ -4,6 +4,8 @@ import { z } from "zod";
 import { defineCommand } from "./types.ts";
 import { enqueueReminders, previewReminders } from "../src/app/services/dues-reminders.ts";
 import { professionLabel } from "../src/rules/professions.ts";
+import { parisWallTimeToInstant } from "../src/rules/paris-time.ts";
+import { MemberRepository } from "../src/db/repos/member-repo.ts";
 
 const LIST_MAX = 40;
 const SKIP_REASONS = { sans_email: "sans adresse", email_invalide: "adresse refusée", desabonne: "désabonné(e)" } as const;
@@ -44,13 +46,32 @@ export const relanceCotisations = defineCommand({
       const skipped = p.skipped.map((s) => `• ${s.name} — ${SKIP_REASONS[s.reason]}`);
       return { title: `À relancer (${p.count})`, text: [...lines, ...(skipped.length ? ["", "Ne peuvent pas être relancés par mail :", ...skipped] : [])].join("\n"), ephemeral: true };
     }
+    const before = await previewReminders(ctx.app, ctx.cpts.id, ctx.today);
+    await ctx.progress?.(`Préparation de ${before.count} relance(s) ${before.year}…`);
     const r = await enqueueReminders(ctx.app, ctx.cpts.id, ctx.today, { trigger: "chat", actor: ctx.actor });
-    const parts = [`${r.enqueued} relance(s) ${r.year} mise(s) en file d'envoi`];
-    if (r.skipped) parts.push(`${r.skipped} membre(s) sans adresse utilisable`);
-    if (r.errors.length) parts.push(`${r.errors.length} message(s) non générés (voir le journal)`);
+    await ctx.progress?.(`${r.enqueued} relance(s) mise(s) en file d'envoi ; récapitulatif en cours…`);
+    const today = await new MemberRepository(ctx.app.db).remindersSince(ctx.cpts.id, r.year, parisWallTimeToInstant(ctx.today)!);
+    const earlier = Math.max(0, today.length - r.enqueued);
+    const byState = (states: string[]) => today.filter((t) => t.state !== null && states.includes(t.state)).length;
+    const counts = new Map<string, number>();
+    for (const t of today) counts.set(t.profession ?? "", (counts.get(t.profession ?? "") ?? 0) + 1);
+    const lines = [
+      r.enqueued === 0 ? "Aucune nouvelle relance : rien de plus à envoyer aujourd'hui." : `${r.enqueued} relance(s) ${r.year} mise(s) en file d'envoi maintenant.`,
+      `${earlier} membre(s) déjà relancé(s) plus tôt aujourd'hui (pas de second mail).`,
+      `${r.skipped} membre(s) non relancé(s) : sans adresse utilisable ou désabonné(s).`,
+    ];
+    if (r.errors.length) lines.push(`${r.errors.length} message(s) non générés (voir le journal).`);
+    lines.push(
+      "Les mails partent par la file d'envoi (outbox) dans les minutes qui viennent ; un paiement enregistré annule la relance encore en attente.",
+      `État de la file pour les ${today.length} relance(s) du jour : ${byState(["ENVOYE"])} envoyée(s), ${byState(["CAPTURE"])} capturée(s) (mode test), ` +
+        `${byState(["EN_ATTENTE", "EN_COURS", "ECHEC_TEMPORAIRE"])} en attente, ${byState(["ECHEC"])} en échec, ${byState(["ANNULE"])} annulée(s).`,
+    );
     return {
-      title: "Relances envoyées",
-      text: r.enqueued === 0 ? "Rien de nouveau à envoyer : ces relances sont déjà parties aujourd'hui." : `${parts.join(", ")}. Les mails partent dans les minutes qui viennent ; un paiement enregistré annule la relance en attente.`,
+      title: `Relances de cotisation ${r.year} : récapitulatif`,
+      text: lines.join("\n"),
+      fields: [...counts.entries()]
+        .map(([profession, count]) => ({ name: profession ? professionLabel(profession) : "Non renseignée", value: `${count} relancé(s) aujourd'hui` }))
+        .sort((x, y) => x.name.localeCompare(y.name, "fr")),
       ephemeral: true,
     };
   },

@@ -106,6 +106,11 @@ export interface CommandContext {
   actor: string;
   /** A button whose pending state is stored (ChatAction) and checked when it is pressed. */
   button(spec: ButtonSpec): Promise<ReplyButton>;
+  /**
+   * Shows where a long action stands (Discord: edits the deferred reply; Slack: replaces the
+   * message; console: prints). Absent when the platform cannot show it; never throws.
+   */
+  progress?(text: string): Promise<void>;
 }
 
 export type OptionValues = Record<string, string | number | boolean | undefined>;

@@ -30,6 +30,8 @@ export interface ChatInvocation {
   channelId?: string;
   /** Platform delivery id (Slack trigger/event id, Discord interaction id): executed once. */
   deliveryId?: string;
+  /** Where the adapter shows progress messages of long actions (see CommandContext.progress). */
+  progress?: (text: string) => Promise<void>;
 }
 
 export type CommandRequest = ChatInvocation & {
@@ -220,6 +222,15 @@ export class Dispatcher {
       channelId: req.channelId,
       today: this.app.clock.today(),
       actor: `chat:${req.platform.toLowerCase()}:${req.userId}`,
+      progress: req.progress
+        ? async (text: string) => {
+            try {
+              await req.progress!(text);
+            } catch (e) {
+              this.app.log.warn("message d'avancement non affiché", { platform: req.platform, error: e });
+            }
+          }
+        : undefined,
       button: async (spec: ButtonSpec) => {
         if (spec.action.includes(":")) throw new Error(`action name must not contain ':' (${spec.action})`);
         const expires = new Date(now.getTime() + (spec.ttlMinutes ?? DEFAULT_TTL_MINUTES) * 60_000);

@@ -33,6 +33,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   const ctx = await io.context();
   const chat = new ConsoleChat(ctx);
+  chat.onProgress = (text) => io.out(`⏳ ${text}`);
   try {
     const session = await chat.session(values.cpts, values.as);
     const replies = [await chat.command(session, positionals[0]!)];

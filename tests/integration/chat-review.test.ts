@@ -2,6 +2,7 @@
 // crisis plan section order (console adapter, demo CPTS, fixed clock).
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { chatWorld, COORDO, PRESIDENCE, type ChatWorld } from "./chat-setup.ts";
+import { previewReminders } from "../../src/app/services/dues-reminders.ts";
 
 let w: ChatWorld;
 let adherentEmail: string;
@@ -105,5 +106,40 @@ describe(`/plan-crise (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite"
     expect(kinds.length).toBe(stored.length);
     expect(kinds.at(-1)).toBe("SITUATION_OFFRE_DEGRADEE");
     expect(r.reply.buttons![0]!.label).toContain((r.reply.fields![0]!.name));
+  });
+});
+
+describe(`/relance-cotisations : avancement et récapitulatif (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite"})`, () => {
+  it("après confirmation : messages d'avancement, puis un récapitulatif (en file, déjà relancés, non relançables, par profession, état de la file)", async () => {
+    const progress: string[] = [];
+    w.chat.onProgress = (t) => void progress.push(t);
+    try {
+      const p = await previewReminders(w.app, w.cptsId, w.app.clock.today());
+      expect(p.count).toBeGreaterThan(0);
+      const a = await w.chat.session("demo", PRESIDENCE);
+      const b = await w.chat.session("demo", COORDO);
+      const menuA = await w.chat.command(a, "/relance-cotisations");
+      const menuB = await w.chat.command(b, "/relance-cotisations");
+      const first = await w.chat.click(a, menuA, "Envoyer");
+      expect(progress).toEqual([`Préparation de ${p.count} relance(s) 2026…`, `${p.count} relance(s) mise(s) en file d'envoi ; récapitulatif en cours…`]);
+      expect(first.title).toBe("Relances de cotisation 2026 : récapitulatif");
+      expect(first.text).toContain(`${p.count} relance(s) 2026 mise(s) en file d'envoi maintenant.`);
+      expect(first.text).toContain("0 membre(s) déjà relancé(s) plus tôt aujourd'hui");
+      expect(first.text).toContain(`${p.skipped.length} membre(s) non relancé(s)`);
+      expect(first.text).toContain("file d'envoi (outbox)");
+      expect(first.text).toContain(`État de la file pour les ${p.count} relance(s) du jour : 0 envoyée(s), 0 capturée(s) (mode test), ${p.count} en attente`);
+      for (const x of p.byProfession) expect(first.fields).toContainEqual({ name: x.label, value: `${x.count} relancé(s) aujourd'hui` });
+
+      const rows = await w.t.db.outboxMessage.findMany({ where: { cptsId: w.cptsId, kind: "relance" }, orderBy: { idempotencyKey: "asc" }, take: 3 });
+      await w.t.db.outboxMessage.update({ where: { id: rows[0]!.id }, data: { state: "ENVOYE" } });
+      await w.t.db.outboxMessage.updateMany({ where: { id: { in: rows.slice(1).map((r) => r.id) } }, data: { state: "CAPTURE" } });
+      const second = await w.chat.click(b, menuB, "Envoyer");
+      expect(second.text).toContain("Aucune nouvelle relance");
+      expect(second.text).toContain(`${p.count} membre(s) déjà relancé(s) plus tôt aujourd'hui`);
+      expect(second.text).toContain(`1 envoyée(s), ${rows.length - 1} capturée(s) (mode test), ${p.count - rows.length} en attente`);
+      expect(await w.t.db.outboxMessage.count({ where: { cptsId: w.cptsId, kind: "relance" } })).toBe(p.count);
+    } finally {
+      w.chat.onProgress = undefined;
+    }
   });
 });

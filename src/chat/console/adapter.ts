@@ -17,6 +17,9 @@ export class ConsoleChat {
   private readonly chat: ChatRepository;
   private clicks = 0;
 
+  /** Receives the progress messages of long actions (the interactive console prints them). */
+  onProgress?: (text: string) => void;
+
   constructor(readonly app: AppContext) {
     this.dispatcher = new Dispatcher(app);
     this.chat = new ChatRepository(app.db);
@@ -36,12 +39,17 @@ export class ConsoleChat {
     return { workspace, userId };
   }
 
+  private progressSink(): ((text: string) => Promise<void>) | undefined {
+    const sink = this.onProgress;
+    return sink ? async (text) => sink(text) : undefined;
+  }
+
   /** Runs a command line such as `/cotisation annee=2025`. */
   async command(s: ConsoleSession, line: string): Promise<Reply> {
     const m = /^\s*\/?(\S+)\s*([\s\S]*)$/.exec(line);
     if (!m) throw new UserError("Tapez une commande, par exemple /aide.");
     const r = await this.dispatcher.dispatch({
-      type: "command", platform: "CONSOLE", workspaceExternalId: s.workspace.externalId, userId: s.userId, channelId: "console", command: m[1]!, text: m[2],
+      type: "command", platform: "CONSOLE", workspaceExternalId: s.workspace.externalId, userId: s.userId, channelId: "console", command: m[1]!, text: m[2], progress: this.progressSink(),
     });
     return r.reply;
   }
@@ -64,7 +72,7 @@ export class ConsoleChat {
     }
     const r = await this.dispatcher.dispatch({
       type: "action", platform: "CONSOLE", workspaceExternalId: s.workspace.externalId, userId: s.userId, channelId: "console",
-      buttonId: button.id, deliveryId: `click:${button.id}:${Date.now()}:${++this.clicks}`,
+      buttonId: button.id, deliveryId: `click:${button.id}:${Date.now()}:${++this.clicks}`, progress: this.progressSink(),
     });
     return r.reply;
   }

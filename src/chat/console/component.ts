@@ -27,6 +27,7 @@ export const consoleChatComponent: Component = {
     // with the console open, chat notices (alerts) print where the operator reads
     const unregister = registerChatNotifier(consoleChatNotifier(ctx.log, (line) => process.stdout.write(`${line}\n`)));
     const chat = new ConsoleChat(ctx);
+    chat.onProgress = (text) => void process.stdout.write(`⏳ ${text}\n`);
     const first = await ctx.db.member.findFirst({ where: { status: "ACTIF", roles: { some: { role: "COORDONNATEUR" } } }, select: { email: true, cpts: { select: { slug: true } } }, orderBy: { createdAt: "asc" } });
     let slug = first?.cpts.slug ?? "demo";
     let email = first?.email ?? "console@localhost";

@@ -105,13 +105,19 @@ export function mountDiscordInteractions(ctx: AppContext, http: Hono, dispatcher
       return c.json({ type: Callback.AUTOCOMPLETE, data: { choices: choices.map((ch) => ({ name: ch.label.slice(0, 100), value: ch.value })) } });
     }
     if (i.type !== InteractionType.COMMAND && i.type !== InteractionType.COMPONENT) return c.text("Type d'interaction non pris en charge.", 400);
-    const running = dispatcher.dispatch(toRequest(i));
+    // progress messages edit the deferred reply; before the defer there is nothing to edit yet
+    let deferred = false;
+    const progress = async (text: string) => {
+      if (deferred) await webhook(i, "PATCH", "/messages/@original", { text: `⏳ ${text}`, ephemeral: true });
+    };
+    const running = dispatcher.dispatch({ ...toRequest(i), progress });
     const done = await withinDeadline(running, opts.deadlineMs ?? REPLY_DEADLINE_MS);
     if (done) {
       if (done.duplicate) return c.json({ type: Callback.DEFERRED_MESSAGE, data: { flags: EPHEMERAL } });
       const body = { type: Callback.MESSAGE, data: renderDiscord(done.reply) };
       return done.reply.file ? new Response(multipart(body, done.reply)) : c.json(body);
     }
+    deferred = true;
     void running
       .then(async ({ reply, duplicate }) => {
         if (duplicate) return;
@@ -170,9 +176,13 @@ export async function startDiscordGateway(ctx: AppContext, dispatcher: Dispatche
     }
     if (!interaction.isChatInputCommand() && !interaction.isButton()) return;
     const base = { platform: "DISCORD" as const, workspaceExternalId: guild, userId: interaction.user.id, displayName: interaction.user.username, channelId: interaction.channelId, deliveryId: interaction.id };
+    let deferred = false;
+    const progress = async (text: string) => {
+      if (deferred) await interaction.editReply({ content: `⏳ ${text}` });
+    };
     const req: CommandRequest | ActionRequest = interaction.isButton()
-      ? { ...base, type: "action", buttonId: interaction.customId }
-      : { ...base, type: "command", command: interaction.commandName, options: Object.fromEntries(interaction.options.data.map((o) => [o.name, o.value])) };
+      ? { ...base, progress, type: "action", buttonId: interaction.customId }
+      : { ...base, progress, type: "command", command: interaction.commandName, options: Object.fromEntries(interaction.options.data.map((o) => [o.name, o.value])) };
     const running = dispatcher.dispatch(req);
     const done = await withinDeadline(running, REPLY_DEADLINE_MS);
     if (done) {
@@ -181,6 +191,7 @@ export async function startDiscordGateway(ctx: AppContext, dispatcher: Dispatche
       return interaction.reply({ content: m.content, embeds: m.embeds, components: m.components, flags: m.flags, files: toFiles(done.reply) } as never);
     }
     await interaction.deferReply({ flags: EPHEMERAL } as never);
+    deferred = true;
     const { reply, duplicate } = await running;
     if (duplicate) return;
     const m = renderDiscord(reply);

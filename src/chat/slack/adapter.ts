@@ -48,6 +48,11 @@ export interface SlackAdapter {
   stop(): Promise<void>;
 }
 
+/** Progress of a long action: replaces the « en cours » message (or the pressed message). */
+const progressVia = (respond: (m: Record<string, unknown>) => Promise<unknown>) => async (text: string) => {
+  await respond({ text: `⏳ ${text}`, response_type: "ephemeral", replace_original: true });
+};
+
 async function send(respond: (m: Record<string, unknown>) => Promise<unknown>, reply: Reply) {
   await respond({ ...renderSlack(reply), replace_original: false });
 }
@@ -57,7 +62,7 @@ function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher) {
     await ack({ response_type: "ephemeral", text: WORKING });
     const req: CommandRequest = {
       type: "command", platform: "SLACK", workspaceExternalId: command.team_id, userId: command.user_id, displayName: command.user_name,
-      channelId: command.channel_id, deliveryId: `commande:${command.trigger_id}`, command: command.command, text: command.text,
+      channelId: command.channel_id, deliveryId: `commande:${command.trigger_id}`, command: command.command, text: command.text, progress: progressVia(respond),
     };
     const { reply, duplicate } = await dispatcher.dispatch(req);
     if (duplicate) return;
@@ -70,7 +75,7 @@ function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher) {
     const a = action as { action_id: string; action_ts?: string };
     const req: ActionRequest = {
       type: "action", platform: "SLACK", workspaceExternalId: b.team?.id ?? "", userId: b.user.id, displayName: b.user.name, channelId: b.channel?.id,
-      deliveryId: `action:${b.trigger_id ?? `${a.action_ts}:${b.user.id}`}`, buttonId: a.action_id,
+      deliveryId: `action:${b.trigger_id ?? `${a.action_ts}:${b.user.id}`}`, buttonId: a.action_id, progress: progressVia(respond),
     };
     const { reply, duplicate } = await dispatcher.dispatch(req);
     if (!duplicate) await send(respond, reply);

@@ -67,6 +67,21 @@ export class MemberRepository {
   }
 
   /** Everything stored about one member, for an access request (RGPD art. 15). */
+  /**
+   * Dues reminders recorded for `year` since `since` (ledger rows, not cancelled) with each one's
+   * mail state in the outbox (row key `relance:<member>:<year>:<step>`), for the chat summary.
+   */
+  async remindersSince(cptsId: string, year: number, since: Date): Promise<{ memberId: string; profession: string | null; step: number; state: string | null }[]> {
+    const ledger = await this.db.reminderLedger.findMany({
+      where: { cptsId, year, cancelled: false, createdAt: { gte: since } },
+      select: { memberId: true, step: true, member: { select: { profession: true } } },
+    });
+    const keys = ledger.map((l) => `relance:${l.memberId}:${year}:${l.step}`);
+    const rows = keys.length ? await this.db.outboxMessage.findMany({ where: { cptsId, idempotencyKey: { in: keys } }, select: { idempotencyKey: true, state: true } }) : [];
+    const state = new Map(rows.map((r) => [r.idempotencyKey, r.state as string]));
+    return ledger.map((l) => ({ memberId: l.memberId, profession: l.member.profession, step: l.step, state: state.get(`relance:${l.memberId}:${year}:${l.step}`) ?? null }));
+  }
+
   exportAll(cptsId: string, memberId: string) {
     return this.db.member.findFirst({
       where: { id: memberId, cptsId },
