@@ -2,6 +2,7 @@
 // The web admin, mounted under /admin: login, then every page behind session + CSRF + role checks.
 import { Hono, type Context } from "hono";
 import { html } from "hono/html";
+import { bodyLimit } from "hono/body-limit";
 import type { Child } from "hono/jsx";
 import type { AppContext } from "../app/context.ts";
 import { AdminRepository } from "../db/repos/admin-repo.ts";
@@ -33,6 +34,21 @@ export interface AdminDeps {
   actor(c: AdminContext): string;
 }
 
+/** The CSV import carries a file of up to 5 MB (plus the multipart envelope); every other form is small. */
+export const IMPORT_BODY_LIMIT = 6 * 1024 * 1024;
+export const FORM_BODY_LIMIT = 64 * 1024;
+const IMPORT_PATH = /\/adherents\/import(\/confirmer)?$/;
+
+const tooLarge = (c: Context, limit: number) =>
+  c.html(
+    `<!doctype html><meta charset=utf-8><title>Envoi trop volumineux</title><p>Envoi refusé : le contenu dépasse ${limit >= 1024 * 1024 ? `${limit / (1024 * 1024)} Mo` : `${limit / 1024} ko`}. Réduisez la taille du texte ou du fichier et recommencez.</p><p><a href="/admin">Retour à l'administration</a></p>`,
+    413,
+  );
+
+// Checked before any handler reads the body (session, CSRF and login all parse it).
+const importLimit = bodyLimit({ maxSize: IMPORT_BODY_LIMIT, onError: (c) => tooLarge(c, IMPORT_BODY_LIMIT) });
+const formLimit = bodyLimit({ maxSize: FORM_BODY_LIMIT, onError: (c) => tooLarge(c, FORM_BODY_LIMIT) });
+
 const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'self'; base-uri 'none'";
 
 export function createAdminApp(ctx: AppContext): Hono {
@@ -46,6 +62,7 @@ export function createAdminApp(ctx: AppContext): Hono {
     c.header("Referrer-Policy", "same-origin");
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
+  app.use("*", (c, next) => (IMPORT_PATH.test(c.req.path) ? importLimit(c, next) : formLimit(c, next)));
   app.get("/assets/admin.css", (c) => c.body(ADMIN_CSS, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600" }));
   app.get("/assets/admin.js", (c) => c.body(ADMIN_JS, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=3600" }));
   app.route("/", loginRoutes(ctx, repo));

@@ -5,6 +5,7 @@ import { AdminRepository } from "../../src/db/repos/admin-repo.ts";
 import { hashPassword } from "../../src/app/password.ts";
 import { MAX_FAILURES, MAX_FAILURES_PER_IP } from "../../src/admin/auth.ts";
 import { run as adminCli } from "../../src/cli/admin.ts";
+import { FORM_BODY_LIMIT, IMPORT_BODY_LIMIT } from "../../src/admin/app.tsx";
 
 let env: AdminTestEnv;
 beforeAll(async () => {
@@ -178,6 +179,43 @@ describe(`admin : accès et sécurité (${process.env.TEST_PG_ADMIN_URL ? "Postg
     expect(await adminCli(["create", "--cpts", "demo", "--email", "x@y.fr", "--role", "admin"], io)).toBe(2);
     expect(await adminCli(["create", "--cpts", "inconnue", "--email", "x@y.fr", "--role", "bureau", "--mot-de-passe", "un-mot-de-passe-long"], io)).toBe(2);
     expect(await env.t.db.adminUser.count({ where: { email: "x@y.fr" } })).toBe(0);
+  });
+
+  it("un envoi trop volumineux est refusé en 413 en français avant d'être lu, connexion comprise ; l'import CSV accepte jusqu'à 6 Mo", async () => {
+    const big = "x".repeat(FORM_BODY_LIMIT + 1);
+    const anon = new Client(env.app);
+    await anon.get("/admin/connexion");
+    const login = await anon.post("/admin/connexion", { email: DEMO_COORDINATOR_EMAIL, password: DEMO_ADMIN_PASSWORD, padding: big });
+    expect(login.status).toBe(413);
+    expect(await login.text()).toContain("Envoi refusé : le contenu dépasse 64 ko");
+    expect(anon.cookies.has("coordo_session")).toBe(false);
+
+    const c = await coordinator();
+    const before = await env.t.db.cpts.findUniqueOrThrow({ where: { id: env.cptsId } });
+    await c.get("/admin/cpts");
+    const form = await c.post("/admin/cpts/general", { name: big, population: "1000", newsletterCadence: "AUCUNE" });
+    expect(form.status).toBe(413);
+    expect((await env.t.db.cpts.findUniqueOrThrow({ where: { id: env.cptsId } })).name).toBe(before.name);
+    // Same refusal when the size is announced up front.
+    const announced = await env.app.request("/admin/cpts/general", { method: "POST", body: "a=1", headers: { "content-type": "application/x-www-form-urlencoded", "content-length": String(FORM_BODY_LIMIT + 1) } });
+    expect(announced.status).toBe(413);
+
+    // A large CSV (under the import limit) is read and previewed; a larger one is refused.
+    const csv = (n: number) => `nom,prenom,email\nGrand,${"F".repeat(n)},grand.fichier@exemple-sante.fr\n`;
+    const upload = (text: string) => {
+      const f = new FormData();
+      f.append("file", new File([text], "adherents.csv", { type: "text/csv" }));
+      f.append("format", "generique");
+      return c.post("/admin/adherents/import", f);
+    };
+    await c.get("/admin/adherents/import");
+    const accepted = await upload(csv(4_800_000));
+    expect(accepted.status).toBe(200);
+    expect(await accepted.text()).toContain("1 ligne(s) valide(s)");
+    await c.get("/admin/adherents/import");
+    const refused = await upload(csv(IMPORT_BODY_LIMIT + 1000));
+    expect(refused.status).toBe(413);
+    expect(await refused.text()).toContain("Envoi refusé : le contenu dépasse 6 Mo");
   });
 
   it("le flux iCalendar répond au jeton secret et à lui seul", async () => {
