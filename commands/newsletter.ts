@@ -61,7 +61,7 @@ function newsletterSchema(now?: Date) {
 const formatInstant = (d: Date) => d.toLocaleString("fr-FR", { timeZone: "Europe/Paris", dateStyle: "long", timeStyle: "short" });
 
 async function menu(ctx: CommandContext, id: string, scheduleAt?: string): Promise<Reply> {
-  const p = await renderNewsletterPreview(ctx.app, id);
+  const p = await renderNewsletterPreview(ctx.app, ctx.cpts.id, id);
   const buttons = [
     await ctx.button({ action: "test", label: "M'envoyer un test", style: "secondary", payload: { id }, reusable: true }),
     await ctx.button({ action: "envoyer", label: `Envoyer maintenant à ${p.recipients} destinataire(s)`, style: "primary", payload: { id } }),
@@ -119,7 +119,7 @@ export const newsletter = defineCommand({
     if (action === "ouvrir") return menu(ctx, id);
     if (action === "test") {
       if (!ctx.caller.email) throw new UserError("Votre fiche n'a pas d'adresse mail : ajoutez-en une pour recevoir le test.");
-      await testSend(ctx.app, id, ctx.caller.email);
+      await testSend(ctx.app, ctx.cpts.id, id, ctx.caller.email);
       return { text: `Un exemplaire de test part à ${ctx.caller.email}.`, ephemeral: true };
     }
     if (action === "programmer") {
@@ -127,11 +127,11 @@ export const newsletter = defineCommand({
       if (!at || at.getTime() <= ctx.app.clock.now().getTime()) {
         throw new UserError(`Cette date d'envoi est passée : relancez /newsletter avec programmer=${PROGRAM_FORM} dans le futur (la lettre reste en brouillon).`, "programmer");
       }
-      await scheduleNewsletter(ctx.app, id, at);
+      await scheduleNewsletter(ctx.app, ctx.cpts.id, id, at);
       return { text: `Lettre programmée pour le ${formatInstant(at)} (heure de Paris).`, ephemeral: true };
     }
     if (action === "envoyer") {
-      const p = await renderNewsletterPreview(ctx.app, id);
+      const p = await renderNewsletterPreview(ctx.app, ctx.cpts.id, id);
       return {
         text: `Confirmez l'envoi de « ${p.subject} » à ${p.recipients} destinataire(s) (${p.audience}).`,
         confirm: "L'envoi ne peut pas être annulé une fois parti.",
@@ -143,7 +143,7 @@ export const newsletter = defineCommand({
       };
     }
     if (action === "abandonner") return { text: "Envoi annulé : la lettre reste en brouillon.", ephemeral: true };
-    const r = await sendNewsletterNow(ctx.app, id, ctx.actor);
+    const r = await sendNewsletterNow(ctx.app, ctx.cpts.id, id, ctx.actor);
     return { title: "Lettre envoyée", text: `${r.enqueued} mail(s) mis en file d'envoi pour ${r.recipients} destinataire(s).`, ephemeral: true };
   },
 });

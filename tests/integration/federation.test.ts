@@ -89,7 +89,7 @@ describe(`plusieurs CPTS et une inter-CPTS (${process.env.TEST_PG_ADMIN_URL ? "P
     expect(audience.excluded.unsubscribed).toBe(2);
     expect(await refusal(federationAudience(ctx, ids["cpts-a"]!))).toContain("réservée à une inter-CPTS");
     const n = await createNewsletter(ctx, { cptsId: ids["inter-nord"]!, subject: "Lettre de l'inter-CPTS", body: "Bonjour à toutes les CPTS du département.", audience: "FEDERATION" });
-    const sent = await sendNewsletterNow(ctx, n.id, "admin:pilote@exemple-sante.fr");
+    const sent = await sendNewsletterNow(ctx, ids["inter-nord"]!, n.id, "admin:pilote@exemple-sante.fr");
     expect(sent.recipients).toBe(3);
     const rows = await t.db.outboxMessage.findMany({ where: { refType: "newsletter", refId: n.id } });
     expect(rows.map((r) => r.recipient).sort()).toEqual(["anne@exemple-sante.fr", "bea@exemple-sante.fr", "pilote@exemple-sante.fr"]);

@@ -147,13 +147,13 @@ describe(`services d'envoi (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQ
     expect(nurses.recipients.every((r) => r.profession === "infirmier")).toBe(true);
 
     const n = await createNewsletter(ctx, { cptsId, subject: "Lettre <spéciale> & co", body: "Bonjour,\n\nUn paragraphe avec <script>alert(1)</script>.", createdBy: "test" });
-    const preview = await renderNewsletterPreview(ctx, n.id);
+    const preview = await renderNewsletterPreview(ctx, cptsId, n.id);
     expect(preview.html).toContain("&lt;script&gt;");
     expect(preview.html).not.toContain("<script>");
-    await testSend(ctx, n.id, "test@exemple.fr");
-    const r = await sendNewsletterNow(ctx, n.id, "admin:test");
+    await testSend(ctx, cptsId, n.id, "test@exemple.fr");
+    const r = await sendNewsletterNow(ctx, cptsId, n.id, "admin:test");
     expect(r.enqueued).toBe(audience.count);
-    await expect(sendNewsletterNow(ctx, n.id, "admin:test")).rejects.toThrow(/déjà été envoyée/);
+    await expect(sendNewsletterNow(ctx, cptsId, n.id, "admin:test")).rejects.toThrow(/déjà été envoyée/);
     const rows = await t.db.outboxMessage.findMany({ where: { refType: "newsletter", refId: n.id } });
     expect(rows).toHaveLength(audience.count);
     expect((rows[0]!.headers as Record<string, string>)["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
@@ -164,7 +164,7 @@ describe(`services d'envoi (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQ
   it("une lettre programmée part quand son heure est venue", async () => {
     const ctx = contextAt(t, "2026-03-20T08:00:00+01:00");
     const n = await createNewsletter(ctx, { cptsId, subject: "Programmée", body: "Texte de la lettre programmée.", audience: "PROFESSIONS", professions: ["sage_femme"] });
-    await scheduleNewsletter(ctx, n.id, new Date("2026-03-21T09:00:00+01:00"));
+    await scheduleNewsletter(ctx, cptsId, n.id, new Date("2026-03-21T09:00:00+01:00"));
     expect((await runNewsletterSends(ctx)).sent).toBe(0);
     const later = contextAt(t, "2026-03-21T09:05:00+01:00");
     expect((await runNewsletterSends(later)).sent).toBe(1);

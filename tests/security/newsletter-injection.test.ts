@@ -38,7 +38,7 @@ describe("lettre d'information : injection HTML et d'en-têtes", () => {
       expect((e as Error).message).toMatch(/objet|invalide/i);
       return;
     }
-    await sendNewsletterNow(ctx, created.id, "admin:test");
+    await sendNewsletterNow(ctx, w.cptsId, created.id, "admin:test");
     const rows = await t.db.outboxMessage.findMany({ where: { cptsId: w.cptsId, kind: "newsletter" } });
     expect(rows.length).toBeGreaterThanOrEqual(3);
     for (const r of rows) {
@@ -66,7 +66,7 @@ describe("lettre d'information : injection HTML et d'en-têtes", () => {
     const n = await createNewsletter(ctx, { cptsId: w.cptsId, subject: "Lettre de printemps", body: "Bonjour à toutes et à tous.", audience: "ADHERENTS" });
     const before = await t.db.outboxMessage.count();
     for (const to of ["moi@exemple.fr\r\nBcc: victime@exemple.fr", "moi@exemple.fr, victime@exemple.fr", "<moi@exemple.fr>\nTo: victime@exemple.fr"]) {
-      await expect(testSend(ctx, n.id, to)).rejects.toThrow(/Adresse de test invalide/);
+      await expect(testSend(ctx, w.cptsId, n.id, to)).rejects.toThrow(/Adresse de test invalide/);
     }
     expect(await t.db.outboxMessage.count()).toBe(before);
   });

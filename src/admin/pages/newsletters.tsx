@@ -142,7 +142,7 @@ export function newsletterRoutes(app: AdminApp, deps: AdminDeps): void {
   const detailPage = async (c: AdminContext, id: string, errors?: FieldErrors, values?: FormValues, status: 200 | 400 = 200) => {
     const n = await repo.byId(c.get("user").cptsId, id);
     if (!n) return notFound(deps, c, "Cette lettre");
-    const preview = await renderNewsletterPreview(deps.ctx, n.id);
+    const preview = await renderNewsletterPreview(deps.ctx, n.cptsId, n.id);
     const isCoord = c.get("user").role === "COORDONNATEUR";
     const draft = n.state === "BROUILLON";
     const csrf = c.get("csrf");
@@ -217,7 +217,7 @@ export function newsletterRoutes(app: AdminApp, deps: AdminDeps): void {
   app.get("/newsletters/:id/apercu.html", async (c) => {
     const n = await repo.byId(c.get("user").cptsId, c.req.param("id"));
     if (!n) return c.text("Lettre introuvable.", 404);
-    const preview = await renderNewsletterPreview(deps.ctx, n.id);
+    const preview = await renderNewsletterPreview(deps.ctx, n.cptsId, n.id);
     c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; frame-ancestors 'self'");
     c.header("X-Frame-Options", "SAMEORIGIN");
     return c.html(preview.html ?? `<pre>${preview.text.replace(/[&<>]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[ch]!)}</pre>`);
@@ -247,7 +247,7 @@ export function newsletterRoutes(app: AdminApp, deps: AdminDeps): void {
     const at = parisLocalToDate(parsed.data.at);
     if (!at) return detailPage(c, id, { at: "cette heure n'existe pas à Paris (changement d'heure) : choisissez-en une autre" }, formValues(c.get("form")), 400);
     try {
-      await scheduleNewsletter(deps.ctx, id, at);
+      await scheduleNewsletter(deps.ctx, c.get("user").cptsId, id, at);
     } catch (e) {
       if (e instanceof UserError) return detailPage(c, id, { at: e.message }, formValues(c.get("form")), 400);
       throw e;
@@ -257,20 +257,20 @@ export function newsletterRoutes(app: AdminApp, deps: AdminDeps): void {
   }));
 
   app.post("/newsletters/:id/deprogrammer", requireRole("COORDONNATEUR"), guarded(async (c, id) => {
-    await scheduleNewsletter(deps.ctx, id, null);
+    await scheduleNewsletter(deps.ctx, c.get("user").cptsId, id, null);
     await deps.repo.audit({ cptsId: c.get("user").cptsId, actor: deps.actor(c), action: "newsletter.deprogrammee", target: id });
     return redirectWith(c, `/admin/newsletters/${id}`, "ok", "Programmation annulée : la lettre est de nouveau un brouillon.");
   }));
 
   app.post("/newsletters/:id/envoyer", requireRole("COORDONNATEUR"), guarded(async (c, id) => {
-    const r = await sendNewsletterNow(deps.ctx, id, deps.actor(c));
+    const r = await sendNewsletterNow(deps.ctx, c.get("user").cptsId, id, deps.actor(c));
     return redirectWith(c, `/admin/newsletters/${id}`, "ok", `Envoi lancé : ${r.enqueued} message(s) placés dans la file d'envoi.`);
   }));
 
   app.post("/newsletters/:id/test", requireRole("COORDONNATEUR"), guarded(async (c, id) => {
     const parsed = parseWith(testForm, c.get("form"));
     if (!parsed.ok) return detailPage(c, id, parsed.errors, formValues(c.get("form")), 400);
-    await testSend(deps.ctx, id, parsed.data.email);
+    await testSend(deps.ctx, c.get("user").cptsId, id, parsed.data.email);
     await deps.repo.audit({ cptsId: c.get("user").cptsId, actor: deps.actor(c), action: "newsletter.test", target: id, details: { to: parsed.data.email } });
     return redirectWith(c, `/admin/newsletters/${id}`, "ok", `Test envoyé à ${parsed.data.email} (visible dans Envois).`);
   }));

@@ -74,17 +74,18 @@ export async function createNewsletter(ctx: AppContext, input: z.input<typeof cr
   return createNewsletterRow(ctx.db, { cptsId: v.cptsId, subject: v.subject, body: v.body, audience: v.audience, professions: v.professions.join(","), createdBy: v.createdBy ?? null });
 }
 
-async function mustGet(ctx: AppContext, id: string) {
-  const n = await getNewsletter(ctx.db, id);
+/** The newsletter `id` of CPTS `cptsId`; one of another CPTS is "introuvable" (never read, changed or sent). */
+async function mustGet(ctx: AppContext, cptsId: string, id: string) {
+  const n = await getNewsletter(ctx.db, cptsId, id);
   if (!n) throw new UserError("Lettre d'information introuvable.");
   return n;
 }
 
 /** Schedules the newsletter for `at` (the newsletter-sends job sends it then); null unschedules. */
-export async function scheduleNewsletter(ctx: AppContext, id: string, at: Date | null) {
-  const n = await mustGet(ctx, id);
+export async function scheduleNewsletter(ctx: AppContext, cptsId: string, id: string, at: Date | null) {
+  const n = await mustGet(ctx, cptsId, id);
   if (at && at.getTime() < ctx.clock.now().getTime() - 60_000) throw new UserError("La date d'envoi est passée : choisissez une date à venir ou envoyez maintenant.", "at");
-  if ((await setSchedule(ctx.db, id, at)) !== 1) throw new UserError(`Cette lettre ne peut plus être programmée (état : ${n.state.toLowerCase()}).`);
+  if ((await setSchedule(ctx.db, cptsId, id, at)) !== 1) throw new UserError(`Cette lettre ne peut plus être programmée (état : ${n.state.toLowerCase()}).`);
   return { id, scheduledAt: at };
 }
 
@@ -99,13 +100,13 @@ function renderFor(ctx: AppContext, n: { subject: string; body: string; cpts: { 
 }
 
 /** Sends now: one outbox row per recipient, written with the state change in one transaction; a second call is refused. */
-export async function sendNewsletterNow(ctx: AppContext, id: string, actor: string): Promise<{ recipients: number; enqueued: number }> {
-  const n = await mustGet(ctx, id);
+export async function sendNewsletterNow(ctx: AppContext, cptsId: string, id: string, actor: string): Promise<{ recipients: number; enqueued: number }> {
+  const n = await mustGet(ctx, cptsId, id);
   const audience = await resolveAudience(ctx, n.cptsId, { audience: n.audience, professions: n.professions ? n.professions.split(",") : [] });
   renderFor(ctx, n, undefined); // a template error stops here, before anything is written
   const now = ctx.clock.now();
   const enqueued = await inTransaction(ctx.db, async (tx) => {
-    if (!(await takeForSending(tx, id))) throw new UserError("Cette lettre d'information a déjà été envoyée (ou est en cours d'envoi).");
+    if (!(await takeForSending(tx, cptsId, id))) throw new UserError("Cette lettre d'information a déjà été envoyée (ou est en cours d'envoi).");
     const drafts: OutboxDraft[] = audience.recipients.map((r) => {
       const mail = renderFor(ctx, n, r.unsubscribeToken);
       return {
@@ -115,7 +116,7 @@ export async function sendNewsletterNow(ctx: AppContext, id: string, actor: stri
       };
     });
     const count = await enqueueMessages(tx, drafts);
-    await markNewsletterSent(tx, id, now, audience.count);
+    await markNewsletterSent(tx, cptsId, id, now, audience.count);
     return count;
   });
   await writeAudit(ctx.db, { cptsId: n.cptsId, actor, action: "newsletter.send", target: id, details: { recipients: audience.count } });
@@ -123,9 +124,9 @@ export async function sendNewsletterNow(ctx: AppContext, id: string, actor: stri
 }
 
 /** Sends one copy marked [TEST] to `toEmail` (any address); the newsletter stays a draft. */
-export async function testSend(ctx: AppContext, id: string, toEmail: string): Promise<{ enqueued: number }> {
+export async function testSend(ctx: AppContext, cptsId: string, id: string, toEmail: string): Promise<{ enqueued: number }> {
   if (!z.email().safeParse(toEmail).success) throw new UserError(`Adresse de test invalide : « ${toEmail} ».`, "email");
-  const n = await mustGet(ctx, id);
+  const n = await mustGet(ctx, cptsId, id);
   const mail = renderFor(ctx, n, undefined, true);
   const enqueued = await inTransaction(ctx.db, (tx) =>
     enqueueMessages(tx, [
@@ -135,8 +136,8 @@ export async function testSend(ctx: AppContext, id: string, toEmail: string): Pr
   return { enqueued };
 }
 
-export async function renderNewsletterPreview(ctx: AppContext, id: string): Promise<RenderedMail & { audience: string; recipients: number }> {
-  const n = await mustGet(ctx, id);
+export async function renderNewsletterPreview(ctx: AppContext, cptsId: string, id: string): Promise<RenderedMail & { audience: string; recipients: number }> {
+  const n = await mustGet(ctx, cptsId, id);
   const audience = await resolveAudience(ctx, n.cptsId, { audience: n.audience, professions: n.professions ? n.professions.split(",") : [] });
   return { ...renderFor(ctx, n, "apercu"), audience: AUDIENCE_LABELS[n.audience], recipients: audience.count };
 }
@@ -183,7 +184,7 @@ export async function runNewsletterSends(ctx: AppContext, opts: { dryRun?: boole
       continue;
     }
     try {
-      const r = await sendNewsletterNow(ctx, n.id, "job:newsletter-sends");
+      const r = await sendNewsletterNow(ctx, n.cptsId, n.id, "job:newsletter-sends");
       sent++;
       recipients += r.recipients;
     } catch (e) {

@@ -15,30 +15,31 @@ export async function audienceMembers(db: Db | Tx, cptsId: string, audience: New
   return db.member.findMany({ where: { ...where, ...base }, orderBy: { id: "asc" } });
 }
 
-export function getNewsletter(db: Db | Tx, id: string) {
-  return db.newsletter.findUnique({ where: { id }, include: { cpts: { select: { id: true, name: true } } } });
+/** The newsletter `id` of this CPTS only (another CPTS's id reads as not found). */
+export function getNewsletter(db: Db | Tx, cptsId: string, id: string) {
+  return db.newsletter.findFirst({ where: { id, cptsId }, include: { cpts: { select: { id: true, name: true } } } });
 }
 
 export function createNewsletterRow(db: Db, data: { cptsId: string; subject: string; body: string; audience: NewsletterAudience; professions: string; createdBy: string | null }) {
   return db.newsletter.create({ data });
 }
 
-export async function setSchedule(db: Db, id: string, at: Date | null): Promise<number> {
+export async function setSchedule(db: Db, cptsId: string, id: string, at: Date | null): Promise<number> {
   const r = await db.newsletter.updateMany({
-    where: { id, state: { in: ["BROUILLON", "PROGRAMMEE"] } },
+    where: { id, cptsId, state: { in: ["BROUILLON", "PROGRAMMEE"] } },
     data: at ? { state: "PROGRAMMEE", scheduledAt: at } : { state: "BROUILLON", scheduledAt: null },
   });
   return r.count;
 }
 
 /** Takes the newsletter for sending (only one caller wins: conditional update). */
-export async function takeForSending(tx: Tx, id: string): Promise<boolean> {
-  const r = await tx.newsletter.updateMany({ where: { id, state: { in: ["BROUILLON", "PROGRAMMEE"] } }, data: { state: "EN_COURS" } });
+export async function takeForSending(tx: Tx, cptsId: string, id: string): Promise<boolean> {
+  const r = await tx.newsletter.updateMany({ where: { id, cptsId, state: { in: ["BROUILLON", "PROGRAMMEE"] } }, data: { state: "EN_COURS" } });
   return r.count === 1;
 }
 
-export async function markNewsletterSent(tx: Tx, id: string, at: Date, recipientCount: number) {
-  await tx.newsletter.update({ where: { id }, data: { state: "ENVOYEE", sentAt: at, recipientCount } });
+export async function markNewsletterSent(tx: Tx, cptsId: string, id: string, at: Date, recipientCount: number) {
+  await tx.newsletter.updateMany({ where: { id, cptsId }, data: { state: "ENVOYEE", sentAt: at, recipientCount } });
 }
 
 export function dueScheduled(db: Db, now: Date) {
