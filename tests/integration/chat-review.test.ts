@@ -143,3 +143,23 @@ describe(`/relance-cotisations : avancement et récapitulatif (${process.env.TES
     }
   });
 });
+
+describe(`mails de l'adhésion par modèles (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite"})`, () => {
+  it("le code de liaison et la demande d'adhésion partent en texte et en HTML échappé, par les modèles templates/mail", async () => {
+    const who = "modele@discord.local";
+    await w.say(who, `/adhesion lier email=${COORDO}`);
+    const codeMail = await w.t.db.outboxMessage.findFirstOrThrow({ where: { kind: "code", recipient: COORDO } });
+    const code = /code=(\d{6})/.exec(codeMail.bodyText)![1]!;
+    expect(codeMail.subject).toContain(": votre code de connexion au chat");
+    expect(codeMail.bodyHtml).toContain(`<strong>${code}</strong>`);
+    expect(codeMail.bodyHtml).toContain("valable 15 minutes");
+
+    await w.flow("candidat@perso.fr", '/adhesion nouvelle prenom="<b>Zoé</b>" nom=Durand email=zoe.durand@exemple.fr profession=orthophoniste commune=Clairval', ["J'accepte"]);
+    const notice = await w.t.db.outboxMessage.findFirstOrThrow({ where: { kind: "adhesion", recipient: COORDO, bodyText: { contains: "Durand" } } });
+    expect(notice.subject).toContain(": nouvelle demande d'adhésion");
+    expect(notice.bodyText).toContain("<b>Zoé</b> Durand, Orthophoniste, Clairval, zoe.durand@exemple.fr.");
+    expect(notice.bodyHtml).toContain("&lt;b&gt;Zoé&lt;/b&gt; Durand");
+    expect(notice.bodyHtml).not.toContain("<b>Zoé</b>");
+    expect(notice.bodyHtml).toContain("rgpd-chat-v1");
+  });
+});

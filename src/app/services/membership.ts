@@ -8,6 +8,9 @@ import { ChatRepository } from "../../db/repos/chat-repo.ts";
 import { MemberRepository, memberName } from "../../db/repos/member-repo.ts";
 import { enqueueMessages, inTransaction } from "./outbox.ts";
 import { isKnownProfession, professionLabel } from "../../rules/professions.ts";
+import { renderMail } from "../../mail/template.ts";
+import { codeLiaisonTemplate } from "../../../templates/mail/code-liaison.ts";
+import { demandeAdhesionTemplate } from "../../../templates/mail/demande-adhesion.ts";
 
 export const LINK_CODE_MINUTES = 15;
 export const RGPD_TEXT_VERSION = "rgpd-chat-v1";
@@ -40,6 +43,7 @@ export async function startLink(ctx: AppContext, cptsId: string, cptsName: strin
   }
   const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
   const now = ctx.clock.now();
+  const mail = renderMail(codeLiaisonTemplate, { cptsName, memberName: memberName(member), code, minutes: LINK_CODE_MINUTES });
   await inTransaction(ctx.db, async (tx) => {
     await new ChatRepository(tx as unknown as Db).setLinkCode(identityId, {
       linkCode: hashCode(identityId, code),
@@ -54,11 +58,9 @@ export async function startLink(ctx: AppContext, cptsId: string, cptsName: strin
         kind: "code",
         recipient: member.email!,
         memberId: member.id,
-        subject: `${cptsName} : votre code de connexion au chat`,
-        bodyText:
-          `Bonjour ${memberName(member)},\n\nVotre code pour relier votre compte de discussion à la ${cptsName} : ${code}\n` +
-          `Tapez /adhesion code=${code} dans la discussion. Ce code est valable ${LINK_CODE_MINUTES} minutes.\n\n` +
-          "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : rien ne sera relié.",
+        subject: mail.subject,
+        bodyText: mail.text,
+        bodyHtml: mail.html,
       },
     ]);
   });
@@ -128,6 +130,15 @@ export async function apply(ctx: AppContext, cpts: { id: string; name: string },
   });
   await new ChatRepository(ctx.db).linkIdentity(identityId, created.id);
   const coordination = await members.findByRoles(cpts.id, ["COORDONNATEUR"]);
+  const notice = renderMail(demandeAdhesionTemplate, {
+    cptsName: cpts.name,
+    firstName: a.prenom,
+    lastName: a.nom,
+    profession: professionLabel(a.profession),
+    commune: commune.name,
+    email: a.email,
+    consentVersion: RGPD_TEXT_VERSION,
+  });
   await inTransaction(ctx.db, (tx) =>
     enqueueMessages(
       tx,
@@ -138,8 +149,9 @@ export async function apply(ctx: AppContext, cpts: { id: string; name: string },
         kind: "adhesion",
         recipient: c.email!,
         memberId: c.id,
-        subject: `${cpts.name} : nouvelle demande d'adhésion`,
-        bodyText: `Nouvelle demande d'adhésion reçue par le chat :\n${a.prenom} ${a.nom}, ${professionLabel(a.profession)}, ${commune.name}, ${a.email}.\nConsentement RGPD recueilli (${RGPD_TEXT_VERSION}). Validez-la dans l'administration.`,
+        subject: notice.subject,
+        bodyText: notice.text,
+        bodyHtml: notice.html,
       })),
     ),
   );
