@@ -7,6 +7,7 @@ import { importValidRows } from "../../src/app/services/member-import.ts";
 import { recordPayment } from "../../src/app/services/payments.ts";
 import { handleNotification } from "../../src/helloasso/service.ts";
 import { notificationSchema } from "../../src/helloasso/payload.ts";
+import { listMembers } from "../../src/app/services/members.ts";
 
 let env: AdminTestEnv;
 let otherId: string;
@@ -92,6 +93,19 @@ describe(`admin : paiements (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "S
     expect(states.map((s) => s.state)).toEqual(["ENVOYE", "ANNULE", "ANNULE"]);
     // The ledger row stays: the reminder job does not send that step again.
     expect(await env.t.db.reminderLedger.count({ where: { memberId: m.id } })).toBe(1);
+  });
+
+  it("le filtre de cotisation de l'admin compte les membres du CA et du bureau, pas la coordination ni les partenaires", async () => {
+    const mk = (lastName: string, roles: ("ADHERENT" | "CA" | "BUREAU" | "COORDONNATEUR" | "PARTENAIRE")[], duesExempt = false) =>
+      env.t.db.member.create({ data: { cptsId: otherId, lastName, email: `${lastName.toLowerCase()}@beta.fr`, duesExempt, roles: { create: roles.map((role) => ({ role })) } } });
+    const ca = await mk("Conseil", ["CA"]);
+    const bureau = await mk("Tresor", ["BUREAU", "ADHERENT"]);
+    const coord = await mk("Coordo", ["COORDONNATEUR"]);
+    const partner = await mk("Labo", ["PARTENAIRE"]);
+    const exempt = await mk("Exempte", ["ADHERENT"], true);
+    const names = async (dues: string) => (await listMembers(env.ctx, otherId, { dues, q: "" }, "2026-11-23")).map((r) => r.id).filter((id) => [ca.id, bureau.id, coord.id, partner.id, exempt.id].includes(id)).sort();
+    expect(await names("jamais_paye")).toEqual([ca.id, bureau.id].sort());
+    expect(await names("exonere")).toEqual([coord.id, partner.id, exempt.id].sort());
   });
 
   it("une ligne dont le paiement est refusé par la base n'écrit ni l'adhérent ni le paiement, et elle est signalée", async () => {

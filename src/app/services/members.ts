@@ -6,6 +6,7 @@ import { MemberAdminRepository, writeAudit, type MemberFilter } from "../../db/r
 import { memberDuesStatus, DUES_STATUS_LABELS, type DuesStatus, type DuesPayment } from "../../rules/dues.ts";
 import { professionLabel, PROFESSIONS } from "../../rules/professions.ts";
 import { yearOf } from "../../rules/dates.ts";
+import { owesDues } from "../../rules/membership.ts";
 import { UserError } from "../errors.ts";
 import { isUniqueViolation } from "../../db/client.ts";
 
@@ -46,7 +47,6 @@ export function rulesPayments(m: { id: string; payments: { year: number; paidOn:
 export function toRow(m: MemberWithPayments, at: string): MemberRow {
   const year = yearOf(at);
   const pays = rulesPayments(m);
-  const adherent = m.roles.some((r) => r.role === "ADHERENT");
   return {
     id: m.id,
     name: displayName(m),
@@ -58,7 +58,8 @@ export function toRow(m: MemberWithPayments, at: string): MemberRow {
     category: m.category,
     status: m.status,
     roles: m.roles.map((r) => r.role),
-    dues: memberDuesStatus({ id: m.id, category: m.category, exempt: m.duesExempt || !adherent }, pays, at),
+    // Who owes dues is one rule (members and board); anyone else shows as exempt.
+    dues: memberDuesStatus({ id: m.id, category: m.category, exempt: !owesDues(m.roles.map((r) => r.role), m.category, m.duesExempt) }, pays, at),
     paidThisYearCents: m.payments.filter((p) => p.year === year && !p.refundedOn).reduce((s, p) => s + p.amountCents, 0),
   };
 }
