@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { defineCommand } from "./types.ts";
 import { MemberRepository } from "../src/db/repos/member-repo.ts";
+import { owesDues } from "../src/rules/membership.ts";
 import { DUES_STATUS_LABELS, formatDateFr, formatEuros, memberDuesStatus, yearOf } from "../src/rules/index.ts";
 
 export const cotisation = defineCommand({
@@ -16,7 +17,8 @@ export const cotisation = defineCommand({
     const members = new MemberRepository(ctx.app.db);
     const member = (await members.findById(ctx.cpts.id, ctx.caller.memberId!))!;
     const year = input.annee ?? yearOf(ctx.today);
-    if (!member.roles.some((r) => r.role === "ADHERENT" || r.role === "CA" || r.role === "BUREAU")) {
+    // Exemption is answered below with the status; here only "is this person a member at all".
+    if (!owesDues(member.roles.map((r) => r.role), member.category, false)) {
       return { title: `Cotisation ${year}`, text: "Votre fiche n'a pas de qualité d'adhérent (coordination, partenaire) : aucune cotisation n'est attendue de vous." };
     }
     const at = year < yearOf(ctx.today) ? `${year}-12-31` : ctx.today;

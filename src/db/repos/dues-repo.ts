@@ -1,6 +1,7 @@
 // What the dues reminder job reads (policy, members, payments, ledger) and writes (ledger rows).
 import type { Db, Tx } from "../client.ts";
 import type { DuesMember, DuesPayment, ReminderPolicy, SentReminder } from "../../rules/dues.ts";
+import { owesDues } from "../../rules/membership.ts";
 
 export interface ReminderMember extends DuesMember {
   name: string;
@@ -30,10 +31,14 @@ type Reader = Db | Tx;
 export async function loadReminderInputs(db: Reader, cptsId: string, year: number): Promise<ReminderInputs | null> {
   const cpts = await db.cpts.findUnique({ where: { id: cptsId }, include: { reminderPolicy: true, duesRates: { where: { year } } } });
   if (!cpts) return null;
-  const members = await db.member.findMany({
-    where: { cptsId, status: "ACTIF", roles: { some: { role: "ADHERENT" } } },
-    orderBy: { id: "asc" },
-  });
+  // Who owes dues is one rule (src/rules/membership.ts); exemption stays with remindersDue.
+  const members = (
+    await db.member.findMany({
+      where: { cptsId, status: "ACTIF" },
+      orderBy: { id: "asc" },
+      include: { roles: { select: { role: true } } },
+    })
+  ).filter((m) => owesDues(m.roles.map((r) => r.role), m.category, false));
   const payments = await db.duesPayment.findMany({ where: { cptsId, year: { gte: year - 1, lte: year } } });
   const ledger = await db.reminderLedger.findMany({ where: { cptsId, year } });
   const p = cpts.reminderPolicy;
