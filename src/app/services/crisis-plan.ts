@@ -4,7 +4,7 @@
 import type { AppContext } from "../context.ts";
 import { deadlines as computeDeadlines, daysBetween, addDays, formatDateFr, isIsoDate, type Deadline } from "../../rules/index.ts";
 import { loadRulesInputs } from "../../db/repos/cpts-rules-repo.ts";
-import { latestVersions, findSection, addReview, adoptDraft, createVersionFrom, memberExists } from "../../db/repos/crisis-repo.ts";
+import { latestVersions, findSection, addReview, adoptDraft, createVersionFrom, memberExists, cptsNameAndSettings } from "../../db/repos/crisis-repo.ts";
 import { memberDisplayName, writeAudit } from "../../db/repos/dues-repo.ts";
 import { renderMail, TemplateError } from "../../mail/template.ts";
 import { planCriseRevueTemplate } from "../../../templates/mail/plan-crise-revue.ts";
@@ -15,6 +15,22 @@ import { UserError } from "../errors.ts";
 /** Section owners are asked to review this many days before the refresh is due, then every REPEAT days. */
 export const REVIEW_LEAD_DAYS = 60;
 export const REVIEW_REPEAT_DAYS = 14;
+
+export interface CrisisReviewSettings {
+  leadDays: number;
+  repeatDays: number;
+}
+
+/**
+ * The review-request timing of a CPTS: `Cpts.settings.crisisReview.{leadDays, repeatDays}` (JSON),
+ * each falling back to its default when absent or not a positive whole number of days (≤ 366).
+ */
+export function crisisReviewSettings(raw: unknown): CrisisReviewSettings {
+  const section = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>).crisisReview : undefined;
+  const obj = typeof section === "object" && section !== null && !Array.isArray(section) ? (section as Record<string, unknown>) : {};
+  const days = (v: unknown, fallback: number) => (typeof v === "number" && Number.isInteger(v) && v > 0 && v <= 366 ? v : fallback);
+  return { leadDays: days(obj.leadDays, REVIEW_LEAD_DAYS), repeatDays: days(obj.repeatDays, REVIEW_REPEAT_DAYS) };
+}
 
 export interface CrisisSectionView {
   id: string;
@@ -96,17 +112,21 @@ export interface ReviewRequestsResult {
 }
 
 /**
- * From REVIEW_LEAD_DAYS before the refresh is due until the new version is recorded, asks each section
- * owner who has not reviewed since the window opened; at most once per REVIEW_REPEAT_DAYS period
- * (the idempotency key names the period, so a missed day is caught up and a re-run sends nothing).
+ * From `leadDays` (per CPTS, default REVIEW_LEAD_DAYS) before the refresh is due until the new version is
+ * recorded, asks each section owner who has not reviewed since the window opened; at most once per
+ * `repeatDays` (default REVIEW_REPEAT_DAYS) period (the idempotency key names the period, so a missed
+ * day is caught up and a re-run sends nothing).
  */
 export async function sendCrisisReviewRequests(ctx: AppContext, cptsId: string, at: string, opts: { dryRun?: boolean } = {}): Promise<ReviewRequestsResult> {
   const overview = await crisisPlanOverview(ctx, cptsId, at);
   const next = overview.nextRefresh;
-  if (!next || next.daysLeft > REVIEW_LEAD_DAYS || !overview.current) return { requested: 0, skipped: 0, errors: [] };
-  const windowStart = addDays(next.dueDate, -REVIEW_LEAD_DAYS);
-  const period = Math.floor(daysBetween(windowStart, at) / REVIEW_REPEAT_DAYS);
-  const cptsName = (await ctx.db.cpts.findUnique({ where: { id: cptsId }, select: { name: true } }))!.name;
+  if (!next || !overview.current) return { requested: 0, skipped: 0, errors: [] };
+  const cpts = (await cptsNameAndSettings(ctx.db, cptsId))!;
+  const review = crisisReviewSettings(cpts.settings);
+  if (next.daysLeft > review.leadDays) return { requested: 0, skipped: 0, errors: [] };
+  const windowStart = addDays(next.dueDate, -review.leadDays);
+  const period = Math.floor(daysBetween(windowStart, at) / review.repeatDays);
+  const cptsName = cpts.name;
   const drafts: OutboxDraft[] = [];
   let skipped = 0;
   const errors: string[] = [];

@@ -3,7 +3,8 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { AppContext } from "../context.ts";
-import { addMonths, formatDateFr, parisToday } from "../../rules/index.ts";
+import { formatDateFr, parisToday } from "../../rules/index.ts";
+import { newsletterDueOn, newsletterOverdue, NEWSLETTER_CADENCE_LABELS } from "../../rules/newsletter-cadence.ts";
 import {
   audienceMembers, getNewsletter, createNewsletterRow, setSchedule, takeForSending, markNewsletterSent,
   dueScheduled, listNewsletters, lastSentAt, cptsForNewsletters, type NewsletterAudience,
@@ -142,21 +143,18 @@ export async function renderNewsletterPreview(ctx: AppContext, cptsId: string, i
   return { ...renderFor(ctx, n, "apercu"), audience: AUDIENCE_LABELS[n.audience], recipients: audience.count };
 }
 
-const CADENCE_MONTHS = { MENSUELLE: 1, TRIMESTRIELLE: 3, SEMESTRIELLE: 6, AUCUNE: 0 } as const;
-const CADENCE_LABELS = { MENSUELLE: "mensuelle", TRIMESTRIELLE: "trimestrielle", SEMESTRIELLE: "semestrielle", AUCUNE: "sans périodicité" } as const;
-
 export async function newsletterStats(ctx: AppContext, cptsId: string) {
   const list = await listNewsletters(ctx.db, cptsId);
   const counts = await new OutboxRepository(ctx.db).countByRef("newsletter", list.map((n) => n.id));
-  const cpts = await ctx.db.cpts.findUnique({ where: { id: cptsId }, select: { newsletterCadence: true } });
+  const cpts = await ctx.db.cpts.findUnique({ where: { id: cptsId }, select: { newsletterCadence: true, createdAt: true } });
   const last = await lastSentAt(ctx.db, cptsId);
-  const months = CADENCE_MONTHS[cpts?.newsletterCadence ?? "AUCUNE"];
-  const nextDue = months && last ? addMonths(parisToday(last), months) : null;
+  const cadence = cpts?.newsletterCadence ?? "AUCUNE";
+  const nextDue = cpts ? newsletterDueOn(cadence, last ? parisToday(last) : null, parisToday(cpts.createdAt)) : null;
   return {
-    cadence: cpts?.newsletterCadence ?? "AUCUNE",
+    cadence,
     lastSentOn: last ? parisToday(last) : null,
     nextDueOn: nextDue,
-    overdue: nextDue !== null && nextDue < ctx.clock.today(),
+    overdue: newsletterOverdue(nextDue, ctx.clock.today()),
     newsletters: list.map((n) => {
       const of = counts.filter((c) => c.refId === n.id);
       const by = (s: string) => of.filter((c) => c.state === s).reduce((a, c) => a + c.count, 0);
@@ -193,14 +191,12 @@ export async function runNewsletterSends(ctx: AppContext, opts: { dryRun?: boole
   }
   for (const c of await cptsForNewsletters(ctx.db)) {
     if (opts.cptsId && c.id !== opts.cptsId) continue;
-    const months = CADENCE_MONTHS[c.newsletterCadence];
-    if (!months) continue;
     const last = await lastSentAt(ctx.db, c.id);
-    const dueOn = addMonths(parisToday(last ?? c.createdAt), months);
-    if (dueOn >= today) continue;
+    const dueOn = newsletterDueOn(c.newsletterCadence, last ? parisToday(last) : null, parisToday(c.createdAt));
+    if (dueOn === null || !newsletterOverdue(dueOn, today)) continue;
     const coordinators = await new OutboxRepository(ctx.db).coordinatorEmails(c.id);
     const mail = renderMail(rappelLettreTemplate, {
-      cptsName: c.name, cadenceLabel: CADENCE_LABELS[c.newsletterCadence], lastSentOn: last ? formatDateFr(parisToday(last)) : undefined, dueDate: formatDateFr(dueOn),
+      cptsName: c.name, cadenceLabel: NEWSLETTER_CADENCE_LABELS[c.newsletterCadence], lastSentOn: last ? formatDateFr(parisToday(last)) : undefined, dueDate: formatDateFr(dueOn),
     });
     const drafts: OutboxDraft[] = coordinators.map((co) => ({
       cptsId: c.id, idempotencyKey: `rappel-lettre:${c.id}:${dueOn}:${co.id}`, channel: "MAIL", kind: "rappel_lettre",

@@ -51,3 +51,8 @@ export async function createVersionFrom(tx: Tx, cptsId: string, version: number,
 export async function memberExists(db: Db, cptsId: string, memberId: string): Promise<boolean> {
   return (await db.member.count({ where: { id: memberId, cptsId } })) > 0;
 }
+
+/** The CPTS's name and raw settings JSON (per-CPTS overrides such as crisisReview). */
+export function cptsNameAndSettings(db: Db | Tx, cptsId: string) {
+  return db.cpts.findUnique({ where: { id: cptsId }, select: { name: true, settings: true } });
+}
