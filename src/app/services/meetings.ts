@@ -15,6 +15,9 @@ import {
   type IndemnityUnit,
 } from "../../rules/index.ts";
 import { professionGroup } from "../../rules/professions.ts";
+import { DEFAULT_SETTINGS } from "../../rules/settings.ts";
+import { indemnityRoleOf } from "../../rules/membership.ts";
+import { loadRulesInputs } from "../../db/repos/cpts-rules-repo.ts";
 import { memberName } from "../../db/repos/member-repo.ts";
 
 /** Closing would overrun the mission envelope: the coordinator may force it (recorded as forced). */
@@ -80,6 +83,8 @@ export interface ClosedMeeting {
  * (then every expense is flagged forced); nothing is written when refused.
  */
 export async function closeMeeting(ctx: AppContext, cptsId: string, meetingId: string, actor: string, opts: { force?: boolean } = {}): Promise<ClosedMeeting> {
+  // The CPTS's own settings (PASS ceilings...), read before the write transaction.
+  const settings = (await loadRulesInputs(ctx.db, cptsId))?.settings ?? DEFAULT_SETTINGS;
   return inTransaction(ctx.db, async (tx) => {
     const repo = new MeetingRepository(tx);
     const meeting = await repo.find(cptsId, meetingId);
@@ -87,6 +92,7 @@ export async function closeMeeting(ctx: AppContext, cptsId: string, meetingId: s
     if (meeting.closedAt) throw new UserError(`L'émargement de « ${meeting.title} » est déjà clos.`);
     const year = yearOf(meeting.heldOn);
     const rules = toRules(await repo.indemnityRules(cptsId));
+    const ruleRoles = [...new Set(rules.flatMap((r) => r.rates.flatMap((x) => (x.role === undefined ? [] : [x.role]))))];
     const members = meeting.attendances.map((a) => a.member);
     const priors = await repo.indemnityTotals(cptsId, members.map((m) => m.id), year);
     const lines = computeIndemnities(
@@ -94,10 +100,12 @@ export async function closeMeeting(ctx: AppContext, cptsId: string, meetingId: s
       meeting.attendances.map((a) => ({
         personId: a.memberId,
         professionGroup: professionGroup(a.member.profession),
+        role: indemnityRoleOf(a.member.roles.map((r) => r.role), ruleRoles),
         meetingDate: meeting.heldOn,
         durationMinutes: a.minutes ?? meeting.durationMin,
       })),
       Object.fromEntries(members.map((m) => [m.id, { [year]: { indemnitiesCents: priors.get(m.id) ?? 0 } }])),
+      settings,
     );
     const nameOf = new Map(members.map((m) => [m.id, memberName(m)]));
     const ok = lines.flatMap((l) => (l.result.ok && l.result.amountCents > 0 ? [{ memberId: l.attendance.personId, name: nameOf.get(l.attendance.personId)!, amountCents: l.result.amountCents, explanation: l.result.explanation }] : []));
