@@ -12,7 +12,7 @@ import { Dispatcher, collectOptions } from "../../src/app/dispatcher.ts";
 import { commands } from "../../commands/index.ts";
 import type { CommandDef, OptionDef, OptionValues } from "../../commands/types.ts";
 
-const NUM_RUNS = Number(process.env.FC_RUNS ?? 60);
+const NUM_RUNS = Number(process.env.FC_RUNS ?? 30);
 const TODAY = "2026-03-20";
 
 let t: TestDb;
