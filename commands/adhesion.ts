@@ -53,6 +53,24 @@ export const adhesion = defineCommand({
       return { text: `C'est fait : votre compte est relié à ${linked.name}. Tapez /aide pour voir vos commandes.` };
     }
     if (action === "nouvelle") {
+      const typed = (["prenom", "nom", "email", "profession", "commune"] as const).some((k) => input[k]);
+      if (!typed && ctx.platform !== "CONSOLE") {
+        return {
+          text: "Pour adhérer : /adhesion nouvelle prenom=… nom=… email=… profession=… commune=…",
+          modal: {
+            command: "adhesion",
+            action: "nouvelle",
+            title: "Adhérer à la CPTS",
+            fields: [
+              { name: "prenom", label: "Prénom", required: true },
+              { name: "nom", label: "Nom", required: true },
+              { name: "email", label: "Adresse mail", placeholder: "prenom.nom@exemple.fr", required: true },
+              { name: "profession", label: "Profession", placeholder: "infirmier, pharmacien, medecin_generaliste…", required: true },
+              { name: "commune", label: "Commune d'exercice", required: true },
+            ],
+          },
+        };
+      }
       const missing = (["prenom", "nom", "email", "profession", "commune"] as const).filter((k) => !input[k]);
       if (missing.length) {
         throw new UserError(`Pour adhérer, il manque : ${missing.join(", ")}. Exemple : /adhesion nouvelle prenom=Léa nom=Martin email=lea.martin@exemple.fr profession=infirmier commune=Valdémo`);

@@ -52,6 +52,26 @@ export interface ReplyFile {
   content: string;
 }
 
+export interface ModalField {
+  /** The command option the answer fills. */
+  name: string;
+  label: string;
+  placeholder?: string;
+  required?: boolean;
+}
+
+/**
+ * A form opened instead of the reply where the platform has them (Discord, Slack); its submission
+ * runs `command` again with `options` plus the typed fields. The console shows the reply's text.
+ */
+export interface ReplyModal {
+  command: string;
+  /** Fixed options of the submission (e.g. { action: "nouvelle" }); encoded in the form id. */
+  action: string;
+  title: string;
+  fields: ModalField[];
+}
+
 export interface Reply {
   title?: string;
   text: string;
@@ -62,6 +82,8 @@ export interface Reply {
   file?: ReplyFile;
   /** Only the caller sees it (personal data, previews). */
   ephemeral?: boolean;
+  /** A form to open in place of this reply (see ReplyModal); `text` is the fallback. */
+  modal?: ReplyModal;
 }
 
 export interface ChatCpts {
@@ -111,6 +133,17 @@ export interface CommandContext {
    * message; console: prints). Absent when the platform cannot show it; never throws.
    */
   progress?(text: string): Promise<void>;
+}
+
+/** The form id of a modal: `<command>:<action>` (at most 100 characters). */
+export const modalId = (m: Pick<ReplyModal, "command" | "action">) => `${m.command}:${m.action}`;
+
+/** The command request of a submitted form: the command, `action`, and the non-empty typed values. */
+export function modalSubmission(id: string, values: Record<string, string | undefined>): { command: string; options: Record<string, string> } {
+  const [command = "", action = ""] = id.split(":");
+  const options: Record<string, string> = { action };
+  for (const [k, v] of Object.entries(values)) if (v !== undefined && v.trim() !== "") options[k] = v.trim();
+  return { command, options };
 }
 
 export type OptionValues = Record<string, string | number | boolean | undefined>;

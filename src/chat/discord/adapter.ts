@@ -10,15 +10,15 @@ import type { ActionRequest, CommandRequest, Dispatcher, DispatchResult } from "
 import { ChatRepository } from "../../db/repos/chat-repo.ts";
 import { ChatRateLimited, registerChatNotifier } from "../../app/chat-notifier.ts";
 import { commands } from "../../../commands/index.ts";
-import type { OptionValues, Reply } from "../../../commands/types.ts";
+import { modalSubmission, type OptionValues, type Reply } from "../../../commands/types.ts";
 import { commandsHash, discordCommands } from "./definitions.ts";
-import { EPHEMERAL, renderDiscord, type DiscordMessage } from "./render.ts";
+import { EPHEMERAL, renderDiscord, renderDiscordModal, type DiscordMessage } from "./render.ts";
 
 export const REPLY_DEADLINE_MS = 2000;
 const DEFAULT_API = "https://discord.com/api/v10";
 
-const InteractionType = { PING: 1, COMMAND: 2, COMPONENT: 3, AUTOCOMPLETE: 4 } as const;
-const Callback = { PONG: 1, MESSAGE: 4, DEFERRED_MESSAGE: 5, AUTOCOMPLETE: 8 } as const;
+const InteractionType = { PING: 1, COMMAND: 2, COMPONENT: 3, AUTOCOMPLETE: 4, MODAL_SUBMIT: 5 } as const;
+const Callback = { PONG: 1, MESSAGE: 4, DEFERRED_MESSAGE: 5, AUTOCOMPLETE: 8, MODAL: 9 } as const;
 
 /** Ed25519 public key from the hex form shown in the Discord developer portal. */
 export function discordPublicKey(hex: string): KeyObject {
@@ -55,13 +55,24 @@ interface RawInteraction {
   channel_id?: string;
   member?: { user: { id: string; username?: string } };
   user?: { id: string; username?: string };
-  data?: { name?: string; options?: { name: string; value?: string | number | boolean; focused?: boolean }[]; custom_id?: string };
+  data?: {
+    name?: string;
+    options?: { name: string; value?: string | number | boolean; focused?: boolean }[];
+    custom_id?: string;
+    /** Modal submit: action rows of text inputs. */
+    components?: { type: number; components?: { custom_id: string; value?: string }[] }[];
+  };
 }
 
 function toRequest(i: RawInteraction): CommandRequest | ActionRequest {
   const user = i.member?.user ?? i.user!;
   const base = { platform: "DISCORD" as const, workspaceExternalId: i.guild_id ?? `dm:${user.id}`, userId: user.id, displayName: user.username, channelId: i.channel_id, deliveryId: i.id };
   if (i.type === InteractionType.COMPONENT) return { ...base, type: "action", buttonId: i.data?.custom_id ?? "" };
+  if (i.type === InteractionType.MODAL_SUBMIT) {
+    const values = Object.fromEntries((i.data?.components ?? []).flatMap((row) => row.components ?? []).map((c) => [c.custom_id, c.value]));
+    const { command, options } = modalSubmission(i.data?.custom_id ?? "", values);
+    return { ...base, type: "command", command, options };
+  }
   const options: OptionValues = Object.fromEntries((i.data?.options ?? []).map((o) => [o.name, o.value]));
   return { ...base, type: "command", command: i.data?.name ?? "", options };
 }
@@ -104,7 +115,7 @@ export function mountDiscordInteractions(ctx: AppContext, http: Hono, dispatcher
       const choices = focused ? await dispatcher.suggest("DISCORD", i.guild_id ?? "", i.data?.name ?? "", focused.name, String(focused.value ?? "")) : [];
       return c.json({ type: Callback.AUTOCOMPLETE, data: { choices: choices.map((ch) => ({ name: ch.label.slice(0, 100), value: ch.value })) } });
     }
-    if (i.type !== InteractionType.COMMAND && i.type !== InteractionType.COMPONENT) return c.text("Type d'interaction non pris en charge.", 400);
+    if (i.type !== InteractionType.COMMAND && i.type !== InteractionType.COMPONENT && i.type !== InteractionType.MODAL_SUBMIT) return c.text("Type d'interaction non pris en charge.", 400);
     // progress messages edit the deferred reply; before the defer there is nothing to edit yet
     let deferred = false;
     const progress = async (text: string) => {
@@ -114,6 +125,7 @@ export function mountDiscordInteractions(ctx: AppContext, http: Hono, dispatcher
     const done = await withinDeadline(running, opts.deadlineMs ?? REPLY_DEADLINE_MS);
     if (done) {
       if (done.duplicate) return c.json({ type: Callback.DEFERRED_MESSAGE, data: { flags: EPHEMERAL } });
+      if (done.reply.modal && i.type === InteractionType.COMMAND) return c.json({ type: Callback.MODAL, data: renderDiscordModal(done.reply.modal) });
       const body = { type: Callback.MESSAGE, data: renderDiscord(done.reply) };
       return done.reply.file ? new Response(multipart(body, done.reply)) : c.json(body);
     }
@@ -174,19 +186,25 @@ export async function startDiscordGateway(ctx: AppContext, dispatcher: Dispatche
       const choices = await dispatcher.suggest("DISCORD", guild, interaction.commandName, focused.name, String(focused.value));
       return interaction.respond(choices.map((c) => ({ name: c.label.slice(0, 100), value: c.value })));
     }
-    if (!interaction.isChatInputCommand() && !interaction.isButton()) return;
-    const base = { platform: "DISCORD" as const, workspaceExternalId: guild, userId: interaction.user.id, displayName: interaction.user.username, channelId: interaction.channelId, deliveryId: interaction.id };
+    if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isModalSubmit()) return;
+    const base = { platform: "DISCORD" as const, workspaceExternalId: guild, userId: interaction.user.id, displayName: interaction.user.username, channelId: interaction.channelId ?? undefined, deliveryId: interaction.id };
     let deferred = false;
     const progress = async (text: string) => {
       if (deferred) await interaction.editReply({ content: `⏳ ${text}` });
     };
+    const submitted = interaction.isModalSubmit()
+      ? modalSubmission(interaction.customId, Object.fromEntries([...interaction.fields.fields.values()].map((f) => [f.customId, "value" in f ? String(f.value ?? "") : undefined])))
+      : null;
     const req: CommandRequest | ActionRequest = interaction.isButton()
       ? { ...base, progress, type: "action", buttonId: interaction.customId }
-      : { ...base, progress, type: "command", command: interaction.commandName, options: Object.fromEntries(interaction.options.data.map((o) => [o.name, o.value])) };
+      : submitted
+        ? { ...base, progress, type: "command", command: submitted.command, options: submitted.options }
+        : { ...base, progress, type: "command", command: interaction.isChatInputCommand() ? interaction.commandName : "", options: interaction.isChatInputCommand() ? Object.fromEntries(interaction.options.data.map((o) => [o.name, o.value])) : {} };
     const running = dispatcher.dispatch(req);
     const done = await withinDeadline(running, REPLY_DEADLINE_MS);
     if (done) {
       if (done.duplicate) return;
+      if (done.reply.modal && interaction.isChatInputCommand()) return interaction.showModal(renderDiscordModal(done.reply.modal) as never);
       const m = renderDiscord(done.reply);
       return interaction.reply({ content: m.content, embeds: m.embeds, components: m.components, flags: m.flags, files: toFiles(done.reply) } as never);
     }

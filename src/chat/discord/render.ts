@@ -1,7 +1,7 @@
 // The neutral reply as a Discord message, within Discord's limits: content 2000 characters; one
 // embed (title 256, description 4096, 25 fields of 256/1024, 6000 in all); 5 rows of 5 buttons,
 // labels 80, custom ids 100; ephemeral flag 64.
-import type { Reply } from "../../../commands/types.ts";
+import { modalId, type Reply, type ReplyModal } from "../../../commands/types.ts";
 
 export const DISCORD_LIMITS = { content: 2000, title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, embedTotal: 6000, rows: 5, buttonsPerRow: 5, label: 80, customId: 100 } as const;
 export const EPHEMERAL = 64;
@@ -51,4 +51,16 @@ export function renderDiscord(reply: Reply): DiscordMessage {
   if (reply.ephemeral) msg.flags = EPHEMERAL;
   if (!msg.content && !msg.embeds) msg.content = "…";
   return msg;
+}
+
+/** A modal (interaction callback type 9): one short text input per field, at most 5. */
+export function renderDiscordModal(modal: ReplyModal) {
+  return {
+    custom_id: modalId(modal).slice(0, DISCORD_LIMITS.customId),
+    title: modal.title.slice(0, 45),
+    components: modal.fields.slice(0, 5).map((f) => ({
+      type: 1,
+      components: [{ type: 4, custom_id: f.name, label: f.label.slice(0, 45), style: 1, required: f.required ?? false, ...(f.placeholder ? { placeholder: f.placeholder.slice(0, 100) } : {}), max_length: 200 }],
+    })),
+  };
 }

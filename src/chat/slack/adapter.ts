@@ -8,7 +8,7 @@ import type { AppContext } from "../../app/context.ts";
 import type { Dispatcher, ActionRequest, CommandRequest } from "../../app/dispatcher.ts";
 import { ChatRateLimited, registerChatNotifier, type ChatNotifier } from "../../app/chat-notifier.ts";
 import { renderSlack } from "./blocks.ts";
-import type { Reply } from "../../../commands/types.ts";
+import { modalId, modalSubmission, type Reply, type ReplyModal } from "../../../commands/types.ts";
 
 export const SLACK_MAX_SKEW_SECONDS = 300;
 const ACK_DEADLINE_MS = 2500;
@@ -66,8 +66,33 @@ function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher) {
     };
     const { reply, duplicate } = await dispatcher.dispatch(req);
     if (duplicate) return;
+    if (reply.modal) {
+      try {
+        await client.views.open({ trigger_id: command.trigger_id, view: slackModal(reply.modal, command.channel_id) as never });
+        return;
+      } catch (e) {
+        ctx.log.warn("ouverture du formulaire Slack impossible", { error: e });
+      }
+    }
     await send(respond, reply);
     if (reply.file) await uploadFile(ctx, client, command.channel_id, reply);
+  });
+  // a submitted form runs its command again with the typed values; the answer is posted to its author only
+  app.view(/.*/, async ({ ack, body, view, client }) => {
+    await ack();
+    const values: Record<string, string | undefined> = {};
+    for (const [blockId, actions] of Object.entries(view.state.values)) values[blockId] = Object.values(actions)[0]?.value ?? undefined;
+    const { command, options } = modalSubmission(view.callback_id, values);
+    const channel = view.private_metadata || undefined;
+    const req: CommandRequest = {
+      type: "command", platform: "SLACK", workspaceExternalId: body.team?.id ?? view.team_id, userId: body.user.id, displayName: body.user.name,
+      channelId: channel, deliveryId: `formulaire:${view.id}`, command, options,
+    };
+    const { reply, duplicate } = await dispatcher.dispatch(req);
+    if (duplicate) return;
+    const m = renderSlack(reply);
+    if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text: m.text, blocks: m.blocks as never });
+    else await client.chat.postMessage({ channel: body.user.id, text: m.text, blocks: m.blocks as never });
   });
   app.action(/.*/, async ({ body, action, ack, respond }) => {
     await ack();
@@ -80,6 +105,25 @@ function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher) {
     const { reply, duplicate } = await dispatcher.dispatch(req);
     if (!duplicate) await send(respond, reply);
   });
+}
+
+/** A modal view (views.open): one plain-text input per field, block_id = option name; the channel rides in private_metadata. */
+export function slackModal(modal: ReplyModal, channelId?: string) {
+  return {
+    type: "modal",
+    callback_id: modalId(modal),
+    private_metadata: channelId ?? "",
+    title: { type: "plain_text", text: modal.title.slice(0, 24) },
+    submit: { type: "plain_text", text: "Envoyer" },
+    close: { type: "plain_text", text: "Annuler" },
+    blocks: modal.fields.map((f) => ({
+      type: "input",
+      block_id: f.name,
+      optional: !(f.required ?? false),
+      label: { type: "plain_text", text: f.label.slice(0, 2000) },
+      element: { type: "plain_text_input", action_id: f.name, ...(f.placeholder ? { placeholder: { type: "plain_text", text: f.placeholder.slice(0, 150) } } : {}) },
+    })),
+  };
 }
 
 /** Files go through files.uploadV2 when the platform accepts them; the inline excerpt already answered. */
