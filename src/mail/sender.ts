@@ -17,6 +17,7 @@ import { messageIdFor } from "../app/services/outbox.ts";
 import { classifySmtpError, type MailTransport } from "./transport.ts";
 import { RateLimiter, KeyedSpacer } from "./rate.ts";
 import { renderMail } from "./template.ts";
+import { parisToday } from "../rules/dates.ts";
 import { echecEnvoiTemplate } from "../../templates/mail/echec-envoi.ts";
 
 export interface OutboxStore {
@@ -27,6 +28,8 @@ export interface OutboxStore {
   markRetry(id: string, lockToken: string, nextAttemptAt: Date, error: string): Promise<boolean>;
   markFailed(id: string, lockToken: string, error: string): Promise<boolean>;
   release(lockToken: string): Promise<void>;
+  /** Optional last look before sending: true = the message became moot (e.g. dues paid since) and is now ANNULE. */
+  cancelIfMoot?(msg: ClaimedMessage, lockToken: string, today: string): Promise<boolean>;
   flagMemberEmailInvalid(memberId: string, at: Date): Promise<{ name: string } | null>;
   coordinatorEmails(cptsId: string): Promise<{ id: string; email: string }[]>;
   cptsName(cptsId: string): Promise<string>;
@@ -54,9 +57,11 @@ export interface DrainCounts {
   captured: number;
   retried: number;
   failed: number;
+  /** Made moot between the claim and the send (a dues reminder whose year was paid): ANNULE, not sent. */
+  cancelled: number;
 }
 
-const emptyCounts = (): DrainCounts => ({ claimed: 0, sent: 0, captured: 0, retried: 0, failed: 0 });
+const emptyCounts = (): DrainCounts => ({ claimed: 0, sent: 0, captured: 0, retried: 0, failed: 0, cancelled: 0 });
 
 export class OutboxSender {
   private readonly o: Required<SenderOptions>;
@@ -162,6 +167,11 @@ export class OutboxSender {
 
   private async deliver(msg: ClaimedMessage, lockToken: string, counts: DrainCounts): Promise<void> {
     try {
+      if (this.store.cancelIfMoot && (await this.store.cancelIfMoot(msg, lockToken, parisToday(this.now())))) {
+        counts.cancelled++;
+        this.log.info("outbox : message devenu sans objet, annulé", { id: msg.id, kind: msg.kind });
+        return;
+      }
       if (msg.channel === "CHAT") return await this.deliverChat(msg, lockToken, counts);
       const messageId = messageIdFor(msg.idempotencyKey, this.o.mailFrom);
       if (!this.transport) {

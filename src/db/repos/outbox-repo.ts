@@ -30,6 +30,9 @@ export interface ClaimedMessage {
   bodyText: string;
   bodyHtml: string | null;
   headers: Record<string, string> | null;
+  /** What the message is about (e.g. "relance" + "<year>:<step>"); optional for stores that do not keep it. */
+  refType?: string | null;
+  refId?: string | null;
   attempts: number;
   /** True when a previous claim of this row expired: it may already have been handed to the server. */
   maybeSent: boolean;
@@ -109,6 +112,8 @@ export class OutboxRepository {
       bodyText: r.bodyText,
       bodyHtml: r.bodyHtml,
       headers: (r.headers ?? null) as Record<string, string> | null,
+      refType: r.refType,
+      refId: r.refId,
       attempts: r.attempts,
       maybeSent: expired.has(r.id),
     }));
@@ -138,6 +143,23 @@ export class OutboxRepository {
 
   markFailed(id: string, lockToken: string, error: string): Promise<boolean> {
     return this.finish(id, lockToken, { state: "ECHEC", lastError: error.slice(0, 1000) });
+  }
+
+  /**
+   * Last look before sending a dues reminder ("relance", refId "<year>:<step>"): when the member has, by
+   * `today`, a valid (not refunded) payment for that year — recorded between the claim and now — the row
+   * becomes ANNULE instead of being sent. Returns true when it was cancelled. One indexed lookup.
+   */
+  async cancelIfMoot(msg: ClaimedMessage, lockToken: string, today: string): Promise<boolean> {
+    if (msg.kind !== "relance" || msg.refType !== "relance" || !msg.memberId || !msg.refId) return false;
+    const year = Number(msg.refId.split(":")[0]);
+    if (!Number.isInteger(year)) return false;
+    const paid = await this.db.duesPayment.findFirst({
+      where: { cptsId: msg.cptsId, memberId: msg.memberId, year, paidOn: { lte: today }, OR: [{ refundedOn: null }, { refundedOn: { gt: today } }] },
+      select: { id: true },
+    });
+    if (!paid) return false;
+    return this.finish(msg.id, lockToken, { state: "ANNULE", lastError: `cotisation ${year} réglée avant l'envoi` });
   }
 
   /** Releases the rows still held (graceful stop): they become due again at once, without counting an attempt. */
