@@ -5,6 +5,8 @@ import { jobs, findJob } from "../../jobs/index.ts";
 import { Scheduler } from "../scheduler/scheduler.ts";
 import { JobRunRepository } from "../db/repos/job-run-repo.ts";
 import { createSender } from "../mail/component.ts";
+import { collectEnqueued } from "../app/services/outbox.ts";
+import type { DrainCounts } from "../mail/sender.ts";
 import { isIsoDate, formatDateFr, parisToday } from "../rules/dates.ts";
 
 const USAGE = [
@@ -15,6 +17,8 @@ const USAGE = [
   "      --dry-run     montre ce qui serait fait, sans rien écrire ni envoyer",
   "      --cpts        limite l'exécution à une CPTS",
   "      --sans-envoi  n'envoie pas (ne capture pas) les messages mis en file ; le service les enverra",
+  "  Après la tâche, seuls les messages que CETTE exécution a mis en file sont envoyés (ou capturés) ;",
+  "  le reste de l'outbox (autres CPTS, autres envois, avis d'échec) est laissé au service « coordo start ».",
 ].join("\n");
 
 function time(d: Date): string {
@@ -85,24 +89,41 @@ async function runJob(argv: string[], io: CliIO): Promise<number> {
     cptsId = c.id;
   }
   const dryRun = parsed.values["dry-run"] === true;
-  const outcome = await new Scheduler(ctx, jobs).runManual(job, { at, dryRun, cptsId });
+  const { result: outcome, keys } = await collectEnqueued(() => new Scheduler(ctx, jobs).runManual(job, { at, dryRun, cptsId }));
   if (outcome.status === "echec") {
     io.err(`La tâche ${job.id} a échoué : ${outcome.error}`);
     return 1;
   }
   io.out(`${job.id}${at ? ` au ${formatDateFr(at)}` : ""}${dryRun ? " (essai à blanc : rien n'est écrit)" : ""} : ${summary(outcome.counts) || "rien à faire"}`);
   for (const e of (outcome.counts?.erreurs as string[] | undefined) ?? []) io.err(`  message non rendu : ${e}`);
-  if (!dryRun && !parsed.values["sans-envoi"]) {
-    const { sender, transport } = createSender(ctx);
-    const c = await sender.drainAll();
-    transport?.close();
+  if (!dryRun && !parsed.values["sans-envoi"] && keys.length > 0) {
+    const c = await drainOwn(ctx, keys);
     if (c.claimed) {
       io.out(
-        transport
-          ? `Envois : ${c.sent} envoyé(s), ${c.retried} à réessayer, ${c.failed} en échec.`
+        c.transport
+          ? `Envois : ${c.sent} envoyé(s), ${c.retried} à réessayer, ${c.failed} en échec${c.cancelled ? `, ${c.cancelled} annulé(s) (cotisation réglée entre-temps)` : ""}.`
           : `Envois : ${c.captured} mail(s) capturé(s) (pas de SMTP_URL) — lisez-les avec « coordo outbox --etat capture »${c.sent ? `, ${c.sent} message(s) de chat` : ""}.`,
       );
     }
   }
   return 0;
+}
+
+const KEYS_PER_SENDER = 500;
+
+/** Sends (or captures) only the outbox rows this run enqueued, by their idempotency keys. */
+async function drainOwn(ctx: Awaited<ReturnType<CliIO["context"]>>, keys: string[]): Promise<DrainCounts & { transport: boolean }> {
+  const total: DrainCounts = { claimed: 0, sent: 0, captured: 0, retried: 0, failed: 0, cancelled: 0 };
+  let hasTransport = false;
+  for (let i = 0; i < keys.length; i += KEYS_PER_SENDER) {
+    const { sender, transport } = createSender(ctx, { onlyKeys: keys.slice(i, i + KEYS_PER_SENDER) });
+    hasTransport = transport !== null;
+    try {
+      const c = await sender.drainAll();
+      for (const k of Object.keys(total) as (keyof DrainCounts)[]) total[k] += c[k];
+    } finally {
+      transport?.close();
+    }
+  }
+  return { ...total, transport: hasTransport };
 }

@@ -8,11 +8,15 @@ import { OutboxSender, type SenderOptions } from "./sender.ts";
 import { smtpTransport, type MailTransport } from "./transport.ts";
 import { mountUnsubscribe } from "./unsubscribe.ts";
 
-export function createSender(ctx: AppContext, opts: Partial<SenderOptions> & { transport?: MailTransport | null } = {}): { sender: OutboxSender; transport: MailTransport | null } {
+/** `onlyKeys`: this sender claims only the rows with these idempotency keys (see `collectEnqueued`). */
+export function createSender(
+  ctx: AppContext,
+  { onlyKeys, ...opts }: Partial<SenderOptions> & { transport?: MailTransport | null; onlyKeys?: readonly string[] } = {},
+): { sender: OutboxSender; transport: MailTransport | null } {
   const transport = opts.transport !== undefined ? opts.transport : smtpTransport(ctx.config);
   const fallbackConsole = consoleChatNotifier(ctx.log);
   const chat = (platform: string): ChatNotifier | undefined => chatNotifierFor(platform) ?? (platform === "console" ? fallbackConsole : undefined);
-  const sender = new OutboxSender(new OutboxRepository(ctx.db), transport, chat, ctx.log, {
+  const sender = new OutboxSender(new OutboxRepository(ctx.db, onlyKeys ? { keys: onlyKeys } : {}), transport, chat, ctx.log, {
     mailFrom: ctx.config.MAIL_FROM,
     concurrency: ctx.config.SMTP_POOL_SIZE,
     ratePerSecond: ctx.config.SMTP_RATE_PER_SECOND,

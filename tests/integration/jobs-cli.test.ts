@@ -65,6 +65,26 @@ describe(`coordo job / coordo outbox (${process.env.TEST_PG_ADMIN_URL ? "Postgre
     expect(listed.out).toMatch(/envoye\s+relance/);
   });
 
+  it("job run n'envoie que ce que cette exécution a mis en file : le reste de l'outbox attend le service", async () => {
+    const other = await t.db.cpts.create({ data: { slug: "autre", name: "CPTS Autre", population: 20_000 } });
+    await t.db.outboxMessage.create({ data: { cptsId: other.id, idempotencyKey: "test:autre:1", channel: "MAIL", kind: "newsletter", recipient: "x@cpts-autre.fr", subject: "Autre", bodyText: "x" } });
+    await t.db.outboxMessage.create({ data: { cptsId, idempotencyKey: "test:demo:ancien", channel: "MAIL", kind: "alerte", recipient: "y@cpts-demo.fr", subject: "Ancienne", bodyText: "y" } });
+    const before = smtp.received.length;
+    const r = await cli("job", "run", "aci-deadline-alerts", "--at", "2026-03-02", "--cpts", "demo");
+    expect(r.code).toBe(0);
+    const own = await t.db.outboxMessage.findMany({ where: { cptsId, kind: "alerte", refType: "deadline" } });
+    const ownMails = own.filter((m) => m.channel === "MAIL");
+    expect(ownMails.length).toBeGreaterThan(0);
+    expect(own.every((m) => m.state === "ENVOYE")).toBe(true);
+    expect(r.out).toContain(`Envois : ${own.length} envoyé(s)`); // mails + the chat notice
+    expect(smtp.received.length - before).toBe(ownMails.length);
+    expect(smtp.received.map((m) => m.to[0])).not.toContain("x@cpts-autre.fr");
+    expect((await t.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: "test:autre:1" } })).state).toBe("EN_ATTENTE");
+    expect((await t.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: "test:demo:ancien" } })).state).toBe("EN_ATTENTE");
+    const help = await cli("job");
+    expect(help.err).toContain("seuls les messages que CETTE exécution a mis en file");
+  });
+
   it("refuse une tâche, une date ou un état inconnus avec un message en français (code 2)", async () => {
     expect(await cli("job", "run", "inconnue")).toMatchObject({ code: 2, err: expect.stringContaining("Tâche inconnue : « inconnue »") });
     expect(await cli("job", "run", "dues-reminders", "--at", "2026-02-30")).toMatchObject({ code: 2, err: expect.stringContaining("AAAA-MM-JJ") });

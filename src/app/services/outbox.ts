@@ -1,5 +1,6 @@
 // The one way coordo sends anything: a decision writes outbox rows (one per message per recipient, unique
 // idempotency key) in the same transaction as the facts behind it; the sender component delivers them.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import type { Db, Tx } from "../../db/client.ts";
 import { isUniqueViolation } from "../../db/client.ts";
@@ -25,6 +26,19 @@ export interface OutboxDraft {
   notBefore?: Date;
 }
 
+const collector = new AsyncLocalStorage<Set<string>>();
+
+/**
+ * Runs `fn` and returns, with its result, the idempotency keys of the outbox rows it inserted (in this
+ * async context only: a concurrent run, chat command or sender elsewhere is not counted). `coordo job
+ * run` uses it to send the messages of its own run and nothing else.
+ */
+export async function collectEnqueued<T>(fn: () => Promise<T>): Promise<{ result: T; keys: string[] }> {
+  const keys = new Set<string>();
+  const result = await collector.run(keys, fn);
+  return { result, keys: [...keys] };
+}
+
 /** Writes the drafts whose key is new, inside the caller's transaction; returns how many were inserted. */
 export async function enqueueMessages(tx: Tx, msgs: OutboxDraft[]): Promise<number> {
   for (const m of msgs) {
@@ -48,6 +62,10 @@ export async function enqueueMessages(tx: Tx, msgs: OutboxDraft[]): Promise<numb
       refId: m.refId ?? null,
       nextAttemptAt: m.notBefore,
     })),
+    (keys) => {
+      const into = collector.getStore();
+      if (into) for (const k of keys) into.add(k);
+    },
   );
 }
 

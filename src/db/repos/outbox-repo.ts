@@ -40,8 +40,11 @@ export interface ClaimedMessage {
 
 const CHUNK = 500;
 
-/** Inserts the rows whose key is not there yet; returns how many were inserted. Runs inside the caller's transaction. */
-export async function insertNewRows(tx: Tx, rows: OutboxRowInput[]): Promise<number> {
+/**
+ * Inserts the rows whose key is not there yet; returns how many were inserted (and hands their keys to
+ * `onInserted`). Runs inside the caller's transaction.
+ */
+export async function insertNewRows(tx: Tx, rows: OutboxRowInput[], onInserted?: (keys: string[]) => void): Promise<number> {
   if (rows.length === 0) return 0;
   const unique = new Map(rows.map((r) => [r.idempotencyKey, r]));
   const existing = new Set<string>();
@@ -70,13 +73,18 @@ export async function insertNewRows(tx: Tx, rows: OutboxRowInput[]): Promise<num
       })),
     });
   }
+  onInserted?.(fresh.map((r) => r.idempotencyKey));
   return fresh.length;
 }
 
 const READY: OutboxState[] = ["EN_ATTENTE", "ECHEC_TEMPORAIRE"];
 
 export class OutboxRepository {
-  constructor(private readonly db: Db) {}
+  /** `scope.keys`: claim only the rows with these idempotency keys (`coordo job run` sends what it enqueued). */
+  constructor(
+    private readonly db: Db,
+    private readonly scope: { keys?: readonly string[] } = {},
+  ) {}
 
   /**
    * Claims up to `limit` due rows for `lockToken` with one conditional UPDATE: a row is taken only if it is
@@ -85,6 +93,7 @@ export class OutboxRepository {
   async claim(opts: { lockToken: string; now: Date; leaseMs: number; limit: number; channels?: OutboxChannel[] }): Promise<ClaimedMessage[]> {
     const due = {
       ...(opts.channels ? { channel: { in: opts.channels } } : {}),
+      ...(this.scope.keys ? { idempotencyKey: { in: [...this.scope.keys] } } : {}),
       OR: [{ state: { in: READY }, nextAttemptAt: { lte: opts.now } }, { state: "EN_COURS" as const, lockedUntil: { lt: opts.now } }],
     };
     let expired = new Set<string>();
