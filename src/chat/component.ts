@@ -4,8 +4,10 @@
 import type { Component, RunningComponent } from "../app/components.ts";
 import { Dispatcher } from "../app/dispatcher.ts";
 import { consoleChatComponent } from "./console/component.ts";
-import { startSlack } from "./slack/adapter.ts";
-import { mountDiscordInteractions, startDiscordGateway } from "./discord/adapter.ts";
+
+// The platform SDKs (Bolt, discord.js) cost ~50 MB and seconds of start time: loaded only when configured.
+const slackAdapter = () => import("./slack/adapter.ts");
+const discordAdapter = () => import("./discord/adapter.ts");
 
 export const chatComponent: Component = {
   name: "chat",
@@ -14,13 +16,14 @@ export const chatComponent: Component = {
     const running: RunningComponent[] = [];
     const dispatcher = new Dispatcher(ctx);
     if (config.SLACK_BOT_TOKEN && (config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN)) {
+      const { startSlack } = await slackAdapter();
       running.push(await startSlack(ctx, http, dispatcher, { botToken: config.SLACK_BOT_TOKEN, signingSecret: config.SLACK_SIGNING_SECRET, appToken: config.SLACK_APP_TOKEN }));
       ctx.log.info("Slack connecté", { mode: config.SLACK_APP_TOKEN ? "socket" : "http" });
     }
-    if (config.DISCORD_PUBLIC_KEY) mountDiscordInteractions(ctx, http, dispatcher, { publicKey: config.DISCORD_PUBLIC_KEY });
+    if (config.DISCORD_PUBLIC_KEY) (await discordAdapter()).mountDiscordInteractions(ctx, http, dispatcher, { publicKey: config.DISCORD_PUBLIC_KEY });
     if (config.DISCORD_TOKEN) {
       if (!config.DISCORD_APPLICATION_ID) ctx.log.warn("DISCORD_TOKEN sans DISCORD_APPLICATION_ID : passerelle Discord non démarrée");
-      else running.push(await startDiscordGateway(ctx, dispatcher, { token: config.DISCORD_TOKEN, applicationId: config.DISCORD_APPLICATION_ID }));
+      else running.push(await (await discordAdapter()).startDiscordGateway(ctx, dispatcher, { token: config.DISCORD_TOKEN, applicationId: config.DISCORD_APPLICATION_ID }));
     }
     const local = await consoleChatComponent.start(ctx, http);
     if (local) running.push(local);
