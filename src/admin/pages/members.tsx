@@ -267,7 +267,9 @@ export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
       });
       const text = r.created
         ? `Paiement de ${formatEuros(parsed.data.amount)} enregistré pour ${r.year}.${r.cancelledReminders ? ` ${r.cancelledReminders} relance(s) en attente annulée(s).` : ""}`
-        : "Ce paiement (même référence) était déjà enregistré : rien n'a été ajouté.";
+        : r.alreadyRecorded === "autre_source"
+          ? "Un paiement de même montant et de même date est déjà enregistré pour cet adhérent (HelloAsso, import…) : rien n'a été ajouté."
+          : "Ce paiement (même référence) était déjà enregistré : rien n'a été ajouté.";
       return redirectWith(c, `/admin/adherents/${member.id}`, "ok", text);
     } catch (e) {
       if (e instanceof UserError) return render({ [e.field === "amount" ? "amount" : e.field === "paidOn" ? "paidOn" : "_form"]: e.message });
