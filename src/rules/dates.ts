@@ -7,6 +7,9 @@
 export type IsoDate = string;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+// The rules convert the same few thousand dates back and forth (800 CPTS × 5 years × every line):
+// small memo tables turn that parsing into lookups. Bounded: cleared when they grow too large.
+const MEMO_LIMIT = 50_000;
 const MS_PER_DAY = 86_400_000;
 
 export interface DateParts {
@@ -15,8 +18,10 @@ export interface DateParts {
   day: number;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 export function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month === 2 && isLeapYear(year) ? 29 : MONTH_DAYS[month - 1]!;
 }
 
 export function isLeapYear(year: number): boolean {
@@ -38,9 +43,15 @@ export function isIsoDate(value: unknown): value is IsoDate {
   return typeof value === "string" && parseIsoDate(value) !== null;
 }
 
-function partsOf(date: IsoDate): DateParts {
+const validParts = new Map<IsoDate, Readonly<DateParts>>();
+
+function partsOf(date: IsoDate): Readonly<DateParts> {
+  const known = validParts.get(date);
+  if (known) return known;
   const parts = parseIsoDate(date);
   if (!parts) throw new RangeError(`Invalid calendar date: ${JSON.stringify(date)}`);
+  if (validParts.size >= MEMO_LIMIT) validParts.clear();
+  validParts.set(date, parts);
   return parts;
 }
 
@@ -48,14 +59,27 @@ export function formatIsoDate({ year, month, day }: DateParts): IsoDate {
   return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
 }
 
+const dayNumbers = new Map<IsoDate, number>();
+const isoDates = new Map<number, IsoDate>();
+
 export function toDayNumber(date: IsoDate): number {
+  const known = dayNumbers.get(date);
+  if (known !== undefined) return known;
   const { year, month, day } = partsOf(date);
-  return Date.UTC(year, month - 1, day) / MS_PER_DAY;
+  const n = Date.UTC(year, month - 1, day) / MS_PER_DAY;
+  if (dayNumbers.size >= MEMO_LIMIT) dayNumbers.clear();
+  dayNumbers.set(date, n);
+  return n;
 }
 
 export function fromDayNumber(dayNumber: number): IsoDate {
+  const known = isoDates.get(dayNumber);
+  if (known !== undefined) return known;
   const d = new Date(dayNumber * MS_PER_DAY);
-  return formatIsoDate({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() });
+  const iso = formatIsoDate({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() });
+  if (isoDates.size >= MEMO_LIMIT) isoDates.clear();
+  isoDates.set(dayNumber, iso);
+  return iso;
 }
 
 export function addDays(date: IsoDate, days: number): IsoDate {
@@ -63,7 +87,19 @@ export function addDays(date: IsoDate, days: number): IsoDate {
 }
 
 /** Adds calendar months, clamping to the end of the target month (31 Jan + 1 month = 28/29 Feb). */
+const shiftedByMonths = new Map<string, IsoDate>();
+
 export function addMonths(date: IsoDate, months: number): IsoDate {
+  const key = `${date}|${months}`;
+  const known = shiftedByMonths.get(key);
+  if (known !== undefined) return known;
+  const shifted = computeAddMonths(date, months);
+  if (shiftedByMonths.size >= MEMO_LIMIT) shiftedByMonths.clear();
+  shiftedByMonths.set(key, shifted);
+  return shifted;
+}
+
+function computeAddMonths(date: IsoDate, months: number): IsoDate {
   const { year, month, day } = partsOf(date);
   const index = year * 12 + (month - 1) + months;
   const targetYear = Math.floor(index / 12);
