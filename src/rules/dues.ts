@@ -117,12 +117,21 @@ export function remindersDue(
   const step = latestDueStep(policy, at);
   if (step === 0) return [];
   const maxCount = policy.maxCount ?? policy.offsetsDays.length;
+  // Indexed once, so that a CPTS of n members with p payments costs O(n + p), not O(n × p).
+  const paidThisYear = new Set(payments.filter((p) => paymentYear(p) === year && isPaymentValid(p, at)).map((p) => p.memberId));
+  const sentByMember = new Map<string, SentReminder[]>();
+  for (const s of sentLedger) {
+    if (s.year !== year) continue;
+    const list = sentByMember.get(s.memberId);
+    if (list) list.push(s);
+    else sentByMember.set(s.memberId, [s]);
+  }
   return members.flatMap((member) => {
     if (isExempt(member, policy.exemptCategories)) return [];
     if (member.joinedDate && compareDates(member.joinedDate, at) > 0) return [];
     if (member.leftDate && compareDates(member.leftDate, at) <= 0) return [];
-    if (hasPaidYear(member.id, year, payments, at)) return [];
-    const sent = sentLedger.filter((s) => s.memberId === member.id && s.year === year);
+    if (paidThisYear.has(member.id)) return [];
+    const sent = sentByMember.get(member.id) ?? [];
     if (sent.length >= maxCount || sent.some((s) => s.step >= step)) return [];
     return [{ memberId: member.id, year, step }];
   });
