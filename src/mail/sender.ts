@@ -124,7 +124,11 @@ export class OutboxSender {
   /** Drains until nothing is due (CLI, tests). */
   async drainAll(): Promise<DrainCounts> {
     const total = emptyCounts();
+    // an explicit drain (CLI, tests) after a stop() works again; a stop() during it ends it
+    if (!this.running) this.stopping = false;
     for (;;) {
+      // while stopping, a claimed batch is released untouched: looping on it would spin forever
+      if (this.stopping) return total;
       const c = await this.drainOnce();
       if (c.claimed === 0) return total;
       for (const k of Object.keys(total) as (keyof DrainCounts)[]) total[k] += c[k];
