@@ -63,6 +63,8 @@ describe(`reprise après SIGKILL (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL"
     // Raw re-deliveries can only be the messages in flight at a kill (≤ pool size each), with the same Message-ID.
     const raw = smtp.received.length;
     expect(raw - TOTAL).toBeLessThanOrEqual(POOL * kills.length);
+    // The only connection errors the server saw are the sockets of the killed processes.
+    expect(smtp.connectionErrors.filter((c) => c !== "ECONNRESET" && c !== "EPIPE")).toEqual([]);
     const states = await t.db.outboxMessage.groupBy({ by: ["state"], _count: { _all: true } });
     expect(states).toEqual([{ state: "ENVOYE", _count: { _all: TOTAL } }]);
     console.info(`reprise après SIGKILL : ${raw} livraisons brutes pour ${TOTAL} destinataires (${raw - TOTAL} renvoi(s) au même Message-ID)`);

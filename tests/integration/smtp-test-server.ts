@@ -17,6 +17,8 @@ export interface TestSmtp {
   byRecipient(): Map<string, Set<string>>;
   refuse: Set<string>;
   tempFailOnce: Set<string>;
+  /** Connection errors seen by the server (a client killed mid-session resets its socket). */
+  connectionErrors: string[];
   close(): Promise<void>;
 }
 
@@ -73,6 +75,12 @@ export async function startTestSmtp(): Promise<TestSmtp> {
       });
     },
   });
+  // A client SIGKILLed mid-session resets its socket: smtp-server re-emits that on the server, and an
+  // 'error' event without a listener would crash the test process.
+  const connectionErrors: string[] = [];
+  server.on("error", (err: NodeJS.ErrnoException) => {
+    connectionErrors.push(err.code ?? err.message);
+  });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const port = (server.server.address() as AddressInfo).port;
   return {
@@ -81,6 +89,7 @@ export async function startTestSmtp(): Promise<TestSmtp> {
     received,
     refuse,
     tempFailOnce,
+    connectionErrors,
     byRecipient() {
       const m = new Map<string, Set<string>>();
       for (const r of received) for (const to of r.to) (m.get(to) ?? m.set(to, new Set()).get(to)!).add(r.headers["message-id"] ?? "");
