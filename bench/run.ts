@@ -18,6 +18,9 @@ import { rawSend } from "./smtp-raw.ts";
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes("--json");
 const QUICK_MODE = args.includes("--quick");
+/** `--only=rules,start,console,slack,smtp`: measure only these (development); prints the raw results as JSON. */
+const ONLY = args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+const wanted = (section: string) => !ONLY || ONLY.includes(section);
 const say = (s: string) => (JSON_OUT ? process.stderr.write(s + "\n") : process.stdout.write(s + "\n"));
 const round = (n: number, digits = 3) => (Number.isFinite(n) ? +n.toFixed(digits) : null);
 
@@ -233,17 +236,32 @@ async function main(): Promise<void> {
   say(`  jeu de données construit en ${summary.buildSeconds} s (${summary.payments} paiements, ${summary.unpaidCurrentYear} adhérents sans cotisation ${today.slice(0, 4)})`);
   const results: Results = { dataset: { ...summary, url: url.startsWith("file:") ? url : "postgresql://…" } };
 
-  results.rules = await measureRules(url, cpts, today);
-  say(`  règles : ${results.rules.cpts} CPTS en ${results.rules.compute_s} s (temps CPU ${results.rules.compute_cpu_s} s ; chargement ${results.rules.load_s} s)`);
-  results.start = await measureStart(url);
-  say(`  démarrage : ${results.start.runs_s.join(" s, ")} s`);
-  results.console = await measureConsole(url, cpts, QUICK_MODE ? 100 : 200);
-  say(`  console : ${Object.entries(results.console).map(([k, v]) => `/${k} p99 ${v.p99} ms`).join(", ")}`);
-  results.slack = await measureSlack(url, cpts, QUICK_MODE ? 100 : 200, 8);
-  say(`  Slack (8 en parallèle) : ${Object.entries(results.slack.commands).map(([k, v]) => `/${k} p99 ${v.p99} ms`).join(", ")}`);
+  if (wanted("rules")) {
+    results.rules = await measureRules(url, cpts, today);
+    say(`  règles : ${results.rules.cpts} CPTS en ${results.rules.compute_s} s (temps CPU ${results.rules.compute_cpu_s} s ; chargement ${results.rules.load_s} s)`);
+  }
+  if (wanted("start")) {
+    results.start = await measureStart(url);
+    say(`  démarrage : ${results.start.runs_s.join(" s, ")} s`);
+  }
+  if (wanted("console")) {
+    results.console = await measureConsole(url, cpts, QUICK_MODE ? 100 : 200);
+    say(`  console : ${Object.entries(results.console).map(([k, v]) => `/${k} p99 ${v.p99} ms`).join(", ")}`);
+  }
+  if (wanted("slack")) {
+    results.slack = await measureSlack(url, cpts, QUICK_MODE ? 100 : 200, 8);
+    say(`  Slack (8 en parallèle) : ${Object.entries(results.slack.commands).map(([k, v]) => `/${k} p99 ${v.p99} ms`).join(", ")}`);
+  }
   // last: the reminders run writes the ledger and the outbox
-  results.smtp = await measureSmtp(url, today);
-  say(`  relances : ${results.smtp.messages} mails en ${results.smtp.seconds_from_job_start} s (${results.smtp.msgs_per_s}/s ; mise en file ${results.smtp.enqueue_s} s puis ${results.smtp.send_phase_msgs_per_s}/s), plafond du serveur ${results.smtp.ceiling_msgs_per_s}/s, ratio ${results.smtp.ratio}`);
+  if (wanted("smtp")) {
+    results.smtp = await measureSmtp(url, today);
+    say(`  relances : ${results.smtp.messages} mails en ${results.smtp.seconds_from_job_start} s (${results.smtp.msgs_per_s}/s ; mise en file ${results.smtp.enqueue_s} s puis ${results.smtp.send_phase_msgs_per_s}/s), plafond du serveur ${results.smtp.ceiling_msgs_per_s}/s, ratio ${results.smtp.ratio}, mémoire max ${results.smtp.peak_rss_mb} Mo`);
+  }
+  if (ONLY) {
+    process.stdout.write(JSON.stringify(results) + "\n");
+    return;
+  }
+  if (!results.rules || !results.start || !results.console || !results.slack || !results.smtp) throw new Error("mesure manquante");
 
   const p99: Record<string, number> = {};
   for (const { command } of COMMANDS) p99[command] = Math.max(results.console[command]!.p99, results.slack.commands[command]?.p99 ?? Infinity);
