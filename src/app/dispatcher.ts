@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { AppContext } from "./context.ts";
 import { UserError, errorReference } from "./errors.ts";
-import { ChatRepository, type WorkspaceRow } from "../db/repos/chat-repo.ts";
+import { ChatRepository, newActionId, type NewAction, type ResolvedCaller, type WorkspaceRow } from "../db/repos/chat-repo.ts";
 import { MemberRepository, memberName, type MemberWithRoles } from "../db/repos/member-repo.ts";
 import { commands as defaultRegistry, findCommand } from "../../commands/index.ts";
 import { PROFESSIONS } from "../rules/professions.ts";
@@ -161,9 +161,10 @@ export class Dispatcher {
         this.app.log.info("livraison de chat déjà traitée", { platform: req.platform, deliveryId: req.deliveryId });
         return { reply: { text: "", ephemeral: true }, duplicate: true };
       }
-      const workspace = await this.chat.findWorkspace(req.platform, req.workspaceExternalId);
-      if (!workspace) return { reply: setupReply(req) };
-      return { reply: await this.handle(workspace, req) };
+      // workspace, CPTS, identity, member and roles in one read
+      const resolved = await this.chat.resolve(req.platform, req.workspaceExternalId, req.userId);
+      if (!resolved) return { reply: setupReply(req) };
+      return { reply: await this.handle(resolved, req) };
     } catch (e) {
       if (e instanceof UserError) return { reply: { text: e.message, ephemeral: true } };
       this.app.log.error("commande de chat en erreur", {
@@ -197,10 +198,10 @@ export class Dispatcher {
       .map((c) => ({ label: head ? `${head}${c.label}` : c.label, value: `${head}${c.value}`.slice(0, 100) }));
   }
 
-  /** Resolves the caller of a workspace: identity → member (same CPTS only) → role. */
-  async caller(workspace: WorkspaceRow, userId: string, displayName?: string): Promise<Caller> {
-    const identity = await this.chat.identity(workspace.id, userId, displayName);
-    const member = identity.memberId ? await this.members.findById(workspace.cptsId, identity.memberId) : null;
+  /** The caller of a resolved workspace: identity (created on first contact) → member (same CPTS only) → role. */
+  private async caller(resolved: ResolvedCaller, userId: string, displayName?: string): Promise<Caller> {
+    const identity = resolved.identity ?? (await this.chat.identity(resolved.workspace.id, userId, displayName));
+    const member = resolved.identity ? resolved.member : identity.memberId ? await this.members.findById(resolved.workspace.cptsId, identity.memberId) : null;
     return {
       identityId: identity.id,
       platformUserId: userId,
@@ -211,7 +212,11 @@ export class Dispatcher {
     };
   }
 
-  private context(workspace: WorkspaceRow, caller: Caller, req: ChatInvocation, cmd: CommandDef<unknown>): CommandContext {
+  /**
+   * The command's context. Buttons get their id at once; their pending actions are stored together
+   * in `actions`, which the dispatcher writes (one statement) before the reply leaves.
+   */
+  private context(workspace: WorkspaceRow, caller: Caller, req: ChatInvocation, cmd: CommandDef<unknown>, actions: (NewAction & { id: string })[]): CommandContext {
     const now = this.app.clock.now();
     return {
       app: this.app,
@@ -235,7 +240,8 @@ export class Dispatcher {
         if (spec.action.includes(":")) throw new Error(`action name must not contain ':' (${spec.action})`);
         const expires = new Date(now.getTime() + (spec.ttlMinutes ?? DEFAULT_TTL_MINUTES) * 60_000);
         const payload = { ...(spec.payload ?? {}), __anyone: spec.anyone === true, __reusable: spec.reusable === true };
-        const id = await this.chat.createAction(workspace.cptsId, `${cmd.name}:${spec.action}`, payload, caller.identityId, expires);
+        const id = newActionId();
+        actions.push({ id, cptsId: workspace.cptsId, kind: `${cmd.name}:${spec.action}`, payload, createdBy: caller.identityId, expiresAt: expires });
         return { id: `${cmd.name}:${spec.action}:${id}`, label: spec.label, style: spec.style };
       },
     };
@@ -251,8 +257,10 @@ export class Dispatcher {
     return { text: `La commande /${cmd.name} est réservée ${ROLE_LABELS[needed]}. Tapez /aide pour voir les commandes qui vous sont ouvertes.`, ephemeral: true };
   }
 
-  private async handle(workspace: WorkspaceRow, req: CommandRequest | ActionRequest): Promise<Reply> {
-    const caller = await this.caller(workspace, req.userId, req.displayName);
+  private async handle(resolved: ResolvedCaller, req: CommandRequest | ActionRequest): Promise<Reply> {
+    const { workspace } = resolved;
+    const caller = await this.caller(resolved, req.userId, req.displayName);
+    const actions: (NewAction & { id: string })[] = [];
     if (req.type === "command") {
       const name = req.command.replace(/^\//, "").trim().toLowerCase();
       const cmd = findCommand(name, this.registry);
@@ -261,7 +269,8 @@ export class Dispatcher {
       const values = collectOptions(cmd, req);
       const parsed = (cmd.schemaAt?.(this.app.clock.now()) ?? cmd.schema).safeParse(values);
       if (!parsed.success) return { text: optionErrorsFr(cmd, parsed.error.issues, values), ephemeral: true };
-      const reply = await cmd.run(this.context(workspace, caller, req, cmd), parsed.data);
+      const reply = await cmd.run(this.context(workspace, caller, req, cmd, actions), parsed.data);
+      await this.chat.createActions(actions);
       return cmd.personal ? { ...reply, ephemeral: true } : reply;
     }
     const [name, action, actionId] = req.buttonId.split(":");
@@ -280,7 +289,8 @@ export class Dispatcher {
       return { text: "C'est déjà fait : ce bouton a déjà été utilisé.", ephemeral: true };
     }
     const clean = Object.fromEntries(Object.entries(payload).filter(([k]) => !k.startsWith("__")));
-    const reply = await cmd.onAction(this.context(workspace, caller, req, cmd), action, clean);
+    const reply = await cmd.onAction(this.context(workspace, caller, req, cmd, actions), action, clean);
+    await this.chat.createActions(actions);
     return cmd.personal ? { ...reply, ephemeral: true } : reply;
   }
 }

@@ -1,8 +1,11 @@
 // Chat workspaces, identities, delivery dedupe and pending button actions. Every read that can
 // reach tenant data is scoped by cptsId.
+import { randomBytes } from "node:crypto";
 import type { Db } from "../client.ts";
 import { isUniqueViolation } from "../client.ts";
+import { Prisma } from "../generated/postgres/client.ts";
 import type { ChatPlatform } from "../../../commands/types.ts";
+import { MEMBER_COLUMNS, memberFromRows, type MemberRow, type MemberWithRoles } from "./member-repo.ts";
 
 export interface WorkspaceRow {
   id: string;
@@ -24,6 +27,32 @@ export interface IdentityRow {
   linkExpires: Date | null;
 }
 
+/** What every chat request needs first: the workspace (with its CPTS), the caller's identity, their member record. */
+export interface ResolvedCaller {
+  workspace: WorkspaceRow;
+  /** null when this user never wrote in this workspace. */
+  identity: IdentityRow | null;
+  /** The identity's member, in the workspace's own CPTS only. */
+  member: MemberWithRoles | null;
+}
+
+export interface NewAction {
+  cptsId: string;
+  kind: string;
+  payload: Record<string, unknown>;
+  createdBy: string;
+  expiresAt: Date;
+}
+
+/** A pending action's id: 120 random bits, URL-safe (fits Discord's 100-character custom ids with the command and action names). */
+export const newActionId = () => randomBytes(15).toString("base64url");
+
+type ResolveRow = MemberRow & {
+  wId: string; platform: ChatPlatform; externalId: string; cptsId: string; alertChannelId: string | null; commandsHash: string | null;
+  cSlug: string; cName: string; cPaymentLink: string | null; cPaymentInstructions: string | null; cContactEmail: string | null;
+  iId: string | null; iUserId: string | null; iDisplayName: string | null; iMemberId: string | null; iLinkCode: string | null; iLinkEmail: string | null; iLinkExpires: Date | null;
+};
+
 const cptsSelect = { id: true, slug: true, name: true, paymentLink: true, paymentInstructions: true, contactEmail: true } as const;
 
 export class ChatRepository {
@@ -41,6 +70,36 @@ export class ChatRepository {
       where: { platform },
       select: { id: true, platform: true, externalId: true, cptsId: true, alertChannelId: true, commandsHash: true, cpts: { select: cptsSelect } },
     }) as Promise<WorkspaceRow[]>;
+  }
+
+  /**
+   * Workspace + CPTS + identity + member + roles in ONE query (one row per role): the first read of
+   * every chat request. Same scoping as findWorkspace → identity → MemberRepository.findById.
+   */
+  async resolve(platform: ChatPlatform, externalId: string, userId: string): Promise<ResolvedCaller | null> {
+    const rows = await this.db.$queryRaw<ResolveRow[]>`SELECT w."id" AS "wId", w."platform", w."externalId", w."cptsId", w."alertChannelId", w."commandsHash",
+        c."slug" AS "cSlug", c."name" AS "cName", c."paymentLink" AS "cPaymentLink", c."paymentInstructions" AS "cPaymentInstructions", c."contactEmail" AS "cContactEmail",
+        i."id" AS "iId", i."userId" AS "iUserId", i."displayName" AS "iDisplayName", i."memberId" AS "iMemberId", i."linkCode" AS "iLinkCode",
+        i."linkEmail" AS "iLinkEmail", i."linkExpires" AS "iLinkExpires", ${MEMBER_COLUMNS}
+      FROM "ChatWorkspace" w
+      JOIN "Cpts" c ON c."id" = w."cptsId"
+      LEFT JOIN "ChatIdentity" i ON i."workspaceId" = w."id" AND i."userId" = ${userId}
+      LEFT JOIN "Member" m ON m."id" = i."memberId" AND m."cptsId" = w."cptsId"
+      LEFT JOIN "MemberRole" r ON r."memberId" = m."id"
+      WHERE w."platform" = ${platform} AND w."externalId" = ${externalId}
+      ORDER BY r."id"`;
+    const f = rows[0];
+    if (!f) return null;
+    return {
+      workspace: {
+        id: f.wId, platform: f.platform, externalId: f.externalId, cptsId: f.cptsId, alertChannelId: f.alertChannelId, commandsHash: f.commandsHash,
+        cpts: { id: f.cptsId, slug: f.cSlug, name: f.cName, paymentLink: f.cPaymentLink, paymentInstructions: f.cPaymentInstructions, contactEmail: f.cContactEmail },
+      },
+      identity: f.iId === null
+        ? null
+        : { id: f.iId, userId: f.iUserId!, displayName: f.iDisplayName, memberId: f.iMemberId, linkCode: f.iLinkCode, linkEmail: f.iLinkEmail, linkExpires: f.iLinkExpires },
+      member: memberFromRows(rows),
+    };
   }
 
   /** Links a workspace (guild, team, console) to a CPTS; refuses one already linked to another CPTS. */
@@ -102,18 +161,18 @@ export class ChatRepository {
 
   /** Records a platform delivery; false when it was already seen (retry, duplicate click). */
   async claimDelivery(platform: ChatPlatform, externalId: string): Promise<boolean> {
-    try {
-      await this.db.chatInteraction.create({ data: { platform, externalId } });
-      return true;
-    } catch (e) {
-      if (isUniqueViolation(e)) return false;
-      throw e;
-    }
+    // one statement, no exception on a duplicate (which would also abort a PostgreSQL transaction)
+    const n = await this.db.$executeRaw`INSERT INTO "ChatInteraction" ("id", "platform", "externalId", "createdAt")
+      VALUES (${newActionId()}, ${platform}, ${externalId}, ${new Date()}) ON CONFLICT ("platform", "externalId") DO NOTHING`;
+    return n === 1;
   }
 
-  async createAction(cptsId: string, kind: string, payload: Record<string, unknown>, createdBy: string, expiresAt: Date): Promise<string> {
-    const row = await this.db.chatAction.create({ data: { cptsId, kind, payload: payload as object, createdBy, expiresAt }, select: { id: true } });
-    return row.id;
+  /** Stores several pending actions in one statement (ids chosen by the caller with newActionId). */
+  async createActions(rows: (NewAction & { id: string })[]): Promise<void> {
+    if (rows.length === 0) return;
+    const now = new Date();
+    const values = rows.map((r) => Prisma.sql`(${r.id}, ${r.cptsId}, ${r.kind}, ${JSON.stringify(r.payload)}, ${r.createdBy}, ${r.expiresAt}, ${now})`);
+    await this.db.$executeRaw`INSERT INTO "ChatAction" ("id", "cptsId", "kind", "payload", "createdBy", "expiresAt", "createdAt") VALUES ${Prisma.join(values)}`;
   }
 
   findAction(cptsId: string, id: string) {

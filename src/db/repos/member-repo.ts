@@ -1,5 +1,8 @@
 // Members as the chat layer reads and writes them. Every query is scoped by cptsId.
+// The reads on every chat command's path (member + roles, payments, rate) are single raw SELECTs:
+// a nested Prisma read costs several milliseconds of CPU (query compilation) per call.
 import type { Db } from "../client.ts";
+import { Prisma } from "../generated/postgres/client.ts";
 
 export interface MemberWithRoles {
   id: string;
@@ -22,6 +25,52 @@ export function memberName(m: { firstName: string | null; lastName: string | nul
   return [m.firstName, m.lastName].filter(Boolean).join(" ") || m.organization || "Membre";
 }
 
+/** The columns of MemberWithRoles (table alias `m`) and its roles (alias `r`, LEFT JOINed): one row per role. */
+export const MEMBER_COLUMNS = Prisma.sql`m."id" AS "mId", m."cptsId" AS "mCptsId", m."kind" AS "mKind", m."category" AS "mCategory", m."status" AS "mStatus",
+  m."firstName" AS "mFirstName", m."lastName" AS "mLastName", m."organization" AS "mOrganization", m."profession" AS "mProfession",
+  m."communeInsee" AS "mCommuneInsee", m."email" AS "mEmail", m."duesExempt" AS "mDuesExempt", m."joinedOn" AS "mJoinedOn",
+  r."role" AS "rRole", r."office" AS "rOffice"`;
+
+export interface MemberRow {
+  mId: string | null;
+  mCptsId: string;
+  mKind: MemberWithRoles["kind"];
+  mCategory: MemberWithRoles["category"];
+  mStatus: MemberWithRoles["status"];
+  mFirstName: string | null;
+  mLastName: string | null;
+  mOrganization: string | null;
+  mProfession: string | null;
+  mCommuneInsee: string | null;
+  mEmail: string | null;
+  mDuesExempt: boolean | number;
+  mJoinedOn: string | null;
+  rRole: string | null;
+  rOffice: string | null;
+}
+
+/** The member of rows selected with MEMBER_COLUMNS (one row per role; null when the member is absent). */
+export function memberFromRows(rows: MemberRow[]): MemberWithRoles | null {
+  const first = rows[0];
+  if (!first || first.mId === null) return null;
+  return {
+    id: first.mId,
+    cptsId: first.mCptsId,
+    kind: first.mKind,
+    category: first.mCategory,
+    status: first.mStatus,
+    firstName: first.mFirstName,
+    lastName: first.mLastName,
+    organization: first.mOrganization,
+    profession: first.mProfession,
+    communeInsee: first.mCommuneInsee,
+    email: first.mEmail,
+    duesExempt: Boolean(first.mDuesExempt),
+    joinedOn: first.mJoinedOn,
+    roles: rows.filter((r) => r.rRole !== null).map((r) => ({ role: r.rRole!, office: r.rOffice })),
+  };
+}
+
 const select = {
   id: true, cptsId: true, kind: true, category: true, status: true, firstName: true, lastName: true, organization: true,
   profession: true, communeInsee: true, email: true, duesExempt: true, joinedOn: true, roles: { select: { role: true, office: true } },
@@ -30,8 +79,10 @@ const select = {
 export class MemberRepository {
   constructor(private readonly db: Db) {}
 
-  findById(cptsId: string, id: string): Promise<MemberWithRoles | null> {
-    return this.db.member.findFirst({ where: { id, cptsId }, select }) as Promise<MemberWithRoles | null>;
+  async findById(cptsId: string, id: string): Promise<MemberWithRoles | null> {
+    const rows = await this.db.$queryRaw<MemberRow[]>`SELECT ${MEMBER_COLUMNS} FROM "Member" m LEFT JOIN "MemberRole" r ON r."memberId" = m."id"
+      WHERE m."id" = ${id} AND m."cptsId" = ${cptsId} ORDER BY r."id"`;
+    return memberFromRows(rows);
   }
 
   findByEmail(cptsId: string, email: string): Promise<MemberWithRoles | null> {
@@ -43,12 +94,16 @@ export class MemberRepository {
     return this.db.member.findMany({ where: { cptsId, status: "ACTIF", roles: { some: { role: { in: roles } } } }, select }) as Promise<MemberWithRoles[]>;
   }
 
-  payments(cptsId: string, memberId: string) {
-    return this.db.duesPayment.findMany({ where: { cptsId, memberId }, orderBy: { paidOn: "asc" } });
+  /** The member's payments, oldest first (the fields the dues rules read). */
+  payments(cptsId: string, memberId: string): Promise<{ memberId: string; paidOn: string; amountCents: number; year: number; refundedOn: string | null }[]> {
+    return this.db.$queryRaw`SELECT "memberId", "paidOn", "amountCents", "year", "refundedOn" FROM "DuesPayment"
+      WHERE "cptsId" = ${cptsId} AND "memberId" = ${memberId} ORDER BY "paidOn" ASC, "id" ASC`;
   }
 
-  duesRate(cptsId: string, year: number, category: string) {
-    return this.db.duesRate.findFirst({ where: { cptsId, year, category: category as "PROFESSIONNEL" } });
+  async duesRate(cptsId: string, year: number, category: string): Promise<{ amountCents: number } | null> {
+    const rows = await this.db.$queryRaw<{ amountCents: number }[]>`SELECT "amountCents" FROM "DuesRate"
+      WHERE "cptsId" = ${cptsId} AND "year" = ${year} AND "category" = ${category} LIMIT 1`;
+    return rows[0] ?? null;
   }
 
   communes(cptsId: string) {
