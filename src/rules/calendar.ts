@@ -16,10 +16,10 @@
  */
 import type { FundingLineId } from "./aci-tables.ts";
 import { LINE_LABELS, MISSION_IDS } from "./aci-tables.ts";
-import { addMonths, compareDates, daysBetween, isWithin, maxDate, addDays, type IsoDate } from "./dates.ts";
+import { addMonthsToDayNumber, compareDates, daysBetween, maxDate, addDays, fromDayNumber, type IsoDate } from "./dates.ts";
 import { roundHalfUp, splitPercent, type Cents } from "./money.ts";
 import { DEFAULT_SETTINGS, type RulesSettings } from "./settings.ts";
-import { contractEndDate, entitlement, resolveMissions, type FundingInput } from "./funding.ts";
+import { contractEndDate, entitlement, planEntitlement, planFunding, resolveMissions, type FundingInput } from "./funding.ts";
 
 export type PaymentNature = "integral" | "avance" | "solde" | "variable";
 
@@ -43,40 +43,60 @@ const NATURE_LABELS: Record<PaymentNature, string> = {
 };
 
 export function paymentCalendar(input: FundingInput, settings: RulesSettings = DEFAULT_SETTINGS): ExpectedPayment[] {
-  const { annees } = entitlement(input, settings);
-  const starts = new Map(resolveMissions(input, settings).map((m) => [m.id, m.startDate]));
-  const afterDialogue = (annee: number): IsoDate => addMonths(addMonths(input.signatureDate, 12 * annee), settings.paymentDelayMonths);
+  const plan = planFunding(input, settings);
+  const { annees } = planEntitlement(plan);
+  const starts = new Map(plan.missions.map((m) => [m.id, m]));
+  // afterDialogue[a]: the a-th anniversary + the payment delay (each shift clamps to the month's end).
+  const afterDialogue = plan.anniversaries.map((day) => addMonthsToDayNumber(day, settings.paymentDelayMonths));
   const payments: ExpectedPayment[] = [];
-  const add = (date: IsoDate, montant: Cents, nature: PaymentNature, mission: FundingLineId, annee: number): void => {
-    if (montant === 0) return;
-    payments.push({ date, montant_cents: montant, nature, mission, annee, label: `${LINE_LABELS[mission]} – ${NATURE_LABELS[nature]} année ${annee}` });
-  };
+  // Sort keys, parallel to `payments`: day number, line rank, nature rank (the year is on the payment).
+  const days: number[] = [];
+  const ranks: number[] = [];
 
   for (const year of annees) {
+    const debut = plan.anniversaries[year.annee - 1]!;
+    const fin = plan.anniversaries[year.annee]! - 1;
     for (const line of year.lignes) {
       if (line.part === "variable") {
-        add(afterDialogue(year.annee), line.montant_cents, "variable", line.mission, year.annee);
+        addPayment(payments, days, ranks, afterDialogue[year.annee]!, undefined, line.montant_cents, "variable", line.mission, year.annee);
         continue;
       }
       if (line.mission === "fonctionnement" && year.annee === 1) {
-        add(year.debut, line.montant_cents, "integral", line.mission, year.annee);
+        addPayment(payments, days, ranks, debut, year.debut, line.montant_cents, "integral", line.mission, year.annee);
         continue;
       }
       const start = line.mission === "fonctionnement" ? undefined : starts.get(line.mission);
-      const startsThisYear = start !== undefined && isWithin(start, year.debut, year.fin);
-      const advanceDate = startsThisYear ? start : afterDialogue(year.annee - 1);
+      const startsThisYear = start !== undefined && start.startDay >= debut && start.startDay <= fin;
       const [advance, balance] = splitPercent(line.montant_cents, settings.advancePercent);
-      add(advanceDate, advance, "avance", line.mission, year.annee);
-      add(afterDialogue(year.annee), balance, "solde", line.mission, year.annee);
+      if (startsThisYear) addPayment(payments, days, ranks, start.startDay, start.startDate, advance, "avance", line.mission, year.annee);
+      else addPayment(payments, days, ranks, afterDialogue[year.annee - 1]!, undefined, advance, "avance", line.mission, year.annee);
+      addPayment(payments, days, ranks, afterDialogue[year.annee]!, undefined, balance, "solde", line.mission, year.annee);
     }
   }
-  return payments.sort(
-    (a, b) =>
-      compareDates(a.date, b.date) ||
-      a.annee - b.annee ||
-      LINE_ORDER.indexOf(a.mission) - LINE_ORDER.indexOf(b.mission) ||
-      NATURE_ORDER.indexOf(a.nature) - NATURE_ORDER.indexOf(b.nature),
-  );
+  // Date, then contract year, then line order, then nature order; stable (ties keep their order).
+  const order = payments.map((_, i) => i);
+  order.sort((i, j) => days[i]! - days[j]! || payments[i]!.annee - payments[j]!.annee || ranks[i]! - ranks[j]!);
+  return order.map((i) => payments[i]!);
+}
+
+/** Rank of a payment among those of the same date and year: line order, then nature order. */
+const RANK_BASE = NATURE_ORDER.length + 1;
+
+function addPayment(
+  payments: ExpectedPayment[],
+  days: number[],
+  ranks: number[],
+  day: number,
+  date: IsoDate | undefined,
+  montant: Cents,
+  nature: PaymentNature,
+  mission: FundingLineId,
+  annee: number,
+): void {
+  if (montant === 0) return;
+  payments.push({ date: date ?? fromDayNumber(day), montant_cents: montant, nature, mission, annee, label: `${LINE_LABELS[mission]} – ${NATURE_LABELS[nature]} année ${annee}` });
+  days.push(day);
+  ranks.push(LINE_ORDER.indexOf(mission) * RANK_BASE + NATURE_ORDER.indexOf(nature));
 }
 
 export interface CashFlowYear {

@@ -82,6 +82,33 @@ export function fromDayNumber(dayNumber: number): IsoDate {
   return iso;
 }
 
+/**
+ * Calendar parts of a day number (the inverse of the day count, proleptic Gregorian, no Date object):
+ * H. Hinnant's civil_from_days. Same parts as `new Date(n * 86 400 000).getUTC…()`.
+ */
+export function partsOfDayNumber(dayNumber: number): DateParts {
+  const z = dayNumber + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day: doy - Math.floor((153 * mp + 2) / 5) + 1 };
+}
+
+/**
+ * `addMonths` on day numbers (end-of-month clamping included), for the rules' inner loops:
+ * equals `toDayNumber(addMonths(fromDayNumber(n), months))` for every date from year 100 on.
+ */
+export function addMonthsToDayNumber(dayNumber: number, months: number): number {
+  const { year, month, day } = partsOfDayNumber(dayNumber);
+  const index = year * 12 + (month - 1) + months;
+  const targetYear = Math.floor(index / 12);
+  const targetMonth = index - targetYear * 12 + 1;
+  return Date.UTC(targetYear, targetMonth - 1, Math.min(day, daysInMonth(targetYear, targetMonth))) / MS_PER_DAY;
+}
+
 export function addDays(date: IsoDate, days: number): IsoDate {
   return fromDayNumber(toDayNumber(date) + days);
 }

@@ -14,7 +14,7 @@
  * - Overdue items keep alerting every `overdueRepeatDays` (7) days until done (see alertsOn).
  */
 import { MISSIONS, SOCLE_MISSION_IDS, type MissionId } from "./aci-tables.ts";
-import { addDays, addMonths, addYears, compareDates, daysBetween, formatDateFr, yearOf, type IsoDate } from "./dates.ts";
+import { addDays, addMonths, addMonthsToDayNumber, compareDates, daysBetween, formatDateFr, fromDayNumber, toDayNumber, yearOf, type IsoDate } from "./dates.ts";
 import { DEFAULT_SETTINGS, type RulesSettings } from "./settings.ts";
 import { contractEndDate, crisisPlanDueDate, latestDeployDate, latestStartDate, type MissionContract } from "./funding.ts";
 
@@ -89,7 +89,48 @@ export const DEADLINE_KIND_LABELS: Record<DeadlineKind, string> = {
   projet_sante: "Projet de santé",
 };
 
-type Draft = Omit<Deadline, "alertDates" | "state"> & { doneFact?: boolean };
+/** Deadlines under construction, with what every item of one `deadlines` call shares. */
+interface DeadlineList {
+  items: Deadline[];
+  /** Day number of each item's due date (parallel to `items`), for the sort. */
+  days: number[];
+  done: ReadonlySet<string>;
+  atDay: number;
+  imminentDays: number;
+  /** Alert leads, distinct, largest first. */
+  leads: number[];
+}
+
+/** Adds an item with its alert dates and its state at `at` (see alertDatesFor and deadlineState). */
+function addDeadline(
+  list: DeadlineList,
+  key: string,
+  kind: DeadlineKind,
+  label: string,
+  mission: MissionId | undefined,
+  ownerRole: OwnerRole,
+  dueDay: number,
+  dueDate: IsoDate,
+  doneFact: boolean,
+): void {
+  const alertDates = list.leads.map((lead) => fromDayNumber(dueDay - lead));
+  const daysLeft = dueDay - list.atDay;
+  const state: DeadlineState = doneFact || list.done.has(key) ? "fait" : daysLeft < 0 ? "en_retard" : daysLeft <= list.imminentDays ? "imminent" : "a_venir";
+  list.items.push(
+    mission === undefined
+      ? { key, kind, label, ownerRole, dueDate, alertDates, state }
+      : { key, kind, label, mission, ownerRole, dueDate, alertDates, state },
+  );
+  list.days.push(dueDay);
+}
+
+function addDeadlineOn(list: DeadlineList, key: string, kind: DeadlineKind, label: string, mission: MissionId | undefined, ownerRole: OwnerRole, dueDay: number, doneFact = false): void {
+  addDeadline(list, key, kind, label, mission, ownerRole, dueDay, fromDayNumber(dueDay), doneFact);
+}
+
+function addDeadlineDated(list: DeadlineList, key: string, kind: DeadlineKind, label: string, mission: MissionId | undefined, ownerRole: OwnerRole, dueDate: IsoDate, doneFact = false): void {
+  addDeadline(list, key, kind, label, mission, ownerRole, toDayNumber(dueDate), dueDate, doneFact);
+}
 
 function missionContract(input: DeadlineInput, id: MissionId): MissionContract | undefined {
   const contracts: MissionContract[] = input.missions ?? SOCLE_MISSION_IDS.map((m) => ({ id: m }));
@@ -99,159 +140,67 @@ function missionContract(input: DeadlineInput, id: MissionId): MissionContract |
 
 const onOrBefore = (date: IsoDate | undefined, at: IsoDate): boolean => date !== undefined && compareDates(date, at) <= 0;
 
-function contractDrafts(input: DeadlineInput, signature: IsoDate, at: IsoDate, settings: RulesSettings): Draft[] {
-  const drafts: Draft[] = [];
-  const end = contractEndDate(signature, settings);
+function contractDeadlines(list: DeadlineList, input: DeadlineInput, signature: IsoDate, endDay: number, at: IsoDate, settings: RulesSettings): void {
+  const signatureDay = toDayNumber(signature);
   for (const id of Object.keys(MISSIONS) as MissionId[]) {
     const contract = missionContract(input, id);
     if (!contract) continue;
     const label = MISSIONS[id].label;
     const hasStartDelay = contract.startDueDate !== undefined || settings.missionDelays[id].startMonths !== null;
     if (hasStartDelay) {
-      drafts.push({
-        key: `mission_start:${id}`,
-        kind: "mission_start",
-        label: `Démarrer la mission « ${label} »`,
-        mission: id,
-        ownerRole: "coordonnateur",
-        dueDate: latestStartDate(signature, contract, settings),
-        doneFact: onOrBefore(contract.startDate, at),
-      });
+      addDeadlineDated(list, `mission_start:${id}`, "mission_start", `Démarrer la mission « ${label} »`, id, "coordonnateur", latestStartDate(signature, contract, settings), onOrBefore(contract.startDate, at));
     }
     if (id === "crise") {
       const planDue = crisisPlanDueDate(signature, settings);
       const firstVersion = input.crisisPlan?.firstVersionDate;
-      drafts.push({
-        key: "crisis_plan:first",
-        kind: "crisis_plan",
-        label: "Rédiger la première version du plan de gestion de crise",
-        mission: id,
-        ownerRole: "coordonnateur",
-        dueDate: planDue,
-        doneFact: onOrBefore(firstVersion, at),
-      });
-      const base = firstVersion ?? planDue;
+      addDeadlineDated(list, "crisis_plan:first", "crisis_plan", "Rédiger la première version du plan de gestion de crise", id, "coordonnateur", planDue, onOrBefore(firstVersion, at));
+      const baseDay = toDayNumber(firstVersion ?? planDue);
       const updatesDone = (input.crisisPlan?.updateDates ?? []).filter((d) => onOrBefore(d, at)).length;
-      for (let n = 1; compareDates(addYears(base, n), end) <= 0; n++) {
-        drafts.push({
-          key: `crisis_plan_update:${n}`,
-          kind: "crisis_plan_update",
-          label: `Mettre à jour le plan de gestion de crise (mise à jour n° ${n})`,
-          mission: id,
-          ownerRole: "coordonnateur",
-          dueDate: addYears(base, n),
-          doneFact: updatesDone >= n,
-        });
+      for (let n = 1, due = addMonthsToDayNumber(baseDay, 12); due <= endDay; n++, due = addMonthsToDayNumber(baseDay, 12 * n)) {
+        addDeadlineOn(list, `crisis_plan_update:${n}`, "crisis_plan_update", `Mettre à jour le plan de gestion de crise (mise à jour n° ${n})`, id, "coordonnateur", due, updatesDone >= n);
       }
       continue;
     }
     const deployDue = latestDeployDate(signature, contract, settings);
     if (deployDue) {
-      drafts.push({
-        key: `mission_deploy:${id}`,
-        kind: "mission_deploy",
-        label: `Déployer la mission « ${label} »`,
-        mission: id,
-        ownerRole: "coordonnateur",
-        dueDate: deployDue,
-        doneFact: onOrBefore(contract.deployedDate, at),
-      });
+      addDeadlineDated(list, `mission_deploy:${id}`, "mission_deploy", `Déployer la mission « ${label} »`, id, "coordonnateur", deployDue, onOrBefore(contract.deployedDate, at));
     }
   }
 
   for (let k = 1; k <= settings.contractYears; k++) {
-    const dialogue = addMonths(signature, 12 * k);
-    drafts.push({
-      key: `indicators:${k}`,
-      kind: "indicators",
-      label: `Préparer les indicateurs de l'année ${k} avant le dialogue de gestion`,
-      ownerRole: "coordonnateur",
-      dueDate: addDays(dialogue, -settings.indicatorsLeadDays),
-    });
-    drafts.push({
-      key: `dialogue:${k}`,
-      kind: "dialogue",
-      label: `Dialogue de gestion de l'année ${k} (anniversaire de l'ACI)`,
-      ownerRole: "bureau",
-      dueDate: dialogue,
-    });
-    drafts.push({
-      key: `cpam_payment:${k}`,
-      kind: "cpam_payment",
-      label: `Vérifier le versement CPAM après le dialogue de gestion de l'année ${k}`,
-      ownerRole: "tresorier",
-      dueDate: addMonths(dialogue, settings.paymentDelayMonths),
-    });
+    const dialogue = addMonthsToDayNumber(signatureDay, 12 * k);
+    addDeadlineOn(list, `indicators:${k}`, "indicators", `Préparer les indicateurs de l'année ${k} avant le dialogue de gestion`, undefined, "coordonnateur", dialogue - settings.indicatorsLeadDays);
+    addDeadlineOn(list, `dialogue:${k}`, "dialogue", `Dialogue de gestion de l'année ${k} (anniversaire de l'ACI)`, undefined, "bureau", dialogue);
+    addDeadlineOn(list, `cpam_payment:${k}`, "cpam_payment", `Vérifier le versement CPAM après le dialogue de gestion de l'année ${k}`, undefined, "tresorier", addMonthsToDayNumber(dialogue, settings.paymentDelayMonths));
   }
-  drafts.push({
-    key: "renewal_prep",
-    kind: "renewal_prep",
-    label: "Préparer le renouvellement de l'ACI",
-    ownerRole: "bureau",
-    dueDate: addMonths(end, -settings.renewalPrepMonths),
-  });
-  drafts.push({
-    key: "contract_end",
-    kind: "contract_end",
-    label: `Fin de l'ACI signé le ${formatDateFr(signature)}`,
-    ownerRole: "bureau",
-    dueDate: end,
-  });
-  return drafts;
+  addDeadlineOn(list, "renewal_prep", "renewal_prep", "Préparer le renouvellement de l'ACI", undefined, "bureau", addMonthsToDayNumber(endDay, -settings.renewalPrepMonths));
+  addDeadlineOn(list, "contract_end", "contract_end", `Fin de l'ACI signé le ${formatDateFr(signature)}`, undefined, "bureau", endDay);
 }
 
-function associationDrafts(input: DeadlineInput, at: IsoDate, settings: RulesSettings): Draft[] {
-  const drafts: Draft[] = [];
-  const firstYear = Math.min(yearOf(at), input.signatureDate ? yearOf(input.signatureDate) : yearOf(at));
-  const lastYear = Math.max(yearOf(at), input.signatureDate ? yearOf(contractEndDate(input.signatureDate, settings)) : yearOf(at));
+function associationDeadlines(list: DeadlineList, input: DeadlineInput, endDay: number | null, at: IsoDate, settings: RulesSettings): void {
+  const atYear = yearOf(at);
+  const firstYear = Math.min(atYear, input.signatureDate ? yearOf(input.signatureDate) : atYear);
+  const lastYear = Math.max(atYear, endDay !== null ? yearOf(fromDayNumber(endDay)) : atYear);
+  const agHeld = new Set<number>();
+  for (const d of input.agDates ?? []) if (onOrBefore(d, at)) agHeld.add(yearOf(d));
   for (let y = firstYear; y <= lastYear; y++) {
-    drafts.push({
-      key: `ag:${y}`,
-      kind: "ag",
-      label: `Tenir l'assemblée générale ${y} (rapport d'activité, comptes, budget prévisionnel)`,
-      ownerRole: "bureau",
-      dueDate: `${y}-${settings.agDueMonthDay}`,
-      doneFact: (input.agDates ?? []).some((d) => yearOf(d) === y && onOrBefore(d, at)),
-    });
+    const label = `Tenir l'assemblée générale ${y} (rapport d'activité, comptes, budget prévisionnel)`;
+    addDeadlineDated(list, `ag:${y}`, "ag", label, undefined, "bureau", `${y}-${settings.agDueMonthDay}`, agHeld.has(y));
   }
   for (const change of input.governanceChanges ?? []) {
-    drafts.push({
-      key: `governance:${change}`,
-      kind: "governance",
-      label: `Déclarer au greffe des associations le changement du ${formatDateFr(change)}`,
-      ownerRole: "secretaire",
-      dueDate: addMonths(change, settings.governanceDeclarationMonths),
-    });
+    const label = `Déclarer au greffe des associations le changement du ${formatDateFr(change)}`;
+    addDeadlineDated(list, `governance:${change}`, "governance", label, undefined, "secretaire", addMonths(change, settings.governanceDeclarationMonths));
   }
-  const duesYear = yearOf(at);
-  drafts.push({
-    key: `dues_year:${duesYear}`,
-    kind: "dues_year",
-    label: `Fin de l'année de cotisation ${duesYear}`,
-    ownerRole: "tresorier",
-    dueDate: `${duesYear}-12-31`,
-  });
+  addDeadlineDated(list, `dues_year:${atYear}`, "dues_year", `Fin de l'année de cotisation ${atYear}`, undefined, "tresorier", `${atYear}-12-31`);
   if (input.missionPrecoceAidDate) {
-    drafts.push({
-      key: "mission_precoce",
-      kind: "mission_precoce",
-      label: "Déposer le projet de santé et signer l'ACI (engagement de la mission précoce)",
-      ownerRole: "bureau",
-      dueDate: addMonths(input.missionPrecoceAidDate, settings.missionPrecoce.deadlineMonths),
-      doneFact: onOrBefore(input.signatureDate, at),
-    });
+    const label = "Déposer le projet de santé et signer l'ACI (engagement de la mission précoce)";
+    const due = addMonths(input.missionPrecoceAidDate, settings.missionPrecoce.deadlineMonths);
+    addDeadlineDated(list, "mission_precoce", "mission_precoce", label, undefined, "bureau", due, onOrBefore(input.signatureDate, at));
   }
   if (input.projetSanteFiledDate) {
-    drafts.push({
-      key: "projet_sante",
-      kind: "projet_sante",
-      label: "Réponse de l'ARS et de la CPAM sur le projet de santé",
-      ownerRole: "coordonnateur",
-      dueDate: addMonths(input.projetSanteFiledDate, settings.projetSanteValidationMonths),
-      doneFact: onOrBefore(input.projetSanteValidatedDate, at),
-    });
+    const due = addMonths(input.projetSanteFiledDate, settings.projetSanteValidationMonths);
+    addDeadlineDated(list, "projet_sante", "projet_sante", "Réponse de l'ARS et de la CPAM sur le projet de santé", undefined, "coordonnateur", due, onOrBefore(input.projetSanteValidatedDate, at));
   }
-  return drafts;
 }
 
 export function imminentLeadDays(settings: RulesSettings = DEFAULT_SETTINGS): number {
@@ -273,15 +222,21 @@ export function alertDatesFor(dueDate: IsoDate, settings: RulesSettings = DEFAUL
 
 /** Every deadline of the CPTS, sorted by due date, with its state at `at`. */
 export function deadlines(input: DeadlineInput, at: IsoDate, settings: RulesSettings = DEFAULT_SETTINGS): Deadline[] {
-  const done = new Set(input.done ?? []);
-  const drafts = [...(input.signatureDate ? contractDrafts(input, input.signatureDate, at, settings) : []), ...associationDrafts(input, at, settings)];
-  return drafts
-    .map(({ doneFact, ...draft }) => ({
-      ...draft,
-      alertDates: alertDatesFor(draft.dueDate, settings),
-      state: deadlineState(draft.dueDate, doneFact === true || done.has(draft.key), at, settings),
-    }))
-    .sort((a, b) => compareDates(a.dueDate, b.dueDate) || a.key.localeCompare(b.key));
+  const list: DeadlineList = {
+    items: [],
+    days: [],
+    done: new Set(input.done ?? []),
+    atDay: toDayNumber(at),
+    imminentDays: imminentLeadDays(settings),
+    leads: [...new Set(settings.alertLeadDays)].sort((a, b) => b - a),
+  };
+  const endDay = input.signatureDate ? toDayNumber(contractEndDate(input.signatureDate, settings)) : null;
+  if (input.signatureDate) contractDeadlines(list, input, input.signatureDate, endDay!, at, settings);
+  associationDeadlines(list, input, endDay, at, settings);
+  const { items, days } = list;
+  const order = items.map((_, i) => i);
+  order.sort((i, j) => days[i]! - days[j]! || items[i]!.key.localeCompare(items[j]!.key));
+  return order.map((i) => items[i]!);
 }
 
 export interface DeadlineAlert {

@@ -33,9 +33,10 @@ import {
   type AmountPart,
   type FundingLineId,
   type MissionId,
+  type SizeAmounts,
 } from "./aci-tables.ts";
-import { addDays, addMonths, compareDates, daysBetween, isWithin, maxDate, type IsoDate } from "./dates.ts";
-import { divRoundHalfUp, roundHalfUp, sumCents, type Cents } from "./money.ts";
+import { addDays, addMonths, addMonthsToDayNumber, compareDates, daysBetween, fromDayNumber, isWithin, maxDate, toDayNumber, type IsoDate } from "./dates.ts";
+import { divRoundHalfUp, roundHalfUp, type Cents } from "./money.ts";
 import { DEFAULT_SETTINGS, type RulesSettings } from "./settings.ts";
 import { sizeFromPopulation, type AciSize } from "./size.ts";
 
@@ -160,22 +161,6 @@ function sortedAmendments(input: FundingInput): SizeAmendment[] {
   return [...(input.amendments ?? [])].sort((a, b) => compareDates(a.effectiveDate, b.effectiveDate));
 }
 
-interface SizeSegment {
-  size: AciSize;
-  days: number;
-}
-
-function sizeSegments(input: FundingInput, from: IsoDate, to: IsoDate): SizeSegment[] {
-  const breaks = sortedAmendments(input)
-    .map((a) => a.effectiveDate)
-    .filter((d) => compareDates(d, from) > 0 && compareDates(d, to) <= 0);
-  const starts = [from, ...breaks];
-  return starts.map((start, i) => {
-    const end = i + 1 < starts.length ? addDays(starts[i + 1]!, -1) : to;
-    return { size: sizeAt(input, start), days: daysBetween(start, end) + 1 };
-  });
-}
-
 /** Latest start date the ACI allows for a mission (contract's chosen date, else §5b delay, else signature). */
 export function latestStartDate(signatureDate: IsoDate, mission: MissionContract | MissionId, settings: RulesSettings = DEFAULT_SETTINGS): IsoDate {
   const contract = typeof mission === "string" ? { id: mission } : mission;
@@ -223,46 +208,67 @@ export function achievementRatio(indicators: readonly IndicatorResult[] | undefi
   return achieved / totalWeight;
 }
 
-interface LineContext {
+/**
+ * What every year of an entitlement shares, computed once per call (internal; calendar.ts reuses
+ * it so that the payment calendar does not compute the entitlement's inputs twice). Dates are
+ * day numbers; each year, line and label is computed exactly as the rules above describe.
+ */
+export interface FundingPlan {
   input: FundingInput;
-  table: AciTable;
   settings: RulesSettings;
-  year: ContractYear;
+  table: AciTable;
+  signatureDay: number;
+  /** anniversaries[i] = day number of the i-th anniversary (0 = signature), i ≤ years.length. */
+  anniversaries: number[];
+  years: ContractYear[];
+  /** Amendments sorted by effective date (stable), with their day numbers. */
+  amendments: { day: number; amendment: SizeAmendment }[];
+  missions: (ResolvedMission & { startDay: number })[];
+  firstPlanYear: number | null;
+  crisisYears: Set<number>;
+  majorationMembers: boolean;
 }
 
-function majorationApplies(ctx: LineContext, size: AciSize): boolean {
-  const { majoration } = ctx.settings;
-  return majoration.enabled && size === majoration.size && (ctx.input.memberCount ?? 0) >= majoration.minMembers;
-}
-
-/** Amount of a yearly part over [from, year end], prorated by days and size segments, rounded once. */
-function proratedAmount(
-  ctx: LineContext,
-  from: IsoDate,
-  annual: (size: AciSize) => number,
-  withMajoration: boolean,
-  ratio: number,
-): { amount: Cents; majoration: Cents } {
-  let base = 0;
-  let majorated = 0;
-  for (const segment of sizeSegments(ctx.input, from, ctx.year.fin)) {
-    const amount = annual(segment.size) * segment.days;
-    base += amount * 100;
-    majorated += amount * (withMajoration && majorationApplies(ctx, segment.size) ? 100 + ctx.settings.majoration.ratePercent : 100);
+export function planFunding(input: FundingInput, settings: RulesSettings = DEFAULT_SETTINGS): FundingPlan {
+  const signatureDay = toDayNumber(input.signatureDate);
+  const count = Array.from({ length: settings.contractYears }).length;
+  const anniversaries: number[] = [];
+  const years: ContractYear[] = [];
+  if (count > 0) {
+    anniversaries.push(toDayNumber(addMonths(input.signatureDate, 0)));
+    for (let i = 0; i < count; i++) {
+      const next = addMonthsToDayNumber(signatureDay, 12 * (i + 1));
+      const debut = anniversaries[i]!;
+      anniversaries.push(next);
+      years.push({ annee: i + 1, debut: fromDayNumber(debut), fin: fromDayNumber(next - 1), jours: next - debut });
+    }
   }
-  const denominator = 100 * ctx.year.jours;
-  const round = (numerator: number): Cents => (ratio === 1 ? divRoundHalfUp(numerator, denominator) : roundHalfUp((numerator * ratio) / denominator));
-  const amount = round(majorated);
-  return { amount, majoration: amount - round(base) };
-}
-
-function graveCrisisYears(input: FundingInput, years: ContractYear[]): Set<number> {
-  const set = new Set(input.graveCrisisYears ?? []);
-  for (const date of input.graveCrisisDates ?? []) {
-    const year = years.find((y) => isWithin(date, y.debut, y.fin));
-    if (year) set.add(year.annee);
+  const amendments = (input.amendments ?? []).map((amendment) => ({ day: toDayNumber(amendment.effectiveDate), amendment }));
+  if (amendments.length > 1) amendments.sort((a, b) => a.day - b.day);
+  const missions = resolveMissions(input, settings).map((m) => ({ id: m.id, startDate: m.startDate, startDay: toDayNumber(m.startDate) }));
+  let firstPlanYear: number | null = null;
+  const crisisYears = new Set(input.graveCrisisYears ?? []);
+  if (count > 0) {
+    const planDay = toDayNumber(input.crisisPlan?.firstVersionDate ?? crisisPlanDueDate(input.signatureDate, settings));
+    firstPlanYear = planDay < anniversaries[0]! ? 1 : yearContaining(anniversaries, planDay);
+    for (const date of input.graveCrisisDates ?? []) {
+      const annee = yearContaining(anniversaries, toDayNumber(date));
+      if (annee !== null) crisisYears.add(annee);
+    }
   }
-  return set;
+  return {
+    input,
+    settings,
+    table: input.table ?? aciTableAt(input.signatureDate),
+    signatureDay,
+    anniversaries,
+    years,
+    amendments,
+    missions,
+    firstPlanYear,
+    crisisYears,
+    majorationMembers: (input.memberCount ?? 0) >= settings.majoration.minMembers,
+  };
 }
 
 /** Contract year in which the crisis plan's first version is (or is due to be) written. */
@@ -273,93 +279,162 @@ export function crisisFirstPlanYear(input: FundingInput, settings: RulesSettings
   return years.find((y) => isWithin(date, y.debut, y.fin))?.annee ?? null;
 }
 
-function suffixes(notes: string[], prorata: { days: number; of: number } | null, majoration: Cents, settings: RulesSettings): string {
-  const parts = [...notes];
-  if (prorata) parts.push(`prorata ${prorata.days}/${prorata.of} j`);
-  if (majoration !== 0) parts.push(`majoration ${settings.majoration.ratePercent} % incluse`);
-  return parts.length ? ` (${parts.join(", ")})` : "";
-}
-
-function missionLines(ctx: LineContext, mission: ResolvedMission, firstPlanYear: number | null, crisisYears: Set<number>): FundingLine[] {
-  const { year, table, input, settings } = ctx;
-  if (compareDates(mission.startDate, year.fin) > 0) return [];
-  const label = MISSIONS[mission.id].label;
-  const parts = table.missions[mission.id];
-  const ratio = achievementRatio(input.indicatorAchievement?.[mission.id]?.[year.annee]);
-  const lines: FundingLine[] = [];
-  const push = (part: "fixe" | "variable", amountPart: AmountPart, from: IsoDate, r: number, notes: string[], extra: Partial<FundingLine> = {}): void => {
-    const { amount, majoration } = proratedAmount(ctx, from, (size) => parts[amountPart]?.[size] ?? 0, true, r);
-    const prorated = compareDates(from, year.debut) > 0 ? { days: daysBetween(from, year.fin) + 1, of: year.jours } : null;
-    lines.push({
-      mission: mission.id,
-      part,
-      montant_cents: amount,
-      majoration_cents: majoration,
-      potentiel: false,
-      label: `${label} – part ${part}${suffixes(notes, prorated, majoration, settings)}`,
-      ...extra,
-    });
-  };
-
-  if (mission.id === "crise") {
-    const planYear = firstPlanYear === null ? null : Math.max(firstPlanYear, firstActiveYear(mission.startDate, ctx));
-    if (planYear !== null && year.annee >= planYear) {
-      const first = year.annee === planYear;
-      push("fixe", first ? "fixe_premier_plan" : "fixe_mise_a_jour", year.debut, 1, [first ? "premier plan" : "mise à jour du plan"], {
-        detail: first ? "premier_plan" : "mise_a_jour",
-      });
-    }
-    if (crisisYears.has(year.annee)) {
-      push("variable", "variable", year.debut, ratio ?? 1, ratio === null ? ["crise grave", "potentiel"] : ["crise grave"], { potentiel: ratio === null });
-    }
-    return lines;
+/** Contract year (1-based) whose [debut, fin] holds `day`, or null. */
+function yearContaining(anniversaries: readonly number[], day: number): number | null {
+  for (let i = 0; i + 1 < anniversaries.length; i++) {
+    if (day >= anniversaries[i]! && day <= anniversaries[i + 1]! - 1) return i + 1;
   }
-
-  const from = maxDate(mission.startDate, year.debut);
-  push("fixe", "fixe", from, 1, []);
-  push("variable", "variable", from, ratio ?? 1, ratio === null ? ["potentiel"] : [`atteinte ${String(Math.round(ratio * 1000) / 10).replace(".", ",")} %`], { potentiel: ratio === null });
-  return lines;
+  return null;
 }
 
-function firstActiveYear(startDate: IsoDate, ctx: LineContext): number {
-  const years = contractYears(ctx.input.signatureDate, ctx.settings.contractYears);
-  return years.find((y) => compareDates(startDate, y.fin) <= 0)?.annee ?? years.length + 1;
+/** Size in force on `day` (amendments effective on or before it applied in date order). */
+function planSizeAt(plan: FundingPlan, day: number): AciSize {
+  let size = baseSize(plan.input);
+  for (const { day: effective, amendment } of plan.amendments) {
+    if (effective > day) break;
+    size = baseSize(amendment);
+  }
+  return size;
+}
+
+function annualAmount(amounts: SizeAmounts | undefined, size: AciSize, orZero: boolean): number {
+  return orZero ? (amounts?.[size] ?? 0) : amounts![size];
+}
+
+function majorated(plan: FundingPlan, size: AciSize): boolean {
+  const { majoration } = plan.settings;
+  return majoration.enabled && size === majoration.size && plan.majorationMembers;
+}
+
+/** Amount of a yearly part over [from, year end], prorated by days and size segments, rounded once. */
+function proratedAmount(
+  plan: FundingPlan,
+  yearIndex: number,
+  from: number,
+  amounts: SizeAmounts | undefined,
+  orZero: boolean,
+  withMajoration: boolean,
+  ratio: number,
+): { amount: Cents; majoration: Cents } {
+  const fin = plan.anniversaries[yearIndex + 1]! - 1;
+  const rate = 100 + plan.settings.majoration.ratePercent;
+  let base = 0;
+  let majoratedSum = 0;
+  // Segments: [from, next break - 1], …, [last break, fin]; a break is an amendment in (from, fin].
+  let start = from;
+  let size = planSizeAt(plan, from);
+  for (const { day } of plan.amendments) {
+    if (day <= from) continue;
+    if (day > fin) break;
+    const amount = annualAmount(amounts, size, orZero) * (day - start);
+    base += amount * 100;
+    majoratedSum += amount * (withMajoration && majorated(plan, size) ? rate : 100);
+    start = day;
+    size = planSizeAt(plan, day);
+  }
+  const amount = annualAmount(amounts, size, orZero) * (fin - start + 1);
+  base += amount * 100;
+  majoratedSum += amount * (withMajoration && majorated(plan, size) ? rate : 100);
+  const denominator = 100 * (plan.anniversaries[yearIndex + 1]! - plan.anniversaries[yearIndex]!);
+  const total = ratio === 1 ? divRoundHalfUp(majoratedSum, denominator) : roundHalfUp((majoratedSum * ratio) / denominator);
+  return { amount: total, majoration: total - (ratio === 1 ? divRoundHalfUp(base, denominator) : roundHalfUp((base * ratio) / denominator)) };
+}
+
+function lineLabel(label: string, part: "fixe" | "variable", notes: string, proratedDays: number, yearDays: number, majoration: Cents, settings: RulesSettings): string {
+  let suffix = notes;
+  if (proratedDays >= 0) suffix += `${suffix ? ", " : ""}prorata ${proratedDays}/${yearDays} j`;
+  if (majoration !== 0) suffix += `${suffix ? ", " : ""}majoration ${settings.majoration.ratePercent} % incluse`;
+  return `${label} – part ${part}${suffix ? ` (${suffix})` : ""}`;
+}
+
+function pushLine(
+  lines: FundingLine[],
+  plan: FundingPlan,
+  yearIndex: number,
+  mission: MissionId,
+  part: "fixe" | "variable",
+  amounts: SizeAmounts | undefined,
+  from: number,
+  ratio: number,
+  notes: string,
+  potentiel: boolean,
+  detail: FundingLine["detail"],
+): void {
+  const { amount, majoration } = proratedAmount(plan, yearIndex, from, amounts, true, true, ratio);
+  const debut = plan.anniversaries[yearIndex]!;
+  const next = plan.anniversaries[yearIndex + 1]!;
+  const label = lineLabel(MISSIONS[mission].label, part, notes, from > debut ? next - from : -1, next - debut, majoration, plan.settings);
+  lines.push(
+    detail === undefined
+      ? { mission, part, montant_cents: amount, majoration_cents: majoration, potentiel, label }
+      : { mission, part, montant_cents: amount, majoration_cents: majoration, potentiel, label, detail },
+  );
+}
+
+function firstActiveYear(plan: FundingPlan, startDay: number): number {
+  for (let i = 0; i < plan.years.length; i++) if (startDay <= plan.anniversaries[i + 1]! - 1) return i + 1;
+  return plan.years.length + 1;
+}
+
+/** The entitlement of contract year `yearIndex + 1` (0 ≤ yearIndex < plan.years.length). */
+export function planYearEntitlement(plan: FundingPlan, yearIndex: number): YearEntitlement {
+  const { input, table } = plan;
+  const year = plan.years[yearIndex]!;
+  const debut = plan.anniversaries[yearIndex]!;
+  const fin = plan.anniversaries[yearIndex + 1]! - 1;
+  const fonctionnement = proratedAmount(plan, yearIndex, debut, table.fonctionnement, false, false, 1).amount;
+  const lignes: FundingLine[] = [
+    { mission: "fonctionnement", part: "fixe", montant_cents: fonctionnement, majoration_cents: 0, potentiel: false, label: "Fonctionnement" },
+  ];
+  for (const mission of plan.missions) {
+    if (mission.startDay > fin) continue;
+    const parts = table.missions[mission.id];
+    const ratio = achievementRatio(input.indicatorAchievement?.[mission.id]?.[year.annee]);
+    if (mission.id === "crise") {
+      const planYear = plan.firstPlanYear === null ? null : Math.max(plan.firstPlanYear, firstActiveYear(plan, mission.startDay));
+      if (planYear !== null && year.annee >= planYear) {
+        const first = year.annee === planYear;
+        pushLine(lignes, plan, yearIndex, mission.id, "fixe", first ? parts.fixe_premier_plan : parts.fixe_mise_a_jour, debut, 1, first ? "premier plan" : "mise à jour du plan", false, first ? "premier_plan" : "mise_a_jour");
+      }
+      if (plan.crisisYears.has(year.annee)) {
+        pushLine(lignes, plan, yearIndex, mission.id, "variable", parts.variable, debut, ratio ?? 1, ratio === null ? "crise grave, potentiel" : "crise grave", ratio === null, undefined);
+      }
+      continue;
+    }
+    const from = Math.max(mission.startDay, debut);
+    pushLine(lignes, plan, yearIndex, mission.id, "fixe", parts.fixe, from, 1, "", false, undefined);
+    const achievement = ratio === null ? "potentiel" : `atteinte ${String(Math.round(ratio * 1000) / 10).replace(".", ",")} %`;
+    pushLine(lignes, plan, yearIndex, mission.id, "variable", parts.variable, from, ratio ?? 1, achievement, ratio === null, undefined);
+  }
+  let total = 0;
+  let budget = 0;
+  for (const line of lignes) {
+    total += line.montant_cents;
+    if (line.part !== "variable") budget += line.montant_cents;
+  }
+  return { annee: year.annee, debut: year.debut, fin: year.fin, jours: year.jours, taille: planSizeAt(plan, debut), lignes, total_cents: total, budget_cents: budget };
 }
 
 export function entitlementForYear(input: FundingInput, yearIndex: number, settings: RulesSettings = DEFAULT_SETTINGS): YearEntitlement {
   const years = contractYears(input.signatureDate, settings.contractYears);
-  const year = years[yearIndex - 1];
-  if (!year) throw new RangeError(`Contract year must be between 1 and ${years.length}, got ${yearIndex}`);
-  const table = input.table ?? aciTableAt(input.signatureDate);
-  const ctx: LineContext = { input, table, settings, year };
+  if (!years[yearIndex - 1]) throw new RangeError(`Contract year must be between 1 and ${years.length}, got ${yearIndex}`);
+  return planYearEntitlement(planFunding(input, settings), yearIndex - 1);
+}
 
-  const fonctionnement = proratedAmount(ctx, year.debut, (size) => table.fonctionnement[size], false, 1);
-  const lignes: FundingLine[] = [
-    { mission: "fonctionnement", part: "fixe", montant_cents: fonctionnement.amount, majoration_cents: 0, potentiel: false, label: "Fonctionnement" },
-  ];
-  const firstPlanYear = crisisFirstPlanYear(input, settings);
-  const crisisYears = graveCrisisYears(input, years);
-  for (const mission of resolveMissions(input, settings)) {
-    lignes.push(...missionLines(ctx, mission, firstPlanYear, crisisYears));
+/** The entitlement of every contract year of an already planned contract. */
+export function planEntitlement(plan: FundingPlan): Entitlement {
+  const annees = plan.years.map((_, i) => planYearEntitlement(plan, i));
+  let total = 0;
+  let budget = 0;
+  for (const a of annees) {
+    total += a.total_cents;
+    budget += a.budget_cents;
   }
-  return {
-    ...year,
-    taille: sizeAt(input, year.debut),
-    lignes,
-    total_cents: sumCents(lignes.map((l) => l.montant_cents)),
-    budget_cents: sumCents(lignes.filter((l) => l.part !== "variable").map((l) => l.montant_cents)),
-  };
+  return { table: plan.table.id, taille: planSizeAt(plan, plan.signatureDay), annees, total_cents: total, budget_cents: budget };
 }
 
 export function entitlement(input: FundingInput, settings: RulesSettings = DEFAULT_SETTINGS): Entitlement {
-  const annees = contractYears(input.signatureDate, settings.contractYears).map((y) => entitlementForYear(input, y.annee, settings));
-  return {
-    table: (input.table ?? aciTableAt(input.signatureDate)).id,
-    taille: sizeAt(input, input.signatureDate),
-    annees,
-    total_cents: sumCents(annees.map((a) => a.total_cents)),
-    budget_cents: sumCents(annees.map((a) => a.budget_cents)),
-  };
+  return planEntitlement(planFunding(input, settings));
 }
 
 /** One-off "mission précoce" aid (uncertain rule: setting). */
