@@ -27,45 +27,95 @@ export function memberDisplayName(m: { firstName?: string | null; lastName?: str
 
 type Reader = Db | Tx;
 
-/** Everything remindersDue needs for one CPTS and dues year. */
+interface ReminderCptsRow {
+  id: string;
+  name: string;
+  paymentLink: string | null;
+  paymentInstructions: string | null;
+  pId: string | null;
+  pEnabled: boolean | number | null;
+  pOffsetsDays: string | null;
+  pMaxCount: number | null;
+  rCategory: string | null;
+  rAmountCents: number | null;
+}
+
+interface ReminderMemberRow {
+  id: string;
+  category: DuesMember["category"];
+  duesExempt: boolean | number;
+  joinedOn: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  organization: string | null;
+  email: string | null;
+  emailInvalid: boolean | number;
+  prefDuesReminders: boolean | number;
+  profession: string | null;
+  unsubscribeToken: string;
+  role: string | null;
+}
+
+/**
+ * Everything remindersDue needs for one CPTS and dues year, in four flat SELECTs (CPTS + policy +
+ * rates, active members with their roles, payments of the year and the year before, ledger of the
+ * year): the chat preview runs this on every /relance-cotisations, the job once per CPTS.
+ */
 export async function loadReminderInputs(db: Reader, cptsId: string, year: number): Promise<ReminderInputs | null> {
-  const cpts = await db.cpts.findUnique({ where: { id: cptsId }, include: { reminderPolicy: true, duesRates: { where: { year } } } });
+  const cptsRows = await db.$queryRaw<ReminderCptsRow[]>`SELECT c."id", c."name", c."paymentLink", c."paymentInstructions",
+      p."id" AS "pId", p."enabled" AS "pEnabled", p."offsetsDays" AS "pOffsetsDays", p."maxCount" AS "pMaxCount",
+      d."category" AS "rCategory", d."amountCents" AS "rAmountCents"
+    FROM "Cpts" c
+    LEFT JOIN "ReminderPolicy" p ON p."cptsId" = c."id"
+    LEFT JOIN "DuesRate" d ON d."cptsId" = c."id" AND d."year" = ${year}
+    WHERE c."id" = ${cptsId}`;
+  const cpts = cptsRows[0];
   if (!cpts) return null;
-  // Who owes dues is one rule (src/rules/membership.ts); exemption stays with remindersDue.
-  const members = (
-    await db.member.findMany({
-      where: { cptsId, status: "ACTIF" },
-      orderBy: { id: "asc" },
-      include: { roles: { select: { role: true } } },
-    })
-  ).filter((m) => owesDues(m.roles.map((r) => r.role), m.category, false));
-  const payments = await db.duesPayment.findMany({ where: { cptsId, year: { gte: year - 1, lte: year } } });
-  const ledger = await db.reminderLedger.findMany({ where: { cptsId, year } });
-  const p = cpts.reminderPolicy;
-  return {
-    cpts: { id: cpts.id, name: cpts.name, paymentLink: cpts.paymentLink, paymentInstructions: cpts.paymentInstructions },
-    policy: p
-      ? {
-          enabled: p.enabled,
-          offsetsDays: p.offsetsDays.split(",").map((s) => Number(s.trim())).filter((n) => Number.isFinite(n)),
-          maxCount: p.maxCount,
-        }
-      : null,
-    members: members.map((m) => ({
+  // one row per (member, role), members in id order
+  const memberRows = await db.$queryRaw<ReminderMemberRow[]>`SELECT m."id", m."category", m."duesExempt", m."joinedOn", m."firstName", m."lastName",
+      m."organization", m."email", m."emailInvalid", m."prefDuesReminders", m."profession", m."unsubscribeToken", r."role"
+    FROM "Member" m LEFT JOIN "MemberRole" r ON r."memberId" = m."id"
+    WHERE m."cptsId" = ${cptsId} AND m."status" = ${"ACTIF"}
+    ORDER BY m."id" ASC`;
+  const payments = await db.$queryRaw<{ memberId: string; paidOn: string; amountCents: number; year: number; refundedOn: string | null }[]>`
+    SELECT "memberId", "paidOn", "amountCents", "year", "refundedOn" FROM "DuesPayment" WHERE "cptsId" = ${cptsId} AND "year" >= ${year - 1} AND "year" <= ${year}`;
+  const ledger = await db.$queryRaw<{ memberId: string; year: number; step: number }[]>`
+    SELECT "memberId", "year", "step" FROM "ReminderLedger" WHERE "cptsId" = ${cptsId} AND "year" = ${year}`;
+
+  const members: ReminderMember[] = [];
+  for (let i = 0; i < memberRows.length; ) {
+    const m = memberRows[i]!;
+    const roles: string[] = [];
+    for (; i < memberRows.length && memberRows[i]!.id === m.id; i++) if (memberRows[i]!.role !== null) roles.push(memberRows[i]!.role!);
+    // Who owes dues is one rule (src/rules/membership.ts); exemption stays with remindersDue.
+    if (!owesDues(roles, m.category, false)) continue;
+    members.push({
       id: m.id,
       category: m.category,
-      exempt: m.duesExempt,
+      exempt: Boolean(m.duesExempt),
       joinedDate: m.joinedOn ?? undefined,
       name: memberDisplayName(m),
       email: m.email,
-      emailInvalid: m.emailInvalid,
-      prefDuesReminders: m.prefDuesReminders,
+      emailInvalid: Boolean(m.emailInvalid),
+      prefDuesReminders: Boolean(m.prefDuesReminders),
       profession: m.profession,
       unsubscribeToken: m.unsubscribeToken,
-    })),
+    });
+  }
+  return {
+    cpts: { id: cpts.id, name: cpts.name, paymentLink: cpts.paymentLink, paymentInstructions: cpts.paymentInstructions },
+    policy:
+      cpts.pId !== null
+        ? {
+            enabled: Boolean(cpts.pEnabled),
+            offsetsDays: cpts.pOffsetsDays!.split(",").map((s) => Number(s.trim())).filter((n) => Number.isFinite(n)),
+            maxCount: cpts.pMaxCount!,
+          }
+        : null,
+    members,
     payments: payments.map((x) => ({ memberId: x.memberId, date: x.paidOn, amountCents: x.amountCents, duesYear: x.year, refundedDate: x.refundedOn ?? undefined })),
     sent: ledger.map((l) => ({ memberId: l.memberId, year: l.year, step: l.step })),
-    ratesCents: Object.fromEntries(cpts.duesRates.map((r) => [r.category, r.amountCents])),
+    ratesCents: Object.fromEntries(cptsRows.filter((r) => r.rCategory !== null).map((r) => [r.rCategory!, r.rAmountCents!])),
   };
 }
 
