@@ -31,71 +31,124 @@ export interface CptsRulesInputs {
   contractId: string | null;
 }
 
+interface RulesCptsRow {
+  id: string;
+  slug: string;
+  name: string;
+  population: number;
+  settings: unknown;
+  missionPrecoceAidOn: string | null;
+  projetSanteFiledOn: string | null;
+  kId: string | null;
+  kSignedOn: string | null;
+  kSize: number | null;
+  memberCount: number | bigint;
+}
+
+/** Dated facts of the CPTS, one row each: t = plan (adopted crisis plan), grave (grave activation), done (deadline key), gov (undeclared change), amend. */
+interface RulesFactRow {
+  t: "amend" | "plan" | "grave" | "done" | "gov";
+  v: string;
+  size: number | null;
+  population: number | null;
+}
+
+interface RulesMissionRow {
+  id: string;
+  kind: string;
+  contracted: boolean | number;
+  startOn: string | null;
+  deployedOn: string | null;
+  startDueOn: string | null;
+  deployDueOn: string | null;
+}
+
+interface RulesIndicatorRow {
+  weight: number;
+  target: number | null;
+  kind: string;
+  contractYear: number;
+  value: number;
+  missionKind: string;
+}
+
+/**
+ * Four flat SELECTs (CPTS + current contract + member count; the dated facts; missions; indicator
+ * results per mission): /echeances and /financement run this on every call, so it avoids Prisma's
+ * nested reads (a dozen statements and several milliseconds of query compilation).
+ */
 export async function loadRulesInputs(db: Db, cptsId: string): Promise<CptsRulesInputs | null> {
-  const cpts = await db.cpts.findUnique({
-    where: { id: cptsId },
-    include: {
-      contracts: {
-        where: { terminatedOn: null },
-        orderBy: { signedOn: "desc" },
-        take: 1,
-        include: {
-          amendments: true,
-          missions: true,
-          indicators: { include: { missions: { include: { mission: true } }, results: true } },
-        },
-      },
-      crisisPlans: { where: { adoptedOn: { not: null } }, orderBy: { version: "asc" } },
-      crisisActivations: { where: { grave: true } },
-      deadlineStates: { where: { doneOn: { not: null } } },
-      governanceChanges: true,
-    },
-  });
+  const [cpts] = await db.$queryRaw<RulesCptsRow[]>`SELECT c."id", c."slug", c."name", c."population", c."settings", c."missionPrecoceAidOn", c."projetSanteFiledOn",
+      k."id" AS "kId", k."signedOn" AS "kSignedOn", k."sizeAtSigning" AS "kSize",
+      (SELECT COUNT(*) FROM "Member" m WHERE m."cptsId" = c."id" AND m."status" = ${"ACTIF"}
+        AND EXISTS (SELECT 1 FROM "MemberRole" r WHERE r."memberId" = m."id" AND r."role" = ${"ADHERENT"})) AS "memberCount"
+    FROM "Cpts" c
+    LEFT JOIN "AciContract" k ON k."id" = (
+      SELECT a."id" FROM "AciContract" a WHERE a."cptsId" = c."id" AND a."terminatedOn" IS NULL ORDER BY a."signedOn" DESC, a."id" ASC LIMIT 1)
+    WHERE c."id" = ${cptsId}`;
   if (!cpts) return null;
+  const contractId = cpts.kId;
+  const facts = await db.$queryRaw<RulesFactRow[]>`
+    SELECT 'amend' AS "t", "effectiveOn" AS "v", "size", "population" FROM "AciAmendment" WHERE "contractId" = ${contractId ?? ""}
+    UNION ALL SELECT 'plan', "adoptedOn", CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) FROM "CrisisPlanVersion" WHERE "cptsId" = ${cptsId} AND "adoptedOn" IS NOT NULL
+    UNION ALL SELECT 'grave', "activatedOn", CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) FROM "CrisisActivation" WHERE "cptsId" = ${cptsId} AND "grave" = TRUE
+    UNION ALL SELECT 'done', "key", CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) FROM "DeadlineState" WHERE "cptsId" = ${cptsId} AND "doneOn" IS NOT NULL
+    UNION ALL SELECT 'gov', "changedOn", CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) FROM "GovernanceChange" WHERE "cptsId" = ${cptsId} AND "declaredOn" IS NULL
+    ORDER BY 1, 2`;
+  const missionRows = contractId
+    ? await db.$queryRaw<RulesMissionRow[]>`SELECT "id", "kind", "contracted", "startOn", "deployedOn", "startDueOn", "deployDueOn"
+        FROM "AciMission" WHERE "contractId" = ${contractId} ORDER BY "kind", "id"`
+    : [];
+  // one row per (indicator, result, linked mission)
+  const indicatorRows = contractId
+    ? await db.$queryRaw<RulesIndicatorRow[]>`SELECT i."weight", i."target", i."kind", res."contractYear", res."value", mi."kind" AS "missionKind"
+        FROM "AciIndicator" i
+        JOIN "AciIndicatorResult" res ON res."indicatorId" = i."id"
+        JOIN "AciIndicatorMission" l ON l."indicatorId" = i."id"
+        JOIN "AciMission" mi ON mi."id" = l."missionId"
+        WHERE i."contractId" = ${contractId}
+        ORDER BY i."code", res."contractYear", l."missionId"`
+    : [];
+  const of = (t: RulesFactRow["t"]) => facts.filter((f) => f.t === t);
   const settings = resolveSettings((cpts.settings ?? {}) as RulesSettingsOverrides);
-  const memberCount = await db.member.count({ where: { cptsId, status: "ACTIF", roles: { some: { role: "ADHERENT" } } } });
-  const contract = cpts.contracts[0];
-  const plans = cpts.crisisPlans.map((p) => p.adoptedOn!).sort();
+  const plans = of("plan").map((p) => p.v).sort();
   const crisisPlan = plans.length ? { firstVersionDate: plans[0], updateDates: plans.slice(1) } : undefined;
-  const missions: MissionContract[] | undefined = contract?.missions.map((m) => ({
-    id: missionIdOfKind(m.kind),
-    contracted: m.contracted,
-    startDate: m.startOn ?? undefined,
-    deployedDate: m.deployedOn ?? undefined,
-    startDueDate: m.startDueOn ?? undefined,
-    deployDueDate: m.deployDueOn ?? undefined,
-  }));
+  const missions: MissionContract[] | undefined = contractId
+    ? missionRows.map((m) => ({
+        id: missionIdOfKind(m.kind),
+        contracted: Boolean(m.contracted),
+        startDate: m.startOn ?? undefined,
+        deployedDate: m.deployedOn ?? undefined,
+        startDueDate: m.startDueOn ?? undefined,
+        deployDueDate: m.deployDueOn ?? undefined,
+      }))
+    : undefined;
   let funding: FundingInput | null = null;
-  if (contract) {
+  if (contractId) {
     const achievement: NonNullable<FundingInput["indicatorAchievement"]> = {};
-    for (const ind of contract.indicators) {
-      for (const res of ind.results) {
-        for (const link of ind.missions) {
-          const id = missionIdOfKind(link.mission.kind);
-          const byYear = (achievement[id] ??= {});
-          const result: IndicatorResult = {
-            weight: ind.weight,
-            targetValue: ind.target ?? 0,
-            actualValue: res.value,
-            kind: ind.kind === "RESULTAT" ? "resultat" : "suivi",
-          };
-          (byYear[res.contractYear] ??= []).push(result);
-        }
-      }
+    for (const row of indicatorRows) {
+      const byYear = (achievement[missionIdOfKind(row.missionKind)] ??= {});
+      const result: IndicatorResult = {
+        weight: row.weight,
+        targetValue: row.target ?? 0,
+        actualValue: row.value,
+        kind: row.kind === "RESULTAT" ? "resultat" : "suivi",
+      };
+      (byYear[row.contractYear] ??= []).push(result);
     }
     funding = {
-      signatureDate: contract.signedOn,
+      signatureDate: cpts.kSignedOn!,
       population: cpts.population,
-      size: contract.sizeAtSigning as 1 | 2 | 3 | 4,
-      amendments: contract.amendments.map((a) => ({
-        effectiveDate: a.effectiveOn,
+      size: cpts.kSize as 1 | 2 | 3 | 4,
+      amendments: of("amend").map((a) => ({
+        effectiveDate: a.v,
         size: (a.size ?? undefined) as 1 | 2 | 3 | 4 | undefined,
         population: a.population ?? undefined,
       })),
-      memberCount,
+      memberCount: Number(cpts.memberCount),
       missions,
       crisisPlan,
-      graveCrisisDates: cpts.crisisActivations.map((a) => a.activatedOn),
+      graveCrisisDates: of("grave").map((a) => a.v),
       indicatorAchievement: achievement,
     };
   }
@@ -103,15 +156,15 @@ export async function loadRulesInputs(db: Db, cptsId: string): Promise<CptsRules
     cpts: { id: cpts.id, slug: cpts.slug, name: cpts.name, population: cpts.population },
     settings,
     funding,
-    contractId: contract?.id ?? null,
+    contractId,
     deadlines: {
-      signatureDate: contract?.signedOn,
+      signatureDate: cpts.kSignedOn ?? undefined,
       missions,
       crisisPlan,
-      governanceChanges: cpts.governanceChanges.filter((g) => !g.declaredOn).map((g) => g.changedOn),
+      governanceChanges: of("gov").map((g) => g.v),
       missionPrecoceAidDate: cpts.missionPrecoceAidOn ?? undefined,
       projetSanteFiledDate: cpts.projetSanteFiledOn ?? undefined,
-      done: cpts.deadlineStates.map((d) => d.key),
+      done: of("done").map((d) => d.v),
     },
   };
 }
