@@ -27,7 +27,7 @@ export function createDb(url: string): Db {
     const path = sqlitePath(url);
     mkdirSync(dirname(path), { recursive: true });
     // busy timeout: a second process (CLI during `start`) waits instead of failing with SQLITE_BUSY
-    const adapter = new PrismaBetterSQLite3({ url: `file:${path}`, timeout: 10_000 } as { url: string });
+    const adapter = serializedSqlite(new PrismaBetterSQLite3({ url: `file:${path}`, timeout: 10_000 } as { url: string }));
     return new SqliteClient({ adapter }) as unknown as Db;
   }
   return new PgClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
@@ -36,4 +36,82 @@ export function createDb(url: string): Db {
 /** Prisma's unique-constraint violation (also through driver adapters). */
 export function isUniqueViolation(e: unknown): boolean {
   return typeof e === "object" && e !== null && (e as { code?: string }).code === "P2002";
+}
+
+type SqliteFactory = PrismaBetterSQLite3;
+type SqliteAdapter = Awaited<ReturnType<SqliteFactory["connect"]>>;
+type SqliteTransaction = Awaited<ReturnType<SqliteAdapter["startTransaction"]>>;
+
+/** A FIFO lock: `acquire()` resolves with the function that releases it. */
+export class FifoLock {
+  private tail: Promise<void> = Promise.resolve();
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const ready = this.tail.then(() => {
+      let done = false;
+      return () => {
+        if (!done) (done = true), release();
+      };
+    });
+    this.tail = held;
+    return ready;
+  }
+}
+
+/**
+ * The better-sqlite3 adapter holds ONE connection. Its interactive transactions take a lock, but its plain
+ * queries do not: a query from elsewhere in the process (the sender marking a message sent, a chat command)
+ * would run INSIDE another task's open transaction — reading its uncommitted rows and being rolled back
+ * with it. So every plain query here waits for the open transaction to end, and a transaction waits for
+ * the plain queries before it. (PostgreSQL has a pool: each transaction has its own connection.)
+ */
+export function serializedSqlite(factory: SqliteFactory): SqliteFactory {
+  const connect = factory.connect.bind(factory);
+  return Object.assign(Object.create(factory) as SqliteFactory, {
+    async connect(): Promise<SqliteAdapter> {
+      const inner = await connect();
+      // WAL with synchronous=NORMAL: a commit is durable against a process crash (what the outbox needs);
+      // only a power loss may drop the last commits. Saves an fsync per commit.
+      (inner as unknown as { client: { pragma(sql: string): unknown } }).client.pragma("synchronous = NORMAL");
+      const lock = new FifoLock();
+      const locked = async <T>(f: () => Promise<T>): Promise<T> => {
+        const release = await lock.acquire();
+        try {
+          return await f();
+        } finally {
+          release();
+        }
+      };
+      const adapter: SqliteAdapter = {
+        provider: inner.provider,
+        adapterName: inner.adapterName,
+        queryRaw: (q) => locked(() => inner.queryRaw(q)),
+        executeRaw: (q) => locked(() => inner.executeRaw(q)),
+        executeScript: (script) => locked(() => inner.executeScript(script)),
+        dispose: () => inner.dispose(),
+        ...(inner.getConnectionInfo ? { getConnectionInfo: () => inner.getConnectionInfo!() } : {}),
+        async startTransaction(isolationLevel) {
+          const release = await lock.acquire();
+          let tx: SqliteTransaction;
+          try {
+            tx = await inner.startTransaction(isolationLevel);
+          } catch (e) {
+            release();
+            throw e;
+          }
+          return {
+            provider: tx.provider,
+            adapterName: tx.adapterName,
+            options: tx.options,
+            queryRaw: (q) => tx.queryRaw(q),
+            executeRaw: (q) => tx.executeRaw(q),
+            commit: () => tx.commit().finally(release),
+            rollback: () => tx.rollback().finally(release),
+          };
+        },
+      };
+      return adapter;
+    },
+  });
 }

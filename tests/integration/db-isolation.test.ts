@@ -1,0 +1,88 @@
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { createTestDb, type TestDb } from "../helpers/db.ts";
+import { FifoLock } from "../../src/db/client.ts";
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t?.cleanup();
+});
+
+const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
+
+describe(`isolation entre une transaction ouverte et le reste du processus (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite"})`, () => {
+  it("une lecture faite pendant une transaction ne voit pas ses lignes non validées, et une écriture faite à côté survit à son annulation", async () => {
+    const cpts = await t.db.cpts.create({ data: { slug: "iso", name: "CPTS Isolation", population: 20_000 } });
+    let inside!: () => void;
+    const insideReached = new Promise<void>((r) => (inside = r));
+    let finish!: () => void;
+    const mayFinish = new Promise<void>((r) => (finish = r));
+
+    // A task writes in a transaction, then fails (rolled back) after the others have run.
+    const failing = t.db
+      .$transaction(
+        async (tx) => {
+          await tx.auditLog.create({ data: { cptsId: cpts.id, actor: "tâche annulée", action: "test.rollback" } });
+          inside();
+          await mayFinish;
+          throw new Error("annulée exprès");
+        },
+        { timeout: 20_000, maxWait: 20_000 },
+      )
+      .catch((e: Error) => e.message);
+
+    await insideReached;
+    // Meanwhile, elsewhere in the process: a read and a write outside the transaction (`.then` starts a
+    // Prisma query at once; it is lazy otherwise).
+    const read = t.db.auditLog.count({ where: { action: "test.rollback" } }).then((n) => n);
+    const write = t.db.auditLog.create({ data: { cptsId: cpts.id, actor: "à côté", action: "test.beside" } }).then((r) => r);
+    await tick();
+    finish();
+
+    expect(await failing).toBe("annulée exprès");
+    expect(await read).toBe(0);
+    await write;
+    expect(await t.db.auditLog.count({ where: { action: "test.beside" } })).toBe(1);
+    expect(await t.db.auditLog.count({ where: { action: "test.rollback" } })).toBe(0);
+  });
+
+  it("des écritures concurrentes hors transaction et dans des transactions aboutissent toutes", async () => {
+    const cpts = await t.db.cpts.findFirstOrThrow({ where: { slug: "iso" } });
+    await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => t.db.auditLog.create({ data: { cptsId: cpts.id, actor: `seul ${i}`, action: "test.many" } }).then((r) => r)),
+      ...Array.from({ length: 5 }, (_, i) =>
+        t.db.$transaction(async (tx) => {
+          await tx.auditLog.create({ data: { cptsId: cpts.id, actor: `tx ${i} a`, action: "test.many" } });
+          await tick(5);
+          await tx.auditLog.create({ data: { cptsId: cpts.id, actor: `tx ${i} b`, action: "test.many" } });
+        }),
+      ),
+    ]);
+    expect(await t.db.auditLog.count({ where: { action: "test.many" } })).toBe(30);
+  });
+});
+
+describe("FifoLock", () => {
+  it("sert les demandes dans l'ordre et une seule à la fois", async () => {
+    const lock = new FifoLock();
+    const order: string[] = [];
+    let holders = 0;
+    let maxHolders = 0;
+    await Promise.all(
+      ["a", "b", "c", "d"].map(async (name) => {
+        const release = await lock.acquire();
+        holders++;
+        maxHolders = Math.max(maxHolders, holders);
+        order.push(name);
+        await tick(2);
+        holders--;
+        release();
+        release(); // a second release changes nothing
+      }),
+    );
+    expect(order).toEqual(["a", "b", "c", "d"]);
+    expect(maxHolders).toBe(1);
+  });
+});
