@@ -72,14 +72,26 @@ export function toDayNumber(date: IsoDate): number {
   return n;
 }
 
+// Days 0 … 65 535 (1970 – 2149) are memoized in a plain array (an index instead of a hash lookup:
+// the rules format a few hundred dates per CPTS); other days go through the bounded map.
+const ISO_BY_DAY_COUNT = 65_536;
+const isoByDay: (IsoDate | undefined)[] = new Array<IsoDate | undefined>(ISO_BY_DAY_COUNT);
+
 export function fromDayNumber(dayNumber: number): IsoDate {
+  if (dayNumber >= 0 && dayNumber < ISO_BY_DAY_COUNT && (dayNumber | 0) === dayNumber) {
+    return isoByDay[dayNumber] ?? (isoByDay[dayNumber] = formatDayNumber(dayNumber));
+  }
   const known = isoDates.get(dayNumber);
   if (known !== undefined) return known;
-  const d = new Date(dayNumber * MS_PER_DAY);
-  const iso = formatIsoDate({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() });
+  const iso = formatDayNumber(dayNumber);
   if (isoDates.size >= MEMO_LIMIT) isoDates.clear();
   isoDates.set(dayNumber, iso);
   return iso;
+}
+
+function formatDayNumber(dayNumber: number): IsoDate {
+  const d = new Date(dayNumber * MS_PER_DAY);
+  return formatIsoDate({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() });
 }
 
 /**

@@ -206,6 +206,19 @@ describe("dates en numéros de jour", () => {
     );
   });
 
+  it("fromDayNumber (mémoïsé par tableau pour 1970 – 2149, par table au-delà) formate le jour UTC de Date", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -800_000, max: 2_900_000 }), (n) => {
+        const d = new Date(n * 86_400_000);
+        const expected = `${String(d.getUTCFullYear()).padStart(4, "0")}-${String(d.getUTCMonth() + 1).padStart(2, "0")}-${String(d.getUTCDate()).padStart(2, "0")}`;
+        expect(fromDayNumber(n)).toBe(expected);
+        expect(fromDayNumber(n)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+    expect([fromDayNumber(-1), fromDayNumber(0), fromDayNumber(65_535), fromDayNumber(65_536)]).toEqual(["1969-12-31", "1970-01-01", "2149-06-06", "2149-06-07"]);
+  });
+
   it("addMonthsToDayNumber suit addMonths, fins de mois comprises (31 janvier + 1 mois = fin février)", () => {
     fc.assert(
       fc.property(anyDay, fc.integer({ min: -600, max: 600 }), (n, months) => {
