@@ -109,21 +109,21 @@ async function runJob(argv: string[], io: CliIO): Promise<number> {
   return 0;
 }
 
-const KEYS_PER_SENDER = 500;
+const KEYS_PER_CLAIM = 500;
 
-/** Sends (or captures) only the outbox rows this run enqueued, by their idempotency keys. */
+/** Sends (or captures) only the outbox rows this run enqueued, by their idempotency keys: one sender, one SMTP pool. */
 async function drainOwn(ctx: Awaited<ReturnType<CliIO["context"]>>, keys: string[]): Promise<DrainCounts & { transport: boolean }> {
   const total: DrainCounts = { claimed: 0, sent: 0, captured: 0, retried: 0, failed: 0, cancelled: 0 };
-  let hasTransport = false;
-  for (let i = 0; i < keys.length; i += KEYS_PER_SENDER) {
-    const { sender, transport } = createSender(ctx, { onlyKeys: keys.slice(i, i + KEYS_PER_SENDER) });
-    hasTransport = transport !== null;
-    try {
+  const scope: { keys?: readonly string[] } = {};
+  const { sender, transport } = createSender(ctx, { scope });
+  try {
+    for (let i = 0; i < keys.length; i += KEYS_PER_CLAIM) {
+      scope.keys = keys.slice(i, i + KEYS_PER_CLAIM);
       const c = await sender.drainAll();
       for (const k of Object.keys(total) as (keyof DrainCounts)[]) total[k] += c[k];
-    } finally {
-      transport?.close();
     }
+  } finally {
+    transport?.close();
   }
-  return { ...total, transport: hasTransport };
+  return { ...total, transport: transport !== null };
 }

@@ -8,15 +8,18 @@ import { OutboxSender, type SenderOptions } from "./sender.ts";
 import { smtpTransport, type MailTransport } from "./transport.ts";
 import { mountUnsubscribe } from "./unsubscribe.ts";
 
-/** `onlyKeys`: this sender claims only the rows with these idempotency keys (see `collectEnqueued`). */
+/**
+ * `scope.keys`: this sender claims only the rows with these idempotency keys (see `collectEnqueued`); the
+ * caller may change them between drains (same sender, same SMTP connections).
+ */
 export function createSender(
   ctx: AppContext,
-  { onlyKeys, ...opts }: Partial<SenderOptions> & { transport?: MailTransport | null; onlyKeys?: readonly string[] } = {},
+  { scope, ...opts }: Partial<SenderOptions> & { transport?: MailTransport | null; scope?: { keys?: readonly string[] } } = {},
 ): { sender: OutboxSender; transport: MailTransport | null } {
   const transport = opts.transport !== undefined ? opts.transport : smtpTransport(ctx.config);
   const fallbackConsole = consoleChatNotifier(ctx.log);
   const chat = (platform: string): ChatNotifier | undefined => chatNotifierFor(platform) ?? (platform === "console" ? fallbackConsole : undefined);
-  const sender = new OutboxSender(new OutboxRepository(ctx.db, onlyKeys ? { keys: onlyKeys } : {}), transport, chat, ctx.log, {
+  const sender = new OutboxSender(new OutboxRepository(ctx.db, scope ?? {}), transport, chat, ctx.log, {
     mailFrom: ctx.config.MAIL_FROM,
     concurrency: ctx.config.SMTP_POOL_SIZE,
     ratePerSecond: ctx.config.SMTP_RATE_PER_SECOND,

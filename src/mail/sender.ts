@@ -24,12 +24,14 @@ export interface OutboxStore {
   claim(opts: { lockToken: string; now: Date; leaseMs: number; limit: number }): Promise<ClaimedMessage[]>;
   renew(lockToken: string, until: Date): Promise<void>;
   markSent(id: string, lockToken: string, at: Date, providerId: string | null): Promise<boolean>;
+  /** Optional: marks several rows sent in one write (group commit); returns how many were still held. */
+  markSentMany?(items: readonly { id: string; providerId: string | null }[], lockToken: string, at: Date): Promise<number>;
   markCaptured(id: string, lockToken: string, providerId: string | null): Promise<boolean>;
   markRetry(id: string, lockToken: string, nextAttemptAt: Date, error: string): Promise<boolean>;
   markFailed(id: string, lockToken: string, error: string): Promise<boolean>;
   release(lockToken: string): Promise<void>;
-  /** Optional last look before sending: true = the message became moot (e.g. dues paid since) and is now ANNULE. */
-  cancelIfMoot?(msg: ClaimedMessage, lockToken: string, today: string): Promise<boolean>;
+  /** Optional last look before sending a batch: the ids that became moot (e.g. dues paid since), now ANNULE. */
+  cancelMoot?(batch: readonly ClaimedMessage[], lockToken: string, today: string): Promise<Set<string>>;
   flagMemberEmailInvalid(memberId: string, at: Date): Promise<{ name: string } | null>;
   coordinatorEmails(cptsId: string): Promise<{ id: string; email: string }[]>;
   cptsName(cptsId: string): Promise<string>;
@@ -84,7 +86,7 @@ export class OutboxSender {
     this.o = {
       workerId: `${process.pid}-${randomUUID().slice(0, 8)}`,
       leaseMs: 5 * 60_000,
-      batchSize: Math.max(20, options.concurrency * 10),
+      batchSize: Math.max(100, options.concurrency * 40),
       pollMs: 2_000,
       backoffBaseMs: 60_000,
       backoffMaxMs: 6 * 3600_000,
@@ -103,16 +105,23 @@ export class OutboxSender {
     const batch = await this.store.claim({ lockToken, now: this.now(), leaseMs: this.o.leaseMs, limit: this.o.batchSize });
     counts.claimed = batch.length;
     if (batch.length === 0) return counts;
+    const moot = this.store.cancelMoot ? await this.store.cancelMoot(batch, lockToken, parisToday(this.now())) : new Set<string>();
+    if (moot.size) {
+      counts.cancelled += moot.size;
+      this.log.info("outbox : messages devenus sans objet, annulés", { count: moot.size });
+    }
+    const marks = new SentMarks(this.store, lockToken, this.now);
     let leaseEnd = this.now().getTime() + this.o.leaseMs;
     let i = 0;
     const worker = async () => {
       while (i < batch.length && !this.stopping) {
         const msg = batch[i++]!;
+        if (moot.has(msg.id)) continue;
         if (leaseEnd - this.now().getTime() < this.o.leaseMs / 2) {
           leaseEnd = this.now().getTime() + this.o.leaseMs;
           await this.store.renew(lockToken, new Date(leaseEnd));
         }
-        await this.deliver(msg, lockToken, counts);
+        await this.deliver(msg, lockToken, counts, marks);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.o.concurrency, batch.length) }, worker));
@@ -169,13 +178,8 @@ export class OutboxSender {
     return Math.min(this.o.backoffMaxMs, this.o.backoffBaseMs * 2 ** Math.max(0, attempts - 1));
   }
 
-  private async deliver(msg: ClaimedMessage, lockToken: string, counts: DrainCounts): Promise<void> {
+  private async deliver(msg: ClaimedMessage, lockToken: string, counts: DrainCounts, marks: SentMarks): Promise<void> {
     try {
-      if (this.store.cancelIfMoot && (await this.store.cancelIfMoot(msg, lockToken, parisToday(this.now())))) {
-        counts.cancelled++;
-        this.log.info("outbox : message devenu sans objet, annulé", { id: msg.id, kind: msg.kind });
-        return;
-      }
       if (msg.channel === "CHAT") return await this.deliverChat(msg, lockToken, counts);
       const messageId = messageIdFor(msg.idempotencyKey, this.o.mailFrom);
       if (!this.transport) {
@@ -198,7 +202,9 @@ export class OutboxSender {
       } catch (e) {
         return await this.failed(msg, lockToken, classifySmtpError(e), counts);
       }
-      if (!(await this.store.markSent(msg.id, lockToken, this.now(), messageId))) {
+      // Recorded before this connection takes its next message: at most one accepted-but-unrecorded
+      // message per connection, as with one write per message, but the writes of all connections are grouped.
+      if (!(await marks.add(msg.id, messageId))) {
         this.log.warn("outbox : message envoyé mais le verrou avait expiré", { id: msg.id });
       }
       counts.sent++;
@@ -254,5 +260,47 @@ export class OutboxSender {
         subject: mail.subject, bodyText: mail.text, bodyHtml: mail.html, refType: "outbox", refId: msg.id,
       })),
     );
+  }
+}
+
+/**
+ * Group commit of "sent" marks: a caller waits until its mark is written; marks arriving while a write is in
+ * flight go together in the next one (one UPDATE for all the connections' messages instead of one each).
+ */
+class SentMarks {
+  private pending: { id: string; providerId: string | null; done: (held: boolean) => void; fail: (e: unknown) => void }[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly store: OutboxStore,
+    private readonly lockToken: string,
+    private readonly now: () => Date,
+  ) {}
+
+  add(id: string, providerId: string | null): Promise<boolean> {
+    if (!this.store.markSentMany) return this.store.markSent(id, this.lockToken, this.now(), providerId);
+    return new Promise<boolean>((done, fail) => {
+      this.pending.push({ id, providerId, done, fail });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.pending.length > 0) {
+        const group = this.pending;
+        this.pending = [];
+        try {
+          const marked = await this.store.markSentMany!(group, this.lockToken, this.now());
+          // all held (the usual case), or some lease expired: tell each caller only when all were marked
+          for (const g of group) g.done(marked === group.length);
+        } catch (e) {
+          for (const g of group) g.fail(e);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 }

@@ -1,4 +1,5 @@
 // The outbox table: idempotent inserts, claims with a lease (conditional update), state changes after a send.
+import { Prisma } from "../generated/postgres/client.ts";
 import type { Db, Tx } from "../client.ts";
 import type { OutboxChannel, OutboxState } from "../generated/postgres/enums.ts";
 
@@ -155,20 +156,55 @@ export class OutboxRepository {
   }
 
   /**
-   * Last look before sending a dues reminder ("relance", refId "<year>:<step>"): when the member has, by
-   * `today`, a valid (not refunded) payment for that year — recorded between the claim and now — the row
-   * becomes ANNULE instead of being sent. Returns true when it was cancelled. One indexed lookup.
+   * Marks sent, in ONE statement, rows this lock still holds (the sender groups the messages accepted by the
+   * server while the previous write was in flight: at most one per connection). Returns how many were marked;
+   * a row whose lease expired meanwhile is left to its new holder.
    */
-  async cancelIfMoot(msg: ClaimedMessage, lockToken: string, today: string): Promise<boolean> {
-    if (msg.kind !== "relance" || msg.refType !== "relance" || !msg.memberId || !msg.refId) return false;
-    const year = Number(msg.refId.split(":")[0]);
-    if (!Number.isInteger(year)) return false;
-    const paid = await this.db.duesPayment.findFirst({
-      where: { cptsId: msg.cptsId, memberId: msg.memberId, year, paidOn: { lte: today }, OR: [{ refundedOn: null }, { refundedOn: { gt: today } }] },
-      select: { id: true },
+  async markSentMany(items: readonly { id: string; providerId: string | null }[], lockToken: string, at: Date): Promise<number> {
+    if (items.length === 0) return 0;
+    if (items.length === 1) return (await this.markSent(items[0]!.id, lockToken, at, items[0]!.providerId)) ? 1 : 0;
+    const ids = Prisma.join(items.map((i) => i.id));
+    const provider = Prisma.join(items.map((i) => Prisma.sql`WHEN ${i.id} THEN ${i.providerId}`), " ");
+    return this.db.$executeRaw`UPDATE "OutboxMessage" SET "state" = 'ENVOYE', "sentAt" = ${at}, "providerId" = CASE "id" ${provider} ELSE "providerId" END,
+      "lastError" = NULL, "lockedBy" = NULL, "lockedUntil" = NULL
+      WHERE "id" IN (${ids}) AND "lockedBy" = ${lockToken} AND "state" = 'EN_COURS'`;
+  }
+
+  /**
+   * Last look before sending dues reminders ("relance", refId "<year>:<step>"), for a whole claimed batch in
+   * one query: a reminder whose member has, by `today`, a valid (not refunded) payment for that year —
+   * recorded since the decision — becomes ANNULE instead of being sent. Returns the ids cancelled.
+   */
+  async cancelMoot(batch: readonly ClaimedMessage[], lockToken: string, today: string): Promise<Set<string>> {
+    const reminders = batch
+      .filter((m) => m.kind === "relance" && m.refType === "relance" && m.memberId && m.refId)
+      .map((m) => ({ m, year: Number(m.refId!.split(":")[0]) }))
+      .filter((r) => Number.isInteger(r.year));
+    if (reminders.length === 0) return new Set();
+    const paid = await this.db.duesPayment.findMany({
+      where: {
+        memberId: { in: [...new Set(reminders.map((r) => r.m.memberId!))] },
+        year: { in: [...new Set(reminders.map((r) => r.year))] },
+        paidOn: { lte: today },
+        OR: [{ refundedOn: null }, { refundedOn: { gt: today } }],
+      },
+      select: { cptsId: true, memberId: true, year: true },
     });
-    if (!paid) return false;
-    return this.finish(msg.id, lockToken, { state: "ANNULE", lastError: `cotisation ${year} réglée avant l'envoi` });
+    if (paid.length === 0) return new Set();
+    const paidKeys = new Set(paid.map((p) => `${p.cptsId}:${p.memberId}:${p.year}`));
+    const moot = reminders.filter((r) => paidKeys.has(`${r.m.cptsId}:${r.m.memberId}:${r.year}`));
+    const cancelled = new Set<string>();
+    // one update per year (the reason names it); a row whose lease expired is left to its new holder
+    for (const year of new Set(moot.map((r) => r.year))) {
+      const ids = moot.filter((r) => r.year === year).map((r) => r.m.id);
+      await this.db.outboxMessage.updateMany({
+        where: { id: { in: ids }, lockedBy: lockToken, state: "EN_COURS" },
+        data: { state: "ANNULE", lastError: `cotisation ${year} réglée avant l'envoi`, lockedBy: null, lockedUntil: null },
+      });
+      const still = await this.db.outboxMessage.findMany({ where: { id: { in: ids }, state: "ANNULE" }, select: { id: true } });
+      for (const r of still) cancelled.add(r.id);
+    }
+    return cancelled;
   }
 
   /** Releases the rows still held (graceful stop): they become due again at once, without counting an attempt. */
