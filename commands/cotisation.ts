@@ -15,8 +15,8 @@ export const cotisation = defineCommand({
   example: "/cotisation",
   async run(ctx, input) {
     const members = new MemberRepository(ctx.app.db);
-    const member = (await members.findById(ctx.cpts.id, ctx.caller.memberId!))!;
     const year = input.annee ?? yearOf(ctx.today);
+    const member = (await members.findWithRate(ctx.cpts.id, ctx.caller.memberId!, year))!;
     // Exemption is answered below with the status; here only "is this person a member at all".
     if (!owesDues(member.roles.map((r) => r.role), member.category, false)) {
       return { title: `Cotisation ${year}`, text: "Votre fiche n'a pas de qualité d'adhérent (coordination, partenaire) : aucune cotisation n'est attendue de vous." };
@@ -24,7 +24,7 @@ export const cotisation = defineCommand({
     const at = year < yearOf(ctx.today) ? `${year}-12-31` : ctx.today;
     const payments = (await members.payments(ctx.cpts.id, member.id)).map((p) => ({ memberId: p.memberId, date: p.paidOn, amountCents: p.amountCents, duesYear: p.year, refundedDate: p.refundedOn ?? undefined }));
     const status = memberDuesStatus({ id: member.id, category: member.category, exempt: member.duesExempt }, payments, at);
-    const rate = await members.duesRate(ctx.cpts.id, year, member.category);
+    const rate = member.rateCents === null ? null : { amountCents: member.rateCents };
     const paid = payments.filter((p) => p.duesYear === year && !p.refundedDate);
     const fields = [
       { name: "Statut", value: DUES_STATUS_LABELS[status] },

@@ -2,6 +2,8 @@
 // and timestamp checked here), or Socket Mode when SLACK_APP_TOKEN is set. Every invocation is
 // acked at once with « en cours », then answered through respond() (response_url).
 import { createHmac, timingSafeEqual } from "node:crypto";
+import nodeHttp from "node:http";
+import nodeHttps from "node:https";
 import type { Hono } from "hono";
 import { App, LogLevel, type App as BoltApp, type Receiver, type ReceiverEvent } from "@slack/bolt";
 import type { AppContext } from "../../app/context.ts";
@@ -48,6 +50,47 @@ export interface SlackAdapter {
   stop(): Promise<void>;
 }
 
+type Respond = (m: Record<string, unknown>) => Promise<unknown>;
+
+/** Keep-alive connections to the response_url hosts, closed by stop(). */
+interface Agents {
+  http: nodeHttp.Agent;
+  https: nodeHttps.Agent;
+}
+
+/**
+ * POSTs a JSON message to a response_url over a kept-alive connection. Does what Bolt's respond()
+ * does (one POST of the message) for a fraction of its CPU (axios + follow-redirects per call).
+ */
+export function postToResponseUrl(agents: Agents, url: string, message: Record<string, unknown>): Promise<void> {
+  const target = new URL(url);
+  const lib = target.protocol === "https:" ? nodeHttps : target.protocol === "http:" ? nodeHttp : null;
+  if (!lib) return Promise.reject(new Error(`response_url non prise en charge : ${target.protocol}`));
+  const data = Buffer.from(JSON.stringify(message));
+  return new Promise((resolve, reject) => {
+    const req = lib.request(
+      target,
+      { method: "POST", agent: lib === nodeHttps ? agents.https : agents.http, timeout: 10_000, headers: { "content-type": "application/json; charset=utf-8", "content-length": data.length } },
+      (res) => {
+        res.resume();
+        res.on("error", reject);
+        res.on("end", () => {
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) resolve();
+          else reject(new Error(`response_url a répondu ${status}`));
+        });
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("response_url : pas de réponse en 10 s")));
+    req.on("error", reject);
+    req.end(data);
+  });
+}
+
+/** The reply function of an invocation: its response_url through our agents, else Bolt's respond(). */
+const responder = (agents: Agents, url: string | undefined, fallback: Respond): Respond =>
+  url ? (m) => postToResponseUrl(agents, url, m) : fallback;
+
 /** Progress of a long action: replaces the « en cours » message (or the pressed message). */
 const progressVia = (respond: (m: Record<string, unknown>) => Promise<unknown>) => async (text: string) => {
   await respond({ text: `⏳ ${text}`, response_type: "ephemeral", replace_original: true });
@@ -57,9 +100,10 @@ async function send(respond: (m: Record<string, unknown>) => Promise<unknown>, r
   await respond({ ...renderSlack(reply), replace_original: false });
 }
 
-function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher) {
-  app.command(/.*/, async ({ command, ack, respond, client }) => {
+function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher, agents: Agents) {
+  app.command(/.*/, async ({ command, ack, respond: boltRespond, client }) => {
     await ack({ response_type: "ephemeral", text: WORKING });
+    const respond = responder(agents, command.response_url, boltRespond);
     const req: CommandRequest = {
       type: "command", platform: "SLACK", workspaceExternalId: command.team_id, userId: command.user_id, displayName: command.user_name,
       channelId: command.channel_id, deliveryId: `commande:${command.trigger_id}`, command: command.command, text: command.text, progress: progressVia(respond),
@@ -94,9 +138,10 @@ function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher) {
     if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text: m.text, blocks: m.blocks as never });
     else await client.chat.postMessage({ channel: body.user.id, text: m.text, blocks: m.blocks as never });
   });
-  app.action(/.*/, async ({ body, action, ack, respond }) => {
+  app.action(/.*/, async ({ body, action, ack, respond: boltRespond }) => {
     await ack();
-    const b = body as { team?: { id: string } | null; user: { id: string; name?: string }; channel?: { id: string }; trigger_id?: string };
+    const b = body as { team?: { id: string } | null; user: { id: string; name?: string }; channel?: { id: string }; trigger_id?: string; response_url?: string };
+    const respond = responder(agents, b.response_url, boltRespond);
     const a = action as { action_id: string; action_ts?: string };
     const req: ActionRequest = {
       type: "action", platform: "SLACK", workspaceExternalId: b.team?.id ?? "", userId: b.user.id, displayName: b.user.name, channelId: b.channel?.id,
@@ -139,15 +184,16 @@ export async function startSlack(ctx: AppContext, http: Hono, dispatcher: Dispat
   const clientOptions = { ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}), rejectRateLimitedCalls: true };
   const common = { token: opts.botToken, botId: "B_COORDO", botUserId: "U_COORDO", tokenVerificationEnabled: false, logLevel: LogLevel.ERROR, clientOptions };
   let app: BoltApp;
+  const agents: Agents = { http: new nodeHttp.Agent({ keepAlive: true }), https: new nodeHttps.Agent({ keepAlive: true }) };
   if (opts.appToken) {
     app = new App({ ...common, appToken: opts.appToken, socketMode: true });
-    register(app, ctx, dispatcher);
+    register(app, ctx, dispatcher, agents);
     await app.start();
   } else {
     if (!opts.signingSecret) throw new Error("SLACK_SIGNING_SECRET est requis en mode HTTP (sans SLACK_APP_TOKEN)");
     const receiver = new HonoReceiver();
     app = new App({ ...common, receiver });
-    register(app, ctx, dispatcher);
+    register(app, ctx, dispatcher, agents);
     const secret = opts.signingSecret;
     http.post("/slack/events", async (c) => {
       const raw = await c.req.text();
@@ -183,6 +229,8 @@ export async function startSlack(ctx: AppContext, http: Hono, dispatcher: Dispat
     app,
     async stop() {
       unregister();
+      agents.http.destroy();
+      agents.https.destroy();
       if (opts.appToken) await app.stop();
     },
   };

@@ -94,16 +94,21 @@ export class MemberRepository {
     return this.db.member.findMany({ where: { cptsId, status: "ACTIF", roles: { some: { role: { in: roles } } } }, select }) as Promise<MemberWithRoles[]>;
   }
 
+  /** findById plus the dues rate of the member's category for `year` (null when none is set), in one read. */
+  async findWithRate(cptsId: string, id: string, year: number): Promise<(MemberWithRoles & { rateCents: number | null }) | null> {
+    const rows = await this.db.$queryRaw<(MemberRow & { rateCents: number | null })[]>`SELECT ${MEMBER_COLUMNS}, d."amountCents" AS "rateCents"
+      FROM "Member" m
+      LEFT JOIN "MemberRole" r ON r."memberId" = m."id"
+      LEFT JOIN "DuesRate" d ON d."cptsId" = m."cptsId" AND d."year" = ${year} AND d."category" = m."category"
+      WHERE m."id" = ${id} AND m."cptsId" = ${cptsId} ORDER BY r."id"`;
+    const member = memberFromRows(rows);
+    return member && { ...member, rateCents: rows[0]!.rateCents ?? null };
+  }
+
   /** The member's payments, oldest first (the fields the dues rules read). */
   payments(cptsId: string, memberId: string): Promise<{ memberId: string; paidOn: string; amountCents: number; year: number; refundedOn: string | null }[]> {
     return this.db.$queryRaw`SELECT "memberId", "paidOn", "amountCents", "year", "refundedOn" FROM "DuesPayment"
       WHERE "cptsId" = ${cptsId} AND "memberId" = ${memberId} ORDER BY "paidOn" ASC, "id" ASC`;
-  }
-
-  async duesRate(cptsId: string, year: number, category: string): Promise<{ amountCents: number } | null> {
-    const rows = await this.db.$queryRaw<{ amountCents: number }[]>`SELECT "amountCents" FROM "DuesRate"
-      WHERE "cptsId" = ${cptsId} AND "year" = ${year} AND "category" = ${category} LIMIT 1`;
-    return rows[0] ?? null;
   }
 
   communes(cptsId: string) {
