@@ -89,15 +89,22 @@ async function runJob(argv: string[], io: CliIO): Promise<number> {
     cptsId = c.id;
   }
   const dryRun = parsed.values["dry-run"] === true;
-  const { result: outcome, keys } = await collectEnqueued(() => new Scheduler(ctx, jobs).runManual(job, { at, dryRun, cptsId }));
+  const send = !dryRun && !parsed.values["sans-envoi"];
+  // Sending starts as soon as the first CPTS's decisions are committed, while the run goes on.
+  const drain = send ? new OwnDrain(ctx) : undefined;
+  const { result: outcome, keys } = await collectEnqueued(
+    () => new Scheduler(ctx, jobs).runManual(job, { at, dryRun, cptsId }),
+    drain ? (k) => drain.push(k) : undefined,
+  );
+  const sent = drain ? await drain.finish(keys) : undefined;
   if (outcome.status === "echec") {
     io.err(`La tâche ${job.id} a échoué : ${outcome.error}`);
     return 1;
   }
   io.out(`${job.id}${at ? ` au ${formatDateFr(at)}` : ""}${dryRun ? " (essai à blanc : rien n'est écrit)" : ""} : ${summary(outcome.counts) || "rien à faire"}`);
   for (const e of (outcome.counts?.erreurs as string[] | undefined) ?? []) io.err(`  message non rendu : ${e}`);
-  if (!dryRun && !parsed.values["sans-envoi"] && keys.length > 0) {
-    const c = await drainOwn(ctx, keys);
+  if (sent) {
+    const c = sent;
     if (c.claimed) {
       io.out(
         c.transport
@@ -111,19 +118,57 @@ async function runJob(argv: string[], io: CliIO): Promise<number> {
 
 const KEYS_PER_CLAIM = 500;
 
-/** Sends (or captures) only the outbox rows this run enqueued, by their idempotency keys: one sender, one SMTP pool. */
-async function drainOwn(ctx: Awaited<ReturnType<CliIO["context"]>>, keys: string[]): Promise<DrainCounts & { transport: boolean }> {
-  const total: DrainCounts = { claimed: 0, sent: 0, captured: 0, retried: 0, failed: 0, cancelled: 0 };
-  const scope: { keys?: readonly string[] } = {};
-  const { sender, transport } = createSender(ctx, { scope });
-  try {
-    for (let i = 0; i < keys.length; i += KEYS_PER_CLAIM) {
-      scope.keys = keys.slice(i, i + KEYS_PER_CLAIM);
-      const c = await sender.drainAll();
-      for (const k of Object.keys(total) as (keyof DrainCounts)[]) total[k] += c[k];
-    }
-  } finally {
-    transport?.close();
+/**
+ * Sends (or captures) only the outbox rows this run enqueued, by their idempotency keys, with one sender and
+ * one SMTP pool: the keys of each committed decision as they come (`push`), then every key of the run once
+ * more (`finish`: rows inserted outside `inTransaction`, or not yet visible when first tried).
+ */
+class OwnDrain {
+  private readonly queue: string[] = [];
+  private readonly scope: { keys?: readonly string[] } = {};
+  private readonly sender;
+  private readonly transport;
+  private readonly total: DrainCounts = { claimed: 0, sent: 0, captured: 0, retried: 0, failed: 0, cancelled: 0 };
+  private wake: (() => void) | undefined;
+  private done = false;
+  private readonly loop: Promise<void>;
+
+  constructor(ctx: Awaited<ReturnType<CliIO["context"]>>) {
+    ({ sender: this.sender, transport: this.transport } = createSender(ctx, { scope: this.scope }));
+    this.loop = this.run();
+    this.loop.catch(() => {}); // awaited (and thrown) by finish()
   }
-  return { ...total, transport: transport !== null };
+
+  push(keys: string[]): void {
+    this.queue.push(...keys);
+    this.wake?.();
+  }
+
+  private async drain(keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += KEYS_PER_CLAIM) {
+      this.scope.keys = keys.slice(i, i + KEYS_PER_CLAIM);
+      const c = await this.sender.drainAll();
+      for (const k of Object.keys(this.total) as (keyof DrainCounts)[]) this.total[k] += c[k];
+    }
+  }
+
+  private async run(): Promise<void> {
+    for (;;) {
+      if (this.queue.length > 0) await this.drain(this.queue.splice(0, this.queue.length));
+      else if (this.done) return;
+      else await new Promise<void>((r) => (this.wake = r));
+    }
+  }
+
+  async finish(allKeys: string[]): Promise<DrainCounts & { transport: boolean }> {
+    this.done = true;
+    this.wake?.();
+    try {
+      await this.loop;
+      await this.drain(allKeys);
+    } finally {
+      this.transport?.close();
+    }
+    return { ...this.total, transport: this.transport !== null };
+  }
 }

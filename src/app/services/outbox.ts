@@ -26,17 +26,31 @@ export interface OutboxDraft {
   notBefore?: Date;
 }
 
-const collector = new AsyncLocalStorage<Set<string>>();
+interface Collector {
+  keys: Set<string>;
+  onCommitted?: (keys: string[]) => void;
+}
+const collector = new AsyncLocalStorage<Collector>();
+/** Keys inserted by the `inTransaction` attempt running in this async context, announced once it commits. */
+const staging = new AsyncLocalStorage<string[]>();
 
 /**
  * Runs `fn` and returns, with its result, the idempotency keys of the outbox rows it inserted (in this
  * async context only: a concurrent run, chat command or sender elsewhere is not counted). `coordo job
- * run` uses it to send the messages of its own run and nothing else.
+ * run` uses it to send the messages of its own run and nothing else. `onCommitted` hears the keys of each
+ * `inTransaction` as soon as it commits (so sending can start while the run goes on).
  */
-export async function collectEnqueued<T>(fn: () => Promise<T>): Promise<{ result: T; keys: string[] }> {
-  const keys = new Set<string>();
-  const result = await collector.run(keys, fn);
-  return { result, keys: [...keys] };
+export async function collectEnqueued<T>(fn: () => Promise<T>, onCommitted?: (keys: string[]) => void): Promise<{ result: T; keys: string[] }> {
+  const into: Collector = { keys: new Set(), onCommitted };
+  const result = await collector.run(into, fn);
+  return { result, keys: [...into.keys] };
+}
+
+function announce(keys: string[], committed: boolean): void {
+  const into = collector.getStore();
+  if (!into || keys.length === 0) return;
+  for (const k of keys) into.keys.add(k);
+  if (committed) into.onCommitted?.(keys);
 }
 
 /** Writes the drafts whose key is new, inside the caller's transaction; returns how many were inserted. */
@@ -63,8 +77,10 @@ export async function enqueueMessages(tx: Tx, msgs: OutboxDraft[]): Promise<numb
       nextAttemptAt: m.notBefore,
     })),
     (keys) => {
-      const into = collector.getStore();
-      if (into) for (const k of keys) into.add(k);
+      const staged = staging.getStore();
+      // inside `inTransaction`: told once committed; elsewhere: collected now, sent after the run
+      if (staged) staged.push(...keys);
+      else announce(keys, false);
     },
   );
 }
@@ -75,8 +91,11 @@ export async function enqueueMessages(tx: Tx, msgs: OutboxDraft[]): Promise<numb
  */
 export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attempts = 3): Promise<T> {
   for (let i = 1; ; i++) {
+    const staged: string[] = [];
     try {
-      return await db.$transaction(fn, { timeout: 60_000, maxWait: 20_000 });
+      const result = await staging.run(staged, () => db.$transaction(fn, { timeout: 60_000, maxWait: 20_000 }));
+      announce(staged, true);
+      return result;
     } catch (e) {
       if (!isUniqueViolation(e) || i >= attempts) throw e;
     }
