@@ -14,6 +14,7 @@ import { entitlement, paymentCalendar, deadlines } from "../src/rules/index.ts";
 import { ADHERENT_USER, COORDINATOR_USER, benchDatabaseUrl, benchToday, createDataset, prng, FULL, QUICK, type BenchCpts, type DatasetSummary } from "./dataset.ts";
 import { freePort, peakRssMb, percentile, ROOT, spawnCoordo, spawnSink, stopChild, waitHealthy } from "./proc.ts";
 import { rawSend } from "./smtp-raw.ts";
+import { librarySend } from "./smtp-library.ts";
 
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes("--json");
@@ -63,6 +64,10 @@ interface Results {
     ceiling_msgs_per_s: number;
     ceiling_seconds: number;
     ratio: number;
+    /** nodemailer alone (pooled, same connections, same message size): the bound of any nodemailer-based sender. */
+    nodemailer_only_msgs_per_s: number;
+    nodemailer_only_ratio: number;
+    nodemailer_only_bytes: number;
     avg_message_bytes: number;
     peak_rss_mb: number | null;
     duplicates: number;
@@ -151,6 +156,9 @@ async function measureSmtp(url: string, today: string): Promise<NonNullable<Resu
     const avgBytes = Math.round(stats.bytes / stats.accepted);
     await sink.reset();
     const ceilingS = await rawSend(sink.port, stats.accepted, SMTP_POOL, avgBytes);
+    await sink.reset();
+    const libraryS = await librarySend(sink.port, stats.accepted, SMTP_POOL, avgBytes);
+    const libraryStats = await sink.stats();
     const msgsPerS = stats.accepted / fromJob;
     const ceiling = stats.accepted / ceilingS;
     return {
@@ -163,6 +171,9 @@ async function measureSmtp(url: string, today: string): Promise<NonNullable<Resu
       ceiling_msgs_per_s: Math.round(ceiling),
       ceiling_seconds: round(ceilingS)!,
       ratio: round(msgsPerS / ceiling)!,
+      nodemailer_only_msgs_per_s: Math.round(stats.accepted / libraryS),
+      nodemailer_only_ratio: round(stats.accepted / libraryS / ceiling)!,
+      nodemailer_only_bytes: Math.round(libraryStats.bytes / Math.max(1, libraryStats.accepted)),
       avg_message_bytes: avgBytes,
       peak_rss_mb: rss,
       duplicates: stats.duplicates,
@@ -255,7 +266,7 @@ async function main(): Promise<void> {
   // last: the reminders run writes the ledger and the outbox
   if (wanted("smtp")) {
     results.smtp = await measureSmtp(url, today);
-    say(`  relances : ${results.smtp.messages} mails en ${results.smtp.seconds_from_job_start} s (${results.smtp.msgs_per_s}/s ; mise en file ${results.smtp.enqueue_s} s puis ${results.smtp.send_phase_msgs_per_s}/s), plafond du serveur ${results.smtp.ceiling_msgs_per_s}/s, ratio ${results.smtp.ratio}, mémoire max ${results.smtp.peak_rss_mb} Mo`);
+    say(`  relances : ${results.smtp.messages} mails en ${results.smtp.seconds_from_job_start} s (${results.smtp.msgs_per_s}/s ; mise en file ${results.smtp.enqueue_s} s puis ${results.smtp.send_phase_msgs_per_s}/s), plafond du serveur ${results.smtp.ceiling_msgs_per_s}/s, ratio ${results.smtp.ratio} (nodemailer seul : ${results.smtp.nodemailer_only_msgs_per_s}/s, ${results.smtp.nodemailer_only_ratio}), mémoire max ${results.smtp.peak_rss_mb} Mo`);
   }
   if (ONLY) {
     process.stdout.write(JSON.stringify(results) + "\n");
@@ -273,6 +284,8 @@ async function main(): Promise<void> {
     smtp_msgs_per_s: results.smtp.msgs_per_s,
     smtp_ceiling_msgs_per_s: results.smtp.ceiling_msgs_per_s,
     smtp_ratio: results.smtp.ratio,
+    smtp_nodemailer_only_msgs_per_s: results.smtp.nodemailer_only_msgs_per_s,
+    smtp_nodemailer_only_ratio: results.smtp.nodemailer_only_ratio,
     peak_rss_mb: peakRss,
     p99_ms: p99,
     p99_console_ms: Object.fromEntries(Object.entries(results.console).map(([k, v]) => [k, v.p99])),
@@ -285,6 +298,7 @@ async function main(): Promise<void> {
     ["smtp_ratio", "relances / plafond SMTP — reminders / SMTP ceiling (ratio)", figures.smtp_ratio, "≥ 0,70", figures.smtp_ratio >= 0.7],
     ["smtp_msgs_per_s", "relances envoyées / reminders sent (msg/s)", figures.smtp_msgs_per_s, "", null],
     ["smtp_ceiling_msgs_per_s", "plafond du serveur / server ceiling (msg/s)", figures.smtp_ceiling_msgs_per_s, "", null],
+    ["smtp_nodemailer_only_ratio", "nodemailer seul / nodemailer alone (ratio)", figures.smtp_nodemailer_only_ratio, "", null],
     ["peak_rss_mb", "mémoire max / peak RSS (Mo)", figures.peak_rss_mb, "≤ 150", figures.peak_rss_mb <= 150],
     ...COMMANDS.map(({ command }) => [`p99_ms.${command}`, `p99 /${command} (ms) console | Slack`, p99[command]!, "≤ 50", p99[command]! <= 50] as [string, string, number, string, boolean]),
     ["rules_all_cpts_s", "règles, toutes les CPTS / rules, all CPTS (s)", figures.rules_all_cpts_s, "≤ 1", figures.rules_all_cpts_s <= 1],
