@@ -18,7 +18,7 @@ const cpu = process.argv.includes("--cpu-prof") ? ["--cpu-prof", `--cpu-prof-dir
 const child = spawnCoordo(["job", "run", "dues-reminders", "--at", today], {
   DATABASE_URL: `file:${dir}/run.db`, SMTP_URL: `smtp://127.0.0.1:${sink.port}`, SMTP_POOL_SIZE: "5", MAIL_FROM: "CPTS <relances@cpts-bench.fr>",
   PUBLIC_URL: "https://coordo.cpts-bench.fr", LOG_LEVEL: "warn",
-}, { execArgv: cpu });
+}, { execArgv: [...cpu, ...(process.env.PROF_IMPORT ? ["--import", process.env.PROF_IMPORT] : [])] });
 const code = await child.exited;
 const stats = await sink.stats();
 console.log(JSON.stringify({ code, wall_s: (Date.now() - t0) / 1000, enqueue_s: (stats.firstAt! - t0) / 1000, send_s: (stats.lastAt! - stats.firstAt!) / 1000, ...stats }));
