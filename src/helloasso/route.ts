@@ -4,6 +4,7 @@
 // A forged request (unknown token, address not allowed, invalid payload) writes nothing.
 import type { Context, Hono } from "hono";
 import { getConnInfo } from "@hono/node-server/conninfo";
+import { bodyLimit } from "hono/body-limit";
 import type { AppContext } from "../app/context.ts";
 import type { Component } from "../app/components.ts";
 import { zodIssuesFr } from "../app/errors.ts";
@@ -45,7 +46,9 @@ export function sourceAddress(c: Context, trustedProxy: string | undefined): str
 
 export function mountHelloAsso(ctx: AppContext, http: Hono): void {
   const allowed = parseIpList(ctx.config.HELLOASSO_ALLOWED_IPS);
-  http.post("/helloasso/:token", async (c) => {
+  // stops reading a body past the limit (a chunked or lying Content-Length included) instead of buffering it
+  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ erreur: `Notification trop volumineuse (plus de ${MAX_BODY_BYTES / 1024} Ko).` }, 413) });
+  http.post("/helloasso/:token", limit, async (c) => {
     const token = c.req.param("token");
     const cpts = /^[A-Za-z0-9_-]{8,64}$/.test(token) ? await new HelloAssoRepository(ctx.db).cptsByToken(token) : null;
     if (!cpts) return c.json({ erreur: "Adresse de notification inconnue." }, 404);
@@ -55,7 +58,6 @@ export function mountHelloAsso(ctx: AppContext, http: Hono): void {
       return c.json({ erreur: "Adresse d'origine non autorisée." }, 403);
     }
     const raw = await c.req.text();
-    if (Buffer.byteLength(raw) > MAX_BODY_BYTES) return c.json({ erreur: "Notification trop volumineuse." }, 413);
     let body: unknown;
     try {
       body = JSON.parse(raw);

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import type { ServerType } from "@hono/node-server";
+import { request } from "node:http";
 import { createTestDb, type TestDb } from "../helpers/db.ts";
 import { loadConfig } from "../../src/config.ts";
 import { fixedClock, type AppContext } from "../../src/app/context.ts";
@@ -29,6 +30,19 @@ let base: string;
 
 function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   return fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+}
+
+/** A POST that still reads the answer when the server refuses the body before reading it all (fetch gives up). */
+function postRaw(url: string, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8").on("data", (d: string) => (text += d)).on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    // the server may close while we still write: the answer usually came first; give it a moment otherwise
+    req.on("error", (e: NodeJS.ErrnoException) => (e.code === "EPIPE" || e.code === "ECONNRESET" ? setTimeout(() => reject(e), 2_000).unref() : reject(e)));
+    req.end(body);
+  });
 }
 
 // Shapes of HelloAsso API v5 notifications (association account, membership form).
@@ -226,6 +240,9 @@ describe(`notifications HelloAsso (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL
     const invalid = await post(`${base}/helloasso/${token}`, bad);
     expect(invalid.status).toBe(400);
     expect((await invalid.json()).erreur).toContain("amount");
+    const huge = await postRaw(`${base}/helloasso/${token}`, JSON.stringify({ eventType: "Payment", data: { padding: "x".repeat(600 * 1024) } }));
+    expect(huge.status).toBe(413);
+    expect(JSON.parse(huge.body).erreur).toContain("trop volumineuse");
     const noEmail = paymentEvent({ id: 44002, email: "pas-une-adresse", firstName: "Claire", lastName: "Dubois" });
     expect((await post(`${base}/helloasso/${token}`, noEmail)).status).toBe(400);
     // The neighbour CPTS's URL with our member's e-mail: no member there → queued there, nothing here.
