@@ -181,6 +181,28 @@ describe(`admin : accès et sécurité (${process.env.TEST_PG_ADMIN_URL ? "Postg
     expect(await env.t.db.adminUser.count({ where: { email: "x@y.fr" } })).toBe(0);
   });
 
+  it("coordo admin mot-de-passe remplace un mot de passe oublié, ferme les sessions ouvertes et le journalise", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (s: string) => out.push(s), err: (s: string) => err.push(s), context: async () => env.ctx };
+    expect(await adminCli(["create", "--cpts", "demo", "--email", "secretariat@cpts-demo.fr", "--role", "bureau", "--mot-de-passe", "ancien-mot-de-passe-1"], io)).toBe(0);
+    const before = new Client(env.app);
+    expect((await before.login("secretariat@cpts-demo.fr", "ancien-mot-de-passe-1")).status).toBe(303);
+    expect((await before.get("/admin")).status).toBe(200);
+
+    expect(await adminCli(["mot-de-passe", "--email", "Secretariat@cpts-demo.fr"], io)).toBe(0);
+    const pw = /Nouveau mot de passe[^:]*: (\S+)/.exec(out.join("\n"))![1]!;
+    expect((await before.get("/admin")).status).toBe(303); // the open session ended
+    expect((await new Client(env.app).login("secretariat@cpts-demo.fr", "ancien-mot-de-passe-1")).status).not.toBe(303);
+    expect((await new Client(env.app).login("secretariat@cpts-demo.fr", pw)).status).toBe(303);
+    expect(await env.t.db.auditLog.count({ where: { action: "admin.mot_de_passe", target: "secretariat@cpts-demo.fr", actor: "cli" } })).toBe(1);
+
+    expect(await adminCli(["mot-de-passe", "--email", "personne@cpts-demo.fr"], io)).toBe(2);
+    expect(err.join("\n")).toContain("Aucun compte d'administration pour personne@cpts-demo.fr");
+    expect(await adminCli(["mot-de-passe", "--email", "secretariat@cpts-demo.fr", "--mot-de-passe", "court"], io)).toBe(2);
+    expect(err.join("\n")).toContain("12 caractères au moins");
+  });
+
   it("un envoi trop volumineux est refusé en 413 en français avant d'être lu, connexion comprise ; l'import CSV accepte jusqu'à 6 Mo", async () => {
     const big = "x".repeat(FORM_BODY_LIMIT + 1);
     const anon = new Client(env.app);

@@ -39,8 +39,13 @@ export class AdminRepository {
     });
   }
 
-  async setPassword(userId: string, passwordHash: string) {
-    await this.db.$transaction([this.db.adminUser.update({ where: { id: userId }, data: { passwordHash } }), this.db.adminSession.deleteMany({ where: { userId } })]);
+  /** New password: the account's open sessions end; with `actor`, the audit log records who did it. */
+  async setPassword(userId: string, passwordHash: string, actor?: string) {
+    await this.db.$transaction(async (tx) => {
+      const user = await tx.adminUser.update({ where: { id: userId }, data: { passwordHash } });
+      await tx.adminSession.deleteMany({ where: { userId } });
+      if (actor) await writeAudit(tx, { cptsId: user.cptsId, actor, action: "admin.mot_de_passe", target: user.email });
+    });
   }
 
   listUsers(cptsId: string) {
