@@ -19,7 +19,7 @@ import { LINE_LABELS, MISSION_IDS } from "./aci-tables.ts";
 import { addMonthsToDayNumber, compareDates, daysBetween, maxDate, addDays, fromDayNumber, type IsoDate } from "./dates.ts";
 import { roundHalfUp, splitPercent, type Cents } from "./money.ts";
 import { DEFAULT_SETTINGS, type RulesSettings } from "./settings.ts";
-import { contractEndDate, entitlement, planEntitlement, planFunding, resolveMissions, type FundingInput } from "./funding.ts";
+import { contractEndDate, entitlement, planEntitlement, planFunding, planYearLines, resolveMissions, type FundingInput } from "./funding.ts";
 
 export type PaymentNature = "integral" | "avance" | "solde" | "variable";
 
@@ -44,7 +44,10 @@ const NATURE_LABELS: Record<PaymentNature, string> = {
 
 export function paymentCalendar(input: FundingInput, settings: RulesSettings = DEFAULT_SETTINGS): ExpectedPayment[] {
   const plan = planFunding(input, settings);
-  const { annees } = planEntitlement(plan);
+  if (plan.years.length === 0) {
+    planEntitlement(plan); // no contract year, no payment; but an input without size fails as before
+    return [];
+  }
   const starts = new Map(plan.missions.map((m) => [m.id, m]));
   // afterDialogue[a]: the a-th anniversary + the payment delay (each shift clamps to the month's end).
   const afterDialogue = plan.anniversaries.map((day) => addMonthsToDayNumber(day, settings.paymentDelayMonths));
@@ -53,10 +56,10 @@ export function paymentCalendar(input: FundingInput, settings: RulesSettings = D
   const days: number[] = [];
   const ranks: number[] = [];
 
-  for (const year of annees) {
+  for (const year of plan.years) {
     const debut = plan.anniversaries[year.annee - 1]!;
     const fin = plan.anniversaries[year.annee]! - 1;
-    for (const line of year.lignes) {
+    for (const line of planYearLines(plan, year.annee - 1, false)) {
       if (line.part === "variable") {
         addPayment(payments, days, ranks, afterDialogue[year.annee]!, undefined, line.montant_cents, "variable", line.mission, year.annee);
         continue;

@@ -359,11 +359,12 @@ function pushLine(
   notes: string,
   potentiel: boolean,
   detail: FundingLine["detail"],
+  labels: boolean,
 ): void {
   const { amount, majoration } = proratedAmount(plan, yearIndex, from, amounts, true, true, ratio);
   const debut = plan.anniversaries[yearIndex]!;
   const next = plan.anniversaries[yearIndex + 1]!;
-  const label = lineLabel(MISSIONS[mission].label, part, notes, from > debut ? next - from : -1, next - debut, majoration, plan.settings);
+  const label = labels ? lineLabel(MISSIONS[mission].label, part, notes, from > debut ? next - from : -1, next - debut, majoration, plan.settings) : "";
   lines.push(
     detail === undefined
       ? { mission, part, montant_cents: amount, majoration_cents: majoration, potentiel, label }
@@ -376,10 +377,13 @@ function firstActiveYear(plan: FundingPlan, startDay: number): number {
   return plan.years.length + 1;
 }
 
-/** The entitlement of contract year `yearIndex + 1` (0 ≤ yearIndex < plan.years.length). */
-export function planYearEntitlement(plan: FundingPlan, yearIndex: number): YearEntitlement {
+/**
+ * The funding lines of contract year `yearIndex + 1` (0 ≤ yearIndex < plan.years.length); without
+ * `labels` (the payment calendar does not show them) every mission line's label is "".
+ */
+export function planYearLines(plan: FundingPlan, yearIndex: number, labels: boolean): FundingLine[] {
   const { input, table } = plan;
-  const year = plan.years[yearIndex]!;
+  const annee = yearIndex + 1;
   const debut = plan.anniversaries[yearIndex]!;
   const fin = plan.anniversaries[yearIndex + 1]! - 1;
   const fonctionnement = proratedAmount(plan, yearIndex, debut, table.fonctionnement, false, false, 1).amount;
@@ -389,30 +393,37 @@ export function planYearEntitlement(plan: FundingPlan, yearIndex: number): YearE
   for (const mission of plan.missions) {
     if (mission.startDay > fin) continue;
     const parts = table.missions[mission.id];
-    const ratio = achievementRatio(input.indicatorAchievement?.[mission.id]?.[year.annee]);
+    const ratio = achievementRatio(input.indicatorAchievement?.[mission.id]?.[annee]);
     if (mission.id === "crise") {
       const planYear = plan.firstPlanYear === null ? null : Math.max(plan.firstPlanYear, firstActiveYear(plan, mission.startDay));
-      if (planYear !== null && year.annee >= planYear) {
-        const first = year.annee === planYear;
-        pushLine(lignes, plan, yearIndex, mission.id, "fixe", first ? parts.fixe_premier_plan : parts.fixe_mise_a_jour, debut, 1, first ? "premier plan" : "mise à jour du plan", false, first ? "premier_plan" : "mise_a_jour");
+      if (planYear !== null && annee >= planYear) {
+        const first = annee === planYear;
+        pushLine(lignes, plan, yearIndex, mission.id, "fixe", first ? parts.fixe_premier_plan : parts.fixe_mise_a_jour, debut, 1, first ? "premier plan" : "mise à jour du plan", false, first ? "premier_plan" : "mise_a_jour", labels);
       }
-      if (plan.crisisYears.has(year.annee)) {
-        pushLine(lignes, plan, yearIndex, mission.id, "variable", parts.variable, debut, ratio ?? 1, ratio === null ? "crise grave, potentiel" : "crise grave", ratio === null, undefined);
+      if (plan.crisisYears.has(annee)) {
+        pushLine(lignes, plan, yearIndex, mission.id, "variable", parts.variable, debut, ratio ?? 1, ratio === null ? "crise grave, potentiel" : "crise grave", ratio === null, undefined, labels);
       }
       continue;
     }
     const from = Math.max(mission.startDay, debut);
-    pushLine(lignes, plan, yearIndex, mission.id, "fixe", parts.fixe, from, 1, "", false, undefined);
-    const achievement = ratio === null ? "potentiel" : `atteinte ${String(Math.round(ratio * 1000) / 10).replace(".", ",")} %`;
-    pushLine(lignes, plan, yearIndex, mission.id, "variable", parts.variable, from, ratio ?? 1, achievement, ratio === null, undefined);
+    pushLine(lignes, plan, yearIndex, mission.id, "fixe", parts.fixe, from, 1, "", false, undefined, labels);
+    const achievement = !labels ? "" : ratio === null ? "potentiel" : `atteinte ${String(Math.round(ratio * 1000) / 10).replace(".", ",")} %`;
+    pushLine(lignes, plan, yearIndex, mission.id, "variable", parts.variable, from, ratio ?? 1, achievement, ratio === null, undefined, labels);
   }
+  return lignes;
+}
+
+/** The entitlement of contract year `yearIndex + 1` (0 ≤ yearIndex < plan.years.length). */
+export function planYearEntitlement(plan: FundingPlan, yearIndex: number): YearEntitlement {
+  const year = plan.years[yearIndex]!;
+  const lignes = planYearLines(plan, yearIndex, true);
   let total = 0;
   let budget = 0;
   for (const line of lignes) {
     total += line.montant_cents;
     if (line.part !== "variable") budget += line.montant_cents;
   }
-  return { annee: year.annee, debut: year.debut, fin: year.fin, jours: year.jours, taille: planSizeAt(plan, debut), lignes, total_cents: total, budget_cents: budget };
+  return { annee: year.annee, debut: year.debut, fin: year.fin, jours: year.jours, taille: planSizeAt(plan, plan.anniversaries[yearIndex]!), lignes, total_cents: total, budget_cents: budget };
 }
 
 export function entitlementForYear(input: FundingInput, yearIndex: number, settings: RulesSettings = DEFAULT_SETTINGS): YearEntitlement {

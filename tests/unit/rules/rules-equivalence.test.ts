@@ -41,7 +41,12 @@ const date = fc.oneof(
   fc.constantFrom("2020-02-29", "2024-02-29", "2023-01-31", "2022-12-01", "2022-11-30", "2025-08-31"),
 );
 const size = fc.constantFrom(1, 2, 3, 4) as fc.Arbitrary<1 | 2 | 3 | 4>;
-const sizeOrPopulation = fc.oneof(fc.record({ size }), fc.record({ population: fc.integer({ min: 0, max: 300_000 }) }));
+const sizeOrPopulation = fc.oneof(
+  { weight: 10, arbitrary: fc.record({ size }) },
+  { weight: 10, arbitrary: fc.record({ population: fc.integer({ min: 0, max: 300_000 }) }) },
+  // neither: the rules refuse it (RangeError), and must refuse it in the same cases as before
+  { weight: 1, arbitrary: fc.constant({}) },
+);
 
 const missions: fc.Arbitrary<MissionContract[] | undefined> = fc.option(
   fc.uniqueArray(
@@ -178,6 +183,15 @@ describe("règles réécrites en numéros de jour : mêmes résultats qu'avant",
       }),
       { numRuns: NUM_RUNS },
     );
+  });
+
+  it("une entrée sans taille ni population est refusée comme avant, même sans année de contrat", () => {
+    const noSize = { signatureDate: "2024-05-31" } as FundingInput;
+    for (const s of [resolveSettings(), resolveSettings({ contractYears: 0 })]) {
+      expect(() => fundingV1.entitlement(noSize, s)).toThrow(RangeError);
+      same(() => entitlement(noSize, s), () => fundingV1.entitlement(noSize, s));
+      same(() => paymentCalendar(noSize, s), () => calendarV1.paymentCalendar(noSize, s));
+    }
   });
 
   it("le contrat par défaut (DEFAULT_SETTINGS, missions socle) donne les mêmes droits, versements et échéances", () => {
