@@ -5,8 +5,9 @@ import { newsletterSendsJob } from "./newsletter-sends.ts";
 import { aciDeadlineAlertsJob } from "./aci-deadline-alerts.ts";
 import { crisisPlanRefreshJob } from "./crisis-plan-refresh.ts";
 import { votePurgeJob } from "./vote-purge.ts";
+import { housekeepingJob } from "./housekeeping.ts";
 
-export const jobs: JobDefinition[] = [duesRemindersJob, newsletterSendsJob, aciDeadlineAlertsJob, crisisPlanRefreshJob, votePurgeJob];
+export const jobs: JobDefinition[] = [duesRemindersJob, newsletterSendsJob, aciDeadlineAlertsJob, crisisPlanRefreshJob, votePurgeJob, housekeepingJob];
 
 export function findJob(id: string): JobDefinition | undefined {
   return jobs.find((j) => j.id === id);
