@@ -76,11 +76,36 @@ export function paymentCalendar(input: FundingInput, settings: RulesSettings = D
       addPayment(payments, days, ranks, afterDialogue[year.annee]!, undefined, balance, "solde", line.mission, year.annee);
     }
   }
-  // Date, then contract year, then line order, then nature order; stable (ties keep their order).
-  const order = payments.map((_, i) => i);
-  order.sort((i, j) => days[i]! - days[j]! || payments[i]!.annee - payments[j]!.annee || ranks[i]! - ranks[j]!);
-  return order.map((i) => payments[i]!);
+  return sortPayments(payments, days, ranks);
 }
+
+/**
+ * By date, then contract year, then line order, then nature order; stable (ties keep their order).
+ * Usually as one numeric sort of packed keys (date, year, rank, index: exact below 2^53), else with
+ * the comparator.
+ */
+function sortPayments(payments: ExpectedPayment[], days: number[], ranks: number[]): ExpectedPayment[] {
+  const n = payments.length;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const day = days[i]! + DAY_OFFSET;
+    const annee = payments[i]!.annee;
+    const rank = ranks[i]!;
+    if (n > 256 || !(day >= 0 && day < 2 ** 20 && (day | 0) === day) || !(annee >= 0 && annee < 64 && (annee | 0) === annee) || !(rank >= 0 && rank < 64)) {
+      const order = payments.map((_, j) => j);
+      order.sort((a, b) => days[a]! - days[b]! || payments[a]!.annee - payments[b]!.annee || ranks[a]! - ranks[b]!);
+      return order.map((j) => payments[j]!);
+    }
+    keys[i] = ((day * 64 + annee) * 64 + rank) * 256 + i;
+  }
+  keys.sort();
+  const sorted: ExpectedPayment[] = [];
+  for (let i = 0; i < n; i++) sorted.push(payments[keys[i]! % 256]!);
+  return sorted;
+}
+
+/** Day numbers from 1970 − 1 435 years on pack as non-negative keys. */
+const DAY_OFFSET = 2 ** 19;
 
 /** Rank of a payment among those of the same date and year: line order, then nature order. */
 const RANK_BASE = NATURE_ORDER.length + 1;

@@ -113,7 +113,8 @@ function addDeadline(
   dueDate: IsoDate,
   doneFact: boolean,
 ): void {
-  const alertDates = list.leads.map((lead) => fromDayNumber(dueDay - lead));
+  const alertDates: IsoDate[] = [];
+  for (const lead of list.leads) alertDates.push(fromDayNumber(dueDay - lead));
   const daysLeft = dueDay - list.atDay;
   const state: DeadlineState = doneFact || list.done.has(key) ? "fait" : daysLeft < 0 ? "en_retard" : daysLeft <= list.imminentDays ? "imminent" : "a_venir";
   list.items.push(

@@ -337,6 +337,7 @@ function proratedAmount(
   majoratedSum += amount * (withMajoration && majorated(plan, size) ? rate : 100);
   const denominator = 100 * (plan.anniversaries[yearIndex + 1]! - plan.anniversaries[yearIndex]!);
   const total = ratio === 1 ? divRoundHalfUp(majoratedSum, denominator) : roundHalfUp((majoratedSum * ratio) / denominator);
+  if (majoratedSum === base) return { amount: total, majoration: 0 };
   return { amount: total, majoration: total - (ratio === 1 ? divRoundHalfUp(base, denominator) : roundHalfUp((base * ratio) / denominator)) };
 }
 

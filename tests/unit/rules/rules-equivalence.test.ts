@@ -167,6 +167,14 @@ describe("règles réécrites en numéros de jour : mêmes résultats qu'avant",
     );
   });
 
+  it("paymentCalendar trie aussi comme avant un contrat hors norme (70 ans : tri par comparateur)", () => {
+    const input: FundingInput = { signatureDate: "2024-01-31", size: 3, missions: [{ id: "acces_soins", startDate: "2024-08-31" }, { id: "crise" }, { id: "qualite" }] };
+    const s = resolveSettings({ contractYears: 70 });
+    const calendar = paymentCalendar(input, s);
+    expect(calendar.at(-1)!.annee).toBe(70);
+    expect(JSON.stringify(calendar)).toBe(JSON.stringify(calendarV1.paymentCalendar(input, s)));
+  });
+
   it("cashFlow (qui s'appuie sur les droits et le calendrier) ne change pas", () => {
     fc.assert(
       fc.property(fundingInput, settings, (input, s) => {
