@@ -35,7 +35,10 @@ export function createDb(url: string): Db {
 
 /** Prisma's unique-constraint violation (also through driver adapters). */
 export function isUniqueViolation(e: unknown): boolean {
-  return typeof e === "object" && e !== null && (e as { code?: string }).code === "P2002";
+  if (typeof e !== "object" || e === null) return false;
+  const err = e as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
+  // P2002 from the query builder; P2010 ("raw query failed") from raw SQL (bulk inserts), same violation
+  return err.code === "P2002" || (err.code === "P2010" && err.meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation");
 }
 
 type SqliteFactory = PrismaBetterSQLite3;

@@ -1,4 +1,5 @@
 // What the dues reminder job reads (policy, members, payments, ledger) and writes (ledger rows).
+import { insertRows, newRowId } from "../raw-insert.ts";
 import type { Db, Tx } from "../client.ts";
 import type { DuesMember, DuesPayment, ReminderPolicy, SentReminder } from "../../rules/dues.ts";
 import { owesDues } from "../../rules/membership.ts";
@@ -120,7 +121,13 @@ export async function loadReminderInputs(db: Reader, cptsId: string, year: numbe
 }
 
 export async function insertLedgerRows(tx: Tx, rows: { cptsId: string; memberId: string; year: number; step: number; trigger: string }[]): Promise<void> {
-  if (rows.length) await tx.reminderLedger.createMany({ data: rows });
+  const now = new Date();
+  await insertRows(
+    tx,
+    "ReminderLedger",
+    ["id", "cptsId", "memberId", "year", "step", "trigger", "cancelled", "createdAt"],
+    rows.map((r) => [newRowId(), r.cptsId, r.memberId, r.year, r.step, r.trigger, false, now]),
+  );
 }
 
 export async function writeAudit(db: Reader, entry: { cptsId: string | null; actor: string; action: string; target?: string; details?: object }): Promise<void> {

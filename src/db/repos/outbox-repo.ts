@@ -1,6 +1,7 @@
 // The outbox table: idempotent inserts, claims with a lease (conditional update), state changes after a send.
 import { Prisma } from "../generated/postgres/client.ts";
 import type { Db, Tx } from "../client.ts";
+import { insertRows, newRowId } from "../raw-insert.ts";
 import type { OutboxChannel, OutboxState } from "../generated/postgres/enums.ts";
 
 export interface OutboxRowInput {
@@ -40,6 +41,10 @@ export interface ClaimedMessage {
 }
 
 const CHUNK = 500;
+const OUTBOX_COLUMNS = [
+  "id", "cptsId", "idempotencyKey", "channel", "kind", "recipient", "memberId", "subject", "bodyText", "bodyHtml",
+  "headers", "refType", "refId", "state", "attempts", "nextAttemptAt", "createdAt",
+] as const;
 
 /**
  * Inserts the rows whose key is not there yet; returns how many were inserted (and hands their keys to
@@ -55,25 +60,16 @@ export async function insertNewRows(tx: Tx, rows: OutboxRowInput[], onInserted?:
     for (const f of found) existing.add(f.idempotencyKey);
   }
   const fresh = [...unique.values()].filter((r) => !existing.has(r.idempotencyKey));
-  for (let i = 0; i < fresh.length; i += CHUNK) {
-    await tx.outboxMessage.createMany({
-      data: fresh.slice(i, i + CHUNK).map((r) => ({
-        cptsId: r.cptsId,
-        idempotencyKey: r.idempotencyKey,
-        channel: r.channel,
-        kind: r.kind,
-        recipient: r.recipient,
-        memberId: r.memberId ?? null,
-        subject: r.subject ?? null,
-        bodyText: r.bodyText,
-        bodyHtml: r.bodyHtml ?? null,
-        headers: r.headers ?? undefined,
-        refType: r.refType ?? null,
-        refId: r.refId ?? null,
-        ...(r.nextAttemptAt ? { nextAttemptAt: r.nextAttemptAt } : {}),
-      })),
-    });
-  }
+  const now = new Date();
+  await insertRows(
+    tx,
+    "OutboxMessage",
+    OUTBOX_COLUMNS,
+    fresh.map((r) => [
+      newRowId(), r.cptsId, r.idempotencyKey, r.channel, r.kind, r.recipient, r.memberId ?? null, r.subject ?? null, r.bodyText, r.bodyHtml ?? null,
+      r.headers ? JSON.stringify(r.headers) : null, r.refType ?? null, r.refId ?? null, "EN_ATTENTE", 0, r.nextAttemptAt ?? now, now,
+    ]),
+  );
   onInserted?.(fresh.map((r) => r.idempotencyKey));
   return fresh.length;
 }

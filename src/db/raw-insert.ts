@@ -1,0 +1,27 @@
+// Bulk inserts for the hot paths (the outbox and the reminder ledger of a reminders run): one multi-row
+// INSERT per chunk instead of Prisma's createMany, whose per-row cost (≈ 0.5 ms) dominated a run. Same SQL
+// on SQLite and PostgreSQL; values are always parameters, table and column names constants of the caller.
+import { randomBytes } from "node:crypto";
+import { Prisma } from "./generated/postgres/client.ts";
+import type { Db, Tx } from "./client.ts";
+
+let counter = 0;
+
+/** An id that sorts by creation time like Prisma's cuid(): "c" + milliseconds + counter (base 36) + random. */
+export function newRowId(): string {
+  counter = (counter + 1) % 1_679_616;
+  return `c${Date.now().toString(36)}${counter.toString(36).padStart(4, "0")}${randomBytes(6).toString("hex")}`;
+}
+
+export type SqlValue = string | number | boolean | Date | null;
+
+/** Inserts `rows` (values in `columns` order) into `table`; returns the number of rows inserted. */
+export async function insertRows(db: Db | Tx, table: string, columns: readonly string[], rows: readonly SqlValue[][], chunk = 200): Promise<number> {
+  const into = Prisma.raw(`"${table}" (${columns.map((c) => `"${c}"`).join(", ")})`);
+  let inserted = 0;
+  for (let i = 0; i < rows.length; i += chunk) {
+    const values = Prisma.join(rows.slice(i, i + chunk).map((r) => Prisma.sql`(${Prisma.join(r)})`));
+    inserted += await db.$executeRaw`INSERT INTO ${into} VALUES ${values}`;
+  }
+  return inserted;
+}
