@@ -158,7 +158,6 @@ export class OutboxRepository {
    */
   async markSentMany(items: readonly { id: string; providerId: string | null }[], lockToken: string, at: Date): Promise<number> {
     if (items.length === 0) return 0;
-    if (items.length === 1) return (await this.markSent(items[0]!.id, lockToken, at, items[0]!.providerId)) ? 1 : 0;
     const ids = Prisma.join(items.map((i) => i.id));
     const provider = Prisma.join(items.map((i) => Prisma.sql`WHEN ${i.id} THEN ${i.providerId}`), " ");
     return this.db.$executeRaw`UPDATE "OutboxMessage" SET "state" = 'ENVOYE', "sentAt" = ${at}, "providerId" = CASE "id" ${provider} ELSE "providerId" END,
