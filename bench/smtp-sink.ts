@@ -42,6 +42,8 @@ export interface Sink {
   port: number;
   messages: AcceptedMessage[];
   stats(): SinkStats;
+  /** Forgets the messages and counters (between two measures). */
+  reset(): void;
   /** Changes the behaviour from now on. */
   setMode(mode: SinkMode, failFirst?: number): void;
   close(): Promise<void>;
@@ -126,6 +128,12 @@ export async function startSink(opts: SinkOptions = {}): Promise<Sink> {
         byRecipient,
       };
     },
+    reset() {
+      messages.length = 0;
+      counters.refused = 0;
+      counters.dropped = 0;
+      counters.bytes = 0;
+    },
     setMode(next, failFirst) {
       mode = next;
       failLeft = failFirst ?? Number.POSITIVE_INFINITY;
@@ -161,7 +169,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         const dup = Object.values(byRecipient).filter((n) => n > 1).length;
         process.stdout.write(`STATS ${JSON.stringify({ ...s, recipients: Object.keys(byRecipient).length, duplicates: dup })}\n`);
       } else if (cmd === "RESET") {
-        sink.messages.length = 0;
+        sink.reset();
         process.stdout.write("RESET ok\n");
       } else if (cmd === "EXIT") {
         void sink.close().then(() => process.exit(0));
