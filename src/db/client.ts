@@ -42,6 +42,7 @@ export function isUniqueViolation(e: unknown): boolean {
 }
 
 type SqliteFactory = PrismaBetterSQLite3;
+const YIELD_EVERY_MS = 5;
 type SqliteAdapter = Awaited<ReturnType<SqliteFactory["connect"]>>;
 type SqliteTransaction = Awaited<ReturnType<SqliteAdapter["startTransaction"]>>;
 
@@ -78,7 +79,17 @@ export function serializedSqlite(factory: SqliteFactory): SqliteFactory {
       // only a power loss may drop the last commits. Saves an fsync per commit.
       (inner as unknown as { client: { pragma(sql: string): unknown } }).client.pragma("synchronous = NORMAL");
       const lock = new FifoLock();
+      // better-sqlite3 is synchronous: a chain of awaited queries resolves in microtasks only and never lets
+      // the event loop reach its I/O phase (sockets: SMTP, Slack acks, HTTP). Every few milliseconds of
+      // database work, a query first yields one turn of the loop.
+      let lastTurn = performance.now();
+      const letIoIn = async () => {
+        if (performance.now() - lastTurn < YIELD_EVERY_MS) return;
+        await new Promise<void>((r) => setImmediate(r));
+        lastTurn = performance.now();
+      };
       const locked = async <T>(f: () => Promise<T>): Promise<T> => {
+        await letIoIn();
         const release = await lock.acquire();
         try {
           return await f();
@@ -95,6 +106,7 @@ export function serializedSqlite(factory: SqliteFactory): SqliteFactory {
         dispose: () => inner.dispose(),
         ...(inner.getConnectionInfo ? { getConnectionInfo: () => inner.getConnectionInfo!() } : {}),
         async startTransaction(isolationLevel) {
+          await letIoIn();
           const release = await lock.acquire();
           let tx: SqliteTransaction;
           try {

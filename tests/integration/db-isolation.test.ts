@@ -86,3 +86,22 @@ describe("FifoLock", () => {
     expect(maxHolders).toBe(1);
   });
 });
+
+describe(`boucle d'événements pendant un long enchaînement de requêtes (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite"})`, () => {
+  it("les entrées-sorties (sockets, minuteries) passent pendant qu'une tâche enchaîne des centaines de requêtes", async () => {
+    let done = false;
+    let turnsDuring = 0;
+    const turn = () => {
+      if (done) return;
+      turnsDuring++;
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+    const t0 = performance.now();
+    for (let i = 0; i < 400; i++) await t.db.auditLog.count();
+    const elapsed = performance.now() - t0;
+    done = true;
+    // at least one turn of the loop every ~5 ms of database work (SQLite's driver never yields by itself)
+    expect(turnsDuring).toBeGreaterThanOrEqual(Math.min(20, Math.floor(elapsed / 20)));
+  });
+});
