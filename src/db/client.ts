@@ -115,14 +115,37 @@ export function serializedSqlite(factory: SqliteFactory): SqliteFactory {
             release();
             throw e;
           }
+          let ended = false;
+          const end = (how: () => Promise<void>): Promise<void> => {
+            if (ended) return Promise.resolve();
+            ended = true;
+            return how().finally(release);
+          };
           return {
             provider: tx.provider,
             adapterName: tx.adapterName,
             options: tx.options,
             queryRaw: (q) => tx.queryRaw(q),
-            executeRaw: (q) => tx.executeRaw(q),
-            commit: () => tx.commit().finally(release),
-            rollback: () => tx.rollback().finally(release),
+            async executeRaw(q) {
+              if (!/^\s*(COMMIT|ROLLBACK)\b/i.test(q.sql)) return tx.executeRaw(q);
+              try {
+                return await tx.executeRaw(q);
+              } catch (e) {
+                // Prisma calls neither commit() nor rollback() when its COMMIT/ROLLBACK statement fails (a COMMIT
+                // refused by a deferred constraint leaves the transaction open; after a full disk or an I/O error
+                // SQLite has already ended it): end it here, or the lock stays held and every later query waits.
+                const client = (inner as unknown as { client: { inTransaction: boolean; exec(sql: string): unknown } }).client;
+                try {
+                  if (client.inTransaction) client.exec("ROLLBACK");
+                } catch {
+                  // nothing more to undo
+                }
+                await end(() => tx.rollback());
+                throw e;
+              }
+            },
+            commit: () => end(() => tx.commit()),
+            rollback: () => end(() => tx.rollback()),
           };
         },
       };

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { createTestDb, type TestDb } from "../helpers/db.ts";
-import { FifoLock } from "../../src/db/client.ts";
+import { FifoLock, createDb } from "../../src/db/client.ts";
 
 let t: TestDb;
 beforeAll(async () => {
@@ -103,5 +103,49 @@ describe(`boucle d'événements pendant un long enchaînement de requêtes (${pr
     done = true;
     // at least one turn of the loop every ~5 ms of database work (SQLite's driver never yields by itself)
     expect(turnsDuring).toBeGreaterThanOrEqual(Math.min(20, Math.floor(elapsed / 20)));
+  });
+});
+
+describe.skipIf(!!process.env.TEST_PG_ADMIN_URL)("fin de transaction en échec (SQLite)", () => {
+  // Prisma leaves the transaction to the driver when its COMMIT or ROLLBACK statement fails: the lock that
+  // serializes the one connection must be released anyway, or every later query of the process waits for ever.
+  const within = <T>(p: Promise<T>, ms = 3_000) =>
+    Promise.race([p.then((v) => ({ ok: true as const, v }), (e: Error) => ({ ok: false as const, e })), tick(ms).then(() => "bloqué" as const)]);
+
+  it("un COMMIT refusé annule la transaction et libère la connexion : les requêtes suivantes passent", async () => {
+    const cpts = await t.db.cpts.findFirstOrThrow({ where: { slug: "iso" } });
+    const failed = await within(
+      t.db.$transaction(async (tx) => {
+        await tx.auditLog.create({ data: { cptsId: cpts.id, actor: "commit refusé", action: "test.commitfail" } });
+        // a foreign key checked only at COMMIT: the COMMIT statement itself fails
+        await tx.$executeRawUnsafe("PRAGMA defer_foreign_keys = ON");
+        await tx.auditLog.create({ data: { cptsId: "cpts-inexistante", actor: "commit refusé", action: "test.commitfail" } });
+      }),
+    );
+    expect(failed).not.toBe("bloqué");
+    expect(failed !== "bloqué" && failed.ok).toBe(false);
+    expect(await within(t.db.auditLog.count({ where: { action: "test.commitfail" } }))).toEqual({ ok: true, v: 0 });
+    expect(await within(t.db.$transaction((tx) => tx.auditLog.count({ where: { action: "test.commitfail" } })))).toEqual({ ok: true, v: 0 });
+    // the connection is out of any transaction: a write is seen by another connection
+    await t.db.auditLog.create({ data: { cptsId: cpts.id, actor: "après", action: "test.aftercommitfail" } });
+    const other = createDb(t.url);
+    try {
+      expect(await other.auditLog.count({ where: { action: "test.aftercommitfail" } })).toBe(1);
+    } finally {
+      await other.$disconnect();
+    }
+  });
+
+  it("un ROLLBACK refusé (transaction déjà terminée par SQLite) libère aussi la connexion", async () => {
+    const failed = await within(
+      t.db.$transaction(async (tx) => {
+        // what SQLite does by itself on a full disk or an I/O error: the transaction is gone before Prisma's ROLLBACK
+        await tx.$executeRawUnsafe("ROLLBACK");
+        throw new Error("échec simulé");
+      }),
+    );
+    expect(failed !== "bloqué" && !failed.ok && failed.e.message).toBe("échec simulé");
+    expect(await within(t.db.cpts.count())).toEqual({ ok: true, v: 1 });
+    expect(await within(t.db.$transaction((tx) => tx.cpts.count()))).toEqual({ ok: true, v: 1 });
   });
 });
