@@ -1,0 +1,85 @@
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { createTestDb, type TestDb } from "../helpers/db.ts";
+import { isUniqueViolation } from "../../src/db/client.ts";
+import { insertNewRows, OutboxRepository } from "../../src/db/repos/outbox-repo.ts";
+import { insertRows, newRowId } from "../../src/db/raw-insert.ts";
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t?.cleanup();
+});
+
+const engine = process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite";
+const at = new Date("2026-03-04T05:06:07.089Z");
+
+describe(`lignes écrites en SQL brut (${engine})`, () => {
+  it("une ligne d'outbox insérée en lot se relit exactement comme celle créée par Prisma (date, énumération, en-têtes présents ou absents)", async () => {
+    const cpts = await t.db.cpts.create({ data: { slug: "brut", name: "CPTS Brut", population: 10_000 } });
+    const base = { cptsId: cpts.id, kind: "relance", recipient: "a@exemple-sante.fr", subject: "Objet", bodyText: "Texte", nextAttemptAt: at };
+    await t.db.outboxMessage.create({ data: { ...base, idempotencyKey: "prisma:1", channel: "MAIL", headers: { "List-Unsubscribe": "<https://x/desabonnement>" } } });
+    await t.db.outboxMessage.create({ data: { ...base, idempotencyKey: "prisma:2", channel: "CHAT" } });
+    const inserted = await t.db.$transaction((tx) =>
+      insertNewRows(tx, [
+        { ...base, idempotencyKey: "brut:1", channel: "MAIL", headers: { "List-Unsubscribe": "<https://x/desabonnement>" } },
+        { ...base, idempotencyKey: "brut:2", channel: "CHAT", headers: null },
+        { ...base, idempotencyKey: "prisma:1", channel: "MAIL" }, // already there: skipped
+      ]),
+    );
+    expect(inserted).toBe(2);
+    const rows = new Map((await t.db.outboxMessage.findMany({ where: { cptsId: cpts.id } })).map((r) => [r.idempotencyKey, r]));
+    const comparable = (key: string) => {
+      const { id, idempotencyKey, createdAt, ...rest } = rows.get(key)!;
+      expect(id).toMatch(/^c[0-9a-z]{24}$/);
+      expect(createdAt).toBeInstanceOf(Date);
+      return rest;
+    };
+    expect(comparable("brut:1")).toEqual(comparable("prisma:1"));
+    expect(comparable("brut:2")).toEqual(comparable("prisma:2"));
+    expect(rows.get("brut:1")!.headers).toEqual({ "List-Unsubscribe": "<https://x/desabonnement>" });
+    expect(rows.get("brut:2")!.headers).toBeNull();
+    // a raw row is due and claimable like any other
+    const claimed = await new OutboxRepository(t.db).claim({ lockToken: "brut", now: new Date(at.getTime() + 1000), leaseMs: 60_000, limit: 10 });
+    expect(claimed.map((c) => c.idempotencyKey).sort()).toEqual(["brut:1", "brut:2", "prisma:1", "prisma:2"]);
+  });
+
+  it("markSentMany : date et identifiant du serveur (ou rien) par ligne, seulement les lignes encore tenues par ce verrou", async () => {
+    const repo = new OutboxRepository(t.db);
+    const rows = new Map((await t.db.outboxMessage.findMany({ where: { lockedBy: "brut" } })).map((r) => [r.idempotencyKey, r]));
+    const sentAt = new Date("2026-03-05T01:02:03.004Z");
+    const id = (k: string) => rows.get(k)!.id;
+    expect(await repo.markSentMany([{ id: id("prisma:2"), providerId: "<x@y>" }], "autre-verrou", sentAt)).toBe(0);
+    expect(await repo.markSentMany([{ id: id("brut:1"), providerId: "<a@exemple>" }, { id: id("brut:2"), providerId: null }, { id: id("prisma:1"), providerId: null }], "brut", sentAt)).toBe(3);
+    // a second mark of the same rows changes nothing (no longer EN_COURS)
+    expect(await repo.markSentMany([{ id: id("brut:1"), providerId: "<autre@exemple>" }], "brut", sentAt)).toBe(0);
+    const after = new Map((await t.db.outboxMessage.findMany({ where: { idempotencyKey: { in: [...rows.keys()] } } })).map((r) => [r.idempotencyKey, r]));
+    expect(after.get("brut:1")).toMatchObject({ state: "ENVOYE", sentAt, providerId: "<a@exemple>", lockedBy: null, lockedUntil: null, lastError: null });
+    expect(after.get("brut:2")).toMatchObject({ state: "ENVOYE", sentAt, providerId: null, lockedBy: null });
+    expect(after.get("prisma:2")).toMatchObject({ state: "EN_COURS", sentAt: null, lockedBy: "brut" });
+    // same row as the query builder's markSent writes
+    expect(await repo.markSent(id("prisma:2"), "brut", sentAt, null)).toBe(true);
+    const { id: _a, idempotencyKey: _b, createdAt: _c, ...viaPrisma } = (await t.db.outboxMessage.findUniqueOrThrow({ where: { id: id("prisma:2") } }))!;
+    const { id: _d, idempotencyKey: _e, createdAt: _f, ...viaRaw } = after.get("brut:2")!;
+    expect(viaRaw).toEqual(viaPrisma);
+  });
+
+  it("le registre des relances en lot : mêmes valeurs qu'avec Prisma, et un doublon est reconnu comme violation d'unicité", async () => {
+    const cpts = await t.db.cpts.findFirstOrThrow({ where: { slug: "brut" } });
+    const member = await t.db.member.create({ data: { cptsId: cpts.id, joinedOn: "2026-01-01", email: "b@exemple-sante.fr" } });
+    await t.db.reminderLedger.create({ data: { cptsId: cpts.id, memberId: member.id, year: 2026, step: 1, trigger: "job", createdAt: at } });
+    const columns = ["id", "cptsId", "memberId", "year", "step", "trigger", "cancelled", "createdAt"];
+    expect(await insertRows(t.db, "ReminderLedger", columns, [[newRowId(), cpts.id, member.id, 2026, 2, "job", false, at]])).toBe(1);
+    const [a, b] = await t.db.reminderLedger.findMany({ where: { memberId: member.id }, orderBy: { step: "asc" } });
+    expect({ ...b!, id: a!.id, step: 1 }).toEqual(a);
+    const dup = await insertRows(t.db, "ReminderLedger", columns, [[newRowId(), cpts.id, member.id, 2026, 2, "job", false, at]]).catch((e: unknown) => e);
+    expect(isUniqueViolation(dup)).toBe(true);
+  });
+
+  it("les identifiants en lot sont uniques et croissants dans un processus", () => {
+    const ids = Array.from({ length: 5000 }, () => newRowId());
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+  });
+});
