@@ -88,3 +88,44 @@ describe("moteur d'envoi (sans base ni SMTP)", () => {
     expect(times[5]! - times[0]!).toBeGreaterThanOrEqual(5 * 50 - 5);
   });
 });
+
+describe("marques « envoyé » groupées (sans base ni SMTP)", () => {
+  it("au plus un message accepté mais non enregistré par connexion ; une écriture groupée en échec n'arrête ni ne bloque le lot", async () => {
+    const { rows, store } = memoryStore(60);
+    const concurrency = 4;
+    let accepted = 0; // accepted by the server, mark not written yet
+    let maxUnrecorded = 0;
+    let writes = 0;
+    const groups: number[] = [];
+    store.markSentMany = async (items, tok) => {
+      await new Promise((r) => setTimeout(r, 5));
+      writes++;
+      groups.push(items.length);
+      accepted -= items.length;
+      if (writes === 3) throw new Error("base indisponible");
+      let n = 0;
+      for (const i of items) if (await store.markSent(i.id, tok, new Date(), i.providerId)) n++;
+      return n;
+    };
+    const tr = transport(async () => {
+      await new Promise((r) => setTimeout(r, 1));
+    });
+    const send = tr.send.bind(tr);
+    tr.send = async (m) => {
+      const r = await send(m);
+      accepted++;
+      maxUnrecorded = Math.max(maxUnrecorded, accepted);
+      return r;
+    };
+    const sender = new OutboxSender(store, tr, () => undefined, silentLogger, { mailFrom: "a@cpts.fr", concurrency, ratePerSecond: 0, batchSize: 60 });
+    const c = await sender.drainOnce();
+    expect(tr.sent).toHaveLength(60);
+    expect(maxUnrecorded).toBeLessThanOrEqual(concurrency);
+    expect(groups.some((g) => g > 1)).toBe(true); // grouped indeed
+    const failedGroup = groups[2]!;
+    expect(rows.filter((r) => r.state === "ENVOYE")).toHaveLength(60 - failedGroup);
+    // the messages of the failed write stay held: their lease expires, they are taken again (same Message-ID)
+    expect(rows.filter((r) => r.state === "EN_COURS")).toHaveLength(failedGroup);
+    expect(c.sent).toBe(60 - failedGroup);
+  });
+});
