@@ -103,6 +103,9 @@ async function runJob(argv: string[], io: CliIO): Promise<number> {
   }
   io.out(`${job.id}${at ? ` au ${formatDateFr(at)}` : ""}${dryRun ? " (essai à blanc : rien n'est écrit)" : ""} : ${summary(outcome.counts) || "rien à faire"}`);
   for (const e of (outcome.counts?.erreurs as string[] | undefined) ?? []) io.err(`  message non rendu : ${e}`);
+  if (sent?.error) {
+    io.err(`Envois interrompus : ${sent.error}. Rien n'est perdu : les messages restants restent dans l'outbox et partiront avec le service (coordo start).`);
+  }
   if (sent) {
     const c = sent;
     if (c.claimed) {
@@ -113,7 +116,7 @@ async function runJob(argv: string[], io: CliIO): Promise<number> {
       );
     }
   }
-  return 0;
+  return sent?.error ? 1 : 0;
 }
 
 const KEYS_PER_CLAIM = 500;
@@ -160,15 +163,19 @@ class OwnDrain {
     }
   }
 
-  async finish(allKeys: string[]): Promise<DrainCounts & { transport: boolean }> {
+  /** Ends the run's sending; a database or SMTP failure is returned (the rows left wait for the service). */
+  async finish(allKeys: string[]): Promise<DrainCounts & { transport: boolean; error?: string }> {
     this.done = true;
     this.wake?.();
+    let error: string | undefined;
     try {
       await this.loop;
       await this.drain(allKeys);
+    } catch (e) {
+      error = (e as Error).message ?? String(e);
     } finally {
       this.transport?.close();
     }
-    return { ...this.total, transport: this.transport !== null };
+    return { ...this.total, transport: this.transport !== null, ...(error ? { error } : {}) };
   }
 }

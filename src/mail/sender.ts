@@ -63,6 +63,9 @@ export interface DrainCounts {
   cancelled: number;
 }
 
+/** How often what is left of a batch is checked again for reminders made moot by a payment. */
+const MOOT_RECHECK_MS = 1_000;
+
 const emptyCounts = (): DrainCounts => ({ claimed: 0, sent: 0, captured: 0, retried: 0, failed: 0, cancelled: 0 });
 
 export class OutboxSender {
@@ -105,22 +108,45 @@ export class OutboxSender {
     const batch = await this.store.claim({ lockToken, now: this.now(), leaseMs: this.o.leaseMs, limit: this.o.batchSize });
     counts.claimed = batch.length;
     if (batch.length === 0) return counts;
-    const moot = this.store.cancelMoot ? await this.store.cancelMoot(batch, lockToken, parisToday(this.now())) : new Set<string>();
-    if (moot.size) {
-      counts.cancelled += moot.size;
-      this.log.info("outbox : messages devenus sans objet, annulés", { count: moot.size });
-    }
+    // Last look before sending: reminders made moot by a payment recorded since the decision are cancelled,
+    // for the whole batch at once, then again every MOOT_RECHECK_MS for what is left of it (a throttled
+    // batch can last minutes: a payment recorded meanwhile still stops its reminder within a second).
+    const moot = new Set<string>();
+    let i = 0;
+    let mootCheckedAt = 0;
+    let checking: Promise<void> | undefined;
+    const checkMoot = async () => {
+      if (!this.store.cancelMoot || this.now().getTime() - mootCheckedAt < MOOT_RECHECK_MS) return;
+      checking ??= (async () => {
+        const rest = batch.slice(i).filter((m) => !moot.has(m.id));
+        const cancelled = rest.length ? await this.store.cancelMoot!(rest, lockToken, parisToday(this.now())) : new Set<string>();
+        mootCheckedAt = this.now().getTime();
+        for (const id of cancelled) moot.add(id);
+        if (cancelled.size) {
+          counts.cancelled += cancelled.size;
+          this.log.info("outbox : messages devenus sans objet, annulés", { count: cancelled.size });
+        }
+      })().finally(() => (checking = undefined));
+      await checking;
+    };
+    await checkMoot();
     const marks = new SentMarks(this.store, lockToken, this.now);
     let leaseEnd = this.now().getTime() + this.o.leaseMs;
-    let i = 0;
     const worker = async () => {
       while (i < batch.length && !this.stopping) {
+        try {
+          await checkMoot();
+          if (leaseEnd - this.now().getTime() < this.o.leaseMs / 2) {
+            leaseEnd = this.now().getTime() + this.o.leaseMs;
+            await this.store.renew(lockToken, new Date(leaseEnd));
+          }
+        } catch (e) {
+          // database trouble: keep sending what is claimed (the lease may lapse: a re-send keeps its Message-ID)
+          this.log.error("outbox : relecture du lot impossible", { error: e });
+        }
+        if (i >= batch.length || this.stopping) break;
         const msg = batch[i++]!;
         if (moot.has(msg.id)) continue;
-        if (leaseEnd - this.now().getTime() < this.o.leaseMs / 2) {
-          leaseEnd = this.now().getTime() + this.o.leaseMs;
-          await this.store.renew(lockToken, new Date(leaseEnd));
-        }
         await this.deliver(msg, lockToken, counts, marks);
       }
     };

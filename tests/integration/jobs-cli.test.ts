@@ -52,6 +52,33 @@ describe(`coordo job / coordo outbox (${process.env.TEST_PG_ADMIN_URL ? "Postgre
     expect(smtp.received).toHaveLength(expected.count);
   });
 
+  it("job run dont l'envoi échoue (base indisponible pour l'expéditeur) : message clair, code 1, relances gardées dans l'outbox", async () => {
+    const failing = (target: object, fail: (prop: PropertyKey) => boolean): object =>
+      new Proxy(target, {
+        get(o, prop) {
+          if (fail(prop)) return () => Promise.reject(new Error("base indisponible (test)"));
+          const v = Reflect.get(o, prop);
+          return typeof v === "function" ? v.bind(o) : v;
+        },
+      });
+    const db = new Proxy(t.db, {
+      get(o, prop) {
+        if (prop === "outboxMessage") return failing(o.outboxMessage, (p) => p === "findMany");
+        const v = Reflect.get(o, prop);
+        return typeof v === "function" ? v.bind(o) : v;
+      },
+    }) as typeof t.db;
+    const before = smtp.received.length;
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(["job", "run", "dues-reminders", "--at", "2026-04-02"], { out: (s) => out.push(s), err: (s) => err.push(s), context: async () => ({ ...ctx, db }) });
+    expect(code).toBe(1);
+    expect(out.join("\n")).toMatch(/relances [1-9]/);
+    expect(err.join("\n")).toContain("Envois interrompus : base indisponible (test). Rien n'est perdu");
+    expect(smtp.received.length).toBe(before);
+    expect(await t.db.outboxMessage.count({ where: { kind: "relance", refId: "2026:3", state: "EN_ATTENTE" } })).toBeGreaterThan(0);
+  });
+
   it("job list montre l'horaire et les dernières exécutions ; outbox --voir lit un message", async () => {
     const list = await cli("job", "list");
     expect(list.out).toContain("dues-reminders — relances de cotisation");

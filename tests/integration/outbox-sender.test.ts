@@ -128,4 +128,32 @@ describe("marques « envoyé » groupées (sans base ni SMTP)", () => {
     expect(rows.filter((r) => r.state === "EN_COURS")).toHaveLength(failedGroup);
     expect(c.sent).toBe(60 - failedGroup);
   });
+
+  it("une relance devenue sans objet en cours de lot (cotisation payée pendant un envoi ralenti) n'est pas envoyée", async () => {
+    const { rows, store } = memoryStore(12);
+    const paid = new Set<string>();
+    let checks = 0;
+    store.cancelMoot = async (rest, tok) => {
+      checks++;
+      const out = new Set<string>();
+      for (const m of rest) {
+        const r = rows.find((x) => x.id === m.id && x.lockedBy === tok && x.state === "EN_COURS");
+        if (r && paid.has(r.recipient)) Object.assign(r, { state: "ANNULE", lockedBy: null }), out.add(r.id);
+      }
+      return out;
+    };
+    let clock = 0;
+    // throttled sending: each message takes 400 ms of the sender's clock; the member of message 8 pays after the 2nd
+    const tr = transport(async (m) => {
+      clock += 400;
+      if (m.to === "r1@x.fr") paid.add("r8@x.fr");
+    });
+    const sender = new OutboxSender(store, tr, () => undefined, silentLogger, { mailFrom: "a@cpts.fr", concurrency: 1, ratePerSecond: 0, batchSize: 12 }, () => new Date(clock));
+    const c = await sender.drainOnce();
+    expect(tr.sent.map((m) => m.to)).not.toContain("r8@x.fr");
+    expect(tr.sent).toHaveLength(11);
+    expect(c.cancelled).toBe(1);
+    expect(rows.find((r) => r.recipient === "r8@x.fr")!.state).toBe("ANNULE");
+    expect(checks).toBeGreaterThan(1); // checked again during the batch, not only before it
+  });
 });
