@@ -22,6 +22,8 @@ import { fundingRoutes } from "./pages/funding.tsx";
 import { crisisRoutes } from "./pages/crisis.tsx";
 import { meetingRoutes } from "./pages/meetings.tsx";
 import { cptsRoutes } from "./pages/cpts.tsx";
+import { voteRoutes } from "./pages/votes.tsx";
+import { crisisActivationRoutes } from "./pages/crises.tsx";
 
 export type AdminApp = Hono<AdminEnv>;
 export type AdminContext = Context<AdminEnv>;
@@ -93,7 +95,9 @@ export function createAdminApp(ctx: AppContext): Hono {
   deadlineRoutes(secured, deps);
   fundingRoutes(secured, deps);
   crisisRoutes(secured, deps);
+  crisisActivationRoutes(secured, deps);
   meetingRoutes(secured, deps);
+  voteRoutes(secured, deps);
   journalRoutes(secured, deps);
   pendingPaymentRoutes(secured, deps);
   secured.all("*", (c) => deps.page(c, "Page introuvable", "", <p>Cette page n'existe pas ou n'appartient pas à votre CPTS. <a href="/admin">Retour au tableau de bord</a>.</p>, 404));

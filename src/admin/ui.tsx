@@ -14,7 +14,9 @@ export const NAV: { href: string; label: string }[] = [
   { href: "/admin/echeances", label: "Échéances" },
   { href: "/admin/financement", label: "Financement" },
   { href: "/admin/plan-de-crise", label: "Plan de crise" },
+  { href: "/admin/crises", label: "Crises" },
   { href: "/admin/reunions", label: "Réunions et indemnités" },
+  { href: "/admin/votes", label: "Votes d'AG" },
   { href: "/admin/envois", label: "Envois" },
   { href: "/admin/journal", label: "Journal" },
 ];

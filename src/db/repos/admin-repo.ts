@@ -380,6 +380,22 @@ export class MeetingAdminRepository {
 export class CrisisAdminRepository {
   constructor(readonly db: Db) {}
 
+  /** Every activation of the plan, newest first (the roll-call counts come from the service). */
+  activations(cptsId: string) {
+    return this.db.crisisActivation.findMany({ where: { cptsId }, orderBy: [{ activatedOn: "desc" }, { createdAt: "desc" }] });
+  }
+
+  /** Who a chat actor label ("chat:slack:U0123") is: the member linked to that account in this CPTS. */
+  async chatActorNames(cptsId: string, labels: string[]): Promise<Map<string, { firstName: string | null; lastName: string | null; organization: string | null; email: string | null }>> {
+    const wanted = labels.map((l) => /^chat:([a-z]+):(.+)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
+    if (!wanted.length) return new Map();
+    const rows = await this.db.chatIdentity.findMany({
+      where: { workspace: { cptsId }, userId: { in: wanted.map((m) => m[2]!) }, member: { cptsId } },
+      select: { userId: true, workspace: { select: { platform: true } }, member: { select: { firstName: true, lastName: true, organization: true, email: true } } },
+    });
+    return new Map(rows.filter((r) => r.member).map((r) => [`chat:${r.workspace.platform.toLowerCase()}:${r.userId}`, r.member!]));
+  }
+
   versions(cptsId: string) {
     return this.db.crisisPlanVersion.findMany({ where: { cptsId }, orderBy: { version: "desc" }, select: { id: true, version: true, adoptedOn: true, notes: true, createdAt: true } });
   }
