@@ -13,6 +13,9 @@ import { startCoordo, type Running } from "../../src/app/start.ts";
 import { adminComponent } from "../../src/admin/index.ts";
 import { DEMO_ADMIN_PASSWORD, DEMO_COORDINATOR_EMAIL } from "../../src/db/demo-seed.ts";
 import { addDays } from "../../src/rules/dates.ts";
+import { fixedClock, type AppContext } from "../../src/app/context.ts";
+import { castVote, closeVote, createVote, electorate } from "../../src/app/services/votes.ts";
+import { activateCrisis, answerRollCall, closeCrisis } from "../../src/app/services/crisis-activation.ts";
 
 // E2E_CHROMIUM overrides the browser path (e.g. to check that a missing browser fails on CI).
 const CHROMIUM = process.env.E2E_CHROMIUM ?? "/usr/bin/chromium";
@@ -26,9 +29,25 @@ describe.runIf(!hasChromium && Boolean(process.env.CI))("admin dans Chromium (CI
   });
 });
 
-const PAGES = ["/admin", "/admin/cpts", "/admin/adherents", "/admin/adherents/import", "/admin/newsletters", "/admin/echeances", "/admin/financement", "/admin/plan-de-crise", "/admin/reunions", "/admin/envois", "/admin/journal"];
+const PAGES = ["/admin", "/admin/cpts", "/admin/adherents", "/admin/adherents/import", "/admin/newsletters", "/admin/echeances", "/admin/financement", "/admin/plan-de-crise", "/admin/crises", "/admin/reunions", "/admin/votes", "/admin/envois", "/admin/journal"];
 
 let base: string;
+
+/** What the chat leaves behind, for the Votes d'AG and Crises pages: a closed secret vote and a closed crisis activation. */
+async function chatHistory(ctx: AppContext) {
+  const cpts = await ctx.db.cpts.findUniqueOrThrow({ where: { slug: "demo" } });
+  const coordo = await ctx.db.member.findFirstOrThrow({ where: { cptsId: cpts.id, email: DEMO_COORDINATOR_EMAIL } });
+  const actor = { memberId: coordo.id, label: "chat:console:coordo" };
+  const now = ctx.clock.now().getTime();
+  const vote = await createVote(ctx, cpts.id, { question: "Approuvez-vous le rapport moral et le rapport financier de l'exercice écoulé ?", opensAt: new Date(now - 3600_000), closesAt: new Date(now + 3600_000), eligibilityCutoff: ctx.clock.today(), quorumPercent: 25 }, actor);
+  const { colleges } = await electorate(ctx, vote);
+  for (const [i, memberId] of [...colleges.keys()].slice(0, 3).entries()) await castVote(ctx, cpts.id, { voteId: vote.id, memberId, choice: i ? "Pour" : "Contre" });
+  await closeVote({ ...ctx, clock: fixedClock(new Date(now + 2 * 3600_000)) }, cpts.id, vote.id);
+  await activateCrisis(ctx, cpts.id, { situation: "offre-degradee", description: "Pénurie d'amoxicilline dans les officines du territoire." }, actor);
+  const pros = await ctx.db.member.findMany({ where: { cptsId: cpts.id, status: "ACTIF", profession: { not: null } }, take: 6, orderBy: { id: "asc" } });
+  for (const [i, p] of pros.entries()) await answerRollCall(ctx, cpts.id, p.id, i % 2 === 0);
+  await closeCrisis(ctx, cpts.id, { feedback: "Les pharmacies ont relayé l'alerte ; prévoir une liste de substitution." }, actor);
+}
 
 async function login(page: Page) {
   await page.goto(`${base}/admin`);
@@ -55,6 +74,7 @@ describe.skipIf(!hasChromium)("admin dans Chromium", () => {
       process.stdout.write = out;
     }
     base = `http://127.0.0.1:${running.port}`;
+    await chatHistory(running.ctx);
     const { chromium } = await import("playwright-core");
     // launch() gives Chromium a fresh temporary profile (--user-data-dir) of its own, removed on close.
     browser = await chromium.launch({
@@ -154,6 +174,10 @@ describe.skipIf(!hasChromium)("admin dans Chromium", () => {
       extra.push((await page.getAttribute("#newsletters tbody tr td a", "href"))!);
       await page.goto(`${base}/admin/reunions`);
       extra.push((await page.locator("main a[href^='/admin/reunions/c']").first().getAttribute("href"))!);
+      await page.goto(`${base}/admin/votes`);
+      extra.push((await page.getAttribute("#votes tbody tr td a", "href"))!);
+      await page.goto(`${base}/admin/crises`);
+      extra.push((await page.getAttribute("#crises tbody tr td a", "href"))!);
       for (const path of [...PAGES, ...extra]) {
         const res = await page.goto(`${base}${path}`);
         expect(res?.status(), path).toBe(200);
