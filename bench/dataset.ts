@@ -14,6 +14,7 @@ import { addDays, addMonths, parisToday, startOfYear, yearOf, daysBetween } from
 import { latestDueStep } from "../src/rules/dues.ts";
 import { distributeByShare } from "../src/rules/professions.ts";
 import { hashPassword } from "../src/app/password.ts";
+import { prng } from "../src/prng.ts";
 
 export interface DatasetOptions {
   cpts: number;
@@ -57,17 +58,7 @@ export interface BenchCpts {
   slackTeam: string;
 }
 
-/** mulberry32: small, fast, deterministic. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 const FIRST = ["Camille", "Léa", "Hugo", "Louis", "Chloé", "Emma", "Nathan", "Inès", "Jules", "Manon", "Lucas", "Sarah", "Paul", "Alice", "Théo", "Julie", "Marc", "Claire", "Antoine", "Zoé", "Nicolas", "Aurélie", "Mehdi", "Fatou", "Youssef", "Anaïs"];
 const LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Morel", "Girard", "Nguyen", "Diallo", "Benali", "Le Gall"];

@@ -6,6 +6,7 @@ import { addDays, addMonths, yearOf } from "../rules/dates.ts";
 import { distributeByShare } from "../rules/professions.ts";
 import { hashPassword } from "../app/password.ts";
 import { secretToken } from "./secret-token.ts";
+import { prng } from "../prng.ts";
 
 export const DEMO_SLUG = "demo";
 export const DEMO_COORDINATOR_EMAIL = "coordination@cpts-demo.fr";
@@ -19,17 +20,6 @@ const COMMUNES = [
   ["59907", "Le Petit-Pré", "59160", 3100], ["59908", "Clairval", "59170", 1700],
 ] as const;
 
-/** A small deterministic PRNG (mulberry32) so that the demo is the same on every machine. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface DemoResult {
   created: boolean;
