@@ -192,12 +192,13 @@ export class OutboxRepository {
     // one update per year (the reason names it); a row whose lease expired is left to its new holder
     for (const year of new Set(moot.map((r) => r.year))) {
       const ids = moot.filter((r) => r.year === year).map((r) => r.m.id);
-      await this.db.outboxMessage.updateMany({
+      const r = await this.db.outboxMessage.updateMany({
         where: { id: { in: ids }, lockedBy: lockToken, state: "EN_COURS" },
         data: { state: "ANNULE", lastError: `cotisation ${year} réglée avant l'envoi`, lockedBy: null, lockedUntil: null },
       });
-      const still = await this.db.outboxMessage.findMany({ where: { id: { in: ids }, state: "ANNULE" }, select: { id: true } });
-      for (const r of still) cancelled.add(r.id);
+      // usually all of them; otherwise (a lease lapsed) ask which ones are cancelled now
+      const done = r.count === ids.length ? ids : (await this.db.outboxMessage.findMany({ where: { id: { in: ids }, state: "ANNULE" }, select: { id: true } })).map((x) => x.id);
+      for (const id of done) cancelled.add(id);
     }
     return cancelled;
   }
