@@ -41,6 +41,24 @@ const spec = {
   HELLOASSO_ALLOWED_IPS: [optionalString, "une liste d'adresses IP séparées par des virgules"],
   HELLOASSO_TRUSTED_PROXY: [optionalString, "l'adresse IP du proxy inverse dont l'en-tête X-Forwarded-For fait foi"],
   ADMIN_COOKIE_SECURE: [bool.optional(), "1 ou 0 (cookie de session réservé à HTTPS)"],
+  ALLOW_HTTP_PUBLIC_URL: [bool.default(false), "1 ou 0 (tests : accepte un PUBLIC_URL http://localhost avec SMTP_URL)"],
+  BOUNCE_ADDRESS: [
+    optionalString.pipe(z.string().regex(/^[^@\s+]+@[^@\s]+\.[^@\s]+$/).optional()),
+    "l'adresse qui reçoit les rebonds, par exemple rebonds@cpts.fr (chaque mail part avec Return-Path rebonds+<jeton>@cpts.fr)",
+  ],
+  BOUNCE_IMAP_URL: [
+    optionalString.pipe(z.string().regex(/^imaps?:\/\/[^@]+@[^/]+/).optional()),
+    "imaps://utilisateur:motdepasse@hote:993/INBOX (boîte des rebonds relevée par coordo)",
+  ],
+  BOUNCE_IMAP_POLL_SECONDS: [z.coerce.number().int().min(10).max(86_400).default(300), "un nombre de secondes entre 10 et 86400"],
+  MAIL_WEBHOOK_SECRET: [
+    optionalString.pipe(z.string().min(24).optional()),
+    "un secret d'au moins 24 caractères (URL des webhooks Brevo et Mailjet : /webhooks/mail/<fournisseur>/<secret>)",
+  ],
+  DKIM_DOMAIN: [optionalString, "le domaine signé DKIM, par exemple cpts.fr"],
+  DKIM_SELECTOR: [optionalString, "le sélecteur DKIM, par exemple coordo (enregistrement coordo._domainkey.cpts.fr)"],
+  DKIM_PRIVATE_KEY: [optionalString, "la clé privée DKIM au format PEM (\\n accepté pour les retours à la ligne) ou le chemin d'un fichier .pem"],
+  MAIL_BODY_RETENTION_DAYS: [z.coerce.number().int().min(1).max(3650).default(30), "un nombre de jours entre 1 et 3650 (corps des mails envoyés gardés pour l'audit)"],
 } as const;
 
 type Spec = typeof spec;
@@ -66,7 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function mask(name: string, raw: string): string {
-  return /TOKEN|SECRET|KEY|SMTP_URL|DATABASE_URL/.test(name) ? "***" : raw;
+  return /TOKEN|SECRET|KEY|SMTP_URL|DATABASE_URL|IMAP_URL/.test(name) ? "***" : raw;
 }
 
 /** Variables and their expected forms, for the README and `.env.example` checks. */
