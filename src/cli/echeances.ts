@@ -1,5 +1,6 @@
 // `coordo echeances`: the dated obligations of a CPTS and their state at a date.
 import { DEADLINE_KIND_LABELS, OWNER_ROLE_LABELS, deadlines, formatDateFr, type DeadlineInput, type DeadlineState } from "../rules/index.ts";
+import { DEFAULT_SETTINGS, type RulesSettings } from "../rules/settings.ts";
 import { EXIT_NOT_FOUND, EXIT_USAGE, UsageError, parseCliArgs, requireDate, type RulesCliIo } from "./financement.ts";
 
 export const ECHEANCES_USAGE = "Usage : coordo echeances [--signature AAAA-MM-JJ | --cpts slug] [--at AAAA-MM-JJ] [--json]";
@@ -22,6 +23,7 @@ export async function runEcheances(argv: string[], io: RulesCliIo<DeadlineInput>
   let input: DeadlineInput;
   let at: string;
   let json: boolean;
+  let settings: RulesSettings = DEFAULT_SETTINGS;
   try {
     const args = parseCliArgs(argv, OPTIONS);
     at = requireDate("at", args.at ?? today);
@@ -40,6 +42,7 @@ export async function runEcheances(argv: string[], io: RulesCliIo<DeadlineInput>
         return EXIT_NOT_FOUND;
       }
       input = loaded;
+      settings = (await io.loadSettings?.(slug)) ?? DEFAULT_SETTINGS;
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -49,7 +52,7 @@ export async function runEcheances(argv: string[], io: RulesCliIo<DeadlineInput>
     throw error;
   }
 
-  const list = deadlines(input, at);
+  const list = deadlines(input, at, settings);
   if (json) {
     io.out(
       JSON.stringify(

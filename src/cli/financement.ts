@@ -16,11 +16,14 @@ import {
   type MissionId,
   type AciSize,
 } from "../rules/index.ts";
+import { DEFAULT_SETTINGS, type RulesSettings } from "../rules/settings.ts";
 
 export interface RulesCliIo<T> {
   out: (s: string) => void;
   err: (s: string) => void;
   loadCpts?: (slug: string) => Promise<T | null>;
+  /** The CPTS's own settings (overrides of the uncertain rules), for a CPTS read from the database. */
+  loadSettings?: (slug: string) => Promise<RulesSettings | null>;
 }
 
 export const FINANCEMENT_USAGE =
@@ -89,7 +92,7 @@ const OPTIONS = {
   cpts: { type: "string" },
 } as const;
 
-async function buildInput(argv: string[], io: RulesCliIo<FundingInput>): Promise<{ input: FundingInput; json: boolean } | number> {
+async function buildInput(argv: string[], io: RulesCliIo<FundingInput>): Promise<{ input: FundingInput; json: boolean; settings: RulesSettings } | number> {
   const args = parseCliArgs(argv, OPTIONS);
   const json = args.json === true;
   if (args.taille !== undefined && args.population !== undefined) throw new UsageError("Indiquez --taille ou --population, pas les deux.");
@@ -117,6 +120,7 @@ async function buildInput(argv: string[], io: RulesCliIo<FundingInput>): Promise
       : loaded.missions;
     return {
       json,
+      settings: (await io.loadSettings?.(slug)) ?? DEFAULT_SETTINGS,
       input: {
         ...loaded,
         ...(memberCount !== undefined ? { memberCount } : {}),
@@ -131,6 +135,7 @@ async function buildInput(argv: string[], io: RulesCliIo<FundingInput>): Promise
   const starts = parseStarts(args.demarrage ?? [], ids);
   return {
     json,
+    settings: DEFAULT_SETTINGS,
     input: {
       signatureDate,
       ...(size !== undefined ? { size } : { population }),
@@ -153,10 +158,10 @@ export async function runFinancement(argv: string[], io: RulesCliIo<FundingInput
     throw error;
   }
   if (typeof built === "number") return built;
-  const { input, json } = built;
-  const result = entitlement(input);
-  const payments = paymentCalendar(input);
-  const cash = cashFlow(input);
+  const { input, json, settings } = built;
+  const result = entitlement(input, settings);
+  const payments = paymentCalendar(input, settings);
+  const cash = cashFlow(input, settings);
 
   if (json) {
     io.out(
@@ -198,14 +203,15 @@ export async function runFinancement(argv: string[], io: RulesCliIo<FundingInput
     lines.push(row("Budget prévisionnel (sans parts variables)", y.budget_cents));
   }
   lines.push("", row("Total sur 5 ans", result.total_cents), row("Budget prévisionnel sur 5 ans", result.budget_cents));
-  lines.push("", "Calendrier des versements attendus");
+  lines.push("", "Calendrier des versements attendus (prévision : les versements reçus se saisissent dans l'administration, page Financement)");
+  lines.push("  Première année : décalage entre le versement du fonctionnement (à la signature) et celui des missions (à leur démarrage) ; chaque ligne a sa date.");
   const natures = { integral: "versement intégral", avance: "avance", solde: "solde", variable: "part variable" } as const;
   for (const p of payments) {
     lines.push(`  ${formatDateFr(p.date)}  ${natures[p.nature].padEnd(18)}  ${`${LINE_LABELS[p.mission]} (année ${p.annee})`.padEnd(48)}  ${formatEuros(p.montant_cents).padStart(14)}`);
   }
-  lines.push("", "Trésorerie (dépenses réparties uniformément sur l'année)");
+  lines.push("", "Trésorerie prévisionnelle (dépenses réparties uniformément sur l'année)");
   for (const c of cash.annees) {
-    lines.push(`  Année ${c.annee} : reçu ${formatEuros(c.recu_cents)}, dépensé ${formatEuros(c.depense_cents)}, solde cumulé ${formatEuros(c.solde_cumule_cents)}, point bas ${formatEuros(c.point_bas_cents)} le ${formatDateFr(c.point_bas_date)}`);
+    lines.push(`  Année ${c.annee} : versements attendus ${formatEuros(c.recu_cents)}, dépenses prévues ${formatEuros(c.depense_cents)}, solde cumulé prévu ${formatEuros(c.solde_cumule_cents)}, point bas ${formatEuros(c.point_bas_cents)} le ${formatDateFr(c.point_bas_date)}`);
   }
   lines.push(
     cash.besoin_tresorerie_cents > 0

@@ -166,7 +166,8 @@ export function latestStartDate(signatureDate: IsoDate, mission: MissionContract
   const contract = typeof mission === "string" ? { id: mission } : mission;
   if (contract.startDueDate) return contract.startDueDate;
   const months = settings.missionDelays[contract.id].startMonths;
-  return months === null ? signatureDate : addMonths(signatureDate, months);
+  if (months === null) return signatureDate;
+  return addMonths(contract.id === "crise" ? crisisDelayOrigin(signatureDate, settings) : signatureDate, months);
 }
 
 export function latestDeployDate(signatureDate: IsoDate, mission: MissionContract | MissionId, settings: RulesSettings = DEFAULT_SETTINGS): IsoDate | null {
@@ -193,7 +194,15 @@ export function resolveMissions(input: FundingInput, settings: RulesSettings = D
 
 /** Crisis plan first version due date: 18 months after signature, counted from 1 Dec 2022 at the earliest. */
 export function crisisPlanDueDate(signatureDate: IsoDate, settings: RulesSettings = DEFAULT_SETTINGS): IsoDate {
-  return addMonths(maxDate(signatureDate, settings.crisis.planCountedFromAtLeast), settings.crisis.planDueMonths);
+  return addMonths(crisisDelayOrigin(signatureDate, settings), settings.crisis.planDueMonths);
+}
+
+/**
+ * Day both crisis delays (6-month start, 18-month plan) run from: the signature, or 1 Dec 2022 (the
+ * national template) for contracts signed before it (seed 002, fiche 13).
+ */
+export function crisisDelayOrigin(signatureDate: IsoDate, settings: RulesSettings = DEFAULT_SETTINGS): IsoDate {
+  return maxDate(signatureDate, settings.crisis.planCountedFromAtLeast);
 }
 
 /** Weighted achievement of the résultat indicators (each capped at 100 %), or null when none is recorded. */

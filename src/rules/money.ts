@@ -34,10 +34,11 @@ export function sumCents(values: readonly Cents[]): Cents {
   return values.reduce((total, v) => total + v, 0);
 }
 
-/** French euro format with plain spaces: 123456 → "1 234,56 €", -5 → "-0,05 €". */
+/** French euro format with plain spaces: 123456 → "1 234,56 €", 123456789 → "1 234 567,89 €", -5 → "-0,05 €". */
 export function formatEuros(cents: Cents): string {
-  const sign = cents < 0 ? "-" : "";
-  const abs = Math.abs(Math.trunc(cents));
+  // Rounded first (half away from zero), the sign taken from the rounded amount: never "-0,00 €".
+  const abs = Math.abs(roundHalfUp(cents));
+  const sign = cents < 0 && abs > 0 ? "-" : "";
   const euros = Math.floor(abs / 100);
   const rest = String(abs % 100).padStart(2, "0");
   const grouped = String(euros).replace(/\B(?=(\d{3})+(?!\d))/g, " ");

@@ -24,6 +24,11 @@ export interface RulesSettings {
   missionPrecoce: { amountsCents: Record<AciSize, number>; deadlineMonths: number };
   fir: { redactionCentsBySize: Record<AciSize, number>; coordinatorCents: number };
   missionDelays: Record<MissionId, MissionDelay>;
+  /**
+   * Crisis mission: plan due `planDueMonths` after signature. For contracts signed before
+   * `planCountedFromAtLeast` (1 Dec 2022, the national template) both the start delay and the plan
+   * delay run from that date (seed 002, fiche 13): no crisis deadline is ever earlier.
+   */
   crisis: { planDueMonths: number; planCountedFromAtLeast: IsoDate };
   /** Share of the fixed parts (and of fonctionnement after year 1) paid as advance. */
   advancePercent: number;

@@ -45,7 +45,12 @@ describe("coordo financement / echeances sur la CPTS en base", () => {
   it("répond en français quand la CPTS n'existe pas", async () => {
     const r = await run(["financement", "--cpts", "inconnue"]);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/inconnue/);
+    expect(r.out).toBe("");
+    expect(r.err).toBe("CPTS « inconnue » introuvable ou sans ACI signé : vérifiez --cpts, ou indiquez --taille et --signature.");
+    const e = await run(["echeances", "--cpts", "inconnue"]);
+    expect(e.code).toBe(1);
+    expect(e.out).toBe("");
+    expect(e.err).toBe("CPTS « inconnue » introuvable : vérifiez --cpts, ou indiquez --signature AAAA-MM-JJ.");
   });
 
   it("refuse une commande inconnue avec le code 2", async () => {

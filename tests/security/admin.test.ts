@@ -36,15 +36,26 @@ describe("admin : accès sans session", () => {
     }
   });
 
-  it("refuse un POST sans session et n'écrit rien", async () => {
+  it("refuse un POST sans session et n'écrit rien (formulaire complet avec un vrai jeton CSRF : seule la session manque)", async () => {
+    // a real coordinator's form and CSRF token, so that the request would be accepted but for the missing session
+    const coordinator = new Browser(request);
+    await coordinator.login(a.coordinatorEmail);
+    const token = csrfOf(await (await coordinator.go("/admin/adherents/nouveau")).text());
+    const form = { _csrf: token, kind: "PHYSIQUE", category: "PROFESSIONNEL", status: "ACTIF", lastName: "Intrus", firstName: "Ivan", email: "intrus@exemple.fr", profession: "infirmier" };
     const before = await t.db.member.count();
     const res = await request("/admin/adherents/nouveau", {
       method: "POST",
-      body: new URLSearchParams({ nom: "Intrus", prenom: "Ivan", email: "intrus@exemple.fr" }),
+      body: new URLSearchParams(form),
       headers: { "content-type": "application/x-www-form-urlencoded" },
     });
     expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/admin/connexion");
     expect(await t.db.member.count()).toBe(before);
+    // control: the very same form from the logged-in coordinator is accepted (the refusal above was the session's)
+    const accepted = await coordinator.post("/admin/adherents/nouveau", { ...form, email: "controle-session@exemple.fr" });
+    expect(accepted.status).toBe(303);
+    expect(await t.db.member.count({ where: { cptsId: a.id, email: "controle-session@exemple.fr" } })).toBe(1);
+    expect(await t.db.member.count({ where: { email: "intrus@exemple.fr" } })).toBe(0);
   });
 
   it("refuse un cookie de session inventé", async () => {

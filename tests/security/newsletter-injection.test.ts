@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../helpers/db.ts";
 import { startSink, type Sink } from "../../bench/smtp-sink.ts";
 import { createNewsletter, sendNewsletterNow, testSend } from "../../src/app/services/newsletters.ts";
+import { UserError } from "../../src/app/errors.ts";
 import { drainUntilSettled, fastSender, faultContext, seedWorld } from "../fault/fault-setup.ts";
 
 let t: TestDb;
@@ -34,8 +35,12 @@ describe("lettre d'information : injection HTML et d'en-têtes", () => {
     try {
       created = await createNewsletter(ctx, { cptsId: w.cptsId, subject, body, audience: "ADHERENTS" });
     } catch (e) {
-      // refusing the subject outright is also a correct answer, in French
-      expect((e as Error).message).toMatch(/objet|invalide/i);
+      // refusing the subject outright is also a correct answer: a French error that names the subject
+      // (« objet »), not some other field, and nothing written
+      expect(e).toBeInstanceOf(UserError);
+      expect((e as Error).message).toMatch(/objet/);
+      expect((e as Error).message).not.toMatch(/audience|texte|profession/i);
+      expect(await t.db.newsletter.count({ where: { cptsId: w.cptsId } })).toBe(0);
       return;
     }
     await sendNewsletterNow(ctx, w.cptsId, created.id, "admin:test");

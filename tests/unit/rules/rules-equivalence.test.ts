@@ -29,6 +29,8 @@ import * as calendarV1 from "./reference/calendar-v1.ts";
 import * as deadlinesV1 from "./reference/deadlines-v1.ts";
 
 const NUM_RUNS = Number(process.env.FC_RUNS ?? 300);
+// Seeded: the same cases on every run (a failure is reproducible); FC_SEED explores other ones.
+const SEED = Number(process.env.FC_SEED ?? 16_2026);
 const DAY_2015 = toDayNumber("2015-01-01");
 const DAY_2036 = toDayNumber("2036-12-31");
 
@@ -154,7 +156,7 @@ describe("règles réécrites en numéros de jour : mêmes résultats qu'avant",
           same(() => entitlementForYear(input, year, s), () => fundingV1.entitlementForYear(input, year, s));
         }
       }),
-      { numRuns: NUM_RUNS },
+      { seed: SEED, numRuns: NUM_RUNS },
     );
   });
 
@@ -163,7 +165,7 @@ describe("règles réécrites en numéros de jour : mêmes résultats qu'avant",
       fc.property(fundingInput, settings, (input, s) => {
         same(() => paymentCalendar(input, s), () => calendarV1.paymentCalendar(input, s));
       }),
-      { numRuns: NUM_RUNS },
+      { seed: SEED, numRuns: NUM_RUNS },
     );
   });
 
@@ -180,7 +182,7 @@ describe("règles réécrites en numéros de jour : mêmes résultats qu'avant",
       fc.property(fundingInput, settings, (input, s) => {
         same(() => cashFlow(input, s), () => calendarV1.cashFlow(input, s));
       }),
-      { numRuns: Math.ceil(NUM_RUNS / 10) },
+      { seed: SEED, numRuns: Math.ceil(NUM_RUNS / 10) },
     );
   });
 
@@ -189,7 +191,7 @@ describe("règles réécrites en numéros de jour : mêmes résultats qu'avant",
       fc.property(deadlineInput, date, settings, (input, at, s) => {
         same(() => deadlines(input, at, s), () => deadlinesV1.deadlines(input, at, s));
       }),
-      { numRuns: NUM_RUNS },
+      { seed: SEED, numRuns: NUM_RUNS },
     );
   });
 
@@ -210,7 +212,7 @@ describe("règles réécrites en numéros de jour : mêmes résultats qu'avant",
         same(() => paymentCalendar(input), () => calendarV1.paymentCalendar(input));
         same(() => deadlines({ signatureDate }, at), () => deadlinesV1.deadlines({ signatureDate }, at));
       }),
-      { numRuns: NUM_RUNS },
+      { seed: SEED, numRuns: NUM_RUNS },
     );
   });
 });
@@ -224,7 +226,7 @@ describe("dates en numéros de jour", () => {
         const d = new Date(n * 86_400_000);
         expect(partsOfDayNumber(n)).toEqual({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() });
       }),
-      { numRuns: 2000 },
+      { seed: SEED, numRuns: 2000 },
     );
   });
 
@@ -236,7 +238,7 @@ describe("dates en numéros de jour", () => {
         expect(fromDayNumber(n)).toBe(expected);
         expect(fromDayNumber(n)).toBe(expected);
       }),
-      { numRuns: 2000 },
+      { seed: SEED, numRuns: 2000 },
     );
     expect([fromDayNumber(-1), fromDayNumber(0), fromDayNumber(65_535), fromDayNumber(65_536)]).toEqual(["1969-12-31", "1970-01-01", "2149-06-06", "2149-06-07"]);
   });
@@ -247,7 +249,7 @@ describe("dates en numéros de jour", () => {
         fc.pre(n + months * 31 > toDayNumber("0100-03-01") && n + months * 31 < toDayNumber("9998-01-01"));
         expect(addMonthsToDayNumber(n, months)).toBe(toDayNumber(addMonths(fromDayNumber(n), months)));
       }),
-      { numRuns: 2000 },
+      { seed: SEED, numRuns: 2000 },
     );
     expect(fromDayNumber(addMonthsToDayNumber(toDayNumber("2024-01-31"), 1))).toBe("2024-02-29");
     expect(fromDayNumber(addMonthsToDayNumber(toDayNumber("2024-02-29"), 12))).toBe("2025-02-28");
