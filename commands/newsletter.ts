@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { defineCommand, type CommandContext, type Reply } from "./types.ts";
 import { createNewsletter, newsletterStats, renderNewsletterPreview, scheduleNewsletter, sendNewsletterNow, testSend } from "../src/app/services/newsletters.ts";
-import { formatParisDateTimeFr, parisWallTimeToInstant } from "../src/rules/paris-time.ts";
+import { formatParisDateTimeFr, parisWallTimeToInstant, parseParisWallTime } from "../src/rules/paris-time.ts";
 import { isKnownProfession } from "../src/rules/professions.ts";
 import { UserError } from "../src/app/errors.ts";
 
@@ -36,7 +36,9 @@ function programmerOption(now?: Date) {
     .superRefine((v, c) => {
       const at = scheduledInstant(v);
       if (!at) {
-        c.addIssue({ code: "custom", message: `L'option « programmer » attend une date et une heure de Paris qui existent, au format ${PROGRAM_FORM} (par exemple 2026-12-01T09:30) ; reçu « ${v} ».` });
+        const why = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/.test(v) ? parseParisWallTime(v.includes("T") ? v : `${v}T09:00`) : null;
+        const detail = why && !why.ok ? ` ${why.message}` : "";
+        c.addIssue({ code: "custom", message: `L'option « programmer » attend une date et une heure de Paris qui existent, au format ${PROGRAM_FORM} (par exemple 2026-12-01T09:30) ; reçu « ${v} ».${detail}` });
       } else if (now && at.getTime() <= now.getTime()) {
         c.addIssue({ code: "custom", message: `L'option « programmer » attend une date future au format ${PROGRAM_FORM} : « ${v} » (${formatParisDateTimeFr(at)}) est déjà passé.` });
       }

@@ -7,7 +7,7 @@ import { castVote, closeVote, createVote, formatResults, giveProxy, listVotes, v
 import { VoteRepository } from "../src/db/repos/vote-repo.ts";
 import { UserError } from "../src/app/errors.ts";
 import { formatDateFr, isIsoDate } from "../src/rules/dates.ts";
-import { formatParisDateTimeFr, parisWallTimeToInstant } from "../src/rules/paris-time.ts";
+import { formatParisDateTimeFr, parseParisWallTime } from "../src/rules/paris-time.ts";
 
 const ACTIONS = ["liste", "creer", "voter", "pouvoir", "voir", "clore"] as const;
 const EXAMPLE = '/vote creer question="Approuvez-vous les comptes 2025 ?" cloture="2026-06-30 20:00" quorum=25';
@@ -103,9 +103,12 @@ export const vote = defineCommand({
       case "creer": {
         if (ROLE_RANK[ctx.caller.role] < ROLE_RANK.bureau) return { text: "Créer un vote est réservé à la coordination et au bureau.", ephemeral: true };
         if (!input.question || !input.cloture) return { text: `Indiquez au moins la question et la clôture. Exemple : ${EXAMPLE}`, ephemeral: true };
-        const closesAt = parisWallTimeToInstant(input.cloture);
-        const opensAt = input.ouverture ? parisWallTimeToInstant(input.ouverture) : ctx.app.clock.now();
-        if (!closesAt || !opensAt) return { text: "Date invalide : écrivez AAAA-MM-JJ HH:MM, par exemple 2026-06-30 20:00 (heure de Paris).", ephemeral: true };
+        const closing = parseParisWallTime(input.cloture);
+        const opening = input.ouverture ? parseParisWallTime(input.ouverture) : { ok: true as const, instant: ctx.app.clock.now() };
+        if (!closing.ok) return { text: `Clôture : ${closing.message}`, ephemeral: true };
+        if (!opening.ok) return { text: `Ouverture : ${opening.message}`, ephemeral: true };
+        const closesAt = closing.instant;
+        const opensAt = opening.instant;
         const created = await createVote(
           ctx.app,
           ctx.cpts.id,

@@ -7,7 +7,8 @@ import { JobRunRepository } from "../db/repos/job-run-repo.ts";
 import { createSender } from "../mail/component.ts";
 import { collectEnqueued } from "../app/services/outbox.ts";
 import type { DrainCounts } from "../mail/sender.ts";
-import { isIsoDate, formatDateFr, parisToday } from "../rules/dates.ts";
+import { isIsoDate, formatDateFr } from "../rules/dates.ts";
+import { formatDateTimeFr } from "../rules/paris-time.ts";
 
 const USAGE = [
   "Utilisation :",
@@ -21,10 +22,7 @@ const USAGE = [
   "  le reste de l'outbox (autres CPTS, autres envois, avis d'échec) est laissé au service « coordo start ».",
 ].join("\n");
 
-function time(d: Date): string {
-  const p = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", hour: "2-digit", minute: "2-digit" }).format(d);
-  return `${formatDateFr(parisToday(d))} ${p}`;
-}
+const time = formatDateTimeFr;
 
 function summary(counts: unknown): string {
   if (!counts || typeof counts !== "object") return "";

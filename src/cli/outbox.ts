@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { EXIT_USAGE, type CliIO } from "./io.ts";
 import { OutboxRepository } from "../db/repos/outbox-repo.ts";
-import { formatDateFr, parisToday } from "../rules/dates.ts";
+import { formatDateTimeFr } from "../rules/paris-time.ts";
 import type { OutboxState } from "../db/generated/postgres/enums.ts";
 
 const STATES: Record<string, OutboxState> = {
@@ -12,7 +12,7 @@ const STATES: Record<string, OutboxState> = {
 };
 const USAGE = `Utilisation : coordo outbox [--etat ${Object.keys(STATES).join("|")}] [--cpts slug] [--limite N] | coordo outbox --voir ID`;
 
-const when = (d: Date) => `${formatDateFr(parisToday(d))} ${new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", hour: "2-digit", minute: "2-digit" }).format(d)}`;
+const when = formatDateTimeFr;
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   let parsed;

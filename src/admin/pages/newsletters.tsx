@@ -9,7 +9,7 @@ import { redirectWith } from "../flash.ts";
 import { formList, formValues, parseWith, type FieldErrors, type FormValues } from "../forms.ts";
 import { Badge, Csrf, Empty, Field, FormError, SelectField } from "../ui.tsx";
 import { AUDIENCE_LABELS, CADENCE_LABELS, NEWSLETTER_STATE_LABELS } from "../labels.ts";
-import { formatDateTimeFr, parisLocalToDate, toParisLocal } from "../paris-time.ts";
+import { formatDateTimeFr, parseParisWallTime, toParisLocal } from "../../rules/paris-time.ts";
 import {
   createNewsletter, newsletterStats, renderNewsletterPreview, resolveAudience, scheduleNewsletter, sendNewsletterNow, testSend,
 } from "../../app/services/newsletters.ts";
@@ -244,8 +244,9 @@ export function newsletterRoutes(app: AdminApp, deps: AdminDeps): void {
   app.post("/newsletters/:id/programmer", requireRole("COORDONNATEUR"), guarded(async (c, id) => {
     const parsed = parseWith(scheduleForm, c.get("form"));
     if (!parsed.ok) return detailPage(c, id, parsed.errors, formValues(c.get("form")), 400);
-    const at = parisLocalToDate(parsed.data.at);
-    if (!at) return detailPage(c, id, { at: "cette heure n'existe pas à Paris (changement d'heure) : choisissez-en une autre" }, formValues(c.get("form")), 400);
+    const wall = parseParisWallTime(parsed.data.at);
+    if (!wall.ok) return detailPage(c, id, { at: wall.message }, formValues(c.get("form")), 400);
+    const at = wall.instant;
     try {
       await scheduleNewsletter(deps.ctx, c.get("user").cptsId, id, at);
     } catch (e) {

@@ -4,7 +4,7 @@ import type { AdminApp, AdminDeps } from "../app.tsx";
 import { ActivityRepository } from "../../db/repos/admin-repo.ts";
 import { Badge, Empty } from "../ui.tsx";
 import { JOB_STATE_LABELS, OUTBOX_STATE_LABELS, formatRunDuration } from "../labels.ts";
-import { formatDateTimeFr } from "../paris-time.ts";
+import { formatDateTimeFr } from "../../rules/paris-time.ts";
 
 const KIND_LABELS: Record<string, string> = { relance: "Relance de cotisation", newsletter: "Newsletter", newsletter_test: "Newsletter (test)", alerte: "Alerte d'échéance", plan_crise: "Plan de crise", code: "Code de liaison", crise: "Crise" };
 

@@ -5,7 +5,7 @@
 import type { AdminApp, AdminDeps } from "../app.tsx";
 import { notFound } from "../app.tsx";
 import { Badge, Empty } from "../ui.tsx";
-import { formatDateTimeFr } from "../paris-time.ts";
+import { formatDateTimeFr } from "../../rules/paris-time.ts";
 import { voteStatus, COLLEGE_LABELS, type Turnout, type VoteStatus } from "../../app/services/votes.ts";
 import { VoteRepository } from "../../db/repos/vote-repo.ts";
 import { UserError } from "../../app/errors.ts";
