@@ -18,3 +18,9 @@ export function errorReference(): string {
 export function zodIssuesFr(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
   return issues.map((i) => (i.path.length ? `${i.path.join(".")} : ${i.message}` : i.message)).join(" ; ");
 }
+
+/** At most `max` characters of a value someone typed, for error messages (never the whole of it). */
+export function excerpt(value: unknown, max = 40): string {
+  const s = String(value).replace(/\s+/g, " ");
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}

@@ -7,6 +7,7 @@ import { chatNotifierFor, consoleChatNotifier, type ChatNotifier } from "../app/
 import { OutboxSender, type SenderOptions } from "./sender.ts";
 import { smtpTransport, type MailTransport } from "./transport.ts";
 import { mountUnsubscribe } from "./unsubscribe.ts";
+import { mountCrisisAnswer } from "./crisis-answer.ts";
 
 /**
  * `scope.keys`: this sender claims only the rows with these idempotency keys (see `collectEnqueued`); the
@@ -39,6 +40,7 @@ export const outboxComponent: Component = {
   name: "envois",
   async start(ctx, http) {
     mountUnsubscribe(http, ctx);
+    mountCrisisAnswer(http, ctx);
     const { sender, transport } = createSender(ctx);
     ctx.log.info(transport ? "envois : SMTP configuré" : "envois : pas de SMTP_URL, les mails sont capturés dans l'outbox (coordo outbox)");
     sender.start();

@@ -3,7 +3,9 @@
 // 3-second window: the reply itself when ready in time, otherwise an ephemeral defer then an edit
 // (a public reply is then posted as a follow-up). No direct messages: channel posts and mail only.
 import { createPublicKey, verify, type KeyObject } from "node:crypto";
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
+import { z } from "zod";
+import { limitBody } from "../../http/limits.ts";
 import { AttachmentBuilder, Client, Events, GatewayIntentBits, REST, Routes, type Interaction } from "discord.js";
 import type { AppContext } from "../../app/context.ts";
 import type { ActionRequest, CommandRequest, Dispatcher, DispatchResult } from "../../app/dispatcher.ts";
@@ -23,6 +25,15 @@ const Callback = { PONG: 1, MESSAGE: 4, DEFERRED_MESSAGE: 5, AUTOCOMPLETE: 8, MO
 /** Ed25519 public key from the hex form shown in the Discord developer portal. */
 export function discordPublicKey(hex: string): KeyObject {
   return createPublicKey({ key: Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), Buffer.from(hex, "hex")]), format: "der", type: "spki" });
+}
+
+/** Like Slack: a signed request older (or newer) than 5 minutes is a replay and refused. */
+export const DISCORD_MAX_SKEW_SECONDS = 300;
+
+/** The checks that need no body: signature form and a timestamp within 5 minutes of now. */
+export function precheckDiscordHeaders(signatureHex: string | undefined, timestamp: string | undefined, nowSeconds: number): "ok" | "signature" | "perime" {
+  if (!signatureHex || !timestamp || !/^[0-9a-f]{128}$/i.test(signatureHex) || !/^\d{1,12}$/.test(timestamp)) return "signature";
+  return Math.abs(nowSeconds - Number(timestamp)) > DISCORD_MAX_SKEW_SECONDS ? "perime" : "ok";
 }
 
 export function verifyDiscordRequest(key: KeyObject, signatureHex: string | undefined, timestamp: string | undefined, rawBody: string): boolean {
@@ -64,6 +75,29 @@ interface RawInteraction {
   };
 }
 
+const snowflake = z.string().min(1).max(64);
+const userShape = z.object({ id: snowflake, username: z.string().max(200).optional() });
+const optionValue = z.union([z.string().max(8000), z.number(), z.boolean()]);
+/** The fields of an interaction coordo reads; a signed body that does not fit gets 400, never 500. */
+const interactionSchema = z.object({
+  id: snowflake,
+  application_id: snowflake,
+  type: z.number().int(),
+  token: z.string().min(1).max(1000),
+  guild_id: snowflake.optional(),
+  channel_id: snowflake.optional(),
+  member: z.object({ user: userShape }).optional(),
+  user: userShape.optional(),
+  data: z
+    .object({
+      name: z.string().max(100).optional(),
+      options: z.array(z.object({ name: z.string().max(100), value: optionValue.optional(), focused: z.boolean().optional() })).max(25).optional(),
+      custom_id: z.string().max(100).optional(),
+      components: z.array(z.object({ type: z.number(), components: z.array(z.object({ custom_id: z.string().max(100), value: z.string().max(4000).optional() })).max(5).optional() })).max(5).optional(),
+    })
+    .optional(),
+});
+
 function toRequest(i: RawInteraction): CommandRequest | ActionRequest {
   const user = i.member?.user ?? i.user!;
   const base = { platform: "DISCORD" as const, workspaceExternalId: i.guild_id ?? `dm:${user.id}`, userId: user.id, displayName: user.username, channelId: i.channel_id, deliveryId: i.id };
@@ -103,16 +137,37 @@ export function mountDiscordInteractions(ctx: AppContext, http: Hono, dispatcher
     if (!res.ok) ctx.log.warn("réponse différée Discord refusée", { status: res.status });
   };
 
-  http.post("/discord/interactions", async (c) => {
+  const malformed = (c: Context, what: string) => {
+    ctx.log.warn("interaction Discord signée mais mal formée", { what });
+    return c.text("Interaction mal formée.", 400);
+  };
+  http.post("/discord/interactions", limitBody(), async (c) => {
+    const signature = c.req.header("x-signature-ed25519");
+    const timestamp = c.req.header("x-signature-timestamp");
+    // headers and clock first: a request that cannot be valid is refused before its body is read
+    const pre = precheckDiscordHeaders(signature, timestamp, Math.floor(Date.now() / 1000));
+    if (pre !== "ok") return c.text(pre === "perime" ? "Requête périmée." : "Signature invalide.", 401);
     const raw = await c.req.text();
-    if (!verifyDiscordRequest(key, c.req.header("x-signature-ed25519"), c.req.header("x-signature-timestamp"), raw)) {
-      return c.text("Signature invalide.", 401);
+    if (!verifyDiscordRequest(key, signature, timestamp, raw)) return c.text("Signature invalide.", 401);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      return malformed(c, "JSON illisible");
     }
-    const i = JSON.parse(raw) as RawInteraction;
+    const checked = interactionSchema.safeParse(parsed);
+    if (!checked.success) return malformed(c, "forme");
+    const i = checked.data as RawInteraction;
     if (i.type === InteractionType.PING) return c.json({ type: Callback.PONG });
+    if (!i.member?.user && !i.user) return malformed(c, "utilisateur absent");
     if (i.type === InteractionType.AUTOCOMPLETE) {
       const focused = i.data?.options?.find((o) => o.focused);
-      const choices = focused ? await dispatcher.suggest("DISCORD", i.guild_id ?? "", i.data?.name ?? "", focused.name, String(focused.value ?? "")) : [];
+      let choices: { label: string; value: string }[] = [];
+      try {
+        if (focused && i.guild_id) choices = await dispatcher.suggest("DISCORD", i.guild_id, i.data?.name ?? "", focused.name, String(focused.value ?? ""));
+      } catch (e) {
+        ctx.log.error("autocomplétion Discord en erreur", { error: e });
+      }
       return c.json({ type: Callback.AUTOCOMPLETE, data: { choices: choices.map((ch) => ({ name: ch.label.slice(0, 100), value: ch.value })) } });
     }
     if (i.type !== InteractionType.COMMAND && i.type !== InteractionType.COMPONENT && i.type !== InteractionType.MODAL_SUBMIT) return c.text("Type d'interaction non pris en charge.", 400);

@@ -7,6 +7,21 @@ export const DISCORD_LIMITS = { content: 2000, title: 256, description: 4096, fi
 export const EPHEMERAL = 64;
 const STYLE = { primary: 1, secondary: 2, success: 3, danger: 4 } as const;
 
+/**
+ * Text typed by members or payers, made inert on Discord: @everyone/@here broken by a zero-width
+ * space, `<@…>`, `<#…>`, `<@&…>`, `</…>` mention syntax broken after `<`, masked links `[x](url)`
+ * broken between `]` and `(`. Messages also carry `allowed_mentions: { parse: [] }`.
+ */
+export function escapeDiscord(s: string): string {
+  return s
+    .replace(/@(everyone|here)\b/gi, "@\u200b$1")
+    .replace(/<([@#/:!&a])/g, "<\u200b$1")
+    .replace(/\]\(/g, "]\u200b(");
+}
+
+/** No mention in any message of coordo pings anyone (users, roles, @everyone). */
+export const NO_MENTIONS = { parse: [] as string[] };
+
 const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
 export interface DiscordMessage {
@@ -15,10 +30,12 @@ export interface DiscordMessage {
   components?: { type: 1; components: { type: 2; style: number; label: string; custom_id: string }[] }[];
   flags?: number;
   attachments?: { id: number; filename: string }[];
+  allowed_mentions?: { parse: string[] };
 }
 
-export function renderDiscord(reply: Reply): DiscordMessage {
-  const msg: DiscordMessage = {};
+export function renderDiscord(raw: Reply): DiscordMessage {
+  const reply = escapeReply(raw);
+  const msg: DiscordMessage = { allowed_mentions: NO_MENTIONS };
   const rich = Boolean(reply.title || reply.fields?.length);
   const contentParts = [rich ? "" : reply.text, reply.confirm ? `⚠️ ${reply.confirm}` : ""].filter(Boolean);
   if (contentParts.length) msg.content = cut(contentParts.join("\n\n"), DISCORD_LIMITS.content);
@@ -51,6 +68,16 @@ export function renderDiscord(reply: Reply): DiscordMessage {
   if (reply.ephemeral) msg.flags = EPHEMERAL;
   if (!msg.content && !msg.embeds) msg.content = "…";
   return msg;
+}
+
+function escapeReply(r: Reply): Reply {
+  return {
+    ...r,
+    title: r.title === undefined ? undefined : escapeDiscord(r.title),
+    text: escapeDiscord(r.text),
+    confirm: r.confirm === undefined ? undefined : escapeDiscord(r.confirm),
+    fields: r.fields?.map((f) => ({ name: escapeDiscord(f.name), value: escapeDiscord(f.value) })),
+  };
 }
 
 /** A modal (interaction callback type 9): one short text input per field, at most 5. */

@@ -4,12 +4,14 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import nodeHttp from "node:http";
 import nodeHttps from "node:https";
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
+import { z } from "zod";
 import { App, LogLevel, type App as BoltApp, type Receiver, type ReceiverEvent } from "@slack/bolt";
 import type { AppContext } from "../../app/context.ts";
 import type { Dispatcher, ActionRequest, CommandRequest } from "../../app/dispatcher.ts";
 import { ChatRateLimited, registerChatNotifier, type ChatNotifier } from "../../app/chat-notifier.ts";
-import { renderSlack } from "./blocks.ts";
+import { escapeMrkdwn, renderSlack } from "./blocks.ts";
+import { limitBody } from "../../http/limits.ts";
 import { modalId, modalSubmission, type Reply, type ReplyModal } from "../../../commands/types.ts";
 
 export const SLACK_MAX_SKEW_SECONDS = 300;
@@ -27,6 +29,25 @@ export function verifySlackRequest(secret: string, timestamp: string | undefined
   return given.length === expected.length && timingSafeEqual(given, expected) ? "ok" : "signature";
 }
 
+/** The checks that need no body (headers, clock): a request failing them is refused before its body is read. */
+export function precheckSlackHeaders(timestamp: string | undefined, signature: string | undefined, nowSeconds: number): SlackVerdict {
+  if (!timestamp || !signature || !/^\d{1,12}$/.test(timestamp) || !/^v0=[0-9a-f]{64}$/.test(signature)) return "signature";
+  return Math.abs(nowSeconds - Number(timestamp)) > SLACK_MAX_SKEW_SECONDS ? "perime" : "ok";
+}
+
+const id = z.string().min(1).max(200);
+/** A slash command as Slack posts it (form-encoded); anything else signed but malformed gets 400. */
+const slashSchema = z.object({ command: z.string().min(1).max(100), team_id: id, user_id: id, channel_id: id, trigger_id: id, response_url: z.url().max(2000), text: z.string().max(8000).optional(), user_name: z.string().max(200).optional() });
+const userSchema = z.object({ id, name: z.string().max(200).optional() });
+/** The interactive payloads and events coordo handles, with the fields its handlers read. */
+const interactiveSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("url_verification"), challenge: z.string().max(200) }),
+  z.object({ type: z.literal("block_actions"), user: userSchema, team: z.object({ id }).nullable().optional(), actions: z.array(z.object({ action_id: z.string().max(255) })).min(1).max(25) }),
+  z.object({ type: z.literal("view_submission"), user: userSchema, view: z.object({ id, callback_id: z.string().max(255), state: z.object({ values: z.record(z.string(), z.record(z.string(), z.object({ value: z.string().nullish() }))) }) }) }),
+  z.object({ type: z.literal("view_closed"), user: userSchema }),
+  z.object({ type: z.literal("event_callback"), team_id: id, event: z.object({ type: z.string().max(100) }) }),
+]);
+
 /** A Bolt receiver with no server of its own: the Hono route feeds it verified events. */
 class HonoReceiver implements Receiver {
   app?: BoltApp;
@@ -38,15 +59,19 @@ class HonoReceiver implements Receiver {
 }
 
 export interface SlackAdapterOptions {
-  botToken: string;
+  /** The static SLACK_BOT_TOKEN (single-workspace shortcut). */
+  botToken?: string;
   signingSecret?: string;
   appToken?: string;
   /** Web API base (tests point it at a local fake). */
   slackApiUrl?: string;
+  /** Bot tokens of OAuth installations (one per workspace), tried before the static token. */
+  installations?: SlackTokens;
 }
 
 export interface SlackAdapter {
   app: BoltApp;
+  tokens: SlackTokens;
   stop(): Promise<void>;
 }
 
@@ -112,30 +137,40 @@ interface SlashCommand {
   response_url?: string;
 }
 
+/**
+ * Where bot tokens come from: an OAuth installation of the workspace, else the static
+ * SLACK_BOT_TOKEN (the single-workspace shortcut). `strict` (channel posts) refuses the static
+ * token for any workspace other than its own.
+ */
+export interface SlackTokens {
+  botToken(teamId: string, opts?: { strict?: boolean }): Promise<string | undefined>;
+}
+
 /** A slash command, once acknowledged: dispatch, then the reply (or a form) through `respond`. */
-async function onCommand(ctx: AppContext, dispatcher: Dispatcher, client: BoltApp["client"], command: SlashCommand, respond: Respond) {
+async function onCommand(ctx: AppContext, dispatcher: Dispatcher, client: BoltApp["client"], tokens: SlackTokens, command: SlashCommand, respond: Respond) {
   const req: CommandRequest = {
     type: "command", platform: "SLACK", workspaceExternalId: command.team_id, userId: command.user_id, displayName: command.user_name,
     channelId: command.channel_id, deliveryId: `commande:${command.trigger_id}`, command: command.command, text: command.text, progress: progressVia(respond),
   };
   const { reply, duplicate } = await dispatcher.dispatch(req);
   if (duplicate) return;
-  if (reply.modal) {
+  const token = await tokens.botToken(command.team_id);
+  if (reply.modal && token) {
     try {
-      await client.views.open({ trigger_id: command.trigger_id, view: slackModal(reply.modal, command.channel_id) as never });
+      await client.views.open({ token, trigger_id: command.trigger_id, view: slackModal(reply.modal, command.channel_id) as never });
       return;
     } catch (e) {
       ctx.log.warn("ouverture du formulaire Slack impossible", { error: e });
     }
   }
   await send(respond, reply);
-  if (reply.file) await uploadFile(ctx, client, command.channel_id, reply);
+  if (reply.file && token) await sendFileToUser(ctx, client, token, command.user_id, reply);
 }
 
-function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher, agents: Agents) {
+function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher, agents: Agents, tokens: SlackTokens) {
   app.command(/.*/, async ({ command, ack, respond: boltRespond, client }) => {
     await ack({ response_type: "ephemeral", text: WORKING });
-    await onCommand(ctx, dispatcher, client, command, responder(agents, command.response_url, boltRespond));
+    await onCommand(ctx, dispatcher, client, tokens, command, responder(agents, command.response_url, boltRespond));
   });
   // a submitted form runs its command again with the typed values; the answer is posted to its author only
   app.view(/.*/, async ({ ack, body, view, client }) => {
@@ -153,6 +188,7 @@ function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher, agents:
     const m = renderSlack(reply);
     if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text: m.text, blocks: m.blocks as never });
     else await client.chat.postMessage({ channel: body.user.id, text: m.text, blocks: m.blocks as never });
+    if (reply.file) await sendFileToUser(ctx, client, undefined, body.user.id, reply);
   });
   app.action(/.*/, async ({ body, action, ack, respond: boltRespond }) => {
     await ack();
@@ -187,55 +223,114 @@ export function slackModal(modal: ReplyModal, channelId?: string) {
   };
 }
 
-/** Files go through files.uploadV2 when the platform accepts them; the inline excerpt already answered. */
-async function uploadFile(ctx: AppContext, client: BoltApp["client"], channel: string, reply: Reply) {
+/**
+ * A file is for the person who asked for it (personal data, exports): it goes to their direct
+ * messages with the bot (conversations.open, then files.uploadV2 to that DM), never to the channel
+ * the command was typed in. The ephemeral reply already showed an excerpt.
+ */
+export async function sendFileToUser(ctx: AppContext, client: BoltApp["client"], token: string | undefined, userId: string, reply: Reply) {
   try {
-    await client.files.uploadV2({ channel_id: channel, filename: reply.file!.name, content: reply.file!.content, title: reply.file!.name });
+    const auth = token ? { token } : {};
+    const dm = await client.conversations.open({ ...auth, users: userId, return_im: true });
+    const channel = dm.channel?.id;
+    if (!channel || !/^D/.test(channel)) throw new Error("conversations.open n'a pas rendu de conversation directe");
+    await client.files.uploadV2({ ...auth, channel_id: channel, filename: reply.file!.name, content: reply.file!.content, title: reply.file!.name });
   } catch (e) {
-    ctx.log.warn("envoi de fichier Slack impossible", { error: e });
+    ctx.log.warn("envoi de fichier Slack en message direct impossible", { error: e });
   }
+}
+
+/** The static SLACK_BOT_TOKEN's own workspace, learnt once through auth.test. */
+function staticTokens(authTest: (token: string) => Promise<{ team_id?: string }>, token: string | undefined, log: AppContext["log"]): SlackTokens {
+  let team: Promise<string | undefined> | undefined;
+  const teamId = () =>
+    (team ??= authTest(token!).then(
+      (r) => (typeof r.team_id === "string" ? r.team_id : undefined),
+      (e) => {
+        log.warn("auth.test du jeton Slack statique impossible", { error: e });
+        team = undefined;
+        return undefined;
+      },
+    ));
+  return {
+    async botToken(teamId_, opts) {
+      if (!token) return undefined;
+      if (!opts?.strict) return token;
+      return (await teamId()) === teamId_ ? token : undefined;
+    },
+  };
 }
 
 export async function startSlack(ctx: AppContext, http: Hono, dispatcher: Dispatcher, opts: SlackAdapterOptions): Promise<SlackAdapter> {
   const clientOptions = { ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}), rejectRateLimitedCalls: true };
-  const common = { token: opts.botToken, botId: "B_COORDO", botUserId: "U_COORDO", tokenVerificationEnabled: false, logLevel: LogLevel.ERROR, clientOptions };
-  let app: BoltApp;
+  let app!: BoltApp;
+  const fallback = staticTokens((token) => app.client.auth.test({ token }), opts.botToken, ctx.log);
+  const tokens: SlackTokens = {
+    async botToken(teamId, o) {
+      return (await opts.installations?.botToken(teamId, o)) ?? (await fallback.botToken(teamId, o));
+    },
+  };
+  const authorize = async ({ teamId }: { teamId?: string }) => {
+    const botToken = teamId ? await tokens.botToken(teamId) : opts.botToken;
+    if (!botToken) throw new Error(`coordo n'est pas installé dans l'espace Slack ${teamId ?? "?"}`);
+    return { botToken, botId: "B_COORDO", botUserId: "U_COORDO", teamId };
+  };
+  const common = { authorize, tokenVerificationEnabled: false, logLevel: LogLevel.ERROR, clientOptions };
   const agents: Agents = { http: new nodeHttp.Agent({ keepAlive: true }), https: new nodeHttps.Agent({ keepAlive: true }) };
   if (opts.appToken) {
     app = new App({ ...common, appToken: opts.appToken, socketMode: true });
-    register(app, ctx, dispatcher, agents);
+    register(app, ctx, dispatcher, agents, tokens);
     await app.start();
   } else {
     if (!opts.signingSecret) throw new Error("SLACK_SIGNING_SECRET est requis en mode HTTP (sans SLACK_APP_TOKEN)");
     const receiver = new HonoReceiver();
     app = new App({ ...common, receiver });
-    register(app, ctx, dispatcher, agents);
+    register(app, ctx, dispatcher, agents, tokens);
     const secret = opts.signingSecret;
-    http.post("/slack/events", async (c) => {
-      const raw = await c.req.text();
-      const verdict = verifySlackRequest(secret, c.req.header("x-slack-request-timestamp"), c.req.header("x-slack-signature"), raw, Math.floor(Date.now() / 1000));
+    const malformed = (c: Context, what: string) => {
+      ctx.log.warn("requête Slack signée mais mal formée", { what });
+      return c.text("Requête mal formée.", 400);
+    };
+    http.post("/slack/events", limitBody(), async (c) => {
+      const timestamp = c.req.header("x-slack-request-timestamp");
+      const signature = c.req.header("x-slack-signature");
+      const now = Math.floor(Date.now() / 1000);
+      // headers and clock first: a request that cannot be valid is refused before its body is read
+      let verdict = precheckSlackHeaders(timestamp, signature, now);
+      const raw = verdict === "ok" ? await c.req.text() : "";
+      if (verdict === "ok") verdict = verifySlackRequest(secret, timestamp, signature, raw, now);
       if (verdict !== "ok") {
         ctx.log.warn("requête Slack refusée", { reason: verdict });
         return c.text(verdict === "perime" ? "Requête périmée." : "Signature invalide.", 401);
       }
-      const body = parseSlackBody(raw, c.req.header("content-type") ?? "");
-      if (body.type === "url_verification") return c.json({ challenge: body.challenge });
+      let body: Record<string, any>;
+      try {
+        body = parseSlackBody(raw, c.req.header("content-type") ?? "");
+      } catch {
+        return malformed(c, "corps illisible");
+      }
+      if (body === null || typeof body !== "object" || Array.isArray(body)) return malformed(c, "corps non objet");
       if (body.ssl_check) return c.body(null, 200);
-      if (typeof body.command === "string" && typeof body.team_id === "string" && typeof body.response_url === "string" && body.response_url) {
+      if (body.command !== undefined) {
+        const cmd = slashSchema.safeParse(body);
+        if (!cmd.success) return malformed(c, "commande");
         // A slash command skips Bolt's middleware chain (none of ours applies to it): the same ack,
         // then the same handler as app.command — a third of the adapter's CPU per command.
-        const url = body.response_url;
-        onCommand(ctx, dispatcher, app.client, body as SlashCommand, (m) => postToResponseUrl(agents, url, m)).catch((e) => {
+        const url = cmd.data.response_url;
+        onCommand(ctx, dispatcher, app.client, tokens, cmd.data, (m) => postToResponseUrl(agents, url, m)).catch((e) => {
           ctx.log.error("traitement d'un évènement Slack en erreur", { error: e });
         });
         return c.json({ response_type: "ephemeral", text: WORKING });
       }
+      const known = interactiveSchema.safeParse(body);
+      if (!known.success) return malformed(c, typeof body.type === "string" ? body.type.slice(0, 40) : "type absent");
+      if (known.data.type === "url_verification") return c.json({ challenge: known.data.challenge });
       const retry = c.req.header("x-slack-retry-num");
       let resolveAck!: (v: unknown) => void;
       const acked = new Promise<unknown>((r) => (resolveAck = r));
       const event: ReceiverEvent = {
         body,
-        retryNum: retry ? Number(retry) : undefined,
+        retryNum: retry && /^\d{1,3}$/.test(retry) ? Number(retry) : undefined,
         retryReason: c.req.header("x-slack-retry-reason"),
         customProperties: {},
         ack: async (response?: unknown) => resolveAck(response ?? null),
@@ -244,14 +339,17 @@ export async function startSlack(ctx: AppContext, http: Hono, dispatcher: Dispat
         ctx.log.error("traitement d'un évènement Slack en erreur", { error: e });
         resolveAck(null);
       });
-      const response = await Promise.race([acked, new Promise((r) => setTimeout(() => r(null), ACK_DEADLINE_MS))]);
+      let timer: NodeJS.Timeout | undefined;
+      const response = await Promise.race([acked, new Promise((r) => (timer = setTimeout(() => r(null), ACK_DEADLINE_MS)))]);
+      clearTimeout(timer);
       if (response === null || response === undefined || response === "") return c.body(null, 200);
       return typeof response === "string" ? c.text(response) : c.json(response as object);
     });
   }
-  const unregister = registerChatNotifier(slackNotifier(app));
+  const unregister = registerChatNotifier(slackNotifier(app, tokens));
   return {
     app,
+    tokens,
     async stop() {
       unregister();
       agents.http.destroy();
@@ -267,13 +365,19 @@ export function parseSlackBody(raw: string, contentType: string): Record<string,
   return typeof params.payload === "string" ? JSON.parse(params.payload) : params;
 }
 
-/** Channel posts (alerts, crisis messages) through chat.postMessage; a 429 becomes ChatRateLimited for the outbox. */
-export function slackNotifier(app: BoltApp): ChatNotifier {
+/**
+ * Channel posts (alerts, crisis messages) through chat.postMessage with the bot token of the
+ * recipient's own workspace only (never another workspace's token); the text is escaped (payer
+ * names and typed text cannot link or mention). A 429 becomes ChatRateLimited for the outbox.
+ */
+export function slackNotifier(app: BoltApp, tokens: SlackTokens): ChatNotifier {
   return {
     platform: "slack",
     async post(ref, text) {
+      const token = await tokens.botToken(ref.workspace, { strict: true });
+      if (!token) throw new Error(`coordo n'est pas installé dans l'espace Slack ${ref.workspace}`);
       try {
-        await app.client.chat.postMessage({ channel: ref.channel, text });
+        await app.client.chat.postMessage({ token, channel: ref.channel, text: escapeMrkdwn(text), link_names: false, unfurl_links: false });
       } catch (e) {
         const err = e as { code?: string; retryAfter?: number };
         if (err.code === "slack_webapi_rate_limited_error") throw new ChatRateLimited((err.retryAfter ?? 1) * 1000);

@@ -7,8 +7,17 @@ export const SLACK_LIMITS = { blocks: 50, sectionText: 3000, fieldText: 2000, fi
 
 type Block = Record<string, unknown>;
 
+/**
+ * Text typed by members or payers, made inert in mrkdwn: `&`, `<`, `>` escaped (no `<url|label>`
+ * links, no `<!channel>`, `<@U…>` or `<!subteam…>` mentions) and the bare words @here, @channel,
+ * @everyone broken by a word joiner (Slack links them when `link_names` is on).
+ */
 export function escapeMrkdwn(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/@(here|channel|everyone)\b/gi, "@\u2060$1");
 }
 
 export function truncate(s: string, max: number): string {
