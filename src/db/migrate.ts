@@ -3,15 +3,15 @@
 // Why not `prisma migrate deploy`: offline it needs patched adapters on PostgreSQL and costs ~1 s a call.
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { engineOf, sqlitePath, type Engine } from "./client.ts";
+import { APP_ROOT } from "../paths.ts";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 
-const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const ROOT = APP_ROOT;
 const TABLE = "coordo_migrations";
 // Two replicas starting together on one PostgreSQL take turns on this lock.
 const PG_LOCK_KEY = 724_311_207;

@@ -1,0 +1,54 @@
+// `npm run build` (also the last step of `npm install`): compiles coordo into dist/ with esbuild.
+// Why esbuild rather than tsc: it is already installed (tsx runs on it), transpiles the whole tree in
+// well under a second (so `npm install` and `npm ci` stay fast; tsc's emit would type-check again, ~20 s),
+// and bundles our modules into a few files (one read per chunk at start instead of ~300 module loads).
+// Type checking stays `npm run typecheck`. Dependencies stay in node_modules (packages: "external"):
+// Prisma's query compiler (wasm), better-sqlite3's native module and templates are found as usual.
+// Read at run time from the package root, not from dist: package.json (version) and the migrations SQL
+// (prisma/<engine>/migrations, see src/paths.ts). The generated Prisma clients and templates/ are bundled.
+import { build } from "esbuild";
+import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dist = `${root}dist`;
+// Built aside then swapped in: a coordo started meanwhile never reads a half-written dist/.
+const outdir = `${root}dist.tmp-${process.pid}`;
+const t0 = performance.now();
+const startedAt = new Date(); // a source saved during the build counts as newer than it
+rmSync(outdir, { recursive: true, force: true });
+const postinstall = process.argv.includes("--postinstall");
+let result;
+try {
+  result = await build({
+  absWorkingDir: root,
+  entryPoints: { main: "src/cli/main.ts" },
+  outdir,
+  bundle: true,
+  splitting: true, // subcommands stay loaded on demand (one chunk each)
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  packages: "external",
+  sourcemap: "linked",
+  metafile: true,
+  logLevel: "warning",
+  legalComments: "none",
+  chunkNames: "chunks/[name]-[hash]",
+  });
+} catch (e) {
+  rmSync(outdir, { recursive: true, force: true });
+  // During `npm install` a failed compile must not fail the install: bin/coordo.js then runs the sources.
+  process.stderr.write(`coordo : compilation impossible (${e.errors?.length ?? "?"} erreur(s) ci-dessus) ; ${postinstall ? "coordo tournera depuis les sources TypeScript. Corrigez puis lancez « npm run build »." : "dist/ inchangé."}\n`);
+  process.exit(postinstall ? 0 : 1);
+}
+// Inputs of the build: bin/coordo.js runs from source instead when one of them is newer (a stale dist).
+const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith("node_modules/"));
+writeFileSync(`${outdir}/build.json`, JSON.stringify({ builtAt: startedAt.toISOString(), inputs }, null, 0) + "\n");
+const old = `${root}dist.old-${process.pid}`;
+if (existsSync(dist)) renameSync(dist, old);
+renameSync(outdir, dist);
+rmSync(old, { recursive: true, force: true });
+if (!postinstall) {
+  console.log(`coordo compilé dans dist/ (${inputs.length} fichiers sources) en ${Math.round(performance.now() - t0)} ms`);
+}
