@@ -16,6 +16,11 @@ export interface PlanCriseInput {
   action: string;
   section?: string;
   texte?: string;
+  exercice?: boolean;
+  rappel?: number;
+  profession?: string;
+  commune?: string;
+  page?: number;
 }
 
 /** The plan's own order (the four stages, then the situations), whatever order the database returns. */
@@ -80,11 +85,21 @@ export const planCrise = defineCommand({
     { name: "action", description: "voir (par défaut), relu, activer, disponible, indisponible, appel ou cloturer", type: "string", choices: Object.entries(SUBACTIONS).map(([value, s]) => ({ label: s.label, value })), hint: `une action parmi ${Object.keys(SUBACTIONS).join(", ")}` },
     { name: "section", description: "La section relue (ANTICIPER, ADAPTER, ACTIVER_PILOTER, EVALUER…)", type: "string", hint: "le code de section affiché par /plan-crise, par exemple ANTICIPER" },
     { name: "texte", description: "Un commentaire ou une description", type: "string", hint: "un texte libre" },
+    { name: "exercice", description: "activer : c'est un exercice (« EXERCICE » dans chaque message, sans effet sur le financement)", type: "boolean", hint: "oui ou non", namedOnly: true },
+    { name: "rappel", description: "activer : rappel à ceux qui n'ont pas répondu, après ce nombre de minutes", type: "integer", hint: "un nombre de minutes de 5 à 2880, par exemple 30", namedOnly: true },
+    { name: "profession", description: "appel : seulement cette profession", type: "string", autocomplete: "professions", hint: "une profession, par exemple infirmier", namedOnly: true },
+    { name: "commune", description: "appel : seulement cette commune", type: "string", autocomplete: "communes", hint: "le nom ou le code INSEE d'une commune de la CPTS", namedOnly: true },
+    { name: "page", description: "appel : numéro de page", type: "integer", hint: "un numéro de page, 1 ou plus", namedOnly: true },
   ],
   schema: z.object({
     action: z.string().default("voir").refine((a) => a in SUBACTIONS),
     section: z.string().trim().min(2).max(60).transform((s) => s.toUpperCase()).optional(),
     texte: z.string().trim().max(2000).optional(),
+    exercice: z.boolean().optional(),
+    rappel: z.number().int().min(5).max(2880).optional(),
+    profession: z.string().trim().min(1).max(80).optional(),
+    commune: z.string().trim().min(1).max(80).optional(),
+    page: z.number().int().min(1).max(1000).optional(),
   }),
   example: "/plan-crise",
   actionRoles: { relu: "bureau", ...ACTIVATION_ACTION_ROLES },

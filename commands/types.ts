@@ -30,6 +30,8 @@ export interface OptionDef {
   autocomplete?: "professions" | "communes";
   /** The expected form, shown when the value is invalid (e.g. « AAAA-MM-JJ »). */
   hint: string;
+  /** Given only as `nom=valeur`, never filled by a positional word (so free text keeps going to the earlier options). */
+  namedOnly?: boolean;
 }
 
 export type ButtonStyle = "primary" | "secondary" | "danger" | "success";

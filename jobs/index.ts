@@ -6,8 +6,9 @@ import { aciDeadlineAlertsJob } from "./aci-deadline-alerts.ts";
 import { crisisPlanRefreshJob } from "./crisis-plan-refresh.ts";
 import { votePurgeJob } from "./vote-purge.ts";
 import { housekeepingJob } from "./housekeeping.ts";
+import { crisisRemindersJob } from "./crisis-reminders.ts";
 
-export const jobs: JobDefinition[] = [duesRemindersJob, newsletterSendsJob, aciDeadlineAlertsJob, crisisPlanRefreshJob, votePurgeJob, housekeepingJob];
+export const jobs: JobDefinition[] = [duesRemindersJob, newsletterSendsJob, aciDeadlineAlertsJob, crisisPlanRefreshJob, votePurgeJob, housekeepingJob, crisisRemindersJob];
 
 export function findJob(id: string): JobDefinition | undefined {
   return jobs.find((j) => j.id === id);

@@ -104,7 +104,7 @@ export function collectOptions(cmd: CommandDef<unknown>, req: Pick<CommandReques
       if (!def) throw new UserError(unknownOption(cmd, k));
       values[k] = coerce(def, v);
     }
-    const free = cmd.options.filter((o) => values[o.name] === undefined);
+    const free = cmd.options.filter((o) => values[o.name] === undefined && !o.namedOnly);
     if (positional.length > free.length) {
       if (free.length === 0) throw new UserError(`La commande /${cmd.name} n'attend pas de valeur en plus (« ${positional.join(" ")} »).${usage(cmd)}`);
       // the last free option takes the rest of the text (titles, subjects)

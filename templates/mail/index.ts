@@ -5,3 +5,4 @@ export { alerteEcheanceTemplate, alerteEcheanceChatText } from "./alerte-echeanc
 export { planCriseRevueTemplate } from "./plan-crise-revue.ts";
 export { echecEnvoiTemplate } from "./echec-envoi.ts";
 export { rappelLettreTemplate } from "./rappel-lettre.ts";
+export { alerteCriseTemplate } from "./alerte-crise.ts";

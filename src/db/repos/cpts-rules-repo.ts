@@ -45,7 +45,7 @@ interface RulesCptsRow {
   memberCount: number | bigint;
 }
 
-/** Dated facts of the CPTS, one row each: t = plan (adopted crisis plan), grave (grave activation), done (deadline key), gov (undeclared change), amend. */
+/** Dated facts of the CPTS, one row each: t = plan (adopted crisis plan), grave (grave real activation, never an exercise), done (deadline key), gov (undeclared change), amend. */
 interface RulesFactRow {
   t: "amend" | "plan" | "grave" | "done" | "gov";
   v: string;
@@ -91,7 +91,7 @@ export async function loadRulesInputs(db: Db, cptsId: string): Promise<CptsRules
   const facts = await db.$queryRaw<RulesFactRow[]>`
     SELECT 'amend' AS "t", "effectiveOn" AS "v", "size", "population" FROM "AciAmendment" WHERE "contractId" = ${contractId ?? ""}
     UNION ALL SELECT 'plan', "adoptedOn", CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) FROM "CrisisPlanVersion" WHERE "cptsId" = ${cptsId} AND "adoptedOn" IS NOT NULL
-    UNION ALL SELECT 'grave', "activatedOn", CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) FROM "CrisisActivation" WHERE "cptsId" = ${cptsId} AND "grave" = TRUE
+    UNION ALL SELECT 'grave', "activatedOn", CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) FROM "CrisisActivation" WHERE "cptsId" = ${cptsId} AND "grave" = TRUE AND "exercise" = FALSE
     UNION ALL SELECT 'done', "key", CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) FROM "DeadlineState" WHERE "cptsId" = ${cptsId} AND "doneOn" IS NOT NULL
     UNION ALL SELECT 'gov', "changedOn", CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) FROM "GovernanceChange" WHERE "cptsId" = ${cptsId} AND "declaredOn" IS NULL
     ORDER BY 1, 2`;

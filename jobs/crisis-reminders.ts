@@ -1,0 +1,18 @@
+// Every 5 minutes: the reminder of an open crisis activation to those who have not answered the
+// roll-call, once its delay (chosen at activation, `rappel=`) has elapsed. Sent once: the
+// activation is marked in the same transaction as the messages.
+import { z } from "zod";
+import { defineJob } from "../src/scheduler/job.ts";
+import { sendDueCrisisReminders } from "../src/app/services/crisis-activation.ts";
+
+export const crisisRemindersJob = defineJob({
+  id: "crisis-reminders",
+  description: "rappel de l'appel du plan de crise à ceux qui n'ont pas répondu, après le délai choisi",
+  cron: "*/5 * * * *",
+  catchUp: "latest",
+  payload: z.object({}).default({}),
+  async handler({ ctx, dryRun, cptsId }) {
+    const r = await sendDueCrisisReminders(ctx, ctx.clock.now(), { dryRun, cptsId });
+    return { activations: r.activations, rappels: r.mails };
+  },
+});
