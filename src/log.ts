@@ -1,4 +1,4 @@
-// One logger: JSON lines on stderr, secrets redacted before they are written.
+// One logger on stderr, secrets redacted before they are written: JSON lines, or short French lines on a terminal.
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -9,8 +9,8 @@ export interface Logger {
   error(msg: string, ctx?: Record<string, unknown>): void;
 }
 
-const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|smtp_url|database_url/i;
-const SECRET_VALUE = [/xox[abp]-[\w-]+/g, /xapp-[\w-]+/g, /(\w+:\/\/[^:/\s]+:)[^@\s]+@/g];
+const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|smtp_url|database_url|imap_url|private_key/i;
+const SECRET_VALUE = [/xox[abp]-[\w-]+/g, /xapp-[\w-]+/g, /(\w+:\/\/[^:/\s]+:)[^@\s]+@/g, /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g];
 
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === "string") {
@@ -28,10 +28,56 @@ export function redact(value: unknown, depth = 0): unknown {
   return value;
 }
 
-export function createLogger(level: LogLevel = "info", write: (line: string) => void = (l) => process.stderr.write(l + "\n")): Logger {
+export type LogFormat = "json" | "texte";
+
+/** JSON lines for machines (not a terminal, or LOG_FORMAT=json); one short French line on a terminal. */
+export function defaultLogFormat(env: NodeJS.ProcessEnv = process.env, isTty = Boolean(process.stderr.isTTY)): LogFormat {
+  if (env.LOG_FORMAT === "json") return "json";
+  if (env.LOG_FORMAT === "texte" || env.LOG_FORMAT === "text") return "texte";
+  return isTty ? "texte" : "json";
+}
+
+const LEVEL_FR: Record<LogLevel, string> = { debug: "détail", info: "info", warn: "attention", error: "ERREUR" };
+
+function textValue(v: unknown): string {
+  if (v && typeof v === "object" && "message" in v && typeof (v as { message: unknown }).message === "string") return (v as { message: string }).message;
+  const s = typeof v === "string" ? v : JSON.stringify(v);
+  return s.length > 120 ? `${s.slice(0, 117)}…` : s;
+}
+
+/** One line: `14:02:11 info  coordo prêt — port 3000, engine sqlite` (details shortened, secrets redacted). */
+export function textLine(lvl: LogLevel, msg: string, ctx?: Record<string, unknown>, at = new Date()): string {
+  const time = at.toLocaleTimeString("fr-FR", { timeZone: "Europe/Paris", hour12: false });
+  const details = ctx ? Object.entries(redact(ctx) as Record<string, unknown>).map(([k, v]) => `${k} ${textValue(v)}`) : [];
+  return `${time} ${LEVEL_FR[lvl].padEnd(9)} ${redact(msg) as string}${details.length ? ` — ${details.join(", ")}` : ""}`;
+}
+
+/**
+ * Terminal lines held while the console chat prints an answer (they follow it instead of splitting it).
+ * Only the default writer (stderr) is held.
+ */
+const held: { depth: number; lines: string[] } = { depth: 0, lines: [] };
+export function holdTerminalLog(): () => void {
+  held.depth++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--held.depth === 0) for (const l of held.lines.splice(0)) process.stderr.write(l + "\n");
+  };
+}
+const stderrWrite = (line: string): void => {
+  if (held.depth > 0) held.lines.push(line);
+  else process.stderr.write(line + "\n");
+};
+
+export function createLogger(level: LogLevel = "info", write: (line: string) => void = stderrWrite, format?: LogFormat): Logger {
+  // a custom writer (tests, child processes) gets JSON unless asked otherwise
+  const fmt = format ?? (write === stderrWrite ? defaultLogFormat() : "json");
   const emit = (lvl: LogLevel) => (msg: string, ctx?: Record<string, unknown>) => {
     if (order[lvl] < order[level]) return;
-    write(JSON.stringify({ t: new Date().toISOString(), level: lvl, msg: redact(msg), ...(ctx ? (redact(ctx) as object) : {}) }));
+    if (fmt === "texte") write(textLine(lvl, msg, ctx));
+    else write(JSON.stringify({ t: new Date().toISOString(), level: lvl, msg: redact(msg), ...(ctx ? (redact(ctx) as object) : {}) }));
   };
   return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
 }

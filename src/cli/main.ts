@@ -3,6 +3,7 @@ import { loadConfig, ConfigError } from "../config.ts";
 import { createLogger } from "../log.ts";
 import { openContext, type AppContext } from "../app/context.ts";
 import { EXIT_USAGE, type CliCommand, type CliIO } from "./io.ts";
+import { mailConfigProblem } from "../mail/safety.ts";
 
 type Entry = { summary: string; load: () => Promise<CliCommand["run"]> };
 
@@ -63,6 +64,11 @@ export async function main(argv: string[], io?: Partial<CliIO>): Promise<number>
       }),
   };
   try {
+    // real mail needs https links and a verifiable sender: `start` and `job run` refuse to run otherwise
+    if (!io?.context && (name === "start" || (name === "job" && (args[0] === "run" || args[0] === "lancer")))) {
+      const problem = mailConfigProblem(loadConfig());
+      if (problem) throw new ConfigError(problem);
+    }
     const run = await entry.load();
     return await run(args, cliIO);
   } catch (e) {

@@ -7,7 +7,7 @@ import { chatNotifierFor, consoleChatNotifier, type ChatNotifier } from "../app/
 import { OutboxSender, type SenderOptions } from "./sender.ts";
 import { smtpTransport, type MailTransport } from "./transport.ts";
 import { mountUnsubscribe } from "./unsubscribe.ts";
-import { mountCrisisAnswer } from "./crisis-answer.ts";
+import { mailComposer } from "./composer.ts";
 
 /**
  * `scope.keys`: this sender claims only the rows with these idempotency keys (see `collectEnqueued`); the
@@ -24,6 +24,7 @@ export function createSender(
     mailFrom: ctx.config.MAIL_FROM,
     concurrency: ctx.config.SMTP_POOL_SIZE,
     ratePerSecond: ctx.config.SMTP_RATE_PER_SECOND,
+    compose: mailComposer(ctx),
     ...opts,
   }, () => ctx.clock.now());
   return { sender, transport };
@@ -40,7 +41,6 @@ export const outboxComponent: Component = {
   name: "envois",
   async start(ctx, http) {
     mountUnsubscribe(http, ctx);
-    mountCrisisAnswer(http, ctx);
     const { sender, transport } = createSender(ctx);
     ctx.log.info(transport ? "envois : SMTP configuré" : "envois : pas de SMTP_URL, les mails sont capturés dans l'outbox (coordo outbox)");
     sender.start();

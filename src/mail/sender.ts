@@ -14,7 +14,7 @@ import type { ClaimedMessage, OutboxRowInput } from "../db/repos/outbox-repo.ts"
 import type { Logger } from "../log.ts";
 import { parseChatRecipient, ChatRateLimited, type ChatNotifier } from "../app/chat-notifier.ts";
 import { messageIdFor } from "../app/services/outbox.ts";
-import { classifySmtpError, type MailTransport } from "./transport.ts";
+import { classifySmtpError, type MailTransport, type OutgoingMail } from "./transport.ts";
 import { RateLimiter, KeyedSpacer } from "./rate.ts";
 import { renderMail } from "./template.ts";
 import { parisToday } from "../rules/dates.ts";
@@ -51,6 +51,8 @@ export interface SenderOptions {
   backoffMaxMs?: number;
   maxAttempts?: number;
   chatIntervalMs?: number;
+  /** From (display name), Reply-To, envelope (VERP Return-Path) and headers of a mail (identity.ts); default: none. */
+  compose?: (msg: ClaimedMessage) => Promise<Partial<Pick<OutgoingMail, "from" | "replyTo" | "envelope" | "headers">>>;
 }
 
 export interface DrainCounts {
@@ -95,6 +97,7 @@ export class OutboxSender {
       backoffMaxMs: 6 * 3600_000,
       maxAttempts: 8,
       chatIntervalMs: 1_000,
+      compose: async () => ({}),
       ...options,
     };
     this.rate = new RateLimiter(options.ratePerSecond);
@@ -215,6 +218,7 @@ export class OutboxSender {
       }
       await this.rate.take();
       if (msg.maybeSent) this.log.warn("outbox : reprise d'un message peut-être déjà remis (même Message-ID)", { id: msg.id, messageId });
+      const identity = await this.o.compose(msg);
       try {
         await this.transport.send({
           from: this.o.mailFrom,
@@ -224,6 +228,7 @@ export class OutboxSender {
           html: msg.bodyHtml ?? undefined,
           messageId,
           headers: msg.headers ?? undefined,
+          ...identity,
         });
       } catch (e) {
         return await this.failed(msg, lockToken, classifySmtpError(e), counts);

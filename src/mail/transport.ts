@@ -2,10 +2,14 @@
 // classification of its errors: 5xx = permanent, 4xx and connection errors = temporary.
 import nodemailer from "nodemailer";
 import type { Config } from "../config.ts";
+import { dkimOptions } from "./identity.ts";
 
 export interface OutgoingMail {
-  from: string;
+  from: string | { name: string; address: string };
   to: string;
+  replyTo?: string;
+  /** SMTP envelope (MAIL FROM = the Return-Path, a VERP bounce address); default: From and To. */
+  envelope?: { from: string; to: string };
   subject: string;
   text: string;
   html?: string;
@@ -33,6 +37,7 @@ export function smtpTransport(config: Config, opts: { smtpUrl?: string; poolSize
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
     socketTimeout: opts.socketTimeoutMs ?? 60_000,
+    ...(dkimOptions(config) ? { dkim: dkimOptions(config) } : {}),
   });
   return {
     async send(mail) {
@@ -44,6 +49,8 @@ export function smtpTransport(config: Config, opts: { smtpUrl?: string; poolSize
         html: mail.html,
         messageId: mail.messageId,
         headers: mail.headers,
+        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+        ...(mail.envelope ? { envelope: mail.envelope } : {}),
       });
       return { response: String(info.response ?? "") };
     },

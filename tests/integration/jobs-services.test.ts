@@ -46,7 +46,7 @@ describe(`services d'envoi (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQ
     const row = await t.db.outboxMessage.findFirstOrThrow({ where: { cptsId, kind: "relance" } });
     expect(row.subject).toContain("cotisation 2026");
     expect(row.bodyHtml).toContain("Régler ma cotisation");
-    expect((row.headers as Record<string, string>)["List-Unsubscribe"]).toMatch(/^<https:\/\/coordo\.exemple\.fr\/desabonnement\/.+\?type=relances>$/);
+    expect((row.headers as Record<string, string>)["List-Unsubscribe"]).toMatch(/^<https:\/\/coordo\.exemple\.fr\/desabonnement\/.+\?type=relances>, <mailto:contact@cpts-demo\.fr\?subject=desabonnement%20relances%20.+>$/);
     expect((await previewReminders(ctx, cptsId, TODAY)).count).toBe(0);
   });
 

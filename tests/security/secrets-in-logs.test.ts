@@ -12,6 +12,9 @@ const SECRETS = {
   slackApp: "xapp-1-A0123456789-1234567890123-abcdef0123456789abcdef0123456789",
   slackSigning: "8f14e45fceea167a5a36dedd4bea2543",
   discordToken: "MTA5ODc2NTQzMjEwOTg3NjU0Mw.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB",
+  imapPassword: "Imap-Pa55-ultra-secret",
+  webhookSecret: "Webhook-secret-0123456789-abcdefghij",
+  dkimKey: "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDdkimsecretkeymaterial",
 };
 
 const env = {
@@ -21,6 +24,9 @@ const env = {
   SLACK_APP_TOKEN: SECRETS.slackApp,
   SLACK_SIGNING_SECRET: SECRETS.slackSigning,
   DISCORD_TOKEN: SECRETS.discordToken,
+  BOUNCE_IMAP_URL: `imaps://rebonds%40cpts.fr:${SECRETS.imapPassword}@imap.exemple.fr:993/INBOX`,
+  MAIL_WEBHOOK_SECRET: SECRETS.webhookSecret,
+  DKIM_PRIVATE_KEY: `-----BEGIN PRIVATE KEY-----\\n${SECRETS.dkimKey}\\n-----END PRIVATE KEY-----`,
 };
 
 function capture() {
@@ -73,6 +79,10 @@ describe("journal d'une vraie exécution de coordo", () => {
       LOG_LEVEL: "debug",
       JOBS_ENABLED: "1",
       SMTP_URL: `smtp://relais%40cpts.fr:${SECRETS.smtpPassword}@127.0.0.1:${sink.port}`,
+      // real mail: https links and a real sender domain, or the explicit opt-in for a local test
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      ALLOW_HTTP_PUBLIC_URL: "1",
+      MAIL_FROM: "CPTS Secrète <contact@cpts-secrets.fr>",
       SLACK_BOT_TOKEN: SECRETS.slackBot,
       SLACK_SIGNING_SECRET: SECRETS.slackSigning,
       DISCORD_PUBLIC_KEY: "a".repeat(64),

@@ -1,0 +1,25 @@
+// The sender's `compose` hook: each CPTS's mail identity (display name, Reply-To) read from the database,
+// kept a minute (an edit in the admin applies to the next batch), then composeHeaders (identity.ts).
+import type { AppContext } from "../app/context.ts";
+import type { ClaimedMessage } from "../db/repos/outbox-repo.ts";
+import { composeHeaders, type CptsMailIdentity } from "./identity.ts";
+import type { SenderOptions } from "./sender.ts";
+
+const TTL_MS = 60_000;
+
+export function mailComposer(ctx: Pick<AppContext, "db" | "config">): NonNullable<SenderOptions["compose"]> {
+  const cache = new Map<string, { at: number; identity: Promise<CptsMailIdentity | null> }>();
+  const identityOf = (cptsId: string): Promise<CptsMailIdentity | null> => {
+    const hit = cache.get(cptsId);
+    if (hit && Date.now() - hit.at < TTL_MS) return hit.identity;
+    const identity = ctx.db.cpts.findUnique({
+      where: { id: cptsId },
+      select: { slug: true, name: true, mailSenderName: true, mailReplyTo: true, contactEmail: true },
+    }).then((c) => (c ? { slug: c.slug, name: c.name, senderName: c.mailSenderName, replyTo: c.mailReplyTo, contactEmail: c.contactEmail } : null));
+    identity.catch(() => cache.delete(cptsId));
+    cache.set(cptsId, { at: Date.now(), identity });
+    return identity;
+  };
+  return async (msg: ClaimedMessage) =>
+    composeHeaders(msg, await identityOf(msg.cptsId), { mailFrom: ctx.config.MAIL_FROM, bounceAddress: ctx.config.BOUNCE_ADDRESS });
+}
