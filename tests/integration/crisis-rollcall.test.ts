@@ -258,4 +258,48 @@ describe(`appel nominatif d'un exercice de crise, 150 professionnels (${process.
     const run = await t.db.jobRun.findMany({ where: { jobId: crisisRemindersJob.id }, orderBy: { startedAt: "asc" } });
     expect(run).toHaveLength(3);
   });
+
+  it("le mail d'alerte répond à la coordination (Reply-To) et ne part jamais deux fois", async () => {
+    const mails = await t.db.outboxMessage.findMany({ where: { refId: activationId, kind: "crise", channel: "MAIL" } });
+    const cpts = await t.db.cpts.findUniqueOrThrow({ where: { id: cptsId } });
+    expect(cpts.contactEmail).toBeTruthy();
+    for (const m of mails) expect((m.headers as Record<string, string>)["Reply-To"]).toBe(cpts.contactEmail);
+    expect(new Set(mails.map((m) => m.memberId)).size).toBe(mails.length);
+  });
+
+  it("seule une activation réelle ouvre la part variable « crise » : la coordination corrige exercice ⇄ réelle dans l'admin", async () => {
+    const exerciseFunding = await crisisFundingCents();
+    const fin = async () => renderText(await say(DEMO_COORDINATOR_EMAIL, "/financement"));
+    const finExercise = await fin();
+    const c = await admin();
+    await c.get(`/admin/crises/${activationId}`);
+    expect((await c.post(`/admin/crises/${activationId}/type`, { exercice: "non" })).status).toBe(303);
+    expect((await t.db.crisisActivation.findUniqueOrThrow({ where: { id: activationId } })).exercise).toBe(false);
+    const realFunding = await crisisFundingCents();
+    expect(realFunding).toBeGreaterThan(exerciseFunding);
+    expect(await fin()).not.toBe(finExercise);
+    await c.get(`/admin/crises/${activationId}`);
+    expect((await c.post(`/admin/crises/${activationId}/type`, { exercice: "oui" })).status).toBe(303);
+    expect(await crisisFundingCents()).toBe(exerciseFunding);
+    expect(await fin()).toBe(finExercise);
+    const audit = await t.db.auditLog.findMany({ where: { target: activationId, action: { in: ["crise.marquee_exercice", "crise.marquee_reelle"] } }, orderBy: { at: "asc" } });
+    expect(audit.map((a) => a.action)).toEqual(["crise.marquee_reelle", "crise.marquee_exercice"]);
+    // A bureau account reads but cannot correct.
+    const other = await t.db.cpts.create({ data: { slug: "autre-crise", name: "Autre CPTS", population: 10_000 } });
+    expect((await c.post(`/admin/crises/${other.id}/type`, { exercice: "non" })).status).toBe(404);
+  });
+
+  it("à la clôture, les liens du mail expirent : plus aucune réponse enregistrée", async () => {
+    const silent = pros.find((p) => p.email !== DEMO_COORDINATOR_EMAIL && ![...byChat, ...byMail].some((x) => x.pro.id === p.id))!;
+    const mail = await t.db.outboxMessage.findFirstOrThrow({ where: { refId: activationId, channel: "MAIL", kind: "crise", memberId: silent.id } });
+    const link = /https?:\/\/\S+(\/crise\/reponse\/[A-Za-z0-9_-]+)\?dispo=oui/.exec(mail.bodyText)![1]!;
+    const closed = await say(DEMO_COORDINATOR_EMAIL, '/plan-crise cloturer texte="Exercice réussi : 40 réponses en 10 minutes, rappel utile."');
+    expect(renderText(closed)).toContain("EXERCICE");
+    const res = await fetch(`${base}${link}?dispo=oui`, { method: "POST" });
+    expect(res.status).toBe(410);
+    expect(await res.text()).toContain("close");
+    expect(await t.db.crisisRollCall.count({ where: { activationId, memberId: silent.id } })).toBe(0);
+    const closing = await t.db.outboxMessage.findMany({ where: { refId: activationId, idempotencyKey: { contains: ":cloture:" } } });
+    for (const m of closing) expect(m.bodyText).toContain("EXERCICE");
+  });
 });
