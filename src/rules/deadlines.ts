@@ -12,6 +12,13 @@
  * - AG deadlines are listed for each calendar year from the signature's (or `at`'s) year to the
  *   contract's last year; the dues deadline for the year of `at`.
  * - Overdue items keep alerting every `overdueRepeatDays` (7) days until done (see alertsOn).
+ * - Termination: effective `terminationNoticeMonths` (2) after the registered letter's date as entered
+ *   (receipt for a letter received; for a letter sent, the sending date: the cautious reading); contract
+ *   items due after the effective day are dropped (the CPAM payment after a dialogue held before it stays).
+ * - Hire (seed 002): declare the association to the URSSAF, open the staff register and the risk
+ *   assessment document by the hire date; declare the employee within `hire.employeeDeclarationDays`
+ *   (8); contact the pension, training and health/provident bodies within `hire.otherDutiesDays` (30,
+ *   DOMAIN is silent: a setting). Each duty is one deadline, done when marked done.
  */
 import { MISSIONS, SOCLE_MISSION_IDS, type MissionId } from "./aci-tables.ts";
 import { addDays, addMonths, addMonthsToDayNumber, compareDates, daysBetween, formatDateFr, fromDayNumber, toDayNumber, yearOf, type IsoDate } from "./dates.ts";
@@ -34,7 +41,9 @@ export type DeadlineKind =
   | "governance"
   | "dues_year"
   | "mission_precoce"
-  | "projet_sante";
+  | "projet_sante"
+  | "termination"
+  | "hire_duty";
 
 export interface Deadline {
   /** Stable id, e.g. "mission_start:acces_soins", "dialogue:2", "ag:2025". */
@@ -60,6 +69,12 @@ export interface DeadlineInput {
   missionPrecoceAidDate?: IsoDate;
   projetSanteFiledDate?: IsoDate;
   projetSanteValidatedDate?: IsoDate;
+  /** What changed, per governance change date (labels of the greffe deadlines; dates not in governanceChanges are added). */
+  governanceChangeDetails?: { date: IsoDate; what: string }[];
+  /** Termination letters of the ACI (registered letter sent by the CPTS or received from the CPAM/ARS). */
+  terminations?: { date: IsoDate; direction: "envoyee" | "recue" }[];
+  /** Hires of the CPTS (employer duties, seed 002). */
+  hires?: { id: string; date: IsoDate; role: string }[];
   /** Keys marked done by the users. */
   done?: string[];
 }
@@ -87,7 +102,20 @@ export const DEADLINE_KIND_LABELS: Record<DeadlineKind, string> = {
   dues_year: "Cotisations",
   mission_precoce: "Mission précoce",
   projet_sante: "Projet de santé",
+  termination: "Résiliation de l'ACI",
+  hire_duty: "Obligations d'employeur",
 };
+
+/** Employer duties when the CPTS hires (seed 002, FAQ « J'embauche un coordonnateur… »), in order. */
+export const HIRE_DUTIES: readonly { id: string; label: string; delay: "hire" | "declaration" | "other"; ownerRole: OwnerRole }[] = [
+  { id: "urssaf_association", label: "Déclarer l'association comme employeur à l'URSSAF", delay: "hire", ownerRole: "president" },
+  { id: "urssaf_salarie", label: "Déclarer le salarié à l'URSSAF (dans les 8 jours)", delay: "declaration", ownerRole: "president" },
+  { id: "registre_personnel", label: "Ouvrir le registre unique du personnel", delay: "hire", ownerRole: "bureau" },
+  { id: "document_unique", label: "Ouvrir le document unique d'évaluation des risques professionnels", delay: "hire", ownerRole: "bureau" },
+  { id: "retraite_complementaire", label: "Prendre contact avec une caisse de retraite complémentaire", delay: "other", ownerRole: "tresorier" },
+  { id: "formation", label: "Prendre contact avec l'organisme de formation (OPCO, ex-OPCA)", delay: "other", ownerRole: "tresorier" },
+  { id: "sante_prevoyance", label: "Prendre contact avec un organisme de complémentaire santé et de prévoyance (facultative)", delay: "other", ownerRole: "tresorier" },
+];
 
 /** Deadlines under construction, with what every item of one `deadlines` call shares. */
 interface DeadlineList {
@@ -188,8 +216,13 @@ function associationDeadlines(list: DeadlineList, input: DeadlineInput, endDay: 
     const label = `Tenir l'assemblée générale ${y} (rapport d'activité, comptes, budget prévisionnel)`;
     addDeadlineDated(list, `ag:${y}`, "ag", label, undefined, "bureau", `${y}-${settings.agDueMonthDay}`, agHeld.has(y));
   }
-  for (const change of input.governanceChanges ?? []) {
-    const label = `Déclarer au greffe des associations le changement du ${formatDateFr(change)}`;
+  const details = input.governanceChangeDetails;
+  const changes = details?.length ? [...new Set([...(input.governanceChanges ?? []), ...details.map((d) => d.date)])] : (input.governanceChanges ?? []);
+  for (const change of changes) {
+    const what = details?.filter((d) => d.date === change).map((d) => d.what).join(" ; ");
+    const label = what
+      ? `Déclarer au greffe des associations le changement du ${formatDateFr(change)} (${what})`
+      : `Déclarer au greffe des associations le changement du ${formatDateFr(change)}`;
     addDeadlineDated(list, `governance:${change}`, "governance", label, undefined, "secretaire", addMonths(change, settings.governanceDeclarationMonths));
   }
   addDeadlineDated(list, `dues_year:${atYear}`, "dues_year", `Fin de l'année de cotisation ${atYear}`, undefined, "tresorier", `${atYear}-12-31`);
@@ -202,7 +235,31 @@ function associationDeadlines(list: DeadlineList, input: DeadlineInput, endDay: 
     const due = addMonths(input.projetSanteFiledDate, settings.projetSanteValidationMonths);
     addDeadlineDated(list, "projet_sante", "projet_sante", "Réponse de l'ARS et de la CPAM sur le projet de santé", undefined, "coordonnateur", due, onOrBefore(input.projetSanteValidatedDate, at));
   }
+  for (const hire of input.hires ?? []) {
+    for (const duty of HIRE_DUTIES) {
+      const days = duty.delay === "hire" ? 0 : duty.delay === "declaration" ? settings.hire.employeeDeclarationDays : settings.hire.otherDutiesDays;
+      const label = `${duty.label} — embauche du ${formatDateFr(hire.date)} (${hire.role})`;
+      addDeadlineDated(list, `hire:${hire.id}:${duty.id}`, "hire_duty", label, undefined, duty.ownerRole, addDays(hire.date, days));
+    }
+  }
 }
+
+/** Day the ACI ends after a termination letter (earliest letter + notice), or null. */
+export function terminationEffectiveDate(input: Pick<DeadlineInput, "terminations">, settings: RulesSettings = DEFAULT_SETTINGS): IsoDate | null {
+  const dates = (input.terminations ?? []).map((t) => addMonths(t.date, settings.terminationNoticeMonths)).sort(compareDates);
+  return dates[0] ?? null;
+}
+
+function terminationDeadlines(list: DeadlineList, input: DeadlineInput, settings: RulesSettings): void {
+  for (const t of input.terminations ?? []) {
+    const how = t.direction === "envoyee" ? "envoyée" : "reçue";
+    const label = `Résiliation de l'ACI effective (lettre recommandée ${how} le ${formatDateFr(t.date)}) : arrêter les dépenses ACI et préparer les comptes de fin de contrat`;
+    addDeadlineDated(list, `termination:${t.date}`, "termination", label, undefined, "bureau", addMonths(t.date, settings.terminationNoticeMonths));
+  }
+}
+
+/** Contract items that no longer apply once the termination is effective (the CPAM payment owed for a past dialogue still does). */
+const CONTRACT_KINDS: ReadonlySet<DeadlineKind> = new Set(["mission_start", "mission_deploy", "crisis_plan", "crisis_plan_update", "indicators", "dialogue", "renewal_prep", "contract_end"]);
 
 export function imminentLeadDays(settings: RulesSettings = DEFAULT_SETTINGS): number {
   const nonZero = settings.alertLeadDays.filter((d) => d > 0);
@@ -234,6 +291,18 @@ export function deadlines(input: DeadlineInput, at: IsoDate, settings: RulesSett
   const endDay = input.signatureDate ? toDayNumber(contractEndDate(input.signatureDate, settings)) : null;
   if (input.signatureDate) contractDeadlines(list, input, input.signatureDate, endDay!, at, settings);
   associationDeadlines(list, input, endDay, at, settings);
+  if (input.terminations?.length) {
+    terminationDeadlines(list, input, settings);
+    const effectiveDay = toDayNumber(terminationEffectiveDate(input, settings)!);
+    const keep = list.items.map((d, i) => !(CONTRACT_KINDS.has(d.kind) && list.days[i]! > effectiveDay));
+    // the CPAM payment after a dialogue stays only while that dialogue does
+    const dropped = new Set(list.items.filter((d, i) => d.kind === "dialogue" && !keep[i]).map((d) => d.key.slice("dialogue:".length)));
+    list.items.forEach((d, i) => {
+      if (d.kind === "cpam_payment" && dropped.has(d.key.slice("cpam_payment:".length))) keep[i] = false;
+    });
+    list.items = list.items.filter((_, i) => keep[i]);
+    list.days = list.days.filter((_, i) => keep[i]);
+  }
   const { items, days } = list;
   const order = items.map((_, i) => i);
   order.sort((i, j) => days[i]! - days[j]! || items[i]!.key.localeCompare(items[j]!.key));

@@ -9,3 +9,4 @@ export * from "./deadlines.ts";
 export * from "./dues.ts";
 export * from "./indemnities.ts";
 export * from "./thresholds.ts";
+export * from "./receipts.ts";

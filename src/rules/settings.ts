@@ -43,6 +43,10 @@ export interface RulesSettings {
   agDueMonthDay: string;
   governanceDeclarationMonths: number;
   projetSanteValidationMonths: number;
+  /** ACI termination: effective N months after the registered letter. */
+  terminationNoticeMonths: number;
+  /** Employer duties after a hire: days to declare the employee (seed 002: 8), days for the other contacts (DOMAIN silent). */
+  hire: { employeeDeclarationDays: number; otherDutiesDays: number };
   passCeilings: DatedCeiling[];
   thresholds: { auditorCents: number; writtenAgreementCents: number };
 }
@@ -73,6 +77,8 @@ export const DEFAULT_SETTINGS: RulesSettings = {
   agDueMonthDay: "06-30",
   governanceDeclarationMonths: 3,
   projetSanteValidationMonths: 2,
+  terminationNoticeMonths: 2,
+  hire: { employeeDeclarationDays: 8, otherDutiesDays: 30 },
   passCeilings: [
     { from: "2023-01-01", cents: 4_399_200 },
     // 2024 is not in DOMAIN; official PASS 2024 = 46 368 €.
