@@ -98,9 +98,14 @@ export const adhesion = defineCommand({
   async onAction(ctx, action, payload) {
     if (action === "annuler") return { text: "Demande abandonnée : rien n'a été enregistré." };
     if (ctx.caller.memberId) return { text: `Votre compte est déjà relié à ${ctx.caller.name}.` };
-    await apply(ctx.app, ctx.cpts, ctx.caller.identityId, payload as unknown as Application);
+    const application = payload as unknown as Application;
+    const { codeSent } = await apply(ctx.app, ctx.cpts, ctx.caller.identityId, application);
     return {
-      text: `Merci ! Votre demande d'adhésion est enregistrée avec votre consentement ; la coordination de la ${ctx.cpts.name} va la valider et vous indiquer comment régler la cotisation.`,
+      text:
+        `Merci ! Votre demande d'adhésion est enregistrée avec votre consentement ; la coordination de la ${ctx.cpts.name} va la valider et vous indiquer comment régler la cotisation.\n` +
+        (codeSent
+          ? `Pour relier ce compte à votre fiche, tapez /adhesion code=XXXXXX avec le code à 6 chiffres envoyé à ${application.email} (valable ${LINK_CODE_MINUTES} minutes).`
+          : "Pour relier ce compte à votre fiche, demandez un code plus tard avec /adhesion lier email=votre@adresse."),
     };
   },
 });

@@ -23,7 +23,7 @@ async function lastCode(email: string): Promise<string> {
 }
 
 describe(`corrections de revue du chat (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite"})`, () => {
-  it("/adhesion code : après 5 codes erronés le code est annulé, même le bon ne relie plus, un nouveau code remet le compteur à zéro", async () => {
+  it("/adhesion code : après 5 codes erronés le code est annulé, même le bon ne relie plus ; un nouveau code ne remet pas le compteur à zéro (seulement 24 h après)", async () => {
     const who = "essais@discord.local";
     await w.say(who, `/adhesion lier email=${adherentEmail}`);
     const code = await lastCode(adherentEmail);
@@ -42,12 +42,30 @@ describe(`corrections de revue du chat (${process.env.TEST_PG_ADMIN_URL ? "Postg
     expect(identity.memberId).toBeNull();
     expect(identity.linkCode).toBeNull();
 
+    // a new code the same day: refused, no mail, the counter stays
+    const mails = await w.t.db.outboxMessage.count({ where: { kind: "code", recipient: adherentEmail } });
+    expect((await w.say(who, `/adhesion lier email=${adherentEmail}`)).text).toContain("Trop d'essais");
+    expect(await w.t.db.outboxMessage.count({ where: { kind: "code", recipient: adherentEmail } })).toBe(mails);
+    expect((await w.t.db.chatIdentity.findFirstOrThrow({ where: { userId: who } })).linkAttempts).toBe(5);
+
+    // a day after the last code expired, a new code starts a new count
+    await w.t.db.chatIdentity.update({ where: { id: identity.id }, data: { linkExpires: new Date(identity.linkExpires!.getTime() - 25 * 3_600_000) } });
     await w.t.db.outboxMessage.deleteMany({ where: { kind: "code", recipient: adherentEmail } });
     await w.say(who, `/adhesion lier email=${adherentEmail}`);
     const fresh = await lastCode(adherentEmail);
     expect((await w.t.db.chatIdentity.findFirstOrThrow({ where: { userId: who } })).linkAttempts).toBe(0);
     expect((await w.say(who, `/adhesion code=${fresh === "999999" ? "999998" : "999999"}`)).text).toContain("Il vous reste 4 essais");
     expect((await w.say(who, `/adhesion code=${fresh}`)).text).toContain("votre compte est relié");
+  });
+
+  it("/adhesion lier : 30 demandes en rafale pour un même membre envoient 3 codes au plus (par compte et par membre, demandes simultanées comprises)", async () => {
+    const target = await w.t.db.member.findFirstOrThrow({ where: { cptsId: w.cptsId, status: "ACTIF", email: { endsWith: "@exemple-sante.fr" } }, orderBy: { email: "asc" } });
+    const replies = await Promise.all(Array.from({ length: 30 }, () => w.say("rafale-codes@discord.local", `/adhesion lier email=${target.email}`)));
+    expect(await w.t.db.outboxMessage.count({ where: { kind: "code", memberId: target.id } })).toBeLessThanOrEqual(3);
+    expect(replies.some((r) => r.text.includes("Trop de codes demandés"))).toBe(true);
+    // other chat accounts cannot flood the same mailbox either
+    for (let i = 0; i < 5; i++) await w.say(`autre-${i}@discord.local`, `/adhesion lier email=${target.email}`);
+    expect(await w.t.db.outboxMessage.count({ where: { kind: "code", memberId: target.id } })).toBe(3);
   });
 
   it("/adhesion code : des essais simultanés ne dépassent jamais 5 comparaisons", async () => {
@@ -154,7 +172,15 @@ describe(`mails de l'adhésion par modèles (${process.env.TEST_PG_ADMIN_URL ? "
     expect(codeMail.bodyHtml).toContain(`<strong>${code}</strong>`);
     expect(codeMail.bodyHtml).toContain("valable 15 minutes");
 
-    await w.flow("candidat@perso.fr", '/adhesion nouvelle prenom="<b>Zoé</b>" nom=Durand email=zoe.durand@exemple.fr profession=orthophoniste commune=Clairval', ["J'accepte"]);
+    const applied = await w.flow("candidat@perso.fr", '/adhesion nouvelle prenom="<b>Zoé</b>" nom=Durand email=zoe.durand@exemple.fr profession=orthophoniste commune=Clairval', ["J'accepte"]);
+    // the account is linked only once the code mailed to the typed address is typed back
+    expect(applied.text).toContain("tapez /adhesion code=XXXXXX");
+    const candidate = await w.t.db.member.findFirstOrThrow({ where: { email: "zoe.durand@exemple.fr" } });
+    const identity = await w.t.db.chatIdentity.findFirstOrThrow({ where: { userId: "candidat@perso.fr" } });
+    expect(identity.memberId).toBeNull();
+    const applicantCode = await lastCode("zoe.durand@exemple.fr");
+    expect((await w.say("candidat@perso.fr", `/adhesion code=${applicantCode}`)).text).toContain("votre compte est relié");
+    expect((await w.t.db.chatIdentity.findUniqueOrThrow({ where: { id: identity.id } })).memberId).toBe(candidate.id);
     const notice = await w.t.db.outboxMessage.findFirstOrThrow({ where: { kind: "adhesion", recipient: COORDO, bodyText: { contains: "Durand" } } });
     expect(notice.subject).toContain(": nouvelle demande d'adhésion");
     expect(notice.bodyText).toContain("<b>Zoé</b> Durand, Orthophoniste, Clairval, zoe.durand@exemple.fr.");

@@ -5,7 +5,7 @@ import type { AppContext } from "../context.ts";
 import type { Db } from "../../db/client.ts";
 import { UserError } from "../errors.ts";
 import { ChatRepository } from "../../db/repos/chat-repo.ts";
-import { MemberRepository, memberName } from "../../db/repos/member-repo.ts";
+import { MemberRepository, memberName, type MemberWithRoles } from "../../db/repos/member-repo.ts";
 import { enqueueMessages, inTransaction } from "./outbox.ts";
 import { isKnownProfession, professionLabel } from "../../rules/professions.ts";
 import { renderMail } from "../../mail/template.ts";
@@ -13,10 +13,15 @@ import { codeLiaisonTemplate } from "../../../templates/mail/code-liaison.ts";
 import { demandeAdhesionTemplate } from "../../../templates/mail/demande-adhesion.ts";
 
 export const LINK_CODE_MINUTES = 15;
+/** Codes mailed per hour, per chat account and per member (a member's mailbox cannot be flooded). */
+export const LINK_CODES_PER_HOUR = 3;
+/** Wrong tries are counted across codes; the count starts again a day after the last code expired. */
+export const LINK_ATTEMPTS_WINDOW_HOURS = 24;
 export const RGPD_TEXT_VERSION = "rgpd-chat-v1";
-/** Wrong codes accepted before the code is cancelled (a 6-digit code cannot be guessed in 5 tries). */
+/** Wrong codes accepted in a day, whatever the number of codes asked (a 6-digit code cannot be guessed in 5 tries). */
 export const LINK_CODE_MAX_TRIES = 5;
-const TOO_MANY_TRIES = `Trop d'essais : ce code est annulé après ${LINK_CODE_MAX_TRIES} codes erronés. Demandez un nouveau code avec /adhesion lier email=votre@adresse.`;
+const TOO_MANY_TRIES = `Trop d'essais : ce code est annulé après ${LINK_CODE_MAX_TRIES} codes erronés. Demandez un nouveau code avec /adhesion lier email=votre@adresse dans ${LINK_ATTEMPTS_WINDOW_HOURS} heures.`;
+const TOO_MANY_CODES = `Trop de codes demandés : ${LINK_CODES_PER_HOUR} par heure au plus. Utilisez le dernier code reçu, ou réessayez dans une heure.`;
 
 export function rgpdNotice(cptsName: string, contactEmail: string | null): string {
   return (
@@ -37,23 +42,41 @@ export async function startLink(ctx: AppContext, cptsId: string, cptsName: strin
   const members = new MemberRepository(ctx.db);
   const member = await members.findByEmail(cptsId, email);
   const chat = new ChatRepository(ctx.db);
+  const now = ctx.clock.now();
+  const identity = await ctx.db.chatIdentity.findUniqueOrThrow({ where: { id: identityId }, select: { linkAttempts: true, linkExpires: true } });
+  const windowOver = !identity.linkExpires || identity.linkExpires.getTime() < now.getTime() - LINK_ATTEMPTS_WINDOW_HOURS * 3_600_000;
+  if (!windowOver && identity.linkAttempts >= LINK_CODE_MAX_TRIES) throw new UserError(TOO_MANY_TRIES, "code");
+  // per chat account: codes this account had mailed this hour (whatever the address)
+  const hour = Math.floor(now.getTime() / 3_600_000);
+  const mine = await ctx.db.outboxMessage.count({ where: { cptsId, kind: "code", refType: "chat_identity", refId: identityId, idempotencyKey: { contains: `:${hour}:` } } });
+  if (mine >= LINK_CODES_PER_HOUR) throw new UserError(TOO_MANY_CODES, "email");
   if (!member || !member.email) {
-    await chat.setLinkCode(identityId, { linkCode: null, linkEmail: email.toLowerCase(), linkExpires: null });
+    await chat.forgetLinkCode(identityId, email.toLowerCase());
     return;
   }
-  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  await sendLinkCode(ctx, cptsId, cptsName, identityId, member, windowOver);
+}
+
+/**
+ * Mails a code for `member` to the identity, unless the member already got LINK_CODES_PER_HOUR
+ * codes this hour (from any chat account): the idempotency key `code:<member>:<hour>:<slot>` makes
+ * the cap hold under concurrent requests. A refusal says nothing about the address (enumeration).
+ */
+async function sendLinkCode(ctx: AppContext, cptsId: string, cptsName: string, identityId: string, member: MemberWithRoles, resetAttempts: boolean): Promise<boolean> {
   const now = ctx.clock.now();
+  const hour = Math.floor(now.getTime() / 3_600_000);
+  const sent = await ctx.db.outboxMessage.count({ where: { cptsId, kind: "code", memberId: member.id, idempotencyKey: { startsWith: `code:${member.id}:${hour}:` } } });
+  if (sent >= LINK_CODES_PER_HOUR) {
+    ctx.log.warn("code de liaison refusé : trop de codes pour ce membre cette heure-ci", { memberId: member.id });
+    return false;
+  }
+  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
   const mail = renderMail(codeLiaisonTemplate, { cptsName, memberName: memberName(member), code, minutes: LINK_CODE_MINUTES });
-  await inTransaction(ctx.db, async (tx) => {
-    await new ChatRepository(tx as unknown as Db).setLinkCode(identityId, {
-      linkCode: hashCode(identityId, code),
-      linkEmail: member.email,
-      linkExpires: new Date(now.getTime() + LINK_CODE_MINUTES * 60_000),
-    });
-    await enqueueMessages(tx, [
+  return inTransaction(ctx.db, async (tx) => {
+    const inserted = await enqueueMessages(tx, [
       {
         cptsId,
-        idempotencyKey: `code:${identityId}:${now.getTime()}`,
+        idempotencyKey: `code:${member.id}:${hour}:${sent + 1}`,
         channel: "MAIL",
         kind: "code",
         recipient: member.email!,
@@ -61,8 +84,18 @@ export async function startLink(ctx: AppContext, cptsId: string, cptsName: strin
         subject: mail.subject,
         bodyText: mail.text,
         bodyHtml: mail.html,
+        refType: "chat_identity",
+        refId: identityId,
       },
     ]);
+    // another request took this slot meanwhile: no code, no change
+    if (inserted === 0) return false;
+    await new ChatRepository(tx as unknown as Db).setLinkCode(
+      identityId,
+      { linkCode: hashCode(identityId, code), linkEmail: member.email!, linkExpires: new Date(now.getTime() + LINK_CODE_MINUTES * 60_000) },
+      resetAttempts,
+    );
+    return true;
   });
 }
 
@@ -114,8 +147,12 @@ export async function checkApplication(ctx: AppContext, cptsId: string, a: Appli
   return { inseeCode: commune.inseeCode, name: commune.name };
 }
 
-/** Records the application (member CANDIDAT + consent), links the chat account, tells the coordination by mail. */
-export async function apply(ctx: AppContext, cpts: { id: string; name: string }, identityId: string, a: Application): Promise<{ memberId: string }> {
+/**
+ * Records the application (member CANDIDAT + consent) and tells the coordination by mail. The chat
+ * account is NOT linked yet: a code goes to the address typed, and only `/adhesion code=…` links
+ * it (nobody can tie their chat account to an address they do not read).
+ */
+export async function apply(ctx: AppContext, cpts: { id: string; name: string }, identityId: string, a: Application): Promise<{ memberId: string; codeSent: boolean }> {
   const commune = await checkApplication(ctx, cpts.id, a);
   const members = new MemberRepository(ctx.db);
   const created = await members.createCandidate({
@@ -128,7 +165,6 @@ export async function apply(ctx: AppContext, cpts: { id: string; name: string },
     joinedOn: ctx.clock.today(),
     consent: { purpose: "adhesion", textVersion: RGPD_TEXT_VERSION, channel: "chat" },
   });
-  await new ChatRepository(ctx.db).linkIdentity(identityId, created.id);
   const coordination = await members.findByRoles(cpts.id, ["COORDONNATEUR"]);
   const notice = renderMail(demandeAdhesionTemplate, {
     cptsName: cpts.name,
@@ -155,5 +191,7 @@ export async function apply(ctx: AppContext, cpts: { id: string; name: string },
       })),
     ),
   );
-  return { memberId: created.id };
+  const member = await members.findById(cpts.id, created.id);
+  const codeSent = member ? await sendLinkCode(ctx, cpts.id, cpts.name, identityId, member, false) : false;
+  return { memberId: created.id, codeSent };
 }

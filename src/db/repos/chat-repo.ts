@@ -139,9 +139,17 @@ export class ChatRepository {
     return this.db.chatIdentity.update({ where: { id: identityId }, data: { memberId, linkCode: null, linkEmail: null, linkExpires: null, linkAttempts: 0 } });
   }
 
-  /** A new code (or none) for the identity; the wrong-tries counter starts again. */
-  setLinkCode(identityId: string, data: { linkCode: string | null; linkEmail: string | null; linkExpires: Date | null }): Promise<unknown> {
-    return this.db.chatIdentity.update({ where: { id: identityId }, data: { ...data, linkAttempts: 0 } });
+  /**
+   * A new code for the identity. The wrong-tries counter is NOT reset by a new code (asking for
+   * codes again would give unlimited guesses): it starts again only when `resetAttempts`.
+   */
+  setLinkCode(identityId: string, data: { linkCode: string; linkEmail: string; linkExpires: Date }, resetAttempts: boolean): Promise<unknown> {
+    return this.db.chatIdentity.update({ where: { id: identityId }, data: { ...data, ...(resetAttempts ? { linkAttempts: 0 } : {}) } });
+  }
+
+  /** No code any more (an address that is not a member's): counter and dates untouched. */
+  forgetLinkCode(identityId: string, linkEmail: string): Promise<unknown> {
+    return this.db.chatIdentity.update({ where: { id: identityId }, data: { linkCode: null, linkEmail } });
   }
 
   /**
@@ -154,9 +162,9 @@ export class ChatRepository {
     return { ok: r.count === 1, attempts: row?.linkAttempts ?? 0 };
   }
 
-  /** Forgets the link code (too many wrong tries): a new one must be asked for. */
+  /** Forgets the link code (too many wrong tries); its expiry stays, it dates the lock-out. */
   clearLinkCode(identityId: string): Promise<unknown> {
-    return this.db.chatIdentity.update({ where: { id: identityId }, data: { linkCode: null, linkExpires: null } });
+    return this.db.chatIdentity.update({ where: { id: identityId }, data: { linkCode: null } });
   }
 
   /** Records a platform delivery; false when it was already seen (retry, duplicate click). */
