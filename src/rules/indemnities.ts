@@ -11,11 +11,16 @@
  * - The per-person cap counts the indemnities of the calendar year; the legal ceiling (PASS of
  *   the meeting's year) counts everything the CPTS paid the person that year (indemnities and
  *   rémunérations). Both reduce the amount, never below 0, and each reduction is explained.
+ * - The PASS is the one of the meeting's calendar year; with none set for that year the
+ *   indemnity is refused with a message asking the operator to set it (never another year's).
+ * - A capped result names its cap, also when nothing is left (0 €).
+ * - Shown as « 1 h 30 × 50,00 €/h = 75,00 € » (durations in hours and minutes).
+ * Who may be indemnified at all (DOMAIN §7) is `indemnityEligibility`, checked before computing.
  * Rounding: half up per indemnity (money.ts).
  */
 import { compareDates, formatDateFr, yearOf, type IsoDate } from "./dates.ts";
 import { formatEuros, divRoundHalfUp, type Cents } from "./money.ts";
-import { DEFAULT_SETTINGS, passCeilingAt, type RulesSettings } from "./settings.ts";
+import { DEFAULT_SETTINGS, passCeilingAt, type IndemnityEligibilitySettings, type RulesSettings } from "./settings.ts";
 import type { MissionId } from "./aci-tables.ts";
 
 export type IndemnityUnit = "heure" | "demi_journee" | "forfait";
@@ -86,11 +91,21 @@ export function rateFor(rule: IndemnityRule, group: ProfessionGroup, role?: stri
   return null;
 }
 
+/** 90 → « 1 h 30 », 60 → « 1 h », 45 → « 45 min », 125 → « 2 h 05 ». */
+export function formatDurationFr(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h === 0) return `${m} min`;
+  return m === 0 ? `${h} h` : `${h} h ${String(m).padStart(2, "0")}`;
+}
+
 const UNIT_LABELS: Record<IndemnityUnit, (q: number) => string> = {
-  heure: (q) => `${q} min`,
+  heure: (q) => formatDurationFr(q),
   demi_journee: (q) => `${q} demi-journée${q > 1 ? "s" : ""}`,
   forfait: () => "forfait",
 };
+
+const RATE_SUFFIX: Record<IndemnityUnit, string> = { heure: "/h", demi_journee: "/demi-journée", forfait: "" };
 
 function baseAmount(unit: IndemnityUnit, rateCents: Cents, minutes: number): { base: Cents; quantity: number } {
   switch (unit) {
@@ -118,6 +133,11 @@ export function computeIndemnity(
   if (!Number.isInteger(attendance.durationMinutes) || attendance.durationMinutes < 0) {
     return { ok: false, message: "La durée de présence doit être un nombre entier de minutes, positif ou nul." };
   }
+  const pass = passCeilingAt(attendance.meetingDate, settings);
+  if (pass === null) {
+    const year = yearOf(attendance.meetingDate);
+    return { ok: false, message: `Le plafond légal (PASS) de ${year} n'est pas renseigné : indiquez sa valeur pour ${year} dans les réglages de la CPTS avant de calculer les indemnités (celui d'une autre année n'est jamais repris).` };
+  }
   const { base, quantity } = baseAmount(rule.unit, rate.cents, attendance.durationMinutes);
   const reductions: IndemnityReduction[] = [];
   let amount = base;
@@ -128,24 +148,23 @@ export function computeIndemnity(
       reductions.push({
         reason: "plafond_cpts",
         cents: amount - room,
-        message: `Plafond annuel de la CPTS (${formatEuros(rule.capPerPersonPerYearCents)}) atteint : ${formatEuros(amount - room)} non versés.`,
+        message: `Plafond annuel par personne de la CPTS (${formatEuros(rule.capPerPersonPerYearCents)}) atteint : ${formatEuros(amount - room)} non versés, ${formatEuros(room)} versés.`,
       });
       amount = room;
     }
   }
-  const pass = passCeilingAt(attendance.meetingDate, settings);
-  if (pass !== null) {
+  {
     const room = Math.max(0, pass - (prior.allPaymentsCents ?? prior.indemnitiesCents));
     if (amount > room) {
       reductions.push({
         reason: "plafond_legal",
         cents: amount - room,
-        message: `Plafond légal ${yearOf(attendance.meetingDate)} (PASS, ${formatEuros(pass)}) atteint : ${formatEuros(amount - room)} non versés.`,
+        message: `Plafond légal ${yearOf(attendance.meetingDate)} (PASS, ${formatEuros(pass)}) atteint : ${formatEuros(amount - room)} non versés, ${formatEuros(room)} versés.`,
       });
       amount = room;
     }
   }
-  const explanation = [`${UNIT_LABELS[rule.unit](quantity)} × ${formatEuros(rate.cents)} = ${formatEuros(base)}`, ...reductions.map((r) => r.message)].join(" ; ");
+  const explanation = [`${UNIT_LABELS[rule.unit](quantity)} × ${formatEuros(rate.cents)}${RATE_SUFFIX[rule.unit]} = ${formatEuros(base)}`, ...reductions.map((r) => r.message)].join(" ; ");
   return { ok: true, amountCents: amount, baseCents: base, rateCents: rate.cents, unit: rule.unit, quantity, reductions, explanation };
 }
 
@@ -182,6 +201,46 @@ export function computeIndemnities(
       }
       return { attendance, result };
     });
+}
+
+/** What decides whether someone present at a meeting may be indemnified (DOMAIN §7). */
+export interface IndemnityParticipant {
+  personKind: "physique" | "morale";
+  /** The CPTS's salaried staff (coordination): paid by salary. */
+  staff: boolean;
+  /** A partner (category or role « partenaire »). */
+  partner: boolean;
+  /** Dues of the meeting's year: null when the person owes none (not a member, exempt). */
+  dues: { upToDate: boolean; label: string } | null;
+}
+
+export type IndemnityExclusion = "personne_morale" | "salarie" | "partenaire" | "cotisation";
+
+export type EligibilityResult = { eligible: true } | { eligible: false; reason: IndemnityExclusion; message: string };
+
+/**
+ * DOMAIN §7: only health professionals who are natural persons are indemnified; never the CPTS's
+ * salaried staff nor a legal person (whoever attends for an EHPAD or an MSP is its own staff);
+ * partners and members with unpaid dues as the CPTS's règlement intérieur says (settings).
+ */
+export function indemnityEligibility(p: IndemnityParticipant, settings: IndemnityEligibilitySettings, year: number): EligibilityResult {
+  if (p.personKind === "morale") {
+    return { eligible: false, reason: "personne_morale", message: "Personne morale (structure) : seules les personnes physiques sont indemnisées ; la personne qui la représente est rémunérée par sa structure." };
+  }
+  if (p.staff) {
+    return { eligible: false, reason: "salarie", message: "Salarié·e de la CPTS (coordination) : son temps est payé par son salaire, pas par des indemnités." };
+  }
+  if (p.partner && !settings.partnersEligible) {
+    return { eligible: false, reason: "partenaire", message: "Partenaire : le règlement intérieur de la CPTS n'indemnise pas les partenaires (réglage « Indemniser les partenaires » de l'administration)." };
+  }
+  if (p.dues && !p.dues.upToDate && settings.unpaidDuesExcluded) {
+    return {
+      eligible: false,
+      reason: "cotisation",
+      message: `Cotisation ${year} non à jour (${p.dues.label}) : le règlement intérieur réserve les indemnités aux adhérents à jour de cotisation (réglage de l'administration).`,
+    };
+  }
+  return { eligible: true };
 }
 
 /** Envelopes are per mission (not fungible), or the FIR start-up money. */

@@ -13,9 +13,18 @@ export interface MissionDelay {
   deployMonths: number | null;
 }
 
+/** A yearly amount (PASS): valid for the calendar year of `from` only, never carried to the next year. */
 export interface DatedCeiling {
   from: IsoDate;
   cents: number;
+}
+
+/** Who the CPTS indemnifies beyond DOMAIN §7's fixed rules (its règlement intérieur decides). */
+export interface IndemnityEligibilitySettings {
+  /** Partners (category or role « partenaire ») are indemnified like members. */
+  partnersEligible: boolean;
+  /** A member whose dues of the meeting's year are not fully paid is not indemnified. */
+  unpaidDuesExcluded: boolean;
 }
 
 export interface RulesSettings {
@@ -48,6 +57,7 @@ export interface RulesSettings {
   /** Employer duties after a hire: days to declare the employee (seed 002: 8), days for the other contacts (DOMAIN silent). */
   hire: { employeeDeclarationDays: number; otherDutiesDays: number };
   passCeilings: DatedCeiling[];
+  indemnityEligibility: IndemnityEligibilitySettings;
   thresholds: { auditorCents: number; writtenAgreementCents: number };
 }
 
@@ -84,7 +94,11 @@ export const DEFAULT_SETTINGS: RulesSettings = {
     // 2024 is not in DOMAIN; official PASS 2024 = 46 368 €.
     { from: "2024-01-01", cents: 4_636_800 },
     { from: "2025-01-01", cents: 4_710_000 },
+    // arrêté du 22 décembre 2025
+    { from: "2026-01-01", cents: 4_806_000 },
   ],
+  // The « Dernier rappel » mail tells unpaid members they cannot be indemnified: the default matches it.
+  indemnityEligibility: { partnersEligible: false, unpaidDuesExcluded: true },
   thresholds: { auditorCents: 153_000 * 100, writtenAgreementCents: 23_000 * 100 },
 };
 
@@ -109,11 +123,16 @@ export function resolveSettings(overrides: RulesSettingsOverrides = {}): RulesSe
   return merge(DEFAULT_SETTINGS, overrides);
 }
 
-/** The PASS (legal yearly ceiling of what a professional may receive from the CPTS) in force on `date`. */
+/**
+ * The PASS (legal yearly ceiling of what a professional may receive from the CPTS) of the calendar
+ * year of `date`; null when no value is set for that year (another year's is never reused: the
+ * caller must ask the operator to set it).
+ */
 export function passCeilingAt(date: IsoDate, settings: RulesSettings = DEFAULT_SETTINGS): number | null {
+  const year = date.slice(0, 4);
   const applicable = [...settings.passCeilings]
-    .sort((a, b) => compareDates(a.from, b.from))
-    .filter((c) => compareDates(c.from, date) <= 0);
+    .filter((c) => c.from.slice(0, 4) === year && compareDates(c.from, date) <= 0)
+    .sort((a, b) => compareDates(a.from, b.from));
   return applicable.at(-1)?.cents ?? null;
 }
 

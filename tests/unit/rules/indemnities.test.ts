@@ -45,7 +45,7 @@ describe("indemnités", () => {
     const r = amount(attend({}), 95_000);
     expect(r.amountCents).toBe(5_000);
     expect(r.reductions).toEqual([expect.objectContaining({ reason: "plafond_cpts", cents: 2_500 })]);
-    expect(r.explanation).toContain("Plafond annuel de la CPTS");
+    expect(r.explanation).toContain("Plafond annuel par personne de la CPTS (1 000,00 €)");
     expect(amount(attend({}), 100_000).amountCents).toBe(0);
   });
 

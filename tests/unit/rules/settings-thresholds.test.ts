@@ -6,13 +6,15 @@ describe("réglages", () => {
     ["2023-06-01", 4_399_200],
     ["2024-12-31", 4_636_800],
     ["2025-01-01", 4_710_000],
-    ["2026-07-01", 4_710_000],
+    ["2025-12-31", 4_710_000],
+    ["2026-01-01", 4_806_000],
+    ["2026-07-01", 4_806_000],
   ])("retrouve le plafond de la sécurité sociale en vigueur le %s", (date, cents) => {
     expect(passCeilingAt(date)).toBe(cents);
   });
 
-  it("n'a pas de plafond avant la première valeur datée", () => {
-    expect(passCeilingAt("2022-12-31")).toBeNull();
+  it.each(["2022-12-31", "2027-01-01"])("n'a pas de plafond le %s, faute de valeur pour cette année (jamais celle d'une autre année)", (date) => {
+    expect(passCeilingAt(date)).toBeNull();
   });
 
   it("liste les réglages issus de règles incertaines", () => {
