@@ -7,6 +7,7 @@ import { chatComponent } from "../chat/component.ts";
 import { helloAssoComponent } from "../helloasso/route.ts";
 import { outboxComponent } from "../mail/component.ts";
 import { schedulerComponent } from "../scheduler/component.ts";
+import { bounceComponent } from "../mail/bounce-intake.ts";
 
 export interface RunningComponent {
   stop(): Promise<void>;
@@ -17,4 +18,4 @@ export interface Component {
   start(ctx: AppContext, http: Hono): Promise<RunningComponent | void>;
 }
 
-export const components: Component[] = [adminComponent, chatComponent, helloAssoComponent, outboxComponent, schedulerComponent];
+export const components: Component[] = [adminComponent, chatComponent, helloAssoComponent, outboxComponent, bounceComponent, schedulerComponent];
