@@ -45,7 +45,7 @@ afterAll(async () => {
 
 describe(`tâche housekeeping (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite"})`, () => {
   it("compte sans rien effacer à blanc, puis efface seulement les lignes techniques échues", async () => {
-    const expected = { interactions_chat: 2, actions_chat: 2, sessions_admin: 1, tentatives_connexion: 1 };
+    const expected = { interactions_chat: 2, actions_chat: 2, sessions_admin: 1, tentatives_connexion: 1, corps_mails_reduits: 0 };
     expect(await housekeepingJob.handler({ ctx, at: "2026-11-23", dryRun: true, payload: {} })).toEqual(expected);
     expect(await t.db.chatInteraction.count()).toBe(3);
 
@@ -57,6 +57,6 @@ describe(`tâche housekeeping (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : 
     // business history is never purged here
     expect(await t.db.auditLog.count({ where: { action: "ancien" } })).toBe(1);
 
-    expect(await housekeepingJob.handler({ ctx, at: "2026-11-23", dryRun: false, payload: {} })).toEqual({ interactions_chat: 0, actions_chat: 0, sessions_admin: 0, tentatives_connexion: 0 });
+    expect(await housekeepingJob.handler({ ctx, at: "2026-11-23", dryRun: false, payload: {} })).toEqual({ interactions_chat: 0, actions_chat: 0, sessions_admin: 0, tentatives_connexion: 0, corps_mails_reduits: 0 });
   });
 });

@@ -3,6 +3,7 @@
 // a nested Prisma read costs several milliseconds of CPU (query compilation) per call.
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/postgres/client.ts";
+import { scrubMemberFromOutbox } from "./mail-retention-repo.ts";
 
 export interface MemberWithRoles {
   id: string;
@@ -167,6 +168,7 @@ export class MemberRepository {
    */
   async anonymise(cptsId: string, memberId: string, at: Date, actor: string): Promise<boolean> {
     return this.db.$transaction(async (tx) => {
+      const before = await tx.member.findFirst({ where: { id: memberId, cptsId }, select: { id: true, firstName: true, lastName: true, organization: true, email: true } });
       const r = await tx.member.updateMany({
         where: { id: memberId, cptsId, status: { not: "EFFACE" } },
         data: {
@@ -180,6 +182,8 @@ export class MemberRepository {
       await tx.crisisPlanSection.updateMany({ where: { ownerId: memberId }, data: { ownerId: null } });
       await tx.outboxMessage.updateMany({ where: { cptsId, memberId, state: { in: ["EN_ATTENTE", "ECHEC_TEMPORAIRE"] } }, data: { state: "ANNULE", lastError: "membre effacé (RGPD)" } });
       await tx.outboxMessage.updateMany({ where: { cptsId, memberId, channel: "MAIL" }, data: { recipient: "efface@invalid" } });
+      // stored mail keeps neither their name nor their address (their own messages, and notices naming them)
+      if (before) await scrubMemberFromOutbox(tx, cptsId, before, at);
       await tx.auditLog.create({ data: { cptsId, actor, action: "member.erase", target: memberId } });
       return true;
     });
