@@ -5,9 +5,10 @@ import { defineCommand, type CommandContext, type Reply } from "./types.ts";
 import { createNewsletter, newsletterStats, renderNewsletterPreview, scheduleNewsletter, sendNewsletterNow, testSend } from "../src/app/services/newsletters.ts";
 import { formatParisDateTimeFr, parisWallTimeToInstant, parseParisWallTime } from "../src/rules/paris-time.ts";
 import { isKnownProfession } from "../src/rules/professions.ts";
+import { federationAudience } from "../src/app/services/federation.ts";
 import { UserError } from "../src/app/errors.ts";
 
-const AUDIENCES = { adherents: "ADHERENTS", professions: "PROFESSIONS", territoire: "TERRITOIRE" } as const;
+const AUDIENCES = { adherents: "ADHERENTS", professions: "PROFESSIONS", territoire: "TERRITOIRE", federation: "FEDERATION" } as const;
 const EXCERPT = 1200;
 const EXAMPLE = "/newsletter sujet=\"Lettre de novembre\" texte=\"Bonjour à tous…\" audience=adherents";
 
@@ -50,7 +51,7 @@ function newsletterSchema(now?: Date) {
   return z.object({
     sujet: z.string().trim().min(3).max(200).optional(),
     texte: z.string().trim().min(10).max(100_000).optional(),
-    audience: z.enum(["adherents", "professions", "territoire"]).default("adherents"),
+    audience: z.enum(["adherents", "professions", "territoire", "federation"]).default("adherents"),
     professions: z
       .string()
       .transform((s) => s.split(",").map((p) => p.trim()).filter(Boolean))
@@ -88,7 +89,7 @@ export const newsletter = defineCommand({
   options: [
     { name: "sujet", description: "L'objet du mail (vide : les lettres récentes)", type: "string", hint: "un objet de 3 à 200 caractères" },
     { name: "texte", description: "Le texte de la lettre (paragraphes séparés par une ligne vide)", type: "string", hint: "un texte d'au moins 10 caractères" },
-    { name: "audience", description: "adherents, professions ou territoire", type: "string", choices: Object.keys(AUDIENCES).map((value) => ({ label: value, value })), hint: "adherents, professions ou territoire" },
+    { name: "audience", description: "adherents, professions, territoire ou federation (inter-CPTS : les CPTS membres)", type: "string", choices: Object.keys(AUDIENCES).map((value) => ({ label: value, value })), hint: "adherents, professions, territoire ou federation (inter-CPTS)" },
     { name: "professions", description: "Professions visées, séparées par des virgules", type: "string", autocomplete: "professions", hint: "des professions séparées par des virgules, par exemple infirmier,pharmacien" },
     { name: "programmer", description: "Date d'envoi programmé (heure de Paris)", type: "string", hint: "une date et heure de Paris à venir, AAAA-MM-JJTHH:MM (ou AAAA-MM-JJ pour 9 h)" },
   ],
@@ -113,6 +114,7 @@ export const newsletter = defineCommand({
     if (!input.texte) throw new UserError("Ajoutez le texte de la lettre : texte=\"…\" (au moins 10 caractères).", "texte");
     const audience = AUDIENCES[input.audience];
     if (audience === "PROFESSIONS" && !input.professions?.length) throw new UserError("Avec audience=professions, indiquez professions=infirmier,pharmacien…", "professions");
+    if (audience === "FEDERATION") await federationAudience(ctx.app, ctx.cpts.id); // refused outside an inter-CPTS
     const created = await createNewsletter(ctx.app, { cptsId: ctx.cpts.id, subject: input.sujet, body: input.texte, audience, professions: input.professions ?? [], createdBy: ctx.actor });
     return menu(ctx, created.id, input.programmer);
   },

@@ -13,7 +13,10 @@ export function outboxRoutes(app: AdminApp, deps: AdminDeps): void {
   app.get("/envois", async (c) => {
     const { cptsId } = c.get("user");
     const state = Object.keys(OUTBOX_STATE_LABELS).find((s) => s === c.req.query("etat"));
-    const [scheduled, counts, rows, runs] = await Promise.all([repo.scheduledNewsletters(cptsId), repo.outboxCounts(cptsId), repo.outbox(cptsId, state), repo.jobRuns(20)]);
+    const [scheduled, counts, rows, runs, perMemberCpts] = await Promise.all([repo.scheduledNewsletters(cptsId), repo.outboxCounts(cptsId), repo.outbox(cptsId, state), repo.jobRuns(20), repo.foreignOutboxCounts(cptsId)]);
+    // An inter-CPTS reaches its member CPTS's members: it sees their CPTS and the state, never their address.
+    const foreign = await repo.foreignRecipients(cptsId, rows.map((m) => m.memberId));
+    const memberCpts = [...new Set(perMemberCpts.map((r) => r.cpts))];
     return deps.page(
       c,
       "Envois",
@@ -31,6 +34,25 @@ export function outboxRoutes(app: AdminApp, deps: AdminDeps): void {
             <Empty>Aucun envoi programmé.</Empty>
           )}
         </section>
+        {memberCpts.length ? (
+          <section class="card" id="cpts-membres">
+            <h2>Envois aux adhérents des CPTS membres</h2>
+            <p class="muted">Leurs noms et adresses restent à leur CPTS : seuls les nombres par état sont affichés ici.</p>
+            <div class="table-wrap">
+              <table class="cards">
+                <thead><tr><th>CPTS membre</th>{Object.values(OUTBOX_STATE_LABELS).map((l) => <th class="num">{l}</th>)}</tr></thead>
+                <tbody>
+                  {memberCpts.map((name) => (
+                    <tr>
+                      <td data-label="CPTS membre">{name}</td>
+                      {Object.entries(OUTBOX_STATE_LABELS).map(([k, l]) => <td data-label={l} class="num">{perMemberCpts.find((r) => r.cpts === name && r.state === k)?.count ?? 0}</td>)}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+        ) : null}
         <section class="card" id="outbox">
           <h2>File d'envoi</h2>
           <nav class="actions" aria-label="Filtrer par état">
@@ -46,11 +68,11 @@ export function outboxRoutes(app: AdminApp, deps: AdminDeps): void {
                     <tr>
                       <td data-label="Créé">{formatDateTimeFr(m.createdAt)}</td>
                       <td data-label="Type">{KIND_LABELS[m.kind] ?? m.kind}{m.channel === "CHAT" ? " (chat)" : ""}</td>
-                      <td data-label="Destinataire">{m.recipient}</td>
+                      <td data-label="Destinataire">{m.memberId && foreign.has(m.memberId) ? `adhérent·e de la ${foreign.get(m.memberId)}` : m.recipient}</td>
                       <td data-label="Objet">{m.subject ?? ""}</td>
                       <td data-label="État">
                         <Badge kind={m.state === "ENVOYE" || m.state === "CAPTURE" ? "ok" : m.state === "ECHEC" ? "bad" : m.state === "ANNULE" ? undefined : "warn"}>{OUTBOX_STATE_LABELS[m.state]}</Badge>
-                        {m.lastError ? <span class="err">{m.lastError}</span> : null}
+                        {m.lastError ? <span class="err">{m.memberId && foreign.has(m.memberId) ? m.lastError.replace(/[^\s<>"']+@[^\s<>"']+/g, "(adresse masquée)") : m.lastError}</span> : null}
                       </td>
                       <td data-label="Essais">{m.attempts}</td>
                     </tr>

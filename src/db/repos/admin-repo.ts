@@ -177,8 +177,30 @@ export class ActivityRepository {
       where: { cptsId, ...(state ? { state: state as "ENVOYE" } : {}) },
       orderBy: { createdAt: "desc" },
       take,
-      select: { id: true, kind: true, channel: true, recipient: true, subject: true, state: true, attempts: true, lastError: true, createdAt: true, sentAt: true, nextAttemptAt: true },
+      select: { id: true, kind: true, channel: true, recipient: true, memberId: true, subject: true, state: true, attempts: true, lastError: true, createdAt: true, sentAt: true, nextAttemptAt: true },
     });
+  }
+
+  /**
+   * Of these recipients, those who are members of another CPTS (an inter-CPTS's newsletter reaches
+   * its member CPTS's members): memberId → the name of their CPTS. Their address is not the
+   * inter-CPTS's to see.
+   */
+  async foreignRecipients(cptsId: string, memberIds: (string | null)[]): Promise<Map<string, string>> {
+    const ids = [...new Set(memberIds.filter((x): x is string => Boolean(x)))];
+    if (!ids.length) return new Map();
+    const rows = await this.db.member.findMany({ where: { id: { in: ids }, cptsId: { not: cptsId } }, select: { id: true, cpts: { select: { name: true } } } });
+    return new Map(rows.map((r) => [r.id, r.cpts.name]));
+  }
+
+  /** Counts by member CPTS and state of the messages this CPTS (an inter-CPTS) sent to other CPTS's members. */
+  async foreignOutboxCounts(cptsId: string): Promise<{ cpts: string; state: string; count: number }[]> {
+    const rows = await this.db.$queryRaw<{ cpts: string; state: string; n: bigint | number }[]>`
+      SELECT c."name" AS "cpts", o."state" AS "state", COUNT(*) AS "n"
+      FROM "OutboxMessage" o JOIN "Member" m ON m."id" = o."memberId" JOIN "Cpts" c ON c."id" = m."cptsId"
+      WHERE o."cptsId" = ${cptsId} AND m."cptsId" <> ${cptsId}
+      GROUP BY c."name", o."state" ORDER BY c."name", o."state"`;
+    return rows.map((r) => ({ cpts: r.cpts, state: String(r.state), count: Number(r.n) }));
   }
 
   /** Job runs are shared by every CPTS of the instance: their counts and errors name other tenants'
