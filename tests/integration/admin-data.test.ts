@@ -66,14 +66,17 @@ describe(`admin : données (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQ
     const p = await previewImport(env.ctx, env.cptsId, csv, "auto");
     expect(p.format).toBe("helloasso");
     expect(p.rows[0]).toMatchObject({ email: "hugo.helloasso@exemple-sante.fr", lastName: "Helloasso", firstName: "Hugo", amountCents: 3000, paidOn: "2026-10-15", externalId: "helloasso-commande:88001", method: "CARTE", profession: "masseur_kinesitherapeute", errors: [] });
-    expect(p.rows[1]!.amountCents).toBeUndefined(); // refunded order: member only, no payment
+    // refunded order: no payment counted, nobody made a member from it, and the preview says why
+    expect(p.rows[1]).toMatchObject({ action: "ignoree", errors: [] });
+    expect(p.rows[1]!.note).toContain("remboursée");
     expect(p.rows[2]).toMatchObject({ amountCents: 100050, paidOn: "2026-10-17" });
     expect(p.rows[3]!.errors.join()).toContain("date invalide");
-    expect(p.valid).toBe(3);
+    expect(p.valid).toBe(2);
     const before = await env.t.db.duesPayment.count({ where: { externalId: { startsWith: "helloasso-commande:8800" } } });
     expect(before).toBe(0);
     const r = await importValidRows(env.ctx, env.cptsId, csv, "auto", "admin:test");
-    expect(r).toMatchObject({ created: 3, payments: 2, skippedInvalid: 1, failed: [] });
+    expect(r).toMatchObject({ created: 2, payments: 2, skippedInvalid: 1, ignored: 1, failed: [] });
+    expect(await env.t.db.member.count({ where: { cptsId: env.cptsId, email: "remi@exemple-sante.fr" } })).toBe(0);
     // Source CSV and its own id namespace: a HelloAsso notification uses the payment id, not the order reference.
     const pay = await env.t.db.duesPayment.findUniqueOrThrow({ where: { cptsId_source_externalId: { cptsId: env.cptsId, source: "CSV", externalId: "helloasso-commande:88001" } } });
     expect(pay).toMatchObject({ amountCents: 3000, year: 2026, method: "CARTE" });

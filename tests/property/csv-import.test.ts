@@ -102,7 +102,7 @@ describe("import CSV des adhérents : fichiers arbitraires", () => {
           expect(p.fileError).toMatch(/^(Le fichier|Colonne)/);
           expect(p.rows).toEqual([]);
         }
-        expect(p.valid + p.invalid).toBe(p.rows.length);
+        expect(p.valid + p.invalid + p.counts.ignored).toBe(p.rows.length);
         for (const row of p.rows) for (const e of row.errors) expect(e.replace(/«[^»]*»/g, "")).not.toMatch(ENGLISH);
       }),
       { numRuns: NUM_RUNS },
@@ -119,7 +119,8 @@ describe("import CSV des adhérents : fichiers arbitraires", () => {
         const preview = await previewImport(ctx, id, text, "auto");
         const result = await importValidRows(ctx, id, text, "auto", "admin:test@exemple.fr");
 
-        const valid = preview.rows.filter((r) => r.errors.length === 0);
+        // rows without error that the preview marks « ignorée » (duplicate, payment not validated) write nothing
+        const valid = preview.rows.filter((r) => r.errors.length === 0 && r.action !== "ignoree");
         const invalidOnly = new Set(preview.rows.filter((r) => r.errors.length > 0).map((r) => r.email).filter((e) => !valid.some((v) => v.email === e)));
         const members = await t.db.member.findMany({ where: { cptsId: id }, include: { payments: true } });
         const emails = new Set(members.map((m) => m.email));
@@ -129,6 +130,7 @@ describe("import CSV des adhérents : fichiers arbitraires", () => {
         expect(result.created).toBe(members.length - known.size);
         expect(result.created).toBe(new Set(valid.filter((r) => !known.has(r.email)).map((r) => r.email)).size);
         expect(result.skippedInvalid).toBe(preview.invalid);
+        expect({ created: result.created, updated: result.updated, payments: result.payments }).toEqual({ created: preview.counts.creations, updated: preview.counts.updates, payments: preview.counts.payments });
         // each payment of the file belongs to a valid row, on that row's member, with that row's amount
         const payments = members.flatMap((m) => m.payments.map((p) => ({ ...p, email: m.email })));
         expect(result.payments).toBe(payments.length);
