@@ -9,7 +9,7 @@ export const aciDeadlineAlertsJob = defineJob({
   id: "aci-deadline-alerts",
   description: "alertes des échéances ACI et associatives (90, 30, 7 jours, le jour J, puis en retard)",
   cron: "0 8 * * *",
-  catchUp: "all",
+  catchUp: "latest", // one run as of today: each deadline alerted once, with today's countdown
   payload: z.object({}).default({}),
   async handler({ ctx, at, dryRun, cptsId }) {
     let alerts = 0, mails = 0, chat = 0;

@@ -21,6 +21,10 @@ const spec = {
   HOST: [z.string().min(1).default("127.0.0.1"), "une adresse d'écoute, par exemple 127.0.0.1 ou 0.0.0.0"],
   PUBLIC_URL: [z.url().optional(), "une URL http(s)://… sous laquelle coordo est joignable (liens des mails)"],
   LOG_LEVEL: [z.enum(["debug", "info", "warn", "error"]).default("info"), "debug, info, warn ou error"],
+  LOG_FORMAT: [optionalString.pipe(z.enum(["json", "texte", "text"]).optional()), "json ou texte (défaut : texte sur un terminal, JSON sinon)"],
+  TRUSTED_PROXY: [optionalString, "l'adresse IP du proxy inverse (ou plusieurs, séparées par des virgules) dont l'en-tête X-Forwarded-For fait foi"],
+  BACKUP_DIR: [z.string().min(1).default("./data/sauvegardes"), "un dossier pour les sauvegardes quotidiennes (SQLite)"],
+  BACKUP_KEEP: [z.coerce.number().int().min(0).max(365).default(14), "un nombre de sauvegardes quotidiennes gardées entre 0 et 365 (0 : pas de sauvegarde quotidienne)"],
   COORDO_DEMO: [bool.default(false), "1 ou 0 (charge la CPTS de démonstration au démarrage)"],
   JOBS_ENABLED: [bool.default(true), "1 ou 0 (lance les tâches planifiées)"],
   JOBS_CATCHUP_DAYS: [z.coerce.number().int().min(0).max(31).default(3), "un nombre de jours entre 0 et 31"],
@@ -83,6 +87,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return out as Config;
 }
 
+/** Every problem of the environment (each bad variable), without stopping at the first; values of the good ones. */
+export function checkConfig(env: NodeJS.ProcessEnv = process.env): { values: Partial<Config>; problems: string[] } {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, [schema, form]] of Object.entries(spec)) {
+    const raw = env[name];
+    const parsed = (schema as z.ZodType).safeParse(raw === "" ? undefined : raw);
+    if (parsed.success) values[name] = parsed.data;
+    else problems.push(`Variable d'environnement ${name} invalide${raw === undefined ? " (absente)" : ` (« ${mask(name, raw)} »)`} : attendu ${form}.`);
+  }
+  return { values: values as Partial<Config>, problems };
+}
+
+/** Is this variable a secret (never printed in clear)? */
+export function isSecretVariable(name: string): boolean {
+  return /TOKEN|SECRET|KEY|PASSWORD/.test(name);
+}
+
+/** A value as `coordo config` prints it: secrets masked, passwords inside URLs masked. */
+export function maskedValue(name: string, value: unknown): string {
+  if (value === undefined) return "—";
+  const s = String(value);
+  if (isSecretVariable(name)) return s.length > 8 ? `${s.slice(0, 4)}…*** (${s.length} caractères)` : "***";
+  return s.replace(/(\w+:\/\/[^:/@\s]*:)[^@\s]+@/g, "$1***@");
+}
+
 function mask(name: string, raw: string): string {
   return /TOKEN|SECRET|KEY|SMTP_URL|DATABASE_URL|IMAP_URL/.test(name) ? "***" : raw;
 }
@@ -92,4 +122,15 @@ export const configVariables = Object.entries(spec).map(([name, [, form]]) => ({
 
 export function publicUrl(config: Config): string {
   return (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, "");
+}
+
+/** Is this URL's host the local machine (the demo and its published password are allowed only there)? */
+export function isLocalUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -11,6 +11,10 @@ import { bounceComponent } from "../mail/bounce-intake.ts";
 
 export interface RunningComponent {
   stop(): Promise<void>;
+  /** Called once every component is started and HTTP is served (the scheduler starts its jobs here). */
+  ready?(): Promise<void> | void;
+  /** Called last, after the start banner: the console chat prints its help and prompt here. */
+  interactive?(): void;
 }
 
 export interface Component {

@@ -4,6 +4,7 @@
 import type { Component, RunningComponent } from "../app/components.ts";
 import { Dispatcher } from "../app/dispatcher.ts";
 import { consoleChatComponent } from "./console/component.ts";
+import { addReadyCheck } from "../http/server.ts";
 
 // The platform SDKs (Bolt, discord.js) cost ~50 MB and seconds of start time: loaded only when configured.
 const slackAdapter = () => import("./slack/adapter.ts");
@@ -27,7 +28,17 @@ export const chatComponent: Component = {
     }
     const local = await consoleChatComponent.start(ctx, http);
     if (local) running.push(local);
+    const adapters = [
+      ...(config.SLACK_BOT_TOKEN && (config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN) ? [config.SLACK_APP_TOKEN ? "slack (socket)" : "slack (http)"] : []),
+      ...(config.DISCORD_PUBLIC_KEY ? ["discord (http)"] : []),
+      ...(config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID ? ["discord (passerelle)"] : []),
+      ...(local ? ["console"] : []),
+    ];
+    addReadyCheck(http, "chat", async () => ({ ok: true, adaptateurs: adapters }));
     return {
+      interactive() {
+        for (const r of running) r.interactive?.();
+      },
       async stop() {
         for (const r of running.reverse()) await r.stop();
       },

@@ -1,7 +1,7 @@
 // `coordo <commande>`: French help, one module per subcommand, loaded on demand.
 import { loadConfig, ConfigError } from "../config.ts";
 import { createLogger } from "../log.ts";
-import { openContext, type AppContext } from "../app/context.ts";
+import type { AppContext } from "../app/context.ts";
 import { EXIT_USAGE, type CliCommand, type CliIO } from "./io.ts";
 import { mailConfigProblem } from "../mail/safety.ts";
 
@@ -19,6 +19,7 @@ const commands: Record<string, Entry> = {
   chat: { summary: "lance une commande de chat comme un membre : chat --cpts demo --as <e-mail> \"/cotisation\" [--click \"<bouton>\"] ; chat lier relie un serveur Discord ou un espace Slack", load: async () => (await import("./chat.ts")).run },
   federation: { summary: "inter-CPTS : federation creer|ajouter|retirer|liste (une inter-CPTS et ses CPTS membres)", load: async () => (await import("./federation.ts")).run },
   "slack-manifest": { summary: "affiche le manifeste de l'application Slack généré depuis les commandes", load: async () => (await import("./slack-manifest.ts")).run },
+  config: { summary: "affiche la configuration effective (secrets masqués) et chaque problème trouvé", load: async () => (await import("./config.ts")).run },
   demo: { summary: "charge la CPTS de démonstration (slug demo) ; sans effet si elle existe déjà", load: async () => (await import("./demo.ts")).run },
 };
 
@@ -58,6 +59,8 @@ export async function main(argv: string[], io?: Partial<CliIO>): Promise<number>
       (async () => {
         if (!ctx) {
           const config = loadConfig();
+          // loaded on demand: commands without a database (financement, config, --help) start faster
+          const { openContext } = await import("../app/context.ts");
           ctx = await openContext(config, createLogger(config.LOG_LEVEL));
         }
         return ctx;

@@ -8,6 +8,7 @@ import { OutboxSender, type SenderOptions } from "./sender.ts";
 import { smtpTransport, type MailTransport } from "./transport.ts";
 import { mountUnsubscribe } from "./unsubscribe.ts";
 import { mailComposer } from "./composer.ts";
+import { addReadyCheck } from "../http/server.ts";
 
 /**
  * `scope.keys`: this sender claims only the rows with these idempotency keys (see `collectEnqueued`); the
@@ -45,6 +46,20 @@ export const outboxComponent: Component = {
     ctx.log.info(transport ? "envois : SMTP configuré" : "envois : pas de SMTP_URL, les mails sont capturés dans l'outbox (coordo outbox)");
     sender.start();
     running = sender;
+    let verified: { at: number; result: { ok: boolean; [k: string]: unknown } } | undefined;
+    addReadyCheck(http, "smtp", async () => {
+      if (!transport) return { ok: true, etat: "capture (pas de SMTP_URL)" };
+      if (!transport.verify) return { ok: true, etat: "configuré" };
+      // one connection test a minute at most (a monitoring probe must not hammer the relay)
+      if (!verified || Date.now() - verified.at > 60_000) {
+        const result = await transport.verify().then(
+          () => ({ ok: true, etat: "joignable" }),
+          (e: Error) => ({ ok: false, etat: "injoignable", erreur: e.message }),
+        );
+        verified = { at: Date.now(), result };
+      }
+      return verified.result;
+    });
     return {
       async stop() {
         running = undefined;

@@ -52,10 +52,11 @@ export class Scheduler {
   }
 
   /** Runs the scheduled slot `slot` of `job` unless another process claimed it first. */
-  async runSlot(job: JobDefinition, slot: Date): Promise<RunOutcome> {
+  /** `asOf`: the instant the run sees as now (default: the slot itself). */
+  async runSlot(job: JobDefinition, slot: Date, asOf: Date = slot): Promise<RunOutcome> {
     const runId = await this.runs.claim(job.id, slot.toISOString(), { dryRun: false, host: this.host });
     if (!runId) return { status: "deja_pris" };
-    return this.execute(job, runId, { ctx: { ...this.ctx, clock: fixedClock(slot) }, at: parisToday(slot), dryRun: false, payload: undefined });
+    return this.execute(job, runId, { ctx: { ...this.ctx, clock: fixedClock(asOf) }, at: parisToday(asOf), dryRun: false, payload: undefined });
   }
 
   /** A run asked by a person (CLI, chat, admin): its own slot "manual:<uuid>", logged like the others. */
@@ -90,12 +91,21 @@ export class Scheduler {
     return outcome;
   }
 
-  /** Runs the slots missed during the last `days` days (all of them, or only the latest, per job). */
-  async catchUp(now: Date, days: number): Promise<{ job: string; slot: string; status: RunOutcome["status"] }[]> {
+  /** Set by the component when `coordo start` stops: a catch-up in progress runs no further slot. */
+  stopRequested = false;
+
+  /**
+   * Runs the slots missed during the last `days` days, never before `notBefore` (the installation):
+   * all of them, or for a "latest" job only the latest, run as of `now` (one run, today's view: a
+   * deadline alert caught up says today's countdown, once).
+   */
+  async catchUp(now: Date, days: number, notBefore?: Date): Promise<{ job: string; slot: string; status: RunOutcome["status"] }[]> {
     const done: { job: string; slot: string; status: RunOutcome["status"] }[] = [];
     if (days <= 0) return done;
-    const from = new Date(now.getTime() - days * 86_400_000);
+    let from = new Date(now.getTime() - days * 86_400_000);
+    if (notBefore && notBefore > from) from = notBefore;
     for (const job of this.jobs) {
+      if (this.stopRequested) break;
       const taken = await this.runs.slotsSince(job.id, from);
       const all = slotsBetween(job.cron, from, now);
       let missed = all.filter((s) => !taken.has(s.toISOString()));
@@ -103,7 +113,10 @@ export class Scheduler {
         const latest = all.at(-1);
         missed = latest && !taken.has(latest.toISOString()) ? [latest] : [];
       }
-      for (const slot of missed) done.push({ job: job.id, slot: slot.toISOString(), status: (await this.runSlot(job, slot)).status });
+      for (const slot of missed) {
+        if (this.stopRequested) break;
+        done.push({ job: job.id, slot: slot.toISOString(), status: (await this.runSlot(job, slot, job.catchUp === "latest" ? now : slot)).status });
+      }
       // a run whose process died mid-way stays EN_COURS: after STALE_RUN_MS one replica takes it over
       // (handlers are idempotent: what the dead run already wrote is not written twice)
       for (const [slot, run] of taken) {

@@ -23,6 +23,7 @@ import { loadRulesInputs } from "../../src/db/repos/cpts-rules-repo.ts";
 import { entitlementForYear } from "../../src/rules/funding.ts";
 import type { Reply } from "../../commands/types.ts";
 import { Client } from "./admin-setup.ts";
+import { mailComposer } from "../../src/mail/composer.ts";
 
 const START = "2026-11-23T10:00:00+01:00";
 let now = new Date(START);
@@ -263,7 +264,12 @@ describe(`appel nominatif d'un exercice de crise, 150 professionnels (${process.
     const mails = await t.db.outboxMessage.findMany({ where: { refId: activationId, kind: "crise", channel: "MAIL" } });
     const cpts = await t.db.cpts.findUniqueOrThrow({ where: { id: cptsId } });
     expect(cpts.contactEmail).toBeTruthy();
-    for (const m of mails) expect((m.headers as Record<string, string>)["Reply-To"]).toBe(cpts.contactEmail);
+    // The sender composes every mail with the CPTS's identity: Reply-To its coordination.
+    const composed = await mailComposer(ctx)(mails[0] as never);
+    expect(composed.replyTo).toBe(cpts.contactEmail);
+    expect(composed.headers?.["Auto-Submitted"]).toBe("auto-generated");
+    await t.db.cpts.update({ where: { id: cptsId }, data: { mailReplyTo: "cellule-crise@cpts-demo.fr" } });
+    expect((await mailComposer(ctx)(mails[1] as never)).replyTo).toBe("cellule-crise@cpts-demo.fr");
     expect(new Set(mails.map((m) => m.memberId)).size).toBe(mails.length);
   });
 

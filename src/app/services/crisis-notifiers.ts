@@ -2,7 +2,9 @@
 // workspace of the CPTS) and mail (every professional of the territory, with one-click answer
 // links). Each notifier turns one alert into outbox drafts written in the activation's
 // transaction; an SMS notifier would be one more implementation of CrisisNotifier (its drafts on a
-// new outbox channel and a sender for it), nothing else changes.
+// new outbox channel and a sender for it), nothing else changes. From, Reply-To (the CPTS's
+// coordination: Cpts.mailReplyTo, else its contact address) and Auto-Submitted are set by the
+// sender's identity (src/mail/identity.ts) for every mail, this one included.
 import { createHash } from "node:crypto";
 import type { Config } from "../../config.ts";
 import { publicUrl } from "../../config.ts";
@@ -15,8 +17,6 @@ import type { OutboxDraft } from "./outbox.ts";
 export interface CrisisAlert {
   cptsId: string;
   cptsName: string;
-  /** The CPTS's coordination address, for Reply-To (see coordinationReplyTo). */
-  replyTo: string | null;
   activationId: string;
   situationLabel: string;
   description: string | null;
@@ -52,14 +52,6 @@ export function hashAnswerToken(token: string): string {
 
 export function answerUrl(config: Config, token: string, available: boolean): string {
   return `${publicUrl(config)}/crise/reponse/${token}?dispo=${available ? "oui" : "non"}`;
-}
-
-/**
- * The Reply-To of crisis mail: the CPTS's coordination address. Hook: when the CPTS gets its own
- * sender settings (display name, Reply-To), read them here; until then its contact address.
- */
-export function coordinationReplyTo(cpts: { contactEmail: string | null; replyTo?: string | null }): string | null {
-  return cpts.replyTo ?? cpts.contactEmail ?? null;
 }
 
 const refKey = (a: CrisisAlert) => (a.kind === "alerte" ? "" : ":rappel");
@@ -110,8 +102,6 @@ export function mailCrisisNotifier(config: Config): CrisisNotifier {
           availableUrl: answerUrl(config, token, true),
           unavailableUrl: answerUrl(config, token, false),
         });
-        const headers: Record<string, string> = { "Auto-Submitted": "auto-generated" };
-        if (a.replyTo) headers["Reply-To"] = a.replyTo;
         drafts.push({
           cptsId: a.cptsId,
           idempotencyKey: `crise:${a.activationId}${refKey(a)}:mail:${m.id}`,
@@ -122,7 +112,6 @@ export function mailCrisisNotifier(config: Config): CrisisNotifier {
           subject: mail.subject,
           bodyText: mail.text,
           bodyHtml: mail.html,
-          headers,
           refType: "crise",
           refId: a.activationId,
         });

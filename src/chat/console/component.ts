@@ -7,6 +7,7 @@ import { UserError } from "../../app/errors.ts";
 import { registerChatNotifier, consoleChatNotifier } from "../../app/chat-notifier.ts";
 import { ConsoleChat, type ConsoleSession } from "./adapter.ts";
 import { renderText } from "./render.ts";
+import { holdTerminalLog } from "../../log.ts";
 import type { Reply } from "../../../commands/types.ts";
 
 export function consoleWanted(ctx: AppContext, stdinIsTty = Boolean(process.stdin.isTTY)): boolean {
@@ -37,11 +38,11 @@ export const consoleChatComponent: Component = {
     const print = (s: string): void => {
       process.stdout.write(`${s}\n`);
     };
-    print(`${HELP}\nVous êtes ${email} (CPTS ${slug}).`);
     rl.setPrompt("coordo> ");
-    rl.prompt();
     let queue = Promise.resolve();
     rl.on("line", (raw) => {
+      // log lines wait until the answer is printed (they never split it)
+      const release = holdTerminalLog();
       queue = queue.then(async () => {
         const line = raw.trim();
         try {
@@ -64,12 +65,18 @@ export const consoleChatComponent: Component = {
           print(e instanceof UserError ? e.message : "Erreur interne de la console (voir le journal).");
           if (!(e instanceof UserError)) ctx.log.error("console de chat en erreur", { error: e });
         } finally {
+          release();
           rl.prompt();
         }
       });
     });
     rl.on("error", (e) => ctx.log.warn("console de chat : entrée standard indisponible", { error: e }));
     return {
+      // printed once everything is up, after the logs of the start (the prompt comes last)
+      interactive() {
+        print(`${HELP}\nVous êtes ${email} (CPTS ${slug}).`);
+        rl.prompt();
+      },
       async stop() {
         rl.close();
         await queue;
