@@ -2,6 +2,7 @@
 import type { Config } from "../config.ts";
 import { createDb, engineOf, type Db, type Engine } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
+import { upgradeLegacyTokens } from "../db/secret-token.ts";
 import type { Logger } from "../log.ts";
 import { parisToday } from "../rules/dates.ts";
 
@@ -34,5 +35,7 @@ export async function openContext(config: Config, log: Logger, clock: Clock = sy
   const applied = await migrate(config.DATABASE_URL);
   if (applied.length) log.info("migrations appliquées", { applied });
   const db = createDb(config.DATABASE_URL);
+  const upgraded = await upgradeLegacyTokens(db);
+  if (upgraded.members || upgraded.cpts) log.warn("jetons secrets renouvelés (anciens jetons cuid)", upgraded);
   return { config, db, engine: engineOf(config.DATABASE_URL), log, clock };
 }

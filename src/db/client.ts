@@ -5,6 +5,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { secretToken } from "./secret-token.ts";
 
 // Both clients are generated from the same models, so the app is typed against one of them.
 export type Db = PgClient;
@@ -28,9 +29,38 @@ export function createDb(url: string): Db {
     mkdirSync(dirname(path), { recursive: true });
     // busy timeout: a second process (CLI during `start`) waits instead of failing with SQLITE_BUSY
     const adapter = serializedSqlite(new PrismaBetterSQLite3({ url: `file:${path}`, timeout: 10_000 } as { url: string }));
-    return new SqliteClient({ adapter }) as unknown as Db;
+    return withSecretTokens(new SqliteClient({ adapter }) as unknown as Db);
   }
-  return new PgClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+  return withSecretTokens(new PgClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) }));
+}
+
+/**
+ * Secret URL tokens (unsubscribe, iCal feed, HelloAsso notifications) come from crypto.randomBytes, whoever
+ * creates the row: the schema's cuid() default (about 41 unpredictable bits) is never used. Rows created
+ * before are rewritten at start (upgradeLegacyTokens).
+ */
+function withSecretTokens(db: Db): Db {
+  type Data = Record<string, unknown>;
+  const fill = (data: unknown, fields: string[]) => {
+    for (const d of (Array.isArray(data) ? data : [data]) as Data[]) if (d && typeof d === "object") for (const f of fields) d[f] ??= secretToken();
+  };
+  const member = ["unsubscribeToken"];
+  const cpts = ["icalToken", "helloassoToken"];
+  return db.$extends({
+    query: {
+      member: {
+        create: ({ args, query }) => (fill(args.data, member), query(args)),
+        createMany: ({ args, query }) => (fill(args.data, member), query(args)),
+        createManyAndReturn: ({ args, query }) => (fill(args.data, member), query(args)),
+        upsert: ({ args, query }) => (fill(args.create, member), query(args)),
+      },
+      cpts: {
+        create: ({ args, query }) => (fill(args.data, cpts), query(args)),
+        createMany: ({ args, query }) => (fill(args.data, cpts), query(args)),
+        upsert: ({ args, query }) => (fill(args.create, cpts), query(args)),
+      },
+    },
+  }) as unknown as Db;
 }
 
 /** Prisma's unique-constraint violation (also through driver adapters). */
