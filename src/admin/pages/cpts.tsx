@@ -2,6 +2,7 @@
 // CPTS: general settings (population → derived size, payment link, newsletter cadence, alert
 // channel), communes, ACI contract and amendments, missions and their dates, indicators and yearly
 // results, dues amounts by category, reminder policy, indemnity rules of the règlement intérieur.
+import { parseMailbox } from "../../mail/identity.ts";
 import { z } from "zod";
 import type { AdminApp, AdminContext, AdminDeps } from "../app.tsx";
 import { notFound } from "../app.tsx";
@@ -30,6 +31,8 @@ const generalForm = z.object({
   paymentInstructions: optionalText(1000),
   newsletterCadence: z.enum(["MENSUELLE", "TRIMESTRIELLE", "SEMESTRIELLE", "AUCUNE"], { error: "périodicité invalide" }),
   alertChannelId: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim() : v), z.string().regex(/^[A-Za-z0-9:_#.-]{1,120}$/, "identifiant de salon invalide (ex. C0123456789 ou console:alertes)").optional()),
+  mailSenderName: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().max(120, "120 caractères au plus").regex(/^[^\r\n<>"@]*$/, "ni guillemets, ni chevrons, ni @ (c'est un nom, pas une adresse)").optional()),
+  mailReplyTo: optionalEmail(),
 });
 const communeForm = z.object({
   inseeCode: z.string({ error: "code INSEE requis" }).trim().regex(/^(\d{5}|2[AB]\d{3})$/, "code INSEE à 5 caractères attendu (ex. 59350)"),
@@ -108,6 +111,8 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
               <Field name="paymentLink" label="Lien de paiement des cotisations" type="url" values={v("general", { paymentLink: cpts.paymentLink ?? "" })} errors={e("general")} />
               <Field name="paymentInstructions" label="Instructions de paiement (virement…)" values={v("general", { paymentInstructions: cpts.paymentInstructions ?? "" })} errors={e("general")} />
               <SelectField name="newsletterCadence" label="Périodicité de la newsletter" options={Object.entries(CADENCE_LABELS)} values={v("general", { newsletterCadence: cpts.newsletterCadence })} errors={e("general")} />
+              <Field name="mailSenderName" label="Nom d'expéditeur des mails" values={v("general", { mailSenderName: cpts.mailSenderName ?? "" })} errors={e("general")} hint={`Nom affiché devant l'adresse d'envoi du service (${parseMailbox(deps.ctx.config.MAIL_FROM).address}), qui ne change pas. Vide : le nom de la CPTS.`} />
+              <Field name="mailReplyTo" label="Adresse de réponse (Reply-To)" type="email" values={v("general", { mailReplyTo: cpts.mailReplyTo ?? "" })} errors={e("general")} hint="Les réponses des membres aux mails arrivent ici (votre coordination). Vide : l'e-mail de contact." />
               <Field name="alertChannelId" label="Salon de chat des alertes (identifiant)" values={v("general", { alertChannelId: cpts.alertChannelId ?? "" })} errors={e("general")} hint={cpts.workspaces.length ? `Espaces reliés : ${cpts.workspaces.map((w) => `${w.platform.toLowerCase()} « ${w.name ?? w.externalId} »`).join(", ")}` : "Aucun espace de chat relié."} />
               <Submit label="Enregistrer" />
             </form>
@@ -362,6 +367,7 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
     await repo.update(c.get("user").cptsId, {
       name: d.name, population: d.population, contactEmail: d.contactEmail ?? null, address: d.address ?? null, paymentLink: d.paymentLink ?? null,
       paymentInstructions: d.paymentInstructions ?? null, newsletterCadence: d.newsletterCadence, alertChannelId: d.alertChannelId ?? null,
+      mailSenderName: d.mailSenderName ?? null, mailReplyTo: d.mailReplyTo ?? null,
     }, deps.actor(c), "cpts.modifiee");
     return `Réglages enregistrés (taille ${sizeFromPopulation(d.population)}).`;
   });
