@@ -7,6 +7,8 @@ export interface ChatNotifier {
   platform: string;
   /** Posts `text` in `channelRef` ({ workspace, channel }); throws on failure (the outbox retries). */
   post(channelRef: ChatChannelRef, text: string): Promise<void>;
+  /** Whether the channel belongs to that workspace/guild, as the platform says (checked when an alert channel is set). */
+  channelInWorkspace?(ref: { workspace: string; channel: string }): Promise<boolean>;
 }
 
 export interface ChatChannelRef {

@@ -23,8 +23,16 @@ export const chatComponent: Component = {
     }
     if (config.DISCORD_PUBLIC_KEY) (await discordAdapter()).mountDiscordInteractions(ctx, http, dispatcher, { publicKey: config.DISCORD_PUBLIC_KEY });
     if (config.DISCORD_TOKEN) {
-      if (!config.DISCORD_APPLICATION_ID) ctx.log.warn("DISCORD_TOKEN sans DISCORD_APPLICATION_ID : passerelle Discord non démarrée");
-      else running.push(await (await discordAdapter()).startDiscordGateway(ctx, dispatcher, { token: config.DISCORD_TOKEN, applicationId: config.DISCORD_APPLICATION_ID }));
+      if (!config.DISCORD_APPLICATION_ID) ctx.log.warn("DISCORD_TOKEN sans DISCORD_APPLICATION_ID : Discord non démarré (ni envois ni commandes)");
+      else {
+        const discord = await discordAdapter();
+        const opts = { token: config.DISCORD_TOKEN, applicationId: config.DISCORD_APPLICATION_ID };
+        // REST side (alerts, follow-ups, command registration) whether or not the gateway runs
+        running.push(await discord.startDiscordRest(ctx, opts));
+        // the gateway is only needed without the HTTP interactions endpoint (or when asked for)
+        if (config.DISCORD_GATEWAY ?? !config.DISCORD_PUBLIC_KEY) running.push(await discord.startDiscordGateway(ctx, dispatcher, opts));
+        ctx.log.info("Discord connecté", { mode: config.DISCORD_GATEWAY ?? !config.DISCORD_PUBLIC_KEY ? "passerelle" : "http" });
+      }
     }
     const local = await consoleChatComponent.start(ctx, http);
     if (local) running.push(local);

@@ -124,7 +124,8 @@ describe("adaptateur Discord (point d'entrée HTTP des interactions)", () => {
     const res = await (await post(slowBase, i)).json();
     expect(res).toEqual({ type: 5, data: { flags: 64 } });
     await expect.poll(() => rest.length).toBeGreaterThanOrEqual(2);
-    expect(rest[0]).toMatchObject({ method: "PATCH", url: `/api/v10/webhooks/APP1/${i.token}/messages/@original` });
+    // discord.js's REST client percent-encodes « @original » (as discord.js's own editReply does)
+    expect({ ...rest[0], url: decodeURIComponent(rest[0]!.url) }).toMatchObject({ method: "PATCH", url: `/api/v10/webhooks/APP1/${i.token}/messages/@original` });
     // a public answer is posted as a follow-up, the deferred ephemeral one says where it went
     expect(rest[0]!.body.content).toBe("Réponse publiée dans le salon.");
     expect(rest[1]).toMatchObject({ method: "POST", url: `/api/v10/webhooks/APP1/${i.token}` });

@@ -276,7 +276,8 @@ describe("fuzz : 1 000 requêtes mal formées par point d'entrée, signées ou n
     const bases = [{ eventType: "Order", data: { payer: { firstName: "<!channel>", lastName: "@here", email: "a@b.fr" }, items: [{ amount: 3000, type: "Membership" }], amount: { total: 3000 }, id: 1 } }];
     const statuses = await fuzz(helloassoPath, 1000, (r, i) => {
       const { body, contentType } = fuzzBody(r, bases, false, i);
-      return { body, headers: contentType ? { "content-type": contentType } : {} };
+      const headers: Record<string, string> = contentType ? { "content-type": contentType } : {};
+      return { body, headers };
     });
     console.info("HelloAsso fuzz statuses", Object.fromEntries(statuses));
     expect(fiveHundreds(statuses)).toBe(0);

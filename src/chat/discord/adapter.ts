@@ -10,14 +10,24 @@ import { AttachmentBuilder, Client, Events, GatewayIntentBits, REST, Routes, typ
 import type { AppContext } from "../../app/context.ts";
 import type { ActionRequest, CommandRequest, Dispatcher, DispatchResult } from "../../app/dispatcher.ts";
 import { ChatRepository } from "../../db/repos/chat-repo.ts";
-import { ChatRateLimited, registerChatNotifier } from "../../app/chat-notifier.ts";
+import { ChatRateLimited, registerChatNotifier, type ChatNotifier } from "../../app/chat-notifier.ts";
 import { commands } from "../../../commands/index.ts";
 import { modalSubmission, type OptionValues, type Reply } from "../../../commands/types.ts";
 import { commandsHash, discordCommands } from "./definitions.ts";
-import { EPHEMERAL, renderDiscord, renderDiscordModal, type DiscordMessage } from "./render.ts";
+import { EPHEMERAL, NO_MENTIONS, escapeDiscord, renderDiscord, renderDiscordModal, type DiscordMessage } from "./render.ts";
 
 export const REPLY_DEADLINE_MS = 2000;
 const DEFAULT_API = "https://discord.com/api/v10";
+
+/**
+ * discord.js's REST client (per-route rate-limit buckets, 429 + Retry-After handled, retries) for
+ * `apiBase` ("…/api/v10"; tests point it at a local fake of Discord's REST API).
+ */
+export function discordRest(token: string | undefined, apiBase: string = DEFAULT_API): REST {
+  const m = /^(.*)\/v(\d+)\/?$/.exec(apiBase);
+  const rest = new REST({ version: m?.[2] ?? "10", api: m?.[1] ?? apiBase.replace(/\/$/, ""), retries: 2, timeout: 10_000 });
+  return token ? rest.setToken(token) : rest;
+}
 
 const InteractionType = { PING: 1, COMMAND: 2, COMPONENT: 3, AUTOCOMPLETE: 4, MODAL_SUBMIT: 5 } as const;
 const Callback = { PONG: 1, MESSAGE: 4, DEFERRED_MESSAGE: 5, AUTOCOMPLETE: 8, MODAL: 9 } as const;
@@ -127,14 +137,17 @@ export interface DiscordHttpOptions {
 
 export function mountDiscordInteractions(ctx: AppContext, http: Hono, dispatcher: Dispatcher, opts: DiscordHttpOptions) {
   const key = discordPublicKey(opts.publicKey);
-  const api = (opts.apiBase ?? DEFAULT_API).replace(/\/$/, "");
-  const webhook = async (i: RawInteraction, method: "PATCH" | "POST", path: string, reply: Reply, extra: Partial<DiscordMessage> = {}) => {
+  // interaction webhooks need no bot token (auth: false); the same client handles their rate limits
+  const rest = discordRest(undefined, opts.apiBase);
+  const webhook = async (i: RawInteraction, method: "PATCH" | "POST", path: "" | "/messages/@original", reply: Reply, extra: Partial<DiscordMessage> = {}) => {
     const body = { ...renderDiscord(reply), ...extra };
-    const res = await fetch(`${api}/webhooks/${i.application_id}/${i.token}${path}`, {
-      method,
-      ...(reply.file ? { body: multipart(body, reply) } : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
-    });
-    if (!res.ok) ctx.log.warn("réponse différée Discord refusée", { status: res.status });
+    const route = path ? Routes.webhookMessage(i.application_id, i.token, "@original") : Routes.webhook(i.application_id, i.token);
+    const files = reply.file ? [{ name: reply.file.name, data: Buffer.from(reply.file.content), contentType: reply.file.mime }] : undefined;
+    try {
+      await (method === "PATCH" ? rest.patch(route, { body, files, auth: false }) : rest.post(route, { body, files, auth: false }));
+    } catch (e) {
+      ctx.log.warn("réponse différée Discord refusée", { error: e });
+    }
   };
 
   const malformed = (c: Context, what: string) => {
@@ -220,9 +233,9 @@ export async function syncGuildCommands(
 }
 
 /** The discord.js gateway: registers guild commands when their hash changed, answers interactions. */
-export async function startDiscordGateway(ctx: AppContext, dispatcher: Dispatcher, opts: { token: string; applicationId: string }) {
-  const client = new Client({ intents: [GatewayIntentBits.Guilds] });
-  const rest = new REST({ version: "10" }).setToken(opts.token);
+export async function startDiscordGateway(ctx: AppContext, dispatcher: Dispatcher, opts: { token: string; applicationId: string; apiBase?: string }) {
+  const client = new Client({ intents: [GatewayIntentBits.Guilds], allowedMentions: { parse: [] } });
+  const rest = discordRest(opts.token, opts.apiBase);
   const chat = new ChatRepository(ctx.db);
   const registerGuild = async (guildId: string) => {
     if (await syncGuildCommands(chat, (route, body) => rest.put(route, { body }), opts.applicationId, guildId)) ctx.log.info("commandes Discord enregistrées", { guild: guildId });
@@ -274,26 +287,85 @@ export async function startDiscordGateway(ctx: AppContext, dispatcher: Dispatche
     await interaction.followUp(payload as never);
   }
 
-  const unregister = registerChatNotifier({
+  await client.login(opts.token);
+  return {
+    client,
+    async stop() {
+      await client.destroy();
+    },
+  };
+}
+
+/**
+ * Alerts and crisis messages over discord.js's REST client, whether or not the gateway runs. A
+ * channel is posted to only when Discord says it belongs to the recipient's own guild (the CPTS's
+ * linked server): a channel id of another tenant's server is refused at sending time too.
+ */
+export function discordRestNotifier(rest: REST): ChatNotifier & { channelInWorkspace(ref: { workspace: string; channel: string }): Promise<boolean> } {
+  const guildOf = new Map<string, string | null>();
+  const channelGuild = async (channel: string): Promise<string | null> => {
+    if (!/^\d{1,25}$/.test(channel)) return null;
+    if (!guildOf.has(channel)) {
+      try {
+        const c = (await rest.get(Routes.channel(channel))) as { guild_id?: string };
+        guildOf.set(channel, c.guild_id ?? null);
+      } catch (e) {
+        if ((e as { status?: number }).status === 404 || (e as { status?: number }).status === 403) return null;
+        throw e;
+      }
+    }
+    return guildOf.get(channel) ?? null;
+  };
+  return {
     platform: "discord",
+    async channelInWorkspace(ref) {
+      return (await channelGuild(ref.channel)) === ref.workspace;
+    },
     async post(ref, text) {
       try {
-        const channel = await client.channels.fetch(ref.channel);
-        if (!channel?.isSendable()) throw new Error(`salon Discord ${ref.channel} introuvable ou fermé au bot`);
-        await channel.send({ content: text.slice(0, 2000) });
+        const guild = await channelGuild(ref.channel);
+        if (guild !== ref.workspace) throw new Error(`le salon Discord ${ref.channel.slice(0, 30)} n'appartient pas au serveur relié ${ref.workspace}`);
+        await rest.post(Routes.channelMessages(ref.channel), { body: { content: escapeDiscord(text).slice(0, 2000), allowed_mentions: NO_MENTIONS } });
       } catch (e) {
         const retry = (e as { retryAfter?: number }).retryAfter;
         if (retry) throw new ChatRateLimited(retry);
         throw e;
       }
     },
-  });
-  await client.login(opts.token);
+  };
+}
+
+/** Registers the commands on every linked guild whose recorded hash differs (at start, over REST). */
+export async function registerLinkedGuilds(ctx: AppContext, rest: REST, applicationId: string): Promise<number> {
+  const chat = new ChatRepository(ctx.db);
+  let n = 0;
+  for (const ws of await chat.listWorkspaces("DISCORD")) {
+    try {
+      if (await syncGuildCommands(chat, (route, body) => rest.put(route, { body }), applicationId, ws.externalId)) n++;
+    } catch (e) {
+      ctx.log.error("enregistrement des commandes Discord en erreur", { guild: ws.externalId, error: e });
+    }
+  }
+  if (n) ctx.log.info("commandes Discord enregistrées", { guilds: n });
+  return n;
+}
+
+/**
+ * The bot's REST side, gateway or not: channel posts (alerts, crisis) and command registration
+ * on linked guilds at start. Needs DISCORD_TOKEN and DISCORD_APPLICATION_ID.
+ */
+export async function startDiscordRest(ctx: AppContext, opts: { token: string; applicationId: string; apiBase?: string }) {
+  const rest = discordRest(opts.token, opts.apiBase);
+  const notifier = discordRestNotifier(rest);
+  const unregister = registerChatNotifier(notifier);
+  await registerLinkedGuilds(ctx, rest, opts.applicationId);
   return {
-    client,
+    rest,
+    notifier,
     async stop() {
       unregister();
-      await client.destroy();
+      rest.clearHashSweeper();
+      rest.clearHandlerSweeper();
     },
   };
 }
