@@ -6,6 +6,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { Child } from "hono/jsx";
 import type { AppContext } from "../app/context.ts";
 import { AdminRepository } from "../db/repos/admin-repo.ts";
+import { IMPORT_MAX_BYTES } from "../app/services/import-file.ts";
 import { ADMIN_CSS, ADMIN_JS } from "./assets.ts";
 import { requireCsrf, requireSession, type AdminEnv } from "./auth.ts";
 import { loginRoutes, logout } from "./login.tsx";
@@ -14,6 +15,7 @@ import { Layout } from "./ui.tsx";
 import { dashboardRoutes } from "./pages/dashboard.tsx";
 import { journalRoutes } from "./pages/journal.tsx";
 import { memberRoutes } from "./pages/members.tsx";
+import { memberImportRoutes } from "./pages/member-import.tsx";
 import { pendingPaymentRoutes } from "../helloasso/admin-page.tsx";
 import { newsletterRoutes } from "./pages/newsletters.tsx";
 import { outboxRoutes } from "./pages/outbox.tsx";
@@ -36,10 +38,10 @@ export interface AdminDeps {
   actor(c: AdminContext): string;
 }
 
-/** The CSV import carries a file of up to 5 MB (plus the multipart envelope); every other form is small. */
-export const IMPORT_BODY_LIMIT = 6 * 1024 * 1024;
+/** The members import carries a file of up to 20 MB (plus the multipart envelope); every other form is small. */
+export const IMPORT_BODY_LIMIT = IMPORT_MAX_BYTES + 1024 * 1024;
 export const FORM_BODY_LIMIT = 64 * 1024;
-const IMPORT_PATH = /\/adherents\/import(\/confirmer)?$/;
+const IMPORT_PATH = /\/adherents\/import$/;
 
 const tooLarge = (c: Context, limit: number) =>
   c.html(
@@ -48,7 +50,7 @@ const tooLarge = (c: Context, limit: number) =>
   );
 
 // Checked before any handler reads the body (session, CSRF and login all parse it).
-const importLimit = bodyLimit({ maxSize: IMPORT_BODY_LIMIT, onError: (c) => tooLarge(c, IMPORT_BODY_LIMIT) });
+const importLimit = bodyLimit({ maxSize: IMPORT_BODY_LIMIT, onError: (c) => tooLarge(c, IMPORT_MAX_BYTES) });
 const formLimit = bodyLimit({ maxSize: FORM_BODY_LIMIT, onError: (c) => tooLarge(c, FORM_BODY_LIMIT) });
 
 const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'self'; base-uri 'none'";
@@ -89,6 +91,7 @@ export function createAdminApp(ctx: AppContext): Hono {
   secured.post("/deconnexion", (c) => logout(c, repo));
   dashboardRoutes(secured, deps);
   cptsRoutes(secured, deps);
+  memberImportRoutes(secured, deps); // before memberRoutes: /adherents/import is not a member id
   memberRoutes(secured, deps);
   newsletterRoutes(secured, deps);
   outboxRoutes(secured, deps);

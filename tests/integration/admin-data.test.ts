@@ -3,6 +3,7 @@ import { adminTestEnv, Client, type AdminTestEnv } from "./admin-setup.ts";
 import { DEMO_ADMIN_PASSWORD, DEMO_COORDINATOR_EMAIL } from "../../src/db/demo-seed.ts";
 import { previewImport, importValidRows } from "../../src/app/services/member-import.ts";
 import { recordPayment } from "../../src/app/services/payments.ts";
+import { settled } from "../../src/app/services/member-import-jobs.ts";
 
 let env: AdminTestEnv;
 let c: Client;
@@ -28,27 +29,42 @@ describe(`admin : données (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQ
     const form = new FormData();
     form.append("file", new File([GENERIC], "adherents.csv", { type: "text/csv" }));
     form.append("format", "auto");
-    const preview = await c.post("/admin/adherents/import", form);
+    const uploaded = await c.post("/admin/adherents/import", form);
+    expect(uploaded.status).toBe(303);
+    const page = uploaded.headers.get("location")!;
+    await settled(page.split("/").pop()!);
+    const preview = await c.get(page);
     expect(preview.status).toBe(200);
     const html = await preview.text();
     expect(html).toContain("2 ligne(s) valide(s)");
     expect(html).toContain("1 ligne(s) en erreur");
     expect(html).toContain("e-mail manquant");
+    expect(html).toContain("CSV, encodage UTF-8");
+    expect(html).not.toContain("textarea name=\"text\" hidden"); // the file stays on the server
     expect(await env.t.db.member.count()).toBe(members0);
     expect(await env.t.db.duesPayment.count()).toBe(payments0);
 
-    const text = /<textarea name="text" hidden="">([\s\S]*?)<\/textarea>/.exec(html)![1]!.replace(/&quot;/g, '"').replace(/&amp;/g, "&");
-    const done = await c.post("/admin/adherents/import/confirmer", { format: "generique", text });
+    // confirmed by reference: the browser sends no content
+    const done = await c.post(`${page}/confirmer`, {});
     expect(done.status).toBe(303);
+    await settled(page.split("/").pop()!);
     expect(await env.t.db.member.count()).toBe(members0 + 2);
+    expect(await (await c.get(page)).text()).toContain("2 adhérent(s) créé(s)");
     const anne = await env.t.db.member.findFirstOrThrow({ where: { email: "anne.nouvelle@exemple-sante.fr" }, include: { payments: true, roles: true } });
     expect(anne.profession).toBe("infirmier");
     expect(anne.payments.map((p) => [p.amountCents, p.paidOn, p.source])).toEqual([[3000, "2026-11-02", "CSV"]]);
     expect(anne.roles.map((r) => r.role)).toEqual(["ADHERENT"]);
     expect(await env.t.db.member.count({ where: { lastName: "Sans" } })).toBe(0);
-    // importing the same file again adds nothing
+    // confirming twice, or importing the same file again, adds nothing
+    await c.post(`${page}/confirmer`, {});
+    const again = new FormData();
+    again.append("file", new File([GENERIC], "adherents.csv", { type: "text/csv" }));
     await c.get("/admin/adherents/import");
-    await c.post("/admin/adherents/import/confirmer", { format: "generique", text });
+    const second = (await c.post("/admin/adherents/import", again)).headers.get("location")!;
+    await settled(second.split("/").pop()!);
+    expect(await (await c.get(second)).text()).toContain("0 création(s)");
+    await c.post(`${second}/confirmer`, {});
+    await settled(second.split("/").pop()!);
     expect(await env.t.db.member.count()).toBe(members0 + 2);
     expect(await env.t.db.duesPayment.count()).toBe(payments0 + 2);
   });

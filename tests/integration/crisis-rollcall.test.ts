@@ -308,4 +308,25 @@ describe(`appel nominatif d'un exercice de crise, 150 professionnels (${process.
     const closing = await t.db.outboxMessage.findMany({ where: { refId: activationId, idempotencyKey: { contains: ":cloture:" } } });
     for (const m of closing) expect(m.bodyText).toContain("EXERCICE");
   });
+
+  it("l'admin active aussi le plan, en exercice, avec un rappel ; un délai invalide est refusé sans rien écrire", async () => {
+    const c = await admin();
+    const page = await (await c.get("/admin/crises")).text();
+    expect(page).toContain('action="/admin/crises/activer"');
+    const before = await t.db.crisisActivation.count();
+    const bad = await c.post("/admin/crises/activer", { situation: "malades", rappel: "trois", exercice: "oui" });
+    expect(bad.status).toBe(303);
+    expect(await t.db.crisisActivation.count()).toBe(before);
+    await c.get("/admin/crises");
+    const ok = await c.post("/admin/crises/activer", { situation: "malades", description: "Exercice canicule", rappel: "15", exercice: "oui" });
+    expect(ok.status).toBe(303);
+    const a = await t.db.crisisActivation.findFirstOrThrow({ where: { cptsId, closedOn: null } });
+    expect(ok.headers.get("location")).toBe(`/admin/crises/${a.id}`);
+    expect(a).toMatchObject({ exercise: true, reminderAfterMinutes: 15, situation: "MALADES", activatedBy: `admin:${DEMO_COORDINATOR_EMAIL}` });
+    const chatAlert = await t.db.outboxMessage.findFirstOrThrow({ where: { refId: a.id, channel: "CHAT" } });
+    expect(chatAlert.bodyText).toContain("EXERCICE");
+    const detail = await (await c.get(`/admin/crises/${a.id}`)).text();
+    expect(detail).toContain("EXERCICE");
+    expect(rows(detail, "sans-reponse").length).toBeGreaterThan(140);
+  });
 });

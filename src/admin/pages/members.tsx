@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
-// Adhérents: list with filters and search, CSV export, create/edit, record a payment, CSV import
-// (preview with row-level errors, then an explicit "import the valid rows").
+// Adhérents: list with filters and search, CSV export, create/edit, record a payment. The import
+// has its own page (member-import.tsx).
 import { z } from "zod";
 import type { AdminApp, AdminContext, AdminDeps } from "../app.tsx";
 import { notFound } from "../app.tsx";
@@ -13,7 +13,6 @@ import {
   CATEGORY_LABELS_FR, PROFESSION_OPTIONS, ROLE_LABELS_FR, STATUS_LABELS_FR, displayName, listMembers, memberForm, membersCsv, saveMember, toRow,
 } from "../../app/services/members.ts";
 import { recordPayment, refundPayment } from "../../app/services/payments.ts";
-import { importValidRows, previewImport, type ImportPreview } from "../../app/services/member-import.ts";
 import { MemberAdminRepository } from "../../db/repos/admin-repo.ts";
 import { DUES_STATUS_LABELS, type DuesStatus } from "../../rules/dues.ts";
 import { formatDateFr, formatEuros, yearOf } from "../../rules/index.ts";
@@ -107,62 +106,6 @@ export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
     const rows = await listMembers(deps.ctx, cptsId, { ...f, dues: f.cotisation }, deps.ctx.clock.today());
     await deps.repo.audit({ cptsId, actor: deps.actor(c), action: "adherents.export", details: { count: rows.length } });
     return c.body(membersCsv(rows), 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="adherents-${deps.ctx.clock.today()}.csv"` });
-  });
-
-  // ── import ──
-  const importPage = (c: AdminContext, preview?: ImportPreview, text?: string, format = "auto", status: 200 | 400 = 200) =>
-    deps.page(
-      c,
-      "Importer des adhérents (CSV)",
-      "/admin/adherents",
-      <>
-        <section class="card">
-          <p>Deux formats sont reconnus : <strong>générique</strong> (colonnes <code>nom</code>, <code>prenom</code>, <code>email</code>, <code>profession</code>, <code>commune_insee</code>, <code>telephone</code>, <code>montant</code>, <code>date_paiement</code>, <code>moyen</code>, <code>reference</code> ; séparateur <code>,</code> ou <code>;</code>) et <strong>l'export HelloAsso</strong> (séparateur <code>;</code>, virgule décimale, colonnes reconnues par leur nom).</p>
-          <p class="muted">Rien n'est enregistré à cette étape : vous verrez d'abord l'aperçu et les erreurs ligne par ligne.</p>
-          <form class="stack" method="post" action="/admin/adherents/import" enctype="multipart/form-data">
-            <Csrf token={c.get("csrf")} />
-            <label for="file">Fichier CSV</label>
-            <input id="file" type="file" name="file" accept=".csv,text/csv" />
-            <label for="text">… ou collez le contenu</label>
-            <textarea id="text" name="text"></textarea>
-            <label for="format">Format</label>
-            <select id="format" name="format">
-              {[["auto", "Détection automatique"], ["generique", "Générique"], ["helloasso", "Export HelloAsso"]].map(([k, l]) => <option value={k} selected={k === format}>{l}</option>)}
-            </select>
-            <div class="actions"><button type="submit">Voir l'aperçu</button></div>
-          </form>
-        </section>
-        {preview ? <ImportPreviewView preview={preview} text={text ?? ""} csrf={c.get("csrf")} /> : null}
-      </>,
-      status,
-    );
-
-  app.get("/adherents/import", requireRole("COORDONNATEUR"), (c) => importPage(c));
-
-  app.post("/adherents/import", requireRole("COORDONNATEUR"), async (c) => {
-    const form = c.get("form");
-    const file = form.file;
-    let text = typeof form.text === "string" ? form.text : "";
-    if (file instanceof File && file.size > 0) {
-      if (file.size > 5_000_000) return redirectWith(c, "/admin/adherents/import", "bad", "Fichier trop volumineux (5 Mo au plus).");
-      text = await file.text();
-    }
-    const format = ["generique", "helloasso"].includes(String(form.format)) ? (String(form.format) as "generique" | "helloasso") : "auto";
-    if (!text.trim()) return redirectWith(c, "/admin/adherents/import", "bad", "Choisissez un fichier CSV ou collez son contenu.");
-    const preview = await previewImport(deps.ctx, c.get("user").cptsId, text, format);
-    return importPage(c, preview, text, format, preview.fileError ? 400 : 200);
-  });
-
-  app.post("/adherents/import/confirmer", requireRole("COORDONNATEUR"), async (c) => {
-    const form = c.get("form");
-    const text = typeof form.text === "string" ? form.text : "";
-    const format = ["generique", "helloasso"].includes(String(form.format)) ? (String(form.format) as "generique" | "helloasso") : "auto";
-    if (!text.trim()) return redirectWith(c, "/admin/adherents/import", "bad", "Le contenu du fichier est manquant : recommencez l'import.");
-    const r = await importValidRows(deps.ctx, c.get("user").cptsId, text, format, deps.actor(c));
-    const lines = (l: { line: number }[]) => l.slice(0, 10).map((x) => x.line).join(", ") + (l.length > 10 ? "…" : "");
-    const already = r.alreadyRecorded.length ? ` ${r.alreadyRecorded.length} paiement(s) déjà enregistré(s), non comptés à nouveau (ligne(s) ${lines(r.alreadyRecorded)}).` : "";
-    const failed = r.failed.length ? ` ${r.failed.length} ligne(s) refusée(s) par la base, rien n'en a été écrit (ligne(s) ${lines(r.failed)}) : corrigez-les et importez-les à nouveau.` : "";
-    return redirectWith(c, "/admin/adherents", r.failed.length ? "bad" : "ok", `Import terminé : ${r.created} adhérent(s) créé(s), ${r.updated} mis à jour, ${r.payments} paiement(s) enregistré(s), ${r.skippedInvalid} ligne(s) en erreur ignorée(s).${already}${failed}`);
   });
 
   // ── create / edit ──
@@ -336,46 +279,6 @@ function PaymentsCard({ c, member, today, values, errors }: { c: AdminContext; m
         <Field name="reference" label="Référence (facultatif, évite les doublons)" values={v} errors={errors} />
         <div class="actions"><button type="submit">Enregistrer le paiement</button></div>
       </form>
-    </section>
-  );
-}
-
-function ImportPreviewView({ preview, text, csrf }: { preview: ImportPreview; text: string; csrf: string }) {
-  if (preview.fileError) return <section class="card"><div class="flash bad" role="alert">{preview.fileError}</div></section>;
-  return (
-    <section class="card" id="apercu">
-      <h2>Aperçu ({preview.format === "helloasso" ? "export HelloAsso" : "format générique"})</h2>
-      <p>
-        <Badge kind="ok">{preview.valid} ligne(s) valide(s)</Badge> <Badge kind={preview.invalid ? "bad" : undefined}>{preview.invalid} ligne(s) en erreur</Badge>
-      </p>
-      <div class="table-wrap">
-        <table class="cards">
-          <thead><tr><th>Ligne</th><th>E-mail</th><th>Nom</th><th>Action</th><th>Paiement</th><th>Erreurs</th></tr></thead>
-          <tbody>
-            {preview.rows.map((r) => (
-              <tr class={r.errors.length ? "bad" : ""}>
-                <td data-label="Ligne">{r.line}</td>
-                <td data-label="E-mail">{r.email}</td>
-                <td data-label="Nom">{[r.firstName, r.lastName].filter(Boolean).join(" ") || r.organization || ""}</td>
-                <td data-label="Action">{r.errors.length ? "ignorée" : r.action === "creation" ? "création" : "mise à jour"}</td>
-                <td data-label="Paiement">{r.amountCents && r.paidOn ? `${formatEuros(r.amountCents)} le ${formatDateFr(r.paidOn)}` : "—"}</td>
-                <td data-label="Erreurs">{r.errors.map((e) => <span class="err">{e}</span>)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {preview.valid > 0 ? (
-        <form method="post" action="/admin/adherents/import/confirmer" class="actions">
-          <input type="hidden" name="_csrf" value={csrf} />
-          <input type="hidden" name="format" value={preview.format} />
-          <textarea name="text" hidden>{text}</textarea>
-          <button type="submit" id="confirmer-import">Importer les {preview.valid} ligne(s) valide(s)</button>
-          <a class="btn secondary" href="/admin/adherents/import">Annuler</a>
-        </form>
-      ) : (
-        <p class="muted">Aucune ligne valide : corrigez le fichier et recommencez.</p>
-      )}
     </section>
   );
 }
