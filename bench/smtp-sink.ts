@@ -7,7 +7,8 @@
 // "PORT <n>", then answers "STATS" on stdin with one JSON line and exits on "EXIT".
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
 
-export type SinkMode = "accept" | "drop" | "421" | "550";
+/** "550rcpt": the recipient is refused at RCPT TO (unknown mailbox); "550": the message is refused after DATA. */
+export type SinkMode = "accept" | "drop" | "421" | "550" | "550rcpt";
 
 export interface SinkOptions {
   mode?: SinkMode;
@@ -57,7 +58,7 @@ export async function startSink(opts: SinkOptions = {}): Promise<Sink> {
   const counters = { refused: 0, dropped: 0, bytes: 0 };
 
   const shouldFail = (session: SMTPServerSession) => {
-    if (mode === "accept" || failLeft <= 0) return false;
+    if (mode === "accept" || mode === "550rcpt" || failLeft <= 0) return false;
     if (failRecipients && !session.envelope.rcptTo.some((r) => failRecipients.has(r.address.toLowerCase()))) return false;
     failLeft--;
     return true;
@@ -70,6 +71,13 @@ export async function startSink(opts: SinkOptions = {}): Promise<Sink> {
     banner: "coordo bench sink",
     size: 20 * 1024 * 1024,
     maxClients: opts.maxClients ?? 200,
+    onRcptTo(address, _session, cb) {
+      const a = address.address.toLowerCase();
+      if (mode !== "550rcpt" || failLeft <= 0 || (failRecipients && !failRecipients.has(a))) return cb();
+      failLeft--;
+      counters.refused++;
+      cb(Object.assign(new Error("5.1.1 Boîte aux lettres inexistante (test)"), { responseCode: 550 }));
+    },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, cb: (err?: Error | null) => void) {
       const chunks: Buffer[] = [];
       let headerDone = !opts.keepHeaders;

@@ -26,6 +26,8 @@ import { meetingRoutes } from "./pages/meetings.tsx";
 import { cptsRoutes } from "./pages/cpts.tsx";
 import { voteRoutes } from "./pages/votes.tsx";
 import { crisisActivationRoutes } from "./pages/crises.tsx";
+import { readCircuit } from "../db/repos/mail-circuit-repo.ts";
+import { emailFlagRoutes } from "./pages/email-flags.tsx";
 
 export type AdminApp = Hono<AdminEnv>;
 export type AdminContext = Context<AdminEnv>;
@@ -74,10 +76,10 @@ export function createAdminApp(ctx: AppContext): Hono {
   const deps: AdminDeps = {
     ctx,
     repo,
-    page: (c, title, active, body, status = 200) =>
+    page: async (c, title, active, body, status = 200) =>
       c.html(
         html`<!doctype html>${(
-          <Layout title={title} user={c.get("user")} csrf={c.get("csrf")} active={active} flash={takeFlash(c)}>
+          <Layout title={title} user={c.get("user")} csrf={c.get("csrf")} active={active} flash={takeFlash(c)} mailSuspended={await mailBanner(ctx)}>
             {body}
           </Layout>
         )}`,
@@ -92,6 +94,7 @@ export function createAdminApp(ctx: AppContext): Hono {
   dashboardRoutes(secured, deps);
   cptsRoutes(secured, deps);
   memberImportRoutes(secured, deps); // before memberRoutes: /adherents/import is not a member id
+  emailFlagRoutes(secured, deps);
   memberRoutes(secured, deps);
   newsletterRoutes(secured, deps);
   outboxRoutes(secured, deps);
@@ -106,6 +109,16 @@ export function createAdminApp(ctx: AppContext): Hono {
   secured.all("*", (c) => deps.page(c, "Page introuvable", "", <p>Cette page n'existe pas ou n'appartient pas à votre CPTS. <a href="/admin">Retour au tableau de bord</a>.</p>, 404));
   app.route("/", secured);
   return app as unknown as Hono;
+}
+
+/** Sending suspended (circuit open): shown on every admin page; a database hiccup here never breaks a page. */
+async function mailBanner(ctx: AppContext): Promise<{ since: Date | null; reason: string | null; nextProbeAt: Date | null } | null> {
+  try {
+    const c = await readCircuit(ctx.db);
+    return c.open ? { since: c.openedAt, reason: c.reason, nextProbeAt: c.nextProbeAt } : null;
+  } catch {
+    return null;
+  }
 }
 
 /** 404 page for a record that does not exist in the user's CPTS (never reveals another CPTS's data). */

@@ -4,6 +4,7 @@ import type { Child } from "hono/jsx";
 import type { SessionUser } from "./auth.ts";
 import { ROLE_LABELS } from "./auth.ts";
 import type { FieldErrors, FormValues } from "./forms.ts";
+import { formatDateTimeFr } from "../rules/paris-time.ts";
 
 export const NAV: { href: string; label: string }[] = [
   { href: "/admin", label: "Tableau de bord" },
@@ -27,6 +28,8 @@ export interface PageMeta {
   csrf: string;
   active: string;
   flash?: { kind: "ok" | "bad"; text: string } | null;
+  /** The relay refuses our sending (circuit breaker open): a banner on every page. */
+  mailSuspended?: { since: Date | null; reason: string | null; nextProbeAt: Date | null } | null;
 }
 
 export function Layout(props: PageMeta & { children?: Child }) {
@@ -58,6 +61,13 @@ export function Layout(props: PageMeta & { children?: Child }) {
           ))}
         </nav>
         <main>
+          {props.mailSuspended ? (
+            <div class="flash bad" role="alert" id="envois-suspendus">
+              Envois de mails suspendus{props.mailSuspended.since ? ` depuis le ${formatDateTimeFr(props.mailSuspended.since)}` : ""} : le relais SMTP refuse l'envoi
+              {props.mailSuspended.reason ? ` (${props.mailSuspended.reason})` : ""}. Les messages restent en file et aucune adresse d'adhérent n'est mise en cause ; les envois
+              reprendront d'eux-mêmes dès qu'un essai passe{props.mailSuspended.nextProbeAt ? ` (prochain essai le ${formatDateTimeFr(props.mailSuspended.nextProbeAt)})` : ""}. Voir la page <a href="/admin/envois">Envois</a>.
+            </div>
+          ) : null}
           <h1>{props.title}</h1>
           {props.flash ? <div class={`flash ${props.flash.kind}`} role="status">{props.flash.text}</div> : null}
           {props.children}

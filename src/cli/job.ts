@@ -7,6 +7,7 @@ import { JobRunRepository } from "../db/repos/job-run-repo.ts";
 import { createSender } from "../mail/component.ts";
 import { collectEnqueued } from "../app/services/outbox.ts";
 import type { DrainCounts } from "../mail/sender.ts";
+import { leftByEarlierRuns } from "../mail/resume.ts";
 import { isIsoDate, formatDateFr } from "../rules/dates.ts";
 import { formatDateTimeFr } from "../rules/paris-time.ts";
 
@@ -20,6 +21,8 @@ const USAGE = [
   "      --sans-envoi  n'envoie pas (ne capture pas) les messages mis en file ; le service les enverra",
   "  Après la tâche, seuls les messages que CETTE exécution a mis en file sont envoyés (ou capturés) ;",
   "  le reste de l'outbox (autres CPTS, autres envois, avis d'échec) est laissé au service « coordo start ».",
+  "  Ce qu'une exécution précédente de la même tâche a laissé en attente (arrêt brutal, envois suspendus)",
+  "  est repris et envoyé par la nouvelle exécution.",
 ].join("\n");
 
 const time = formatDateTimeFr;
@@ -90,11 +93,14 @@ async function runJob(argv: string[], io: CliIO): Promise<number> {
   const send = !dryRun && !parsed.values["sans-envoi"];
   // Sending starts as soon as the first CPTS's decisions are committed, while the run goes on.
   const drain = send ? new OwnDrain(ctx) : undefined;
+  // what an earlier run of this job left unsent (killed, or held back while the relay refused our sending)
+  const resumed = drain ? await leftByEarlierRuns(ctx.db, job.id, { cptsId, now: new Date() }) : [];
+  drain?.push(resumed);
   const { result: outcome, keys } = await collectEnqueued(
     () => new Scheduler(ctx, jobs).runManual(job, { at, dryRun, cptsId }),
     drain ? (k) => drain.push(k) : undefined,
   );
-  const sent = drain ? await drain.finish(keys) : undefined;
+  const sent = drain ? await drain.finish([...resumed, ...keys]) : undefined;
   if (outcome.status === "echec") {
     io.err(`La tâche ${job.id} a échoué : ${outcome.error}`);
     return 1;
@@ -103,6 +109,13 @@ async function runJob(argv: string[], io: CliIO): Promise<number> {
   for (const e of (outcome.counts?.erreurs as string[] | undefined) ?? []) io.err(`  message non rendu : ${e}`);
   if (sent?.error) {
     io.err(`Envois interrompus : ${sent.error}. Rien n'est perdu : les messages restants restent dans l'outbox et partiront avec le service (coordo start).`);
+  }
+  if (resumed.length) io.out(`Reprise : ${resumed.length} message(s) laissé(s) en attente par une exécution précédente de ${job.id} (interrompue ou suspendue), repris par celle-ci.`);
+  if (sent?.suspended) {
+    io.err(
+      `Envois suspendus : le relais SMTP refuse l'envoi (${sent.suspended}). ${sent.waiting} message(s) restent en file ; aucune adresse n'est mise en cause. ` +
+        "Ils partiront d'eux-mêmes dès que le relais les accepte (service coordo start), ou relancez la même commande une fois le relais réparé.",
+    );
   }
   if (sent) {
     const c = sent;
@@ -114,7 +127,7 @@ async function runJob(argv: string[], io: CliIO): Promise<number> {
       );
     }
   }
-  return sent?.error ? 1 : 0;
+  return sent?.error || sent?.suspended ? 1 : 0;
 }
 
 const KEYS_PER_CLAIM = 500;
@@ -129,13 +142,15 @@ class OwnDrain {
   private readonly scope: { keys?: readonly string[] } = {};
   private readonly sender;
   private readonly transport;
-  private readonly total: DrainCounts = { claimed: 0, sent: 0, captured: 0, retried: 0, failed: 0, cancelled: 0 };
+  private readonly total: DrainCounts = { claimed: 0, sent: 0, captured: 0, retried: 0, failed: 0, cancelled: 0, held: 0 };
+  private readonly db: Awaited<ReturnType<CliIO["context"]>>["db"];
   private wake: (() => void) | undefined;
   private done = false;
   private readonly loop: Promise<void>;
 
   constructor(ctx: Awaited<ReturnType<CliIO["context"]>>) {
     ({ sender: this.sender, transport: this.transport } = createSender(ctx, { scope: this.scope }));
+    this.db = ctx.db;
     this.loop = this.run();
     this.loop.catch(() => {}); // awaited (and thrown) by finish()
   }
@@ -162,18 +177,27 @@ class OwnDrain {
   }
 
   /** Ends the run's sending; a database or SMTP failure is returned (the rows left wait for the service). */
-  async finish(allKeys: string[]): Promise<DrainCounts & { transport: boolean; error?: string }> {
+  async finish(allKeys: string[]): Promise<DrainCounts & { transport: boolean; error?: string; suspended?: string; waiting: number }> {
     this.done = true;
     this.wake?.();
     let error: string | undefined;
+    let waiting = 0;
     try {
       await this.loop;
       await this.drain(allKeys);
+      // the alert this run recorded when it suspended sending goes out now (chat is not suspended)
+      if (this.sender.alertKeys.length) await this.drain([...this.sender.alertKeys]);
+      if (this.sender.suspended) {
+        for (let i = 0; i < allKeys.length; i += KEYS_PER_CLAIM) {
+          waiting += await this.db.outboxMessage.count({ where: { idempotencyKey: { in: allKeys.slice(i, i + KEYS_PER_CLAIM) }, state: { in: ["EN_ATTENTE", "ECHEC_TEMPORAIRE", "EN_COURS"] } } });
+        }
+      }
     } catch (e) {
       error = (e as Error).message ?? String(e);
     } finally {
       this.transport?.close();
+      await this.sender.retire();
     }
-    return { ...this.total, transport: this.transport !== null, ...(error ? { error } : {}) };
+    return { ...this.total, transport: this.transport !== null, waiting, ...(error ? { error } : {}), ...(this.sender.suspended ? { suspended: this.sender.suspended } : {}) };
   }
 }

@@ -16,6 +16,7 @@ const commands: Record<string, Entry> = {
   echeances: { summary: "échéances de la CPTS ou d'un contrat (--help pour les options)", load: async () => (await import("./rules-commands.ts")).echeances },
   job: { summary: "tâches planifiées : job list, job run <id> [--at AAAA-MM-JJ] [--dry-run] [--cpts slug]", load: async () => (await import("./job.ts")).run },
   outbox: { summary: "messages en file, envoyés ou capturés (--etat capture, --voir ID)", load: async () => (await import("./outbox.ts")).run },
+  adresses: { summary: "adresses marquées invalides : adresses [--cpts slug] ; adresses retablir --cpts slug --email … | --toutes (remet en file les mails en échec)", load: async () => (await import("./adresses.ts")).run },
   chat: { summary: "lance une commande de chat comme un membre : chat --cpts demo --as <e-mail> \"/cotisation\" [--click \"<bouton>\"] ; chat lier relie un serveur Discord ou un espace Slack", load: async () => (await import("./chat.ts")).run },
   federation: { summary: "inter-CPTS : federation creer|ajouter|retirer|liste (une inter-CPTS et ses CPTS membres)", load: async () => (await import("./federation.ts")).run },
   "slack-manifest": { summary: "affiche le manifeste de l'application Slack généré depuis les commandes", load: async () => (await import("./slack-manifest.ts")).run },

@@ -7,6 +7,7 @@ import { chatNotifierFor, consoleChatNotifier, type ChatNotifier } from "../app/
 import { OutboxSender, type SenderOptions } from "./sender.ts";
 import { smtpTransport, type MailTransport } from "./transport.ts";
 import { mountUnsubscribe } from "./unsubscribe.ts";
+import { MailCircuitRepository, MailWorkerRepository } from "../db/repos/mail-circuit-repo.ts";
 import { mailComposer } from "./composer.ts";
 import { addReadyCheck } from "../http/server.ts";
 
@@ -25,6 +26,8 @@ export function createSender(
     mailFrom: ctx.config.MAIL_FROM,
     concurrency: ctx.config.SMTP_POOL_SIZE,
     ratePerSecond: ctx.config.SMTP_RATE_PER_SECOND,
+    circuit: new MailCircuitRepository(ctx.db),
+    workers: new MailWorkerRepository(ctx.db),
     compose: mailComposer(ctx),
     ...opts,
   }, () => ctx.clock.now());

@@ -19,6 +19,8 @@ export interface OutgoingMail {
 
 export interface MailTransport {
   send(mail: OutgoingMail): Promise<{ response: string }>;
+  /** Optional cheap check of the relay (connection, TLS, authentication) before a probe message. */
+  verify?(): Promise<void>;
   close(): void;
 }
 
@@ -54,23 +56,41 @@ export function smtpTransport(config: Config, opts: { smtpUrl?: string; poolSize
       });
       return { response: String(info.response ?? "") };
     },
+    async verify() {
+      await transport.verify();
+    },
     close: () => transport.close(),
   };
 }
 
 export interface SendFailure {
   permanent: boolean;
-  /** The refusal concerns the recipient's address (flag it invalid). */
+  /** The refusal concerns the recipient's address (flag it invalid): a 5xx answer to its RCPT TO only. */
   recipientRefused: boolean;
+  /**
+   * The relay refuses OUR sending, whoever the recipient: 5xx at MAIL FROM or after DATA, authentication,
+   * TLS, connection refused. No address is at fault: the queue pauses (circuit breaker) instead.
+   */
+  senderProblem?: boolean;
   message: string;
 }
+
+/** Failures of the session itself (not of one message): the relay cannot be used at all. */
+const SESSION_CODES = new Set(["EAUTH", "ENOAUTH", "EOAUTH2", "ETLS", "EREQUIRETLS", "EDNS", "ECONFIG", "EPROXY"]);
+const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/;
 
 export function classifySmtpError(e: unknown): SendFailure {
   const err = e as { responseCode?: number; code?: string; command?: string; response?: string; message?: string };
   const code = err.responseCode;
-  const message = (err.response ?? err.message ?? String(e)).slice(0, 500);
-  if (code !== undefined && code >= 500 && code < 600 && err.code !== "EAUTH") {
-    return { permanent: true, recipientRefused: err.code === "EENVELOPE" || /RCPT|DATA/i.test(err.command ?? ""), message };
+  const command = (err.command ?? "").toUpperCase();
+  const message = ([command && command !== "CONN" && command !== "API" ? `${command} :` : "", err.response ?? err.message ?? String(e)].filter(Boolean).join(" ")).slice(0, 500);
+  if (err.code && SESSION_CODES.has(err.code)) return { permanent: false, recipientRefused: false, senderProblem: true, message };
+  if (UNREACHABLE.test(`${err.message ?? ""} ${(e as { errno?: unknown }).errno ?? ""}`)) return { permanent: false, recipientRefused: false, senderProblem: true, message };
+  if (code !== undefined && code >= 500 && code < 600) {
+    // Only a refusal of the recipient at RCPT TO is about the address; at MAIL FROM, DATA (content) or
+    // anywhere else the relay refuses our sending, whoever the recipient is.
+    if (command === "RCPT TO") return { permanent: true, recipientRefused: true, message };
+    return { permanent: false, recipientRefused: false, senderProblem: true, message };
   }
   return { permanent: false, recipientRefused: false, message };
 }

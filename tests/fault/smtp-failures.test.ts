@@ -61,9 +61,10 @@ describe("serveur SMTP défaillant", () => {
     expect(warnings.every((l) => l.includes("421"))).toBe(true);
   });
 
-  it("réponse 550 : échec définitif enregistré, adresse marquée, la coordination prévenue une fois, les autres reçus une fois", async () => {
+  it("réponse 550 au RCPT TO : échec définitif enregistré, adresse marquée, la coordination prévenue une fois, les autres reçus une fois", async () => {
     const refused = ["adherent3@refus.fr", "adherent7@refus.fr", "adherent11@refus.fr"];
-    sink = await startSink({ mode: "550", failRecipients: refused });
+    // refused at RCPT TO: only then is the address at fault (a 5xx after DATA is the relay refusing our sending)
+    sink = await startSink({ mode: "550rcpt", failRecipients: refused });
     const w = await seedWorld(t.db, "refus", 15);
     const { ctx } = faultContext(t.db, t.url, t.engine, sink.port);
     const { sender, close } = fastSender(ctx);

@@ -17,6 +17,7 @@ import { MemberAdminRepository } from "../../db/repos/admin-repo.ts";
 import { DUES_STATUS_LABELS, type DuesStatus } from "../../rules/dues.ts";
 import { formatDateFr, formatEuros, yearOf } from "../../rules/index.ts";
 import { UserError } from "../../app/errors.ts";
+import { EmailFlag } from "./email-flags.tsx";
 
 const DUES_KIND: Record<DuesStatus, "ok" | "warn" | "bad" | undefined> = { a_jour: "ok", en_retard: "warn", jamais_paye: "bad", exonere: undefined };
 
@@ -135,6 +136,7 @@ export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
         <section class="card">
           <h2>Fiche</h2>
           {row ? <p>Cotisation {yearOf(today)} : <Badge kind={DUES_KIND[row.dues]}>{DUES_STATUS_LABELS[row.dues]}</Badge></p> : null}
+          {member ? <EmailFlag member={member} csrf={c.get("csrf")} canClear={isCoord} /> : null}
           <FormError errors={errors} />
           <form class="stack" method="post" action={action}>
             <Csrf token={c.get("csrf")} />

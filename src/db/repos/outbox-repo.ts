@@ -36,6 +36,8 @@ export interface ClaimedMessage {
   refType?: string | null;
   refId?: string | null;
   attempts: number;
+  /** When it was queued: temporary failures are retried for a window from then (48 h). */
+  createdAt?: Date;
   /** True when a previous claim of this row expired: it may already have been handed to the server. */
   maybeSent: boolean;
 }
@@ -121,6 +123,7 @@ export class OutboxRepository {
       refType: r.refType,
       refId: r.refId,
       attempts: r.attempts,
+      createdAt: r.createdAt,
       maybeSent: expired.has(r.id),
     }));
   }
@@ -203,13 +206,18 @@ export class OutboxRepository {
     return cancelled;
   }
 
+  /** Sending suspended (circuit open): the row goes back to the queue, due now, without counting the attempt. */
+  markHeld(id: string, lockToken: string, error: string): Promise<boolean> {
+    return this.finish(id, lockToken, { state: "EN_ATTENTE", attempts: { decrement: 1 }, nextAttemptAt: new Date(), lastError: `envoi suspendu : ${error}`.slice(0, 1000) });
+  }
+
   /** Releases the rows still held (graceful stop): they become due again at once, without counting an attempt. */
   async release(lockToken: string): Promise<void> {
     await this.db.outboxMessage.updateMany({ where: { lockedBy: lockToken, state: "EN_COURS" }, data: { state: "EN_ATTENTE", lockedBy: null, lockedUntil: null, attempts: { decrement: 1 } } });
   }
 
-  async flagMemberEmailInvalid(memberId: string, at: Date): Promise<{ name: string } | null> {
-    const m = await this.db.member.update({ where: { id: memberId }, data: { emailInvalid: true, emailInvalidAt: at } }).catch(() => null);
+  async flagMemberEmailInvalid(memberId: string, at: Date, reason?: string): Promise<{ name: string } | null> {
+    const m = await this.db.member.update({ where: { id: memberId }, data: { emailInvalid: true, emailInvalidAt: at, emailInvalidReason: reason?.slice(0, 500) ?? null } }).catch(() => null);
     return m ? { name: [m.firstName, m.lastName].filter(Boolean).join(" ") || m.organization || m.email || "" } : null;
   }
 
@@ -235,7 +243,7 @@ export class OutboxRepository {
       where: { ...(opts.cptsId ? { cptsId: opts.cptsId } : {}), ...(opts.states ? { state: { in: opts.states } } : {}) },
       orderBy: { createdAt: "desc" },
       take: opts.limit,
-      select: { id: true, kind: true, channel: true, recipient: true, subject: true, state: true, attempts: true, createdAt: true, sentAt: true, lastError: true },
+      select: { id: true, kind: true, channel: true, recipient: true, subject: true, state: true, attempts: true, createdAt: true, sentAt: true, lastError: true, nextAttemptAt: true },
     });
   }
 
