@@ -22,6 +22,12 @@ export function mailConfigProblem(config: Config): string | undefined {
   if (config.DKIM_PRIVATE_KEY && !config.DKIM_PRIVATE_KEY.includes("-----BEGIN") && !existsSync(config.DKIM_PRIVATE_KEY)) {
     return "DKIM_PRIVATE_KEY : ni une clé PEM (-----BEGIN …) ni un fichier existant.";
   }
+  if (config.BOUNCE_IMAP_URL) {
+    const imap = new URL(config.BOUNCE_IMAP_URL);
+    if (imap.protocol === "imap:" && !LOCAL_HOSTS.has(imap.hostname)) {
+      return "BOUNCE_IMAP_URL doit être en imaps:// (TLS) : imap:// enverrait le mot de passe en clair (permis seulement vers localhost).";
+    }
+  }
   if (!config.SMTP_URL) return undefined;
   if (!config.PUBLIC_URL) {
     return "PUBLIC_URL doit être défini (https://…) quand SMTP_URL l'est : les liens de désabonnement des mails en dépendent.";

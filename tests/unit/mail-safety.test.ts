@@ -25,6 +25,7 @@ describe("configuration sûre des envois", () => {
     [{ MAIL_FROM: "contact@cpts.invalid" }, /^MAIL_FROM/],
     [{ BOUNCE_ADDRESS: "rebonds@exemple.test" }, /^BOUNCE_ADDRESS/],
     [{ DKIM_DOMAIN: "cpts-loire.fr" }, /^DKIM_DOMAIN, DKIM_SELECTOR et DKIM_PRIVATE_KEY vont ensemble/],
+    [{ BOUNCE_IMAP_URL: "imap://rebonds:secret@imap.cpts-loire.fr:143/INBOX" }, /^BOUNCE_IMAP_URL doit être en imaps:\/\//],
   ])("%o est refusé avec une ligne en français", (over, message) => {
     const problem = mailConfigProblem(loadConfig({ ...SMTP, ...over }));
     expect(problem).toMatch(message);
@@ -34,6 +35,7 @@ describe("configuration sûre des envois", () => {
   it("http://localhost n'est accepté qu'avec ALLOW_HTTP_PUBLIC_URL=1, et jamais pour un autre hôte", () => {
     expect(mailConfigProblem(loadConfig({ ...SMTP, PUBLIC_URL: "http://127.0.0.1:3000", ALLOW_HTTP_PUBLIC_URL: "1" }))).toBeUndefined();
     expect(mailConfigProblem(loadConfig({ ...SMTP, PUBLIC_URL: "http://coordo.cpts-loire.fr", ALLOW_HTTP_PUBLIC_URL: "1" }))).toMatch(/https/);
+    expect(mailConfigProblem(loadConfig({ ...SMTP, BOUNCE_IMAP_URL: "imap://rebonds:secret@127.0.0.1:1143/INBOX" }))).toBeUndefined();
   });
 
   it("domaines de substitution reconnus, vrais domaines acceptés ; Message-ID sur le domaine de MAIL_FROM", () => {
