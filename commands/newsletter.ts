@@ -6,7 +6,7 @@ import { createNewsletter, newsletterStats, renderNewsletterPreview, scheduleNew
 import { formatParisDateTimeFr, parisWallTimeToInstant, parseParisWallTime } from "../src/rules/paris-time.ts";
 import { isKnownProfession } from "../src/rules/professions.ts";
 import { federationAudience } from "../src/app/services/federation.ts";
-import { UserError } from "../src/app/errors.ts";
+import { excerpt, UserError } from "../src/app/errors.ts";
 
 const AUDIENCES = { adherents: "ADHERENTS", professions: "PROFESSIONS", territoire: "TERRITOIRE", federation: "FEDERATION" } as const;
 const EXCERPT = 1200;
@@ -39,9 +39,9 @@ function programmerOption(now?: Date) {
       if (!at) {
         const why = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/.test(v) ? parseParisWallTime(v.includes("T") ? v : `${v}T09:00`) : null;
         const detail = why && !why.ok ? ` ${why.message}` : "";
-        c.addIssue({ code: "custom", message: `L'option « programmer » attend une date et une heure de Paris qui existent, au format ${PROGRAM_FORM} (par exemple 2026-12-01T09:30) ; reçu « ${v} ».${detail}` });
+        c.addIssue({ code: "custom", message: `L'option « programmer » attend une date et une heure de Paris qui existent, au format ${PROGRAM_FORM} (par exemple 2026-12-01T09:30) ; reçu « ${excerpt(v)} ».${detail}` });
       } else if (now && at.getTime() <= now.getTime()) {
-        c.addIssue({ code: "custom", message: `L'option « programmer » attend une date future au format ${PROGRAM_FORM} : « ${v} » (${formatParisDateTimeFr(at)}) est déjà passé.` });
+        c.addIssue({ code: "custom", message: `L'option « programmer » attend une date future au format ${PROGRAM_FORM} : « ${excerpt(v)} » (${formatParisDateTimeFr(at)}) est déjà passé.` });
       }
     })
     .optional();

@@ -3,7 +3,7 @@
 // by (platform, delivery id); internal errors become a short French apology with a reference.
 import { z } from "zod";
 import type { AppContext } from "./context.ts";
-import { UserError, errorReference } from "./errors.ts";
+import { UserError, errorReference, excerpt } from "./errors.ts";
 import { ChatRepository, newActionId, type NewAction, type ResolvedCaller, type WorkspaceRow } from "../db/repos/chat-repo.ts";
 import { MemberRepository, memberName, type MemberWithRoles } from "../db/repos/member-repo.ts";
 import { commands as defaultRegistry, findCommand } from "../../commands/index.ts";
@@ -106,7 +106,7 @@ export function collectOptions(cmd: CommandDef<unknown>, req: Pick<CommandReques
     }
     const free = cmd.options.filter((o) => values[o.name] === undefined && !o.namedOnly);
     if (positional.length > free.length) {
-      if (free.length === 0) throw new UserError(`La commande /${cmd.name} n'attend pas de valeur en plus (« ${positional.join(" ")} »).${usage(cmd)}`);
+      if (free.length === 0) throw new UserError(`La commande /${cmd.name} n'attend pas de valeur en plus (« ${excerpt(positional.join(" "))} »).${usage(cmd)}`);
       // the last free option takes the rest of the text (titles, subjects)
     }
     positional.forEach((v, i) => {
@@ -123,8 +123,8 @@ function usage(cmd: CommandDef<unknown>): string {
 
 function unknownOption(cmd: CommandDef<unknown>, name: string): string {
   return cmd.options.length
-    ? `Option inconnue « ${name} » pour /${cmd.name}.${usage(cmd)}`
-    : `La commande /${cmd.name} n'a pas d'option (reçu « ${name} »).`;
+    ? `Option inconnue « ${excerpt(name)} » pour /${cmd.name}.${usage(cmd)}`
+    : `La commande /${cmd.name} n'a pas d'option (reçu « ${excerpt(name)} »).`;
 }
 
 /** Zod issues as French sentences naming each option and its expected form. */
@@ -137,7 +137,7 @@ export function optionErrorsFr(cmd: CommandDef<unknown>, issues: readonly z.core
     if (issue.code === "custom" && issue.message && issue.message !== "Invalid input") return issue.message;
     const got = values[def.name];
     if (got === undefined) return `L'option « ${def.name} » est obligatoire : ${def.hint}.`;
-    return `L'option « ${def.name} » attend ${def.hint} (reçu : « ${String(got)} »).`;
+    return `L'option « ${def.name} » attend ${def.hint} (reçu : « ${excerpt(got)} »).`;
   });
   return `${[...new Set(lines)].join("\n")}\nExemple : ${cmd.example}`;
 }
@@ -157,6 +157,8 @@ export class Dispatcher {
   async dispatch(req: CommandRequest | ActionRequest): Promise<DispatchResult> {
     const ref = errorReference();
     try {
+      const tooLong = tooLongInput(req);
+      if (tooLong) return { reply: { text: tooLong, ephemeral: true } };
       if (req.deliveryId && !(await this.chat.claimDelivery(req.platform, req.deliveryId))) {
         this.app.log.info("livraison de chat déjà traitée", { platform: req.platform, deliveryId: req.deliveryId });
         return { reply: { text: "", ephemeral: true }, duplicate: true };
@@ -264,7 +266,7 @@ export class Dispatcher {
     if (req.type === "command") {
       const name = req.command.replace(/^\//, "").trim().toLowerCase();
       const cmd = findCommand(name, this.registry);
-      if (!cmd) return { text: `Commande inconnue : « /${name} ». Tapez /aide pour la liste des commandes.`, ephemeral: true };
+      if (!cmd) return { text: `Commande inconnue : « /${excerpt(name)} ». Tapez /aide pour la liste des commandes.`, ephemeral: true };
       if (ROLE_RANK[caller.role] < ROLE_RANK[cmd.requiredRole]) return this.denied(cmd, caller, cmd.requiredRole, workspace.cpts.name);
       const values = collectOptions(cmd, req);
       const parsed = (cmd.schemaAt?.(this.app.clock.now()) ?? cmd.schema).safeParse(values);
@@ -293,6 +295,17 @@ export class Dispatcher {
     await this.chat.createActions(actions);
     return cmd.personal ? { ...reply, ephemeral: true } : reply;
   }
+}
+
+/** What a person may type in one command (Slack caps slash-command text at 4,000 characters, Discord at 6,000 per option). */
+export const MAX_INPUT_CHARS = 8000;
+
+/** A refusal, quoting nothing, for input beyond MAX_INPUT_CHARS (no error reply ever echoes a huge value). */
+function tooLongInput(req: CommandRequest | ActionRequest): string | null {
+  if (req.type !== "command") return req.buttonId.length > 200 ? "Ce bouton n'est pas reconnu : relancez la commande." : null;
+  const sizes = [req.command.length, req.text?.length ?? 0, ...Object.values(req.options ?? {}).map((v) => (typeof v === "string" ? v.length : 0))];
+  const longest = Math.max(...sizes);
+  return longest > MAX_INPUT_CHARS ? `Texte trop long (${longest.toLocaleString("fr-FR")} caractères, ${MAX_INPUT_CHARS.toLocaleString("fr-FR")} au plus) : raccourcissez-le.` : null;
 }
 
 const fold = (s: string) => s.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");

@@ -10,7 +10,7 @@ import { renderMail, TemplateError } from "../../mail/template.ts";
 import { planCriseRevueTemplate } from "../../../templates/mail/plan-crise-revue.ts";
 import { unsubscribeUrl } from "../../mail/links.ts";
 import { enqueueMessages, inTransaction, type OutboxDraft } from "./outbox.ts";
-import { UserError } from "../errors.ts";
+import { excerpt, UserError } from "../errors.ts";
 
 /** Section owners are asked to review this many days before the refresh is due, then every REPEAT days. */
 export const REVIEW_LEAD_DAYS = 60;
@@ -79,7 +79,7 @@ export async function markSectionReviewed(ctx: AppContext, cptsId: string, secti
   const current = versions[0];
   if (!current) throw new UserError("Aucun plan de crise n'est enregistré pour cette CPTS.");
   const found = await findSection(ctx.db, current.id, section);
-  if (!found) throw new UserError(`Partie du plan de crise inconnue : « ${section} ».`, "section");
+  if (!found) throw new UserError(`Partie du plan de crise inconnue : « ${excerpt(section)} ».`, "section");
   if (!(await memberExists(ctx.db, cptsId, memberId))) throw new UserError("Adhérent inconnu dans cette CPTS.", "memberId");
   const review = await addReview(ctx.db, found.id, memberId, ctx.clock.today(), comment);
   await writeAudit(ctx.db, { cptsId, actor: `member:${memberId}`, action: "crisis_plan.review", target: found.kind });

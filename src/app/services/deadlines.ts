@@ -12,7 +12,7 @@ import { unsubscribeUrl } from "../../mail/links.ts";
 import { publicUrl } from "../../config.ts";
 import { chatRecipient } from "../chat-notifier.ts";
 import { enqueueMessages, inTransaction, type OutboxDraft } from "./outbox.ts";
-import { UserError } from "../errors.ts";
+import { excerpt, UserError } from "../errors.ts";
 
 export const OWNER_ROLE_LABELS: Record<Deadline["ownerRole"], string> = {
   coordonnateur: "coordination",
@@ -34,7 +34,7 @@ export async function markDeadlineDone(ctx: AppContext, cptsId: string, key: str
   const today = ctx.clock.today();
   const list = await listDeadlines(ctx, cptsId, today);
   const found = list.find((d) => d.key === key);
-  if (!found) throw new UserError(`Échéance inconnue : « ${key} ». Affichez la liste des échéances pour choisir la bonne.`, "key");
+  if (!found) throw new UserError(`Échéance inconnue : « ${excerpt(key)} ». Affichez la liste des échéances pour choisir la bonne.`, "key");
   await markDone(ctx.db, cptsId, key, today, actor, note);
   await writeAudit(ctx.db, { cptsId, actor, action: "deadline.done", target: key });
   return { ...found, state: "fait" };

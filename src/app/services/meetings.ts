@@ -2,7 +2,7 @@
 // member's indemnity with the CPTS's rules (règlement intérieur), records it and charges it to the
 // meeting's mission envelope, all in one transaction.
 import type { AppContext } from "../context.ts";
-import { UserError } from "../errors.ts";
+import { excerpt, UserError } from "../errors.ts";
 import { MeetingRepository } from "../../db/repos/meeting-repo.ts";
 import { inTransaction } from "./outbox.ts";
 import {
@@ -53,7 +53,7 @@ export async function openMeeting(
   ctx: AppContext,
   input: { cptsId: string; title: string; mission: string; durationMin: number; heldOn: string; openedBy: string; chatChannel?: string },
 ) {
-  if (!MEETING_MISSIONS[input.mission]) throw new UserError(`Mission inconnue « ${input.mission} ».`, "mission");
+  if (!MEETING_MISSIONS[input.mission]) throw new UserError(`Mission inconnue « ${excerpt(input.mission)} ».`, "mission");
   const repo = new MeetingRepository(ctx.db);
   const meeting = await repo.create(input);
   await repo.audit({ cptsId: input.cptsId, actor: input.openedBy, action: "meeting.open", target: meeting.id, details: { title: input.title } });

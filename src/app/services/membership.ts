@@ -3,7 +3,7 @@
 import { createHash, randomInt } from "node:crypto";
 import type { AppContext } from "../context.ts";
 import type { Db } from "../../db/client.ts";
-import { UserError } from "../errors.ts";
+import { UserError, excerpt } from "../errors.ts";
 import { ChatRepository } from "../../db/repos/chat-repo.ts";
 import { MemberRepository, memberName, type MemberWithRoles } from "../../db/repos/member-repo.ts";
 import { enqueueMessages, inTransaction } from "./outbox.ts";
@@ -134,12 +134,12 @@ export interface Application {
 /** Checks an application before the RGPD notice is shown; returns the commune it names. */
 export async function checkApplication(ctx: AppContext, cptsId: string, a: Application): Promise<{ inseeCode: string; name: string }> {
   const members = new MemberRepository(ctx.db);
-  if (!isKnownProfession(a.profession)) throw new UserError(`Profession inconnue « ${a.profession} » : choisissez-en une de la liste (par exemple infirmier, medecin_generaliste, pharmacien).`, "profession");
+  if (!isKnownProfession(a.profession)) throw new UserError(`Profession inconnue « ${excerpt(a.profession)} » : choisissez-en une de la liste (par exemple infirmier, medecin_generaliste, pharmacien).`, "profession");
   const communes = await members.communes(cptsId);
   const needle = a.commune.trim().toLowerCase();
   const commune = communes.find((c) => c.inseeCode === needle || c.name.toLowerCase() === needle || c.postalCode === needle);
   if (!commune) {
-    throw new UserError(`La commune « ${a.commune} » n'est pas sur le territoire de la CPTS. Communes : ${communes.map((c) => c.name).join(", ")}.`, "commune");
+    throw new UserError(`La commune « ${excerpt(a.commune)} » n'est pas sur le territoire de la CPTS. Communes : ${communes.map((c) => c.name).join(", ")}.`, "commune");
   }
   if (await members.findByEmail(cptsId, a.email)) {
     throw new UserError("Cette adresse est déjà connue de la CPTS : reliez plutôt votre compte avec /adhesion lier email=votre@adresse.", "email");
