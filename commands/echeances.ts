@@ -31,7 +31,9 @@ export const echeances = defineCommand({
     const coordinator = ctx.caller.role === "coordonnateur";
     return {
       title: "Prochaines échéances",
-      text: `${open.filter((d) => d.state === "en_retard").length} en retard, ${open.filter((d) => d.state === "imminent").length} imminente(s), ${open.length} au total.`,
+      text:
+        `${open.filter((d) => d.state === "en_retard").length} en retard, ${open.filter((d) => d.state === "imminent").length} imminente(s), ${open.length} au total.` +
+        (open.length > shown.length ? ` Les ${shown.length} premières ci-dessous ; les ${open.length - shown.length} autres sur la page Échéances de l'administration (/admin/echeances) et dans son calendrier iCal.` : ""),
       fields: shown.map((d) => ({
         name: `${formatDateFr(d.dueDate)} — ${STATE[d.state]}`,
         value: `${d.label} (${DEADLINE_KIND_LABELS[d.kind]}, ${OWNER_ROLE_LABELS[d.ownerRole]})${coordinator ? `\nclé : ${d.key}` : ""}`,

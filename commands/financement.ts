@@ -1,12 +1,17 @@
-// /financement: this contract year's ACI entitlement, what has been and will be paid, next payments.
+// /financement: this contract year's ACI entitlement, what was received (recorded receipts, never the
+// calendar), what is expected or late, variable parts as potentiel, next payments (the cut is said).
 import { z } from "zod";
 import { defineCommand } from "./types.ts";
 import { loadRulesInputs } from "../src/db/repos/cpts-rules-repo.ts";
-import { compareDates, contractYearOf, entitlementForYear, formatDateFr, formatEuros, paymentCalendar } from "../src/rules/index.ts";
+import { contractYearOf, entitlementForYear, formatDateFr, formatEuros } from "../src/rules/index.ts";
+import { moneyView } from "../src/app/services/facts.ts";
+
+/** Next payments listed in the chat; the reply says how many more there are and where. */
+const SHOWN = 5;
 
 export const financement = defineCommand({
   name: "financement",
-  description: "Le financement ACI de l'année de contrat : droits, versé, attendu, prochains versements",
+  description: "Le financement ACI de l'année de contrat : droits, reçu, attendu, en retard, prochains versements",
   requiredRole: "bureau",
   options: [],
   schema: z.object({}),
@@ -18,25 +23,29 @@ export const financement = defineCommand({
     const year = contractYearOf(ctx.today, funding.signatureDate, settings);
     if (year === null) return { text: `Le contrat signé le ${formatDateFr(funding.signatureDate)} n'est pas en cours aujourd'hui.` };
     const ent = entitlementForYear(funding, year, settings);
-    const calendar = paymentCalendar(funding, settings);
-    const thisYear = calendar.filter((p) => p.annee === year);
-    const received = thisYear.filter((p) => compareDates(p.date, ctx.today) <= 0);
-    const expected = thisYear.filter((p) => compareDates(p.date, ctx.today) > 0);
-    const sum = (xs: { montant_cents: number }[]) => xs.reduce((s, p) => s + p.montant_cents, 0);
-    const next = calendar.filter((p) => compareDates(p.date, ctx.today) > 0).slice(0, 5);
+    const money = moneyView(inputs, ctx.today, SHOWN)!;
+    const y = money.ofYear!;
+    const next = money.upcoming;
+    const rest = next.total - next.shown.length;
     return {
       title: `Financement ACI — année ${year} de contrat`,
       text:
         `Du ${formatDateFr(ent.debut)} au ${formatDateFr(ent.fin)}, taille ${ent.taille}. ` +
         `Droits de l'année : ${formatEuros(ent.total_cents)} (dont ${formatEuros(ent.total_cents - ent.budget_cents)} de parts variables au potentiel maximal ; budget prévisionnel ${formatEuros(ent.budget_cents)}).`,
       fields: [
-        { name: "Déjà versé pour l'année", value: formatEuros(sum(received)) },
-        { name: "Encore attendu pour l'année", value: formatEuros(sum(expected)) },
-        ...ent.lignes.filter((l) => l.montant_cents > 0).map((l) => ({ name: l.label, value: `${formatEuros(l.montant_cents)}${l.potentiel ? " (potentiel)" : ""}` })),
+        { name: "Reçu pour l'année (versements enregistrés)", value: formatEuros(y.recu_cents) },
+        { name: "Attendu pour l'année (parts fixes)", value: formatEuros(y.attendu_cents) },
+        { name: "En retard", value: formatEuros(y.en_retard_cents) },
+        { name: "Parts variables (potentiel, selon les indicateurs)", value: formatEuros(y.potentiel_cents) },
+        ...ent.lignes.filter((l) => l.montant_cents > 0).map((l) => ({ name: l.label, value: `${formatEuros(l.montant_cents)}${l.part === "variable" ? " (potentiel)" : ""}` })),
         {
           name: "Prochains versements",
-          value: next.length ? next.map((p) => `${formatDateFr(p.date)} : ${formatEuros(p.montant_cents)} — ${p.label}`).join("\n") : "aucun",
+          value: next.shown.length
+            ? next.shown.map((p) => `${formatDateFr(p.date)} : ${formatEuros(p.reste_cents)} — ${p.label}${p.status === "en_retard" ? " (EN RETARD)" : ""}`).join("\n") +
+              (rest > 0 ? `\n… et ${rest} autre(s) : voir la page Financement de l'administration (/admin/financement).` : "")
+            : "aucun",
         },
+        ...(money.publicFunding.alert ? [{ name: "Commissaire aux comptes", value: money.publicFunding.alert.label }] : []),
       ],
     };
   },

@@ -5,7 +5,8 @@ import type { AdminApp, AdminDeps } from "../app.tsx";
 import { duesSummary } from "../../app/services/members.ts";
 import { ActivityRepository } from "../../db/repos/admin-repo.ts";
 import { loadRulesInputs } from "../../db/repos/cpts-rules-repo.ts";
-import { deadlines, paymentCalendar, formatDateFr, formatEuros } from "../../rules/index.ts";
+import { deadlines, formatDateFr, formatEuros, PAYMENT_STATUS_LABELS } from "../../rules/index.ts";
+import { moneyView } from "../../app/services/facts.ts";
 import { HBarChart } from "../charts.tsx";
 import { Badge, Empty } from "../ui.tsx";
 import { DEADLINE_STATE_LABELS, deadlineBadge, OUTBOX_STATE_LABELS, JOB_STATE_LABELS, formatRunDuration } from "../labels.ts";
@@ -21,8 +22,10 @@ export function dashboardRoutes(app: AdminApp, deps: AdminDeps): void {
       activity.outboxCounts(cptsId),
       activity.jobRuns(8),
     ]);
-    const nextDeadlines = inputs ? deadlines(inputs.deadlines, today, inputs.settings).filter((d) => d.state !== "fait").slice(0, 6) : [];
-    const nextPayments = inputs?.funding ? paymentCalendar(inputs.funding, inputs.settings).filter((p) => p.date >= today).slice(0, 6) : [];
+    const openDeadlines = inputs ? deadlines(inputs.deadlines, today, inputs.settings).filter((d) => d.state !== "fait") : [];
+    const nextDeadlines = openDeadlines.slice(0, 6);
+    const money = inputs ? moneyView(inputs, today, 6) : null;
+    const nextPayments = money?.upcoming.shown ?? [];
     return deps.page(
       c,
       "Tableau de bord",
@@ -54,25 +57,41 @@ export function dashboardRoutes(app: AdminApp, deps: AdminDeps): void {
           ) : (
             <Empty>Aucune échéance en attente.</Empty>
           )}
-          <p><a href="/admin/echeances">Toutes les échéances</a></p>
+          <p>
+            {openDeadlines.length > nextDeadlines.length ? `${nextDeadlines.length} premières sur ${openDeadlines.length} en cours. ` : ""}
+            <a href="/admin/echeances">Toutes les échéances</a>
+          </p>
         </section>
         <section class="card">
-          <h2>Prochains versements attendus</h2>
+          <h2>Versements ACI : reçu, attendu, en retard</h2>
+          {money?.ofYear ? (
+            <p id="argent-annee">
+              Année {money.year} de contrat : reçu <strong>{formatEuros(money.ofYear.recu_cents)}</strong> · attendu {formatEuros(money.ofYear.attendu_cents)} · en retard{" "}
+              <strong>{formatEuros(money.ofYear.en_retard_cents)}</strong> · potentiel (parts variables) {formatEuros(money.ofYear.potentiel_cents)}
+            </p>
+          ) : null}
+          {money?.publicFunding.alert ? <p class="flash bad" role="alert">{money.publicFunding.alert.label}</p> : null}
           {nextPayments.length ? (
             <div class="table-wrap">
-              <table>
-                <thead><tr><th>Versement</th><th class="num">Montant</th></tr></thead>
+              <table id="prochains-versements">
+                <thead><tr><th>Versement</th><th class="num">Restant</th></tr></thead>
                 <tbody>
                   {nextPayments.map((p) => (
-                    <tr><td><strong>{formatDateFr(p.date)}</strong><br />{p.label}</td><td class="num">{formatEuros(p.montant_cents)}</td></tr>
+                    <tr>
+                      <td><strong>{formatDateFr(p.date)}</strong> <Badge kind={p.status === "en_retard" ? "bad" : undefined}>{PAYMENT_STATUS_LABELS[p.status]}</Badge><br />{p.label}</td>
+                      <td class="num">{formatEuros(p.reste_cents)}</td>
+                    </tr>
                   ))}
                 </tbody>
               </table>
             </div>
           ) : (
-            <Empty>Aucun versement attendu (pas d'ACI signé).</Empty>
+            <Empty>{money ? "Aucun versement attendu." : "Aucun versement attendu (pas d'ACI signé)."}</Empty>
           )}
-          <p><a href="/admin/financement">Financement détaillé</a></p>
+          <p>
+            {money && money.upcoming.total > nextPayments.length ? `${nextPayments.length} premiers sur ${money.upcoming.total}. ` : ""}
+            <a href="/admin/financement">Financement détaillé et versements reçus</a>
+          </p>
         </section>
         <section class="card">
           <h2>Envois</h2>

@@ -12,6 +12,10 @@ import { CptsAdminRepository } from "../../db/repos/admin-repo.ts";
 import { formatDateFr, yearOf, daysBetween } from "../../rules/index.ts";
 import { publicUrl } from "../../config.ts";
 import { UserError } from "../../app/errors.ts";
+import { recordFact, recordGovernanceChange, removeFact } from "../../app/services/facts.ts";
+import { FACT_KINDS, FACT_KIND_LABELS, loadDatedFacts } from "../../db/repos/facts-repo.ts";
+import { formatEuros } from "../../rules/index.ts";
+import { parseEurosToCents } from "../forms.ts";
 
 const keyForm = z.object({ key: z.string({ error: "échéance manquante" }).min(1, "échéance manquante").max(120) });
 
@@ -28,6 +32,8 @@ export function deadlineRoutes(app: AdminApp, deps: AdminDeps): void {
     const feed = `${publicUrl(deps.ctx.config)}/ical/${cpts.icalToken}.ics`;
     const years = [...new Set(list.map((d) => yearOf(d.dueDate)))].sort();
     const csrf = c.get("csrf");
+    const facts = await loadDatedFacts(deps.ctx.db, cptsId);
+    const canEnter = role === "COORDONNATEUR" || role === "BUREAU";
     return deps.page(
       c,
       "Échéances",
@@ -62,6 +68,58 @@ export function deadlineRoutes(app: AdminApp, deps: AdminDeps): void {
             </ul>
           </section>
         )) : <section class="card"><Empty>Aucune échéance.</Empty></section>}
+        <section class="card" id="faits">
+          <h2>Faits datés</h2>
+          <p class="muted">Chaque fait saisi crée ses échéances (ci-dessus, dans le calendrier iCal, le tableau de bord et les alertes) jusqu'à ce qu'elles soient marquées faites.</p>
+          {facts.facts.length || facts.governance.length ? (
+            <ul id="liste-faits">
+              {facts.facts.map((f) => (
+                <li>
+                  <strong>{formatDateFr(f.occurredOn)}</strong> — {FACT_KIND_LABELS[f.kind] ?? f.kind}
+                  {f.amountCents !== null ? ` : ${formatEuros(f.amountCents)}` : ""}{f.detail ? ` (${f.detail})` : ""}
+                  {canEnter ? (
+                    <form method="post" action="/admin/echeances/faits/supprimer" class="inline">
+                      <Csrf token={csrf} />
+                      <input type="hidden" name="id" value={f.id} />
+                      <button type="submit" class="secondary" data-confirm="Supprimer ce fait et ses échéances ?">Supprimer</button>
+                    </form>
+                  ) : null}
+                </li>
+              ))}
+              {facts.governance.map((g) => (
+                <li>
+                  <strong>{formatDateFr(g.changedOn)}</strong> — Changement de gouvernance : {g.description}
+                  {g.declaredOn ? ` (déclaré au greffe le ${formatDateFr(g.declaredOn)})` : ""}
+                </li>
+              ))}
+            </ul>
+          ) : <Empty>Aucun fait saisi.</Empty>}
+          {canEnter ? (
+            <>
+              <form method="post" action="/admin/echeances/faits" class="stack" id="form-fait">
+                <Csrf token={csrf} />
+                <h3>Saisir un fait</h3>
+                <div>
+                  <label for="f-kind">Fait</label>
+                  <select id="f-kind" name="kind">
+                    {FACT_KINDS.map((k) => <option value={k}>{FACT_KIND_LABELS[k]}</option>)}
+                  </select>
+                </div>
+                <div><label for="f-date">Date (réception de l'aide, dépôt, réponse, lettre, embauche)</label><input id="f-date" name="date" type="date" required /></div>
+                <div><label for="f-montant">Montant (aides uniquement, €)</label><input id="f-montant" name="montant" type="text" inputmode="decimal" placeholder="24 000,00" /></div>
+                <div><label for="f-detail">Précision (poste pour une embauche, réponse, note)</label><input id="f-detail" name="detail" type="text" maxlength={200} /></div>
+                <button type="submit">Enregistrer le fait</button>
+              </form>
+              <form method="post" action="/admin/echeances/gouvernance" class="stack" id="form-gouvernance">
+                <Csrf token={csrf} />
+                <h3>Changement de gouvernance (à déclarer au greffe sous 3 mois)</h3>
+                <div><label for="g-date">Date du changement</label><input id="g-date" name="date" type="date" required /></div>
+                <div><label for="g-detail">Ce qui a changé (bureau, conseil d'administration, siège…)</label><input id="g-detail" name="detail" type="text" required maxlength={200} /></div>
+                <button type="submit">Enregistrer le changement</button>
+              </form>
+            </>
+          ) : null}
+        </section>
         <section class="card" id="ical">
           <h2>Calendrier (iCalendar)</h2>
           <p>Abonnez votre agenda (Google Agenda, Outlook, Thunderbird, Calendrier Apple) à cette adresse secrète ; ne la partagez pas :</p>
@@ -94,6 +152,45 @@ export function deadlineRoutes(app: AdminApp, deps: AdminDeps): void {
     if (!parsed.ok) return redirectWith(c, "/admin/echeances", "bad", parsed.errors.key ?? "Échéance manquante.");
     await unmarkDeadlineDone(deps.ctx, c.get("user").cptsId, parsed.data.key, deps.actor(c));
     return redirectWith(c, "/admin/echeances", "ok", "L'échéance n'est plus marquée comme faite.");
+  });
+
+  const back = (c: Parameters<typeof redirectWith>[0], kind: "ok" | "bad", text: string) => redirectWith(c, "/admin/echeances#faits", kind, text);
+
+  app.post("/echeances/faits", requireRole("COORDONNATEUR", "BUREAU"), async (c) => {
+    const form = c.get("form");
+    const str = (k: string) => (typeof form[k] === "string" ? (form[k] as string) : "");
+    try {
+      const rawAmount = str("montant").trim();
+      const amountCents = rawAmount ? parseEurosToCents(rawAmount) : null;
+      if (rawAmount && amountCents === null) throw new UserError(`Montant invalide : « ${rawAmount.slice(0, 40)} » (par exemple 24 000,00).`, "montant");
+      const r = await recordFact(deps.ctx, c.get("user").cptsId, { kind: str("kind"), date: str("date"), amountCents, detail: str("detail") }, deps.actor(c));
+      return back(c, "ok", `${r.label} : enregistré, ses échéances sont dans la liste.`);
+    } catch (e) {
+      if (e instanceof UserError) return back(c, "bad", `Rien n'a été enregistré. ${e.message}`);
+      throw e;
+    }
+  });
+
+  app.post("/echeances/faits/supprimer", requireRole("COORDONNATEUR", "BUREAU"), async (c) => {
+    const id = c.get("form").id;
+    try {
+      await removeFact(deps.ctx, c.get("user").cptsId, typeof id === "string" ? id : "", deps.actor(c));
+      return back(c, "ok", "Fait supprimé, avec ses échéances.");
+    } catch (e) {
+      if (e instanceof UserError) return back(c, "bad", e.message);
+      throw e;
+    }
+  });
+
+  app.post("/echeances/gouvernance", requireRole("COORDONNATEUR", "BUREAU"), async (c) => {
+    const form = c.get("form");
+    try {
+      const r = await recordGovernanceChange(deps.ctx, c.get("user").cptsId, { date: form.date, what: form.detail }, deps.actor(c));
+      return back(c, "ok", `${r.label} : enregistré, à déclarer au greffe des associations (l'échéance est dans la liste).`);
+    } catch (e) {
+      if (e instanceof UserError) return back(c, "bad", `Rien n'a été enregistré. ${e.message}`);
+      throw e;
+    }
   });
 
   app.post("/echeances/ical/regenerer", requireRole("COORDONNATEUR"), async (c) => {

@@ -5,6 +5,7 @@ import type { FundingInput, MissionContract, IndicatorResult } from "../../rules
 import type { DeadlineInput } from "../../rules/deadlines.ts";
 import type { MissionId } from "../../rules/aci-tables.ts";
 import { resolveSettings, type RulesSettings, type RulesSettingsOverrides } from "../../rules/settings.ts";
+import { loadDatedFacts, withFacts, type DatedFacts } from "./facts-repo.ts";
 
 const MISSION_OF_KIND: Record<string, MissionId> = {
   ACCES_SOINS: "acces_soins",
@@ -29,6 +30,8 @@ export interface CptsRulesInputs {
   funding: FundingInput | null;
   deadlines: DeadlineInput;
   contractId: string | null;
+  /** Facts entered in the admin (aids, projet de santé, governance, termination, hires) and CPAM receipts. */
+  facts: DatedFacts;
 }
 
 interface RulesCptsRow {
@@ -152,12 +155,14 @@ export async function loadRulesInputs(db: Db, cptsId: string): Promise<CptsRules
       indicatorAchievement: achievement,
     };
   }
+  const entered = await loadDatedFacts(db, cptsId);
   return {
     cpts: { id: cpts.id, slug: cpts.slug, name: cpts.name, population: cpts.population },
     settings,
     funding,
     contractId,
-    deadlines: {
+    facts: entered,
+    deadlines: withFacts({
       signatureDate: cpts.kSignedOn ?? undefined,
       missions,
       crisisPlan,
@@ -165,6 +170,6 @@ export async function loadRulesInputs(db: Db, cptsId: string): Promise<CptsRules
       missionPrecoceAidDate: cpts.missionPrecoceAidOn ?? undefined,
       projetSanteFiledDate: cpts.projetSanteFiledOn ?? undefined,
       done: of("done").map((d) => d.v),
-    },
+    }, entered),
   };
 }
