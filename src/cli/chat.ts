@@ -5,6 +5,7 @@ import { ArgsError, parseArgsFr } from "./args.ts";
 import { UserError } from "../app/errors.ts";
 import { ConsoleChat } from "../chat/console/adapter.ts";
 import { renderText } from "../chat/console/render.ts";
+import { linkRepresentativeAccounts } from "../app/services/federation.ts";
 import { ChatRepository } from "../db/repos/chat-repo.ts";
 
 export const USAGE =
@@ -69,5 +70,8 @@ async function link(values: { cpts?: string; plateforme?: string; espace?: strin
     return 1;
   }
   io.out(r.created ? `Espace ${values.plateforme} ${values.espace} relié à la ${cpts.name}.` : `Cet espace était déjà relié à la ${cpts.name}.`);
+  // An inter-CPTS: its member CPTS's representatives vote from this space too.
+  const linked = await linkRepresentativeAccounts(ctx, cpts.id, "cli");
+  if (linked) io.out(`${linked} compte(s) de représentant·es des CPTS membres relié(s) dans cet espace.`);
   return 0;
 }

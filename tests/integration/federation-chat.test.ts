@@ -14,6 +14,7 @@ import { hashPassword } from "../../src/app/password.ts";
 import { ConsoleChat } from "../../src/chat/console/adapter.ts";
 import { renderText } from "../../src/chat/console/render.ts";
 import { run as federationCli } from "../../src/cli/federation.ts";
+import { run as chatCli } from "../../src/cli/chat.ts";
 import { createHttpApp } from "../../src/http/server.ts";
 import { adminComponent } from "../../src/admin/index.ts";
 import type { Reply } from "../../commands/types.ts";
@@ -65,6 +66,9 @@ beforeAll(async () => {
   const discordA = await t.db.chatWorkspace.create({ data: { platform: "DISCORD", externalId: "G-A", cptsId: ids["cpts-a"]! } });
   const anne = await t.db.member.findFirstOrThrow({ where: { email: "annabelle.aubry@cpts-a.fr" } });
   await t.db.chatIdentity.create({ data: { workspaceId: discordA.id, userId: "D-anne", memberId: anne.id } });
+  const discordB = await t.db.chatWorkspace.create({ data: { platform: "DISCORD", externalId: "G-B", cptsId: ids["cpts-b"]! } });
+  const bertrand = await t.db.member.findFirstOrThrow({ where: { email: "bertrand.bouvier@cpts-b.fr" } });
+  await t.db.chatIdentity.create({ data: { workspaceId: discordB.id, userId: "D-bertrand", memberId: bertrand.id } });
 });
 afterAll(async () => t?.cleanup());
 
@@ -73,18 +77,20 @@ describe(`inter-CPTS de bout en bout (${process.env.TEST_PG_ADMIN_URL ? "Postgre
     expect((await cli("creer", "--slug", "inter-nord", "--nom", "Inter-CPTS du Nord", "--departements", "59")).code).toBe(0);
     const inter = await t.db.cpts.findUniqueOrThrow({ where: { slug: "inter-nord" } });
     ids["inter-nord"] = inter.id;
-    // The inter-CPTS has its own Discord server, linked like any CPTS's.
-    await t.db.chatWorkspace.create({ data: { platform: "DISCORD", externalId: "G-INTER", cptsId: inter.id, alertChannelId: "C-INTER" } });
     const pilote = await t.db.member.create({ data: { cptsId: inter.id, firstName: "Paula", lastName: "Pilote", email: "pilote@inter-nord.fr", roles: { create: [{ role: "COORDONNATEUR" }] } } });
     await t.db.adminUser.create({ data: { cptsId: inter.id, email: "pilote@inter-nord.fr", passwordHash: await hashPassword("mot-de-passe-solide-2026"), role: "COORDONNATEUR", memberId: pilote.id } });
     await t.db.member.create({ data: { cptsId: inter.id, kind: "MORALE", category: "PARTENAIRE", organization: "ARS Hauts-de-France", email: "ars@ars.sante.fr", duesExempt: true, roles: { create: [{ role: "PARTENAIRE" }] } } });
 
-    // CPTS A: its coordinator becomes its representative by default; their Discord account is linked on the inter's server.
+    // CPTS A: its coordinator becomes its representative by default.
     const a = await cli("ajouter", "--inter", "inter-nord", "--cpts", "cpts-a");
     expect(a.code).toBe(0);
     expect(a.out).toContain("Annabelle Aubry");
     const recA = await t.db.member.findFirstOrThrow({ where: { cptsId: inter.id, representsCptsId: ids["cpts-a"] } });
     expect(recA).toMatchObject({ kind: "MORALE", organization: "CPTS Avesnois", email: "annabelle.aubry@cpts-a.fr", status: "ACTIF" });
+    // The inter-CPTS then links its own Discord server: the representative's Discord account is linked there.
+    let linkOut = "";
+    expect(await chatCli(["lier", "--cpts", "inter-nord", "--plateforme", "discord", "--espace", "G-INTER"], { out: (s) => (linkOut += s), err: (s) => (linkOut += s), context: async () => ctx })).toBe(0);
+    expect(linkOut).toContain("1 compte(s) de représentant·es");
     const linked = await t.db.chatIdentity.findFirstOrThrow({ where: { workspace: { externalId: "G-INTER" }, userId: "D-anne" } });
     expect(linked.memberId).toBe(recA.id);
 
@@ -100,6 +106,8 @@ describe(`inter-CPTS de bout en bout (${process.env.TEST_PG_ADMIN_URL ? "Postgre
     const rep = await cli("representant", "--inter", "inter-nord", "--cpts", "cpts-b", "--email", "bertrand.bouvier@cpts-b.fr");
     expect(rep.code).toBe(0);
     expect((await t.db.member.findUniqueOrThrow({ where: { id: recB.id } })).email).toBe("bertrand.bouvier@cpts-b.fr");
+    expect(rep.out).toContain("1 compte(s) de chat relié(s)");
+    expect((await t.db.chatIdentity.findFirstOrThrow({ where: { workspace: { externalId: "G-INTER" }, userId: "D-bertrand" } })).memberId).toBe(recB.id);
     // Adding twice changes nothing.
     expect((await cli("ajouter", "--inter", "inter-nord", "--cpts", "cpts-a")).code).toBe(0);
     expect(await t.db.member.count({ where: { cptsId: inter.id, representsCptsId: { not: null } } })).toBe(2);

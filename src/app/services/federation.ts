@@ -49,6 +49,7 @@ export async function joinFederation(ctx: AppContext, interCptsId: string, cptsI
     if (!rep) throw new UserError(`« ${opts.representativeEmail} » n'est pas membre de la ${cpts.name} : la ou le représentant doit être un membre actif de la CPTS (son adresse telle qu'enregistrée).`, "representant");
   }
   const existing = await repo.memberRecord(inter.id, cpts.id);
+  if (!rep && existing?.email) rep = await repo.personByEmail(cpts.id, existing.email);
   if (!rep && !existing?.email) rep = await repo.coordinator(cpts.id);
   const repEmail = rep?.email?.trim().toLowerCase() ?? null;
   if (repEmail) {
@@ -91,6 +92,19 @@ export async function joinFederation(ctx: AppContext, interCptsId: string, cptsI
     if (rep && (changedRep || !existing?.email)) await txRepo.audit(inter.id, actor, "federation.representant", cpts.id, { cpts: cpts.slug, representant: repEmail, comptesRelies: linked });
     return { cptsName: cpts.name, representative: rep && repEmail ? { name: personName(rep), email: repEmail } : existing?.email ? { name: existing.email, email: existing.email } : null, linkedAccounts: linked };
   });
+}
+
+/**
+ * After the inter-CPTS links a new chat space (`coordo chat lier`): the representatives' Discord
+ * and console accounts are linked there too. Returns how many accounts were linked.
+ */
+export async function linkRepresentativeAccounts(ctx: AppContext, interCptsId: string, actor: string): Promise<number> {
+  const repo = new FederationRepository(ctx.db);
+  const inter = await repo.byId(interCptsId);
+  if (!inter || inter.kind !== "INTER_CPTS") return 0;
+  let linked = 0;
+  for (const c of await repo.children(interCptsId)) linked += (await joinFederation(ctx, interCptsId, c.id, actor)).linkedAccounts;
+  return linked;
 }
 
 /** Names (or changes) the representative of a member CPTS; the previous one's chat accounts lose its voice. */
