@@ -116,8 +116,9 @@ describe.skipIf(!hasChromium)("admin dans Chromium", () => {
     expect(await page.textContent("#apercu")).toContain("1 ligne(s) en erreur");
     expect(await page.textContent("#apercu")).toContain("e-mail invalide");
     expect(await db.member.count()).toBe(before);
-    await Promise.all([page.waitForURL(/\/admin\/adherents$/), page.click("#confirmer-import")]);
-    expect(await page.textContent(".flash")).toContain("1 adhérent(s) créé(s)");
+    await Promise.all([page.waitForURL(/\/admin\/adherents\/import\/c/), page.click("#confirmer-import")]);
+    await page.waitForSelector("#resultat");
+    expect(await page.textContent("#resultat")).toContain("1 adhérent(s) créé(s)");
     expect(await db.member.count()).toBe(before + 1);
 
     // record a payment for an unpaid member

@@ -1,0 +1,150 @@
+// Large member imports in a real browser (Debian's Chromium driven by playwright-core): a 40,000-row
+// XLSX workbook and a 5 MB CSV saved by Excel (Windows-1252) are uploaded, previewed, confirmed by
+// reference and imported in the background while the page shows the progress; accents come out
+// right and no request is refused for its size.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { existsSync } from "node:fs";
+import iconv from "iconv-lite";
+import ExcelJS from "exceljs";
+import type { Browser, Page } from "playwright-core";
+import { freshDatabaseUrl } from "../helpers/db.ts";
+import { loadConfig } from "../../src/config.ts";
+import { silentLogger } from "../../src/log.ts";
+import { startCoordo, type Running } from "../../src/app/start.ts";
+import { adminComponent } from "../../src/admin/index.ts";
+import { DEMO_ADMIN_PASSWORD, DEMO_COORDINATOR_EMAIL } from "../../src/db/demo-seed.ts";
+
+const CHROMIUM = process.env.E2E_CHROMIUM ?? "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+
+let base: string;
+
+async function login(page: Page) {
+  await page.goto(`${base}/admin`);
+  await page.waitForURL(/\/admin\/connexion/);
+  await page.fill("#email", DEMO_COORDINATOR_EMAIL);
+  await page.fill("#password", DEMO_ADMIN_PASSWORD);
+  await Promise.all([page.waitForURL(`${base}/admin`), page.click("button[type=submit]")]);
+}
+
+async function xlsxOf(rows: number, insee: string): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet("Adhérents");
+  ws.addRow(["Nom", "Prénom", "Email", "Profession", "Commune INSEE", "Téléphone", "Montant", "Date paiement", "Référence"]);
+  for (let i = 0; i < rows; i++) ws.addRow([i === 0 ? "Lefèvre" : `Tableur${i}`, i === 0 ? "Inès" : "Zoé", `xlsx${i}@exemple-import.fr`, "Infirmière", insee, 600000000 + i, 30, new Date(Date.UTC(2026, 2, 1 + (i % 28))), `XL-${i}`]);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/** HelloAsso's export as Excel saves it: « ; », Windows-1252, decimal comma, long address columns. */
+function helloAssoCsv(targetBytes: number, communeName: string): { file: Buffer; rows: number } {
+  const header = ["Numéro", "Formule", "Montant (€)", "Statut", "Nom", "Prénom", "Date", "Email", "Moyen de paiement", "Attestation", "Champ additionnel : Profession", "Champ additionnel : Commune d'exercice", "Champ additionnel : Numéro RPPS", "Champ additionnel : Téléphone", "Adresse", "Code Postal", "Ville", "Pays"];
+  const lines = [header.join(";")];
+  let size = lines[0]!.length;
+  let i = 0;
+  while (size < targetBytes) {
+    const line = [String(500000 + i), "Adhésion professionnel de santé", "30,00", "Validé", i === 0 ? "Bénard" : `Hélèneau${i}`, i === 0 ? "Zoé" : "Anaïs", `0${(i % 9) + 1}/04/2026`, `csv${i}@exemple-import.fr`, "Carte bancaire", `https://www.helloasso.com/associations/cpts-demo/adhesions/attestation-${i}-${"x".repeat(60)}`, "Masseur-kinésithérapeute", communeName, String(10000000000 + i), "06 12 34 56 78", `${i} chemin des Écoliers, résidence « Les Églantiers », bâtiment Œillet`, "59000", "Villeneuve-d'Ascq", "France"].join(";");
+    lines.push(line);
+    size += line.length + 2;
+    i++;
+  }
+  return { file: iconv.encode(lines.join("\r\n"), "windows-1252"), rows: i };
+}
+
+/** Waits for the import page to reach the result, the page refreshing itself meanwhile; says whether progress was shown. */
+async function untilDone(page: Page, timeout: number): Promise<{ sawProgress: boolean }> {
+  let sawProgress = false;
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    if (await page.locator("#resultat").count()) return { sawProgress };
+    if (await page.locator("#progression progress").count()) sawProgress = true;
+    await page.waitForTimeout(250);
+  }
+  throw new Error("import non terminé à temps");
+}
+
+describe.skipIf(!hasChromium)("import d'adhérents volumineux dans Chromium", () => {
+  let running: Running;
+  let drop: () => Promise<void>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const fresh = await freshDatabaseUrl();
+    drop = fresh.drop;
+    const config = loadConfig({ DATABASE_URL: fresh.url, PORT: "0", HOST: "127.0.0.1", CONSOLE_CHAT: "0", JOBS_ENABLED: "0" });
+    const out = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      running = await startCoordo(config, silentLogger, { demo: true, components: [adminComponent] });
+    } finally {
+      process.stdout.write = out;
+    }
+    base = `http://127.0.0.1:${running.port}`;
+    const { chromium } = await import("playwright-core");
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await running?.stop();
+    await drop?.();
+  });
+
+  it("un classeur XLSX de 40 000 lignes puis un CSV Windows-1252 de 5 Mo : aperçu, progression, accents justes, jamais de 413", async () => {
+    const db = running.ctx.db;
+    const cpts = await db.cpts.findUniqueOrThrow({ where: { slug: "demo" } });
+    const commune = await db.commune.findFirstOrThrow({ where: { cptsId: cpts.id }, orderBy: { inseeCode: "asc" } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+    const page = await context.newPage();
+    const statuses: number[] = [];
+    page.on("response", (r) => statuses.push(r.status()));
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await login(page);
+
+    // 40,000-row XLSX
+    await page.goto(`${base}/admin/adherents/import`);
+    expect(await page.textContent("#limite-import")).toContain("20 Mo");
+    const xlsx = await xlsxOf(40_000, commune.inseeCode);
+    await page.setInputFiles("#file", { name: "adherents.xlsx", mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buffer: xlsx });
+    await Promise.all([page.waitForURL(/\/admin\/adherents\/import\/c/), page.click("text=Voir l'aperçu")]);
+    await page.waitForSelector("#apercu", { timeout: 60_000 });
+    expect(await page.textContent("#encodage")).toContain("classeur Excel");
+    expect(await page.textContent("#apercu-comptes")).toContain("40000 ligne(s) valide(s)");
+    expect(await page.textContent("#apercu-comptes")).toContain("40000 création(s)");
+    // the preview page stays small: counts and the rows to look at, not 40,000 table rows
+    expect((await page.content()).length).toBeLessThan(200_000);
+    await Promise.all([page.waitForLoadState("load"), page.click("#confirmer-import")]);
+    const first = await untilDone(page, 100_000);
+    expect(first.sawProgress).toBe(true);
+    expect(await page.textContent("#resultat")).toContain("40000 adhérent(s) créé(s)");
+    expect(await page.textContent("#resultat")).toContain("40000 paiement(s) enregistré(s)");
+    expect(await db.member.count({ where: { cptsId: cpts.id, email: { endsWith: "@exemple-import.fr" } } })).toBe(40_000);
+    const ines = await db.member.findFirstOrThrow({ where: { cptsId: cpts.id, email: "xlsx0@exemple-import.fr" } });
+    expect([ines.firstName, ines.lastName, ines.profession, ines.phone]).toEqual(["Inès", "Lefèvre", "infirmier", "0600000000"]);
+
+    // 5 MB CSV written by Excel (Windows-1252), HelloAsso columns
+    const { file, rows } = helloAssoCsv(5 * 1024 * 1024, commune.name);
+    expect(file.length).toBeGreaterThanOrEqual(5 * 1024 * 1024);
+    await page.goto(`${base}/admin/adherents/import`);
+    await page.setInputFiles("#file", { name: "export-helloasso.csv", mimeType: "text/csv", buffer: file });
+    await Promise.all([page.waitForURL(/\/admin\/adherents\/import\/c/), page.click("text=Voir l'aperçu")]);
+    await page.waitForSelector("#apercu", { timeout: 60_000 });
+    expect(await page.textContent("#encodage")).toContain("Windows-1252");
+    expect(await page.textContent("#apercu")).toContain("export HelloAsso");
+    expect(await page.textContent("#apercu-comptes")).toContain(`${rows} ligne(s) valide(s)`);
+    expect(await page.textContent("#premieres-lignes")).toContain("Zoé Bénard");
+    await Promise.all([page.waitForLoadState("load"), page.click("#confirmer-import")]);
+    await untilDone(page, 60_000);
+    expect(await page.textContent("#resultat")).toContain(`${rows} adhérent(s) créé(s)`);
+    const zoe = await db.member.findFirstOrThrow({ where: { cptsId: cpts.id, email: "csv0@exemple-import.fr" } });
+    expect([zoe.firstName, zoe.lastName, zoe.profession, zoe.communeInsee, zoe.rpps]).toEqual(["Zoé", "Bénard", "masseur_kinesitherapeute", commune.inseeCode, "10000000000"]);
+    expect(await db.duesPayment.count({ where: { cptsId: cpts.id, externalId: { startsWith: "helloasso-commande:5" } } })).toBe(rows);
+
+    expect(statuses.filter((s) => s === 413 || s >= 500)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 240_000);
+});
