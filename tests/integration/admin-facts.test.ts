@@ -158,13 +158,14 @@ describe(`faits datés saisis dans l'administration (${process.env.TEST_PG_ADMIN
   it("refuse en français une saisie invalide, sans rien écrire", async () => {
     const before = await env.t.db.cptsFact.count();
     await demo.get("/admin/echeances");
-    for (const fields of [
+    const invalid: Record<string, string>[] = [
       { kind: "EMBAUCHE", date: "2026-11-20" }, // no role
       { kind: "AIDE_FIR", date: "2026-11-20" }, // no amount
       { kind: "AIDE_FIR", date: "2025-01-32", montant: "1000" },
       { kind: "INCONNU", date: "2026-11-20" },
       { kind: "AIDE_FIR", date: "2026-11-20", montant: "douze" },
-    ]) {
+    ];
+    for (const fields of invalid) {
       await demo.get("/admin/echeances");
       const res = await demo.post("/admin/echeances/faits", fields);
       expect(res.status).toBe(303);
