@@ -10,6 +10,7 @@ import { ChatRepository } from "../../src/db/repos/chat-repo.ts";
 import { startDiscordRest } from "../../src/chat/discord/adapter.ts";
 import { createSender } from "../../src/mail/component.ts";
 import { systemClock } from "../../src/app/context.ts";
+import { checkAlertChannel } from "../../src/app/alert-channel.ts";
 
 const GUILD = "111111111111111111";
 const ALERTS = "222222222222222222";
@@ -105,6 +106,9 @@ describe("Discord en mode HTTP seul (sans passerelle), API REST locale", () => {
     expect(await discord!.notifier.channelInWorkspace({ workspace: GUILD, channel: OTHER_CHANNEL })).toBe(false);
     expect(await discord!.notifier.channelInWorkspace({ workspace: GUILD, channel: ALERTS })).toBe(true);
     await expect(discord!.notifier.post({ platform: "discord", workspace: GUILD, channel: OTHER_CHANNEL }, "alerte")).rejects.toThrow(/n'appartient pas au serveur relié/);
+    // and the admin setting refuses it when it is typed (the CPTS's own channel is accepted)
+    await expect(checkAlertChannel(w.t.db, w.cptsId, OTHER_CHANNEL)).rejects.toThrow(/n'appartient à aucun espace de chat relié/);
+    await expect(checkAlertChannel(w.t.db, w.cptsId, ALERTS)).resolves.toBeUndefined();
     expect(calls.filter((c) => c.method === "POST" && c.url.includes(OTHER_CHANNEL))).toHaveLength(0);
   });
 });

@@ -16,6 +16,7 @@ import { CptsRepository } from "../../db/repos/cpts-repo.ts";
 import { CATEGORY_LABELS_FR } from "../../app/services/members.ts";
 import { contractYearOf, formatDateFr, formatEuros, sizeFromPopulation, yearOf } from "../../rules/index.ts";
 import { UserError } from "../../app/errors.ts";
+import { checkAlertChannel } from "../../app/alert-channel.ts";
 
 const SIZE_RANGES: Record<number, string> = { 1: "moins de 40 000 habitants", 2: "40 000 à 80 000 habitants", 3: "80 000 à 175 000 habitants", 4: "plus de 175 000 habitants" };
 const UNIT_LABELS: Record<string, string> = { HEURE: "par heure", DEMI_JOURNEE: "par demi-journée", FORFAIT: "forfait" };
@@ -364,6 +365,7 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
   };
 
   post("/cpts/general", "general", generalForm, async (c, d) => {
+    if (d.alertChannelId) await checkAlertChannel(deps.ctx.db, c.get("user").cptsId, d.alertChannelId);
     await repo.update(c.get("user").cptsId, {
       name: d.name, population: d.population, contactEmail: d.contactEmail ?? null, address: d.address ?? null, paymentLink: d.paymentLink ?? null,
       paymentInstructions: d.paymentInstructions ?? null, newsletterCadence: d.newsletterCadence, alertChannelId: d.alertChannelId ?? null,

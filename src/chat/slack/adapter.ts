@@ -373,6 +373,18 @@ export function parseSlackBody(raw: string, contentType: string): Record<string,
 export function slackNotifier(app: BoltApp, tokens: SlackTokens): ChatNotifier {
   return {
     platform: "slack",
+    async channelInWorkspace(ref) {
+      const token = await tokens.botToken(ref.workspace, { strict: true });
+      if (!token) return false;
+      try {
+        const info = await app.client.conversations.info({ token, channel: ref.channel });
+        return Boolean(info.ok && info.channel && !info.channel.is_im);
+      } catch (e) {
+        const code = (e as { data?: { error?: string } }).data?.error;
+        if (code === "channel_not_found" || code === "invalid_channel") return false;
+        throw e;
+      }
+    },
     async post(ref, text) {
       const token = await tokens.botToken(ref.workspace, { strict: true });
       if (!token) throw new Error(`coordo n'est pas installé dans l'espace Slack ${ref.workspace}`);
