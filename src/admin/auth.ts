@@ -12,7 +12,9 @@ export const SESSION_COOKIE = "coordo_session";
 export const LOGIN_CSRF_COOKIE = "coordo_login_csrf";
 export const SESSION_HOURS = 12;
 export const MAX_FAILURES = 5;
-// Higher per address: several people may share one (a practice's network, a reverse proxy).
+/** Per e-mail from any address (a distributed guess of one account). */
+export const MAX_FAILURES_PER_EMAIL = 10;
+// Higher per address: several people may share one (a practice's network; a reverse proxy without TRUSTED_PROXY).
 export const MAX_FAILURES_PER_IP = 20;
 export const FAILURE_WINDOW_MIN = 15;
 

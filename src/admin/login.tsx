@@ -1,16 +1,19 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
-// Login and logout. Failures are counted per e-mail and per IP address: MAX_FAILURES (per e-mail)
-// or MAX_FAILURES_PER_IP (per address) within FAILURE_WINDOW_MIN minutes block further tries.
+// Login and logout. Failures are counted, within FAILURE_WINDOW_MIN minutes, per client address + e-mail
+// (MAX_FAILURES), per e-mail from anywhere (MAX_FAILURES_PER_EMAIL) and per address (MAX_FAILURES_PER_IP).
+// The client address is the reverse proxy's X-Forwarded-For only when TRUSTED_PROXY names that proxy.
+// Each check is reserved atomically before the password is verified (no race: N concurrent wrong
+// passwords get exactly MAX_FAILURES checks); a blocked try is told when to retry.
 import { Hono, type Context } from "hono";
 import { html } from "hono/html";
 import { getCookie, setCookie } from "hono/cookie";
-import { getConnInfo } from "@hono/node-server/conninfo";
+import { clientAddress, trustedProxies } from "../http/client-address.ts";
 import { z } from "zod";
 import type { AppContext } from "../app/context.ts";
-import { verifyPassword, hashPassword } from "../app/password.ts";
+import { verifyPassword, hashPassword, needsRehash } from "../app/password.ts";
 import type { AdminRepository } from "../db/repos/admin-repo.ts";
 import {
-  FAILURE_WINDOW_MIN, LOGIN_CSRF_COOKIE, MAX_FAILURES, MAX_FAILURES_PER_IP, clearSessionCookie, clientIp, cookieSecure, hashToken, openSession, randomToken, safeEqual, setSessionCookie, SESSION_COOKIE,
+  FAILURE_WINDOW_MIN, LOGIN_CSRF_COOKIE, MAX_FAILURES, MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_IP, clearSessionCookie, cookieSecure, hashToken, openSession, randomToken, safeEqual, setSessionCookie, SESSION_COOKIE,
 } from "./auth.ts";
 import { parseWith, type FieldErrors, type FormValues } from "./forms.ts";
 
@@ -19,7 +22,12 @@ const loginForm = z.object({
   password: z.string({ error: "mot de passe requis" }).min(1, "mot de passe requis").max(200),
 });
 
-export const LOGIN_BLOCKED_FR = `Trop de tentatives de connexion échouées. Par sécurité, réessayez dans ${FAILURE_WINDOW_MIN} minutes.`;
+/** « Trop de tentatives… réessayez à 14 h 32 (dans 12 minutes). » (Europe/Paris) */
+export function loginBlockedFr(retryAt: Date, now: Date): string {
+  const minutes = Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 60_000));
+  const [h, m] = retryAt.toLocaleTimeString("fr-FR", { timeZone: "Europe/Paris", hour: "2-digit", minute: "2-digit", hour12: false }).split(":");
+  return `Trop de tentatives de connexion échouées. Par sécurité, réessayez à ${Number(h)} h ${m} (dans ${minutes} minute${minutes > 1 ? "s" : ""}).`;
+}
 const BAD_CREDENTIALS_FR = "E-mail ou mot de passe incorrect.";
 
 function LoginPage(p: { token: string; values?: FormValues; errors?: FieldErrors; message?: string; next?: string }) {
@@ -58,8 +66,16 @@ function LoginPage(p: { token: string; values?: FormValues; errors?: FieldErrors
   );
 }
 
-function safeNext(next: unknown): string {
-  return typeof next === "string" && /^\/admin(\/[^/\\]|$|\?)/.test(next) && !next.startsWith("//") ? next : "/admin";
+/** A redirect target after login: a path of the admin only, printable ASCII (no CR/LF, no backslash, no other host). */
+export function safeNext(next: unknown): string {
+  if (typeof next !== "string" || next.length > 500 || !/^[\x21-\x7e]+$/.test(next) || next.includes("\\")) return "/admin";
+  if (!/^\/admin(\/[^/]|$|\?)/.test(next)) return "/admin";
+  try {
+    const u = new URL(next, "http://coordo.invalid");
+    return u.host === "coordo.invalid" && u.pathname.startsWith("/admin") ? u.pathname + u.search : "/admin";
+  } catch {
+    return "/admin";
+  }
 }
 
 // A hash to verify against when the e-mail is unknown, so that both cases take the same time.
@@ -67,6 +83,7 @@ let dummyHash: Promise<string> | undefined;
 
 export function loginRoutes(ctx: AppContext, repo: AdminRepository): Hono {
   const app = new Hono();
+  const proxies = trustedProxies(ctx.config);
 
   const loginToken = (c: Context) => {
     const token = randomToken();
@@ -88,21 +105,33 @@ export function loginRoutes(ctx: AppContext, repo: AdminRepository): Hono {
     const parsed = parseWith(loginForm, form);
     if (!parsed.ok) return c.html(html`<!doctype html>${<LoginPage token={loginToken(c)} values={parsed.values} errors={parsed.errors} next={next} />}`, 400);
     const { email, password } = parsed.data;
-    const ip = clientIp(c, getConnInfo);
-    const keys = [`email:${email}`, `ip:${ip}`];
+    const ip = clientAddress(c, proxies) ?? "inconnue";
     const now = ctx.clock.now();
-    const since = new Date(now.getTime() - FAILURE_WINDOW_MIN * 60_000);
-    if ((await repo.recentFailures([keys[0]!], since)) >= MAX_FAILURES || (await repo.recentFailures([keys[1]!], since)) >= MAX_FAILURES_PER_IP) {
-      ctx.log.warn("admin login blocked", { email, ip });
-      return c.html(html`<!doctype html>${<LoginPage token={loginToken(c)} values={{ email }} message={LOGIN_BLOCKED_FR} next={next} />}`, 429);
+    const windowMs = FAILURE_WINDOW_MIN * 60_000;
+    const reserved = await repo.reserveLoginCheck(
+      [
+        { key: `ipmail:${ip}|${email}`, max: MAX_FAILURES },
+        { key: `email:${email}`, max: MAX_FAILURES_PER_EMAIL },
+        { key: `ip:${ip}`, max: MAX_FAILURES_PER_IP },
+      ],
+      now,
+      new Date(now.getTime() - windowMs),
+      windowMs,
+    );
+    if (!reserved.ok) {
+      ctx.log.warn("connexion à l'admin bloquée (trop d'échecs)", { email, ip });
+      c.header("Retry-After", String(Math.max(1, Math.ceil((reserved.retryAt.getTime() - now.getTime()) / 1000))));
+      return c.html(html`<!doctype html>${<LoginPage token={loginToken(c)} values={{ email }} message={loginBlockedFr(reserved.retryAt, now)} next={next} />}`, 429);
     }
     const user = await repo.userByEmail(email);
     const ok = user ? await verifyPassword(password, user.passwordHash) : (await verifyPassword(password, await (dummyHash ??= hashPassword(randomToken()))), false);
-    await repo.recordAttempt(keys, ok, now);
     if (!ok || !user) {
       await repo.audit({ cptsId: user?.cptsId ?? null, actor: `web:${ip}`, action: "admin.connexion_refusee", target: email });
       return c.html(html`<!doctype html>${<LoginPage token={loginToken(c)} values={{ email }} message={BAD_CREDENTIALS_FR} next={next} />}`, 401);
     }
+    await repo.markLoginSucceeded(reserved.ids);
+    // hashed with weaker parameters (an older coordo): replaced now that the password is known
+    if (needsRehash(user.passwordHash)) await repo.rehashPassword(user.id, await hashPassword(password));
     const token = await openSession(repo, user.id, now);
     setSessionCookie(c, ctx, token);
     await repo.audit({ cptsId: user.cptsId, actor: `admin:${user.email}`, action: "admin.connexion", details: { ip } });

@@ -3,7 +3,7 @@
 // Order of checks: secret URL → source address (HELLOASSO_ALLOWED_IPS) → JSON → zod → act.
 // A forged request (unknown token, address not allowed, invalid payload) writes nothing.
 import type { Context, Hono } from "hono";
-import { getConnInfo } from "@hono/node-server/conninfo";
+import { clientAddress, normalizeIp, trustedProxies } from "../http/client-address.ts";
 import { bodyLimit } from "hono/body-limit";
 import type { AppContext } from "../app/context.ts";
 import type { Component } from "../app/components.ts";
@@ -14,34 +14,13 @@ import { HelloAssoRepository } from "./repo.ts";
 
 const MAX_BODY_BYTES = 512 * 1024;
 
-function normalizeIp(ip: string | undefined): string | undefined {
-  if (!ip) return undefined;
-  const t = ip.trim();
-  return t.startsWith("::ffff:") && t.includes(".") ? t.slice(7) : t;
-}
-
 export function parseIpList(list: string | undefined): Set<string> {
   return new Set((list ?? "").split(",").map((s) => normalizeIp(s)).filter((s): s is string => !!s));
 }
 
-/**
- * The address the request comes from: the socket's. Only when the socket is the configured
- * reverse proxy (HELLOASSO_TRUSTED_PROXY) do we read X-Forwarded-For, and then its LAST entry
- * (the one our proxy appended; earlier entries are whatever the client sent).
- */
-export function sourceAddress(c: Context, trustedProxy: string | undefined): string | undefined {
-  let socket: string | undefined;
-  try {
-    socket = normalizeIp(getConnInfo(c).remote.address);
-  } catch {
-    socket = undefined;
-  }
-  if (socket && trustedProxy && socket === normalizeIp(trustedProxy)) {
-    const xff = c.req.header("x-forwarded-for");
-    const last = xff?.split(",").map((s) => s.trim()).filter(Boolean).at(-1);
-    return normalizeIp(last) ?? socket;
-  }
-  return socket;
+/** The address the request comes from (see src/http/client-address.ts; TRUSTED_PROXY). */
+export function sourceAddress(c: Context, config: AppContext["config"]): string | undefined {
+  return clientAddress(c, trustedProxies(config));
 }
 
 export function mountHelloAsso(ctx: AppContext, http: Hono): void {
@@ -52,7 +31,7 @@ export function mountHelloAsso(ctx: AppContext, http: Hono): void {
     const token = c.req.param("token");
     const cpts = /^[A-Za-z0-9_-]{8,64}$/.test(token) ? await new HelloAssoRepository(ctx.db).cptsByToken(token) : null;
     if (!cpts) return c.json({ erreur: "Adresse de notification inconnue." }, 404);
-    const ip = sourceAddress(c, ctx.config.HELLOASSO_TRUSTED_PROXY);
+    const ip = sourceAddress(c, ctx.config);
     if (allowed.size && (!ip || !allowed.has(ip))) {
       ctx.log.warn("helloasso: source address refused", { cpts: cpts.slug, ip });
       return c.json({ erreur: "Adresse d'origine non autorisée." }, 403);

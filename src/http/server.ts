@@ -41,6 +41,13 @@ export function createHttpApp(ctx: AppContext): Hono {
   });
   // mail: « suspendu » while the relay refuses our sending (circuit breaker open, issue 11)
   checks.set("envois", () => mailReadiness(ctx.db));
+  // under https (PUBLIC_URL), browsers must never come back over http (admin cookies, login form)
+  if ((ctx.config.PUBLIC_URL ?? "").startsWith("https://")) {
+    app.use("*", async (c, next) => {
+      await next();
+      c.header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    });
+  }
   // alive: the process answers and its database does
   app.get("/health", async (c) => {
     try {

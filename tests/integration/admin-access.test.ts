@@ -67,14 +67,14 @@ describe(`admin : accès et sécurité (${process.env.TEST_PG_ADMIN_URL ? "Postg
     expect(c.cookies.has("coordo_session")).toBe(false);
   });
 
-  it(`bloque un e-mail après ${MAX_FAILURES} échecs, même avec le bon mot de passe`, async () => {
+  it(`bloque un e-mail depuis une adresse après ${MAX_FAILURES} échecs, même avec le bon mot de passe`, async () => {
     const repo = new AdminRepository(env.t.db);
     await repo.createUser({ cptsId: env.cptsId, email: "cible@cpts-demo.fr", passwordHash: await hashPassword("le-bon-mot-de-passe"), role: "BUREAU", actor: "test" });
     for (let i = 0; i < MAX_FAILURES; i++) {
-      const res = await new Client(env.app).login("cible@cpts-demo.fr", `faux-${i}`);
+      const res = await new Client(env.app, "192.0.2.10").login("cible@cpts-demo.fr", `faux-${i}`);
       expect(res.status).toBe(401);
     }
-    const blocked = await new Client(env.app).login("cible@cpts-demo.fr", "le-bon-mot-de-passe");
+    const blocked = await new Client(env.app, "192.0.2.10").login("cible@cpts-demo.fr", "le-bon-mot-de-passe");
     expect(blocked.status).toBe(429);
     expect(await blocked.text()).toContain("Trop de tentatives de connexion");
     // 15 minutes later the window has passed

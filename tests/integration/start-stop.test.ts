@@ -23,7 +23,8 @@ function distFresh(): boolean {
 }
 const engine = process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite";
 
-describe(`coordo start et arrêt (${engine})`, () => {
+// real child processes on a loaded machine: generous timeouts (the measured bounds are asserted inside)
+describe(`coordo start et arrêt (${engine})`, { timeout: 180_000 }, () => {
   it("port déjà pris : sortie non nulle en moins de 3 s, message en français, aucune tâche ni aucun envoi", async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));

@@ -1,6 +1,7 @@
 // Admin accounts, sessions, login attempts and the audit log, plus the reads and small writes of
 // the web admin pages. Every read of a CPTS's data takes its cptsId: a record of another CPTS is
 // simply not found.
+import { randomUUID } from "node:crypto";
 import type { Db, Tx } from "../client.ts";
 
 export type AdminRoleKind = "COORDONNATEUR" | "BUREAU";
@@ -40,6 +41,11 @@ export class AdminRepository {
   }
 
   /** New password: the account's open sessions end; with `actor`, the audit log records who did it. */
+  /** Same password, stronger hash (made at login): sessions stay open, nothing to audit. */
+  async rehashPassword(userId: string, passwordHash: string) {
+    await this.db.adminUser.update({ where: { id: userId }, data: { passwordHash } });
+  }
+
   async setPassword(userId: string, passwordHash: string, actor?: string) {
     await this.db.$transaction(async (tx) => {
       const user = await tx.adminUser.update({ where: { id: userId }, data: { passwordHash } });
@@ -76,6 +82,44 @@ export class AdminRepository {
   // ── login attempts ──
   async recordAttempt(keys: string[], ok: boolean, at: Date) {
     await this.db.loginAttempt.createMany({ data: keys.map((key) => ({ key, ok, at })) });
+  }
+
+  /**
+   * Reserves a login check, atomically: unless a key already has `max` failures since `since`, one failure
+   * row per key is written BEFORE the password is checked (a success turns them into successes). Concurrent
+   * tries for the same keys take turns (PostgreSQL: advisory locks per key; SQLite: one writer at a time),
+   * so 60 simultaneous wrong passwords get exactly `max` checks. Blocked: when the oldest counted failure
+   * leaves the window (`retryAt`).
+   */
+  async reserveLoginCheck(limits: { key: string; max: number }[], now: Date, since: Date, windowMs: number): Promise<{ ok: true; ids: string[] } | { ok: false; retryAt: Date }> {
+    return this.db.$transaction(async (tx) => {
+      const isPg = (this.db as unknown as { _engineConfig?: { activeProvider?: string } })._engineConfig?.activeProvider === "postgresql";
+      if (isPg) {
+        for (const { key } of [...limits].sort((a, b) => a.key.localeCompare(b.key))) {
+          await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtext($1))", key);
+        }
+      } else {
+        // SQLite: a write first turns this into the one writer transaction (others wait on the lock)
+        await tx.loginAttempt.deleteMany({ where: { key: "\u0000verrou" } });
+      }
+      let retryAt: Date | undefined;
+      for (const { key, max } of limits) {
+        const failures = await tx.loginAttempt.findMany({ where: { key, ok: false, at: { gte: since } }, select: { at: true }, orderBy: { at: "asc" } });
+        if (failures.length >= max) {
+          const at = new Date(failures[failures.length - max]!.at.getTime() + windowMs);
+          if (!retryAt || at > retryAt) retryAt = at;
+        }
+      }
+      if (retryAt) return { ok: false as const, retryAt };
+      const ids = limits.map(() => randomUUID());
+      await tx.loginAttempt.createMany({ data: limits.map(({ key }, i) => ({ id: ids[i]!, key, ok: false, at: now })) });
+      return { ok: true as const, ids };
+    });
+  }
+
+  /** The reserved failures were a success after all. */
+  async markLoginSucceeded(ids: string[]) {
+    await this.db.loginAttempt.updateMany({ where: { id: { in: ids } }, data: { ok: true } });
   }
 
   /** Failures per key since `since` (the highest count among the keys). */
