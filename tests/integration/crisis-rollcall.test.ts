@@ -328,5 +328,18 @@ describe(`appel nominatif d'un exercice de crise, 150 professionnels (${process.
     const detail = await (await c.get(`/admin/crises/${a.id}`)).text();
     expect(detail).toContain("EXERCICE");
     expect(rows(detail, "sans-reponse").length).toBeGreaterThan(140);
+    // Someone calls the coordination: their answer is noted from the page (channel « admin »), audited.
+    const caller = pros.find((p) => p.email !== DEMO_COORDINATOR_EMAIL)!;
+    const noted = await c.post(`/admin/crises/${a.id}/reponse`, { membre: caller.id, dispo: "oui" });
+    expect(noted.status).toBe(303);
+    const after = await (await c.get(`/admin/crises/${a.id}`)).text();
+    const row = rows(after, "disponibles").find((r) => r[0] === name(caller))!;
+    expect(row[5]).toBe("admin");
+    expect(await t.db.auditLog.count({ where: { action: "crise.reponse_notee", target: a.id } })).toBe(1);
+    // A member of another CPTS cannot be noted here.
+    const elsewhere = await t.db.cpts.findUniqueOrThrow({ where: { slug: "autre-crise" } });
+    const foreign = await t.db.member.create({ data: { cptsId: elsewhere.id, firstName: "Ailleurs", lastName: "Test", email: "ailleurs@exemple-sante.fr" } });
+    await c.post(`/admin/crises/${a.id}/reponse`, { membre: foreign.id, dispo: "oui" });
+    expect(await t.db.crisisRollCall.count({ where: { activationId: a.id, memberId: foreign.id } })).toBe(0);
   });
 });

@@ -11,7 +11,7 @@ import { requireRole } from "../auth.ts";
 import { redirectWith } from "../flash.ts";
 import { Badge, Csrf, Empty } from "../ui.tsx";
 import {
-  activateCrisis, ANSWER_CHANNEL_LABELS, CRISIS_SITUATIONS, crisisTitle, rollCallCounts, rollCallList, setActivationExercise, SITUATION_KEYWORDS,
+  activateCrisis, answerRollCall, ANSWER_CHANNEL_LABELS, CRISIS_SITUATIONS, crisisTitle, rollCallCounts, rollCallList, setActivationExercise, SITUATION_KEYWORDS,
   ROLL_CALL_STATUS_LABELS, type RollCallCounts, type RollCallList, type RollCallPerson,
 } from "../../app/services/crisis-activation.ts";
 import { CrisisActivationRepository, type CrisisSituationKey } from "../../db/repos/crisis-activation-repo.ts";
@@ -45,13 +45,25 @@ function CountsTable({ id, head, rows }: { id: string; head: string; rows: { nam
   );
 }
 
-function PeopleTable({ id, people, answered }: { id: string; people: RollCallPerson[]; answered: boolean }) {
+/** Two buttons recording an answer given by phone or SMS to the coordination (channel « admin »). */
+function RecordAnswer({ action, csrf, memberId, status }: { action: string; csrf: string; memberId: string; status: RollCallPerson["status"] }) {
+  return (
+    <form method="post" action={action} class="inline">
+      <Csrf token={csrf} />
+      <input type="hidden" name="membre" value={memberId} />
+      {status !== "disponible" ? <button type="submit" name="dispo" value="oui" class="secondary">Disponible</button> : null}
+      {status !== "indisponible" ? <button type="submit" name="dispo" value="non" class="secondary">Indisponible</button> : null}
+    </form>
+  );
+}
+
+function PeopleTable({ id, people, answered, record }: { id: string; people: RollCallPerson[]; answered: boolean; record?: { action: string; csrf: string } }) {
   if (!people.length) return <Empty>Personne.</Empty>;
   return (
     <div class="table-wrap">
       <table class="cards" id={id}>
         <thead>
-          <tr><th>Nom</th><th>Profession</th><th>Commune</th><th>Téléphone</th>{answered ? <><th>Réponse à</th><th>Par</th></> : <th>E-mail</th>}</tr>
+          <tr><th>Nom</th><th>Profession</th><th>Commune</th><th>Téléphone</th>{answered ? <><th>Réponse à</th><th>Par</th></> : <th>E-mail</th>}{record ? <th>Noter sa réponse</th> : null}</tr>
         </thead>
         <tbody>
           {people.map((p) => (
@@ -68,6 +80,7 @@ function PeopleTable({ id, people, answered }: { id: string; people: RollCallPer
               ) : (
                 <td data-label="E-mail">{p.email ? <a href={`mailto:${p.email}`}>{p.email}</a> : "—"}</td>
               )}
+              {record ? <td data-label="Noter sa réponse"><RecordAnswer action={record.action} csrf={record.csrf} memberId={p.memberId} status={p.status} /></td> : null}
             </tr>
           ))}
         </tbody>
@@ -196,6 +209,26 @@ export function crisisActivationRoutes(app: AdminApp, deps: AdminDeps): void {
     );
   });
 
+  // An answer given to the coordination by phone or SMS, recorded on the person's behalf (channel « admin »).
+  app.post("/crises/:id/reponse", requireRole("COORDONNATEUR", "BUREAU"), async (c) => {
+    const { cptsId } = c.get("user");
+    const form = c.get("form") as Record<string, unknown>;
+    const id = c.req.param("id");
+    const back = `/admin/crises/${id}${c.req.url.includes("?") ? `?${c.req.url.split("?")[1]}` : ""}`;
+    const available = form.dispo === "oui" ? true : form.dispo === "non" ? false : null;
+    if (available === null || typeof form.membre !== "string") return redirectWith(c, back, "bad", "Réponse invalide : choisissez « Disponible » ou « Indisponible ».");
+    const a = await new CrisisActivationRepository(deps.ctx.db).byId(cptsId, id);
+    if (!a) return notFound(deps, c, "Cette activation du plan de crise");
+    try {
+      await answerRollCall(deps.ctx, cptsId, form.membre, available, a.id, "admin");
+    } catch (e) {
+      if (e instanceof UserError) return redirectWith(c, back, "bad", e.message);
+      throw e;
+    }
+    await deps.repo.audit({ cptsId, actor: deps.actor(c), action: "crise.reponse_notee", target: a.id, details: { memberId: form.membre, available } });
+    return redirectWith(c, back, "ok", `Réponse notée : ${available ? "disponible" : "indisponible"}.`);
+  });
+
   app.get("/crises/:id", async (c) => {
     const { cptsId, role } = c.get("user");
     const { a, list, error } = await listFor(cptsId, c.req.param("id"), { profession: c.req.query("profession"), commune: c.req.query("commune") });
@@ -206,6 +239,7 @@ export function crisisActivationRoutes(app: AdminApp, deps: AdminDeps): void {
     const byStatus = (s: RollCallPerson["status"]) => list.people.filter((p) => p.status === s);
     const professions = [...new Map((await rollCallList(deps.ctx, cptsId, { activationId: a.id })).people.filter((p) => p.profession).map((p) => [p.profession!, p.professionLabel])).entries()].sort((x, y) => x[1].localeCompare(y[1], "fr"));
     const communes = await new CrisisActivationRepository(deps.ctx.db).communes(cptsId);
+    const record = a.closedOn ? undefined : { action: `/admin/crises/${a.id}/reponse${qs ? `?${qs}` : ""}`, csrf: c.get("csrf") };
     return deps.page(
       c,
       crisisTitle(a.exercise, `Crise : ${counts.label}`),
@@ -253,15 +287,15 @@ export function crisisActivationRoutes(app: AdminApp, deps: AdminDeps): void {
         </section>
         <section class="card">
           <h2>Disponibles ({byStatus("disponible").length})</h2>
-          <PeopleTable id="disponibles" people={byStatus("disponible")} answered />
+          <PeopleTable id="disponibles" people={byStatus("disponible")} answered record={record} />
         </section>
         <section class="card">
           <h2>Indisponibles ({byStatus("indisponible").length})</h2>
-          <PeopleTable id="indisponibles" people={byStatus("indisponible")} answered />
+          <PeopleTable id="indisponibles" people={byStatus("indisponible")} answered record={record} />
         </section>
         <section class="card">
           <h2>Sans réponse ({byStatus("sans_reponse").length})</h2>
-          <PeopleTable id="sans-reponse" people={byStatus("sans_reponse")} answered={false} />
+          <PeopleTable id="sans-reponse" people={byStatus("sans_reponse")} answered={false} record={record} />
         </section>
         <section class="card">
           <h2>Par profession</h2>
