@@ -79,6 +79,14 @@ describe(`import d'adhérents : fichiers réels (${process.env.TEST_PG_ADMIN_URL
     expect(p.rows[1]).toMatchObject({ amountCents: 4550, paidOn: "2026-03-05", errors: [] });
     const r = await importValidRows(env.ctx, env.cptsId, file, "auto", "admin:test");
     expect(r).toMatchObject({ created: 2, payments: 2, failed: [] });
+    // written in bulk, read back like the payment service's own writes (role, consent, audited payment)
+    const helene = await env.t.db.member.findFirstOrThrow({ where: { cptsId: env.cptsId, email: "helene.xlsx@exemple-sante.fr" }, include: { roles: true, consents: true, payments: true } });
+    expect([helene.kind, helene.category, helene.status, helene.prefNewsletter, helene.joinedOn]).toEqual(["PHYSIQUE", "PROFESSIONNEL", "ACTIF", true, "2026-03-05"]);
+    expect(helene.roles.map((x) => [x.role, x.since])).toEqual([["ADHERENT", "2026-03-05"]]);
+    expect(helene.consents.map((x) => [x.purpose, x.textVersion, x.channel, x.given])).toEqual([["adhesion", "import-csv", "import", true]]);
+    expect(helene.payments.map((x) => [x.year, x.amountCents, x.source, x.externalId, x.createdAt instanceof Date])).toEqual([[2026, 3000, "CSV", "XL-1", true]]);
+    const audit = await env.t.db.auditLog.findFirstOrThrow({ where: { action: "cotisation.enregistree", target: helene.id } });
+    expect(audit.details).toMatchObject({ paymentId: helene.payments[0]!.id, source: "CSV", amountCents: 3000, year: 2026 });
   });
 
   it("export HelloAsso : champs additionnels et formule lus, doublon, hors territoire et remboursement expliqués, aperçu = résultat", async () => {
@@ -182,6 +190,16 @@ describe(`import d'adhérents : fichiers réels (${process.env.TEST_PG_ADMIN_URL
     const other = await env.t.db.cpts.create({ data: { slug: "autre-import", name: "Autre CPTS", population: 10_000 } });
     expect(await getImport(env.ctx, other.id, id)).toBeNull();
     expect(await importReport(env.ctx, other.id, id)).toBeNull();
+  });
+
+  it("un aperçu jamais confirmé perd son fichier au bout de 7 jours", async () => {
+    const old = await createImport(env.ctx, { cptsId: env.cptsId, actor: "admin:test", fileName: "oublie.csv", content: Buffer.from("nom;email\nOubli;oubli@exemple-sante.fr"), format: "auto" });
+    await settled(old);
+    await env.t.db.memberImport.update({ where: { id: old }, data: { createdAt: new Date(env.ctx.clock.now().getTime() - 8 * 24 * 3600_000) } });
+    await settled(await createImport(env.ctx, { cptsId: env.cptsId, actor: "admin:test", fileName: "neuf.csv", content: Buffer.from("nom;email\nNeuf;neuf@exemple-sante.fr"), format: "auto" }));
+    const row = await env.t.db.memberImport.findUniqueOrThrow({ where: { id: old } });
+    expect([row.state, row.content]).toEqual(["ECHEC", null]);
+    await expect(confirmImport(env.ctx, env.cptsId, old, "admin:test")).rejects.toThrow(/ne peut pas être lancé/);
   });
 
   it("une image, un ancien .xls, un classeur abîmé ou un CSV cassé : message en français, jamais celui de la bibliothèque", async () => {

@@ -152,8 +152,15 @@ async function runImport(ctx: AppContext, id: string, actor: string): Promise<vo
   });
 }
 
+/** A preview never confirmed keeps its file this long; then the file is dropped (personal data). */
+const KEEP_UNCONFIRMED_MS = 7 * 24 * 3600_000;
+
 /** Keeps the uploaded file and starts its analysis; returns the import's id. */
 export async function createImport(ctx: AppContext, input: { cptsId: string; actor: string; fileName: string; content: Uint8Array; format: ImportFormat | "auto" }): Promise<string> {
+  await ctx.db.memberImport.updateMany({
+    where: { cptsId: input.cptsId, state: { in: ["ANALYSE", "APERCU"] }, createdAt: { lt: new Date(ctx.clock.now().getTime() - KEEP_UNCONFIRMED_MS) } },
+    data: { state: "ECHEC", content: null, error: "Aperçu jamais confirmé : le fichier a été effacé au bout de 7 jours. Importez-le à nouveau." },
+  });
   const created = await ctx.db.memberImport.create({
     data: { cptsId: input.cptsId, createdBy: input.actor, fileName: input.fileName.slice(0, 200), fileSize: input.content.byteLength, content: Buffer.from(input.content), format: input.format, heartbeatAt: new Date() },
     select: { id: true },
