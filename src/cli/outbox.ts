@@ -1,8 +1,9 @@
 // `coordo outbox [--etat …] [--cpts slug] [--limite N]` lists messages; `--voir ID` shows one in full
 // (how captured mails are read when no SMTP is configured).
-import { parseArgs } from "node:util";
+import { parseArgsFr } from "./args.ts";
 import { EXIT_USAGE, type CliIO } from "./io.ts";
 import { OutboxRepository } from "../db/repos/outbox-repo.ts";
+import { readCircuit } from "../db/repos/mail-circuit-repo.ts";
 import { formatDateTimeFr } from "../rules/paris-time.ts";
 import type { OutboxState } from "../db/generated/postgres/enums.ts";
 
@@ -17,7 +18,7 @@ const when = formatDateTimeFr;
 export async function run(args: string[], io: CliIO): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { etat: { type: "string", multiple: true }, cpts: { type: "string" }, limite: { type: "string" }, voir: { type: "string" } } });
+    parsed = parseArgsFr({ args, options: { etat: { type: "string", multiple: true }, cpts: { type: "string" }, limite: { type: "string" }, voir: { type: "string" } } });
   } catch (e) {
     io.err(`${(e as Error).message}\n${USAGE}`);
     return EXIT_USAGE;
@@ -64,11 +65,18 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     }
     cptsId = c.id;
   }
+  const circuit = await readCircuit(ctx.db);
+  if (circuit.open) {
+    io.out(
+      `ENVOIS SUSPENDUS${circuit.openedAt ? ` depuis le ${when(circuit.openedAt)}` : ""} : le relais SMTP refuse l'envoi (${circuit.reason ?? "raison inconnue"}). ` +
+        `Les mails restent en file, aucune adresse n'est mise en cause ; reprise automatique dès qu'un essai passe${circuit.nextProbeAt ? ` (prochain essai le ${when(circuit.nextProbeAt)})` : ""}.`,
+    );
+  }
   const counts = await repo.countByState(cptsId);
   io.out(`Outbox : ${Object.entries(counts).map(([s, n]) => `${n} ${s.toLowerCase()}`).join(", ") || "vide"}`);
   const rows = await repo.list({ cptsId, states: states.length ? states : undefined, limit });
   for (const r of rows) {
-    io.out(`${r.id}  ${when(r.createdAt)}  ${r.state.toLowerCase().padEnd(16)} ${r.kind.padEnd(12)} ${r.recipient}  ${r.subject ?? r.channel.toLowerCase()}${r.lastError ? `  (${r.lastError.slice(0, 80)})` : ""}`);
+    io.out(`${r.id}  ${when(r.createdAt)}  ${r.state.toLowerCase().padEnd(16)} ${r.kind.padEnd(12)} ${r.recipient}  ${r.subject ?? r.channel.toLowerCase()}${r.lastError ? `  (${r.lastError.slice(0, 120)})` : ""}${r.state === "ECHEC_TEMPORAIRE" ? `  prochain essai le ${when(r.nextAttemptAt)}` : ""}`);
   }
   if (rows.length === limit) io.out(`… (les ${limit} plus récents ; --limite pour en voir plus, --voir ID pour lire un message)`);
   return 0;

@@ -101,7 +101,7 @@ describe(`relais SMTP qui refuse l'envoi (${process.env.TEST_PG_ADMIN_URL ? "Pos
     const readyAgain = await createHttpApp(ctx).request("/ready");
     expect(readyAgain.status).toBe(200);
     expect(await readyAgain.json()).toMatchObject({ envois: { ok: true, etat: "actifs" } });
-  }, 120_000);
+  }, 300_000); // ~20 s on a quiet machine
 
   it("le relais refuse TOUS les destinataires (550 relais interdit) : une panne d'envoi, pas 60 adresses invalides", async () => {
     const w2 = await seedRemindersWorld(t.db, "relais-interdit", 60);
