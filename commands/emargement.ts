@@ -13,11 +13,13 @@ const missions = Object.keys(MEETING_MISSIONS) as [string, ...string[]];
 async function closeReply(ctx: CommandContext, meetingId: string, force: boolean): Promise<Reply> {
   try {
     const closed = await closeMeeting(ctx.app, ctx.cpts.id, meetingId, ctx.actor, { force });
+    const paid = closed.lines.filter((l) => l.amountCents > 0);
     return {
       title: `Émargement clos : ${closed.title}`,
-      text: `${closed.lines.length} indemnité(s) enregistrée(s), total ${formatEuros(closed.totalCents)}, imputé sur l'enveloppe « ${MEETING_MISSIONS[closed.mission]} »${closed.envelope ? ` (reste ${formatEuros(closed.envelope.remainingCents)}${closed.envelope.forced ? ", imputation forcée" : ""})` : ""}.`,
+      text: `${paid.length} indemnité(s) enregistrée(s), total ${formatEuros(closed.totalCents)}, imputé sur l'enveloppe « ${MEETING_MISSIONS[closed.mission]} »${closed.envelope ? ` (reste ${formatEuros(closed.envelope.remainingCents)}${closed.envelope.forced ? ", imputation forcée" : ""})` : ""}.`,
       fields: [
         ...closed.lines.map((l) => ({ name: l.name, value: `${formatEuros(l.amountCents)} — ${l.explanation}` })),
+        ...closed.excluded.map((r) => ({ name: `${r.name} (non indemnisé)`, value: r.message })),
         ...closed.refused.map((r) => ({ name: `${r.name} (non indemnisé)`, value: r.message })),
       ],
       ephemeral: true,

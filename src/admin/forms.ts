@@ -1,5 +1,6 @@
 // Form parsing for the admin: zod schemas, French errors keyed by field (shown beside the field).
 import { z } from "zod";
+import { isIsoDate } from "../rules/dates.ts";
 
 const fr = z.locales.fr();
 
@@ -41,7 +42,13 @@ export const optionalText = (max = 500) => z.preprocess(emptyToUndef, z.string()
 export const requiredText = (label: string, max = 500) =>
   z.preprocess(emptyToUndef, z.string({ error: `${label} requis` }).min(1, `${label} requis`).max(max, `${max} caractères au plus`));
 export const isoDate = (label = "date") =>
-  z.preprocess(emptyToUndef, z.string({ error: `${label} requise (AAAA-MM-JJ)` }).regex(/^\d{4}-\d{2}-\d{2}$/, `${label} au format AAAA-MM-JJ attendue`));
+  z.preprocess(
+    emptyToUndef,
+    z
+      .string({ error: `${label} requise (AAAA-MM-JJ)` })
+      .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} au format AAAA-MM-JJ attendue`)
+      .refine(isIsoDate, `${label} : ce jour n'existe pas dans le calendrier`),
+  );
 export const optionalIsoDate = () => z.preprocess(emptyToUndef, z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "date au format AAAA-MM-JJ attendue").optional());
 export const optionalEmail = () => z.preprocess(emptyToUndef, z.email("adresse e-mail invalide").optional());
 export const checkbox = () => z.preprocess((v) => v === "on" || v === "1" || v === "true", z.boolean());

@@ -1,14 +1,14 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
-// Admin page « Paiements à vérifier »: HelloAsso payments whose payer matched no member (or
-// several). The treasurer attaches each to the right member: same outcome as an automatic match
-// (dues recorded once, pending reminders cancelled, treasurer notice in chat).
+// Admin page « Paiements à vérifier »: HelloAsso payments not counted until a person checks them
+// (payer unknown, matched by name only or ambiguous, amount 0 € or fitting no due, impossible date,
+// unknown formula). The treasurer accepts each for the right member (same outcome as an automatic
+// match) or rejects it (closed, not counted, audited).
 import type { AdminApp, AdminDeps } from "../admin/app.tsx";
 import { Csrf, Empty } from "../admin/ui.tsx";
 import { redirectWith } from "../admin/flash.ts";
 import { UserError } from "../app/errors.ts";
-import { formatDateFr } from "../rules/dates.ts";
 import { formatEuros } from "../rules/money.ts";
-import { listPendingPayments, resolvePendingPayment, REVIEW_PATH } from "./service.ts";
+import { listPendingPayments, rejectPendingPayment, resolvePendingPayment, REVIEW_PATH } from "./service.ts";
 import { HelloAssoRepository } from "./repo.ts";
 
 export function pendingPaymentRoutes(app: AdminApp, deps: AdminDeps): void {
@@ -22,8 +22,9 @@ export function pendingPaymentRoutes(app: AdminApp, deps: AdminDeps): void {
       REVIEW_PATH,
       <section class="card">
         <p class="muted">
-          Paiements reçus de HelloAsso dont le payeur ne correspond à aucun adhérent, ou à plusieurs. Indiquez l'adresse e-mail de l'adhérent concerné : la
-          cotisation est enregistrée, ses relances en attente sont annulées et la trésorerie est prévenue dans le chat.
+          Paiements reçus de HelloAsso qui ne sont pas comptés tant qu'une personne ne les a pas vérifiés : payeur inconnu, reconnu par son nom seulement ou
+          ambigu, montant de 0 € ou hors de toute cotisation, date impossible, formule inconnue. Accepter enregistre la cotisation de l'adhérent choisi
+          (ses relances sont arrêtées s'il est à jour, la trésorerie est prévenue dans le chat) ; rejeter clôt le paiement sans le compter.
         </p>
         {pending.length ? (
           <div class="table-wrap">
@@ -32,21 +33,34 @@ export function pendingPaymentRoutes(app: AdminApp, deps: AdminDeps): void {
                 <option value={m.email ?? ""}>{[m.firstName, m.lastName].filter(Boolean).join(" ") || m.organization || ""}</option>
               ))}
             </datalist>
-            <table class="cards">
-              <thead><tr><th>Payeur</th><th>Montant</th><th>Date</th><th>Motif</th><th>Rattacher à</th></tr></thead>
+            <table class="cards" id="paiements-a-verifier">
+              <thead><tr><th>Payeur</th><th>Montant</th><th>Date</th><th>Motif</th><th>Accepter</th><th>Rejeter</th></tr></thead>
               <tbody>
                 {pending.map((p) => (
                   <tr>
                     <td data-label="Payeur">{p.payerName ?? "—"}<br /><span class="muted">{p.payerEmail}</span></td>
                     <td data-label="Montant">{formatEuros(p.amountCents)}</td>
-                    <td data-label="Date">{formatDateFr(p.paidOn)}</td>
+                    <td data-label="Date">{p.paidOnFr}</td>
                     <td data-label="Motif">{p.reason}</td>
-                    <td data-label="Rattacher à">
-                      <form method="post" action={`${REVIEW_PATH}/${p.id}`}>
+                    <td data-label="Accepter">
+                      {p.acceptable ? (
+                        <form method="post" action={`${REVIEW_PATH}/${p.id}`}>
+                          <Csrf token={c.get("csrf")} />
+                          {p.proposed ? <p class="muted">{p.proposed.byName ? "Proposé (même nom)" : "Adhérent"} : {p.proposed.name}</p> : null}
+                          <label for={`m-${p.id}`}>E-mail de l'adhérent</label>
+                          <input id={`m-${p.id}`} name="email" type="email" list="adherents" value={p.proposed?.email ?? ""} required />
+                          <button type="submit">Accepter</button>
+                        </form>
+                      ) : (
+                        <span class="muted">Ne peut pas être compté tel quel.</span>
+                      )}
+                    </td>
+                    <td data-label="Rejeter">
+                      <form method="post" action={`${REVIEW_PATH}/${p.id}/rejeter`}>
                         <Csrf token={c.get("csrf")} />
-                        <label for={`m-${p.id}`}>E-mail de l'adhérent</label>
-                        <input id={`m-${p.id}`} name="email" type="email" list="adherents" required />
-                        <button type="submit">Rattacher</button>
+                        <label for={`r-${p.id}`}>Motif (facultatif)</label>
+                        <input id={`r-${p.id}`} name="motif" type="text" maxlength={300} />
+                        <button type="submit" class="secondary" data-confirm="Rejeter ce paiement sans le compter ?">Rejeter</button>
                       </form>
                     </td>
                   </tr>
@@ -68,7 +82,18 @@ export function pendingPaymentRoutes(app: AdminApp, deps: AdminDeps): void {
     if (!member) return redirectWith(c, REVIEW_PATH, "bad", `Aucun adhérent de votre CPTS n'a l'adresse « ${email} » : rien n'a été enregistré.`);
     try {
       const r = await resolvePendingPayment(deps.ctx, user.cptsId, c.req.param("id"), member.id, deps.actor(c));
-      return redirectWith(c, REVIEW_PATH, "ok", `Paiement rattaché à ${r.memberName} : cotisation enregistrée.`);
+      return redirectWith(c, REVIEW_PATH, "ok", `Paiement accepté pour ${r.memberName} : cotisation enregistrée.`);
+    } catch (e) {
+      if (e instanceof UserError) return redirectWith(c, REVIEW_PATH, "bad", e.message);
+      throw e;
+    }
+  });
+
+  app.post("/paiements-a-verifier/:id/rejeter", async (c) => {
+    const user = c.get("user");
+    try {
+      await rejectPendingPayment(deps.ctx, user.cptsId, c.req.param("id"), deps.actor(c), String(c.get("form").motif ?? ""));
+      return redirectWith(c, REVIEW_PATH, "ok", "Paiement rejeté : il n'est pas compté.");
     } catch (e) {
       if (e instanceof UserError) return redirectWith(c, REVIEW_PATH, "bad", e.message);
       throw e;

@@ -5,7 +5,7 @@
 // Other event types ("Form", "Organization") are acknowledged and ignored. Both shapes are read
 // leniently (unknown fields kept), strictly on the fields we use.
 import { z } from "zod";
-import { parisToday } from "../rules/dates.ts";
+import { isIsoDate, parisToday } from "../rules/dates.ts";
 
 const id = z.union([z.number().int().nonnegative(), z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)]).transform(String);
 const cents = z.number().int().nonnegative();
@@ -44,6 +44,16 @@ const orderPayment = z.looseObject({
   items: z.array(z.looseObject({ id, shareAmount: cents.optional() })).optional(),
 });
 
+/**
+ * The Paris calendar day of a HelloAsso date. A date written with a day that does not exist
+ * (« 2026-02-30T… », which Date.parse rolls over to 2 March) is kept as written so that the
+ * payment is checked by a person instead of being counted on a made-up day.
+ */
+function paidOnOf(date: string): string {
+  const written = date.slice(0, 10);
+  return isIsoDate(written) ? parisToday(new Date(date)) : written;
+}
+
 const orderData = z.looseObject({
   id,
   date: instant,
@@ -68,9 +78,12 @@ export interface PaymentFact {
   orderId?: string;
   /** "Authorized" records the dues, "Refunded" reverses them; anything else is ignored. */
   state: string;
-  /** The membership share of the payment, in cents. */
+  /** The membership share of the payment, in cents (0 is possible: checked by a person). */
   amountCents: number;
+  /** Paris calendar day; as written when HelloAsso sent a day that does not exist. */
   paidOn: string;
+  /** Names of the membership items (HelloAsso tiers: the « Formule »), when given. */
+  formulas: string[];
   payer: { email: string; firstName?: string; lastName?: string };
 }
 
@@ -84,15 +97,20 @@ export function paymentFacts(n: HelloAssoNotification): PaymentFact[] {
     const isMembershipForm = d.order?.formType === MEMBERSHIP;
     if (!memberships.length && !isMembershipForm) return [];
     const amountCents = memberships.length ? memberships.reduce((s, i) => s + (i.shareAmount ?? i.amount ?? 0), 0) : d.amount;
-    return [{ paymentId: d.id, orderId: d.order?.id, state: d.state, amountCents: Math.min(amountCents, d.amount), paidOn: parisToday(new Date(d.date)), payer: d.payer }];
+    const formulas = memberships.flatMap((i) => (i.name ? [i.name] : []));
+    return [{ paymentId: d.id, orderId: d.order?.id, state: d.state, amountCents: Math.min(amountCents, d.amount), paidOn: paidOnOf(d.date), payer: d.payer, formulas }];
   }
   const d = n.data;
   const membershipIds = new Set(d.items.filter((i) => i.type === MEMBERSHIP).map((i) => i.id));
   if (!membershipIds.size) return [];
   const onlyMemberships = membershipIds.size === d.items.length;
+  const formulas = d.items.filter((i) => i.type === MEMBERSHIP && i.name).map((i) => i.name!);
   return d.payments.flatMap((p) => {
-    const share = p.items ? p.items.filter((i) => membershipIds.has(i.id)).reduce((s, i) => s + (i.shareAmount ?? 0), 0) : onlyMemberships ? p.amount : 0;
-    if (share <= 0) return [];
-    return [{ paymentId: p.id, orderId: d.id, state: p.state, amountCents: Math.min(share, p.amount), paidOn: parisToday(new Date(p.date)), payer: d.payer }];
+    const mine = p.items?.filter((i) => membershipIds.has(i.id));
+    // a payment that carries no membership item (the donation's own payment) is not about dues;
+    // one that does, even for 0 €, is reported and checked
+    if (p.items ? !mine!.length : !onlyMemberships) return [];
+    const share = mine ? mine.reduce((s, i) => s + (i.shareAmount ?? 0), 0) : p.amount;
+    return [{ paymentId: p.id, orderId: d.id, state: p.state, amountCents: Math.min(share, p.amount), paidOn: paidOnOf(p.date), payer: d.payer, formulas }];
   });
 }

@@ -38,6 +38,20 @@ export async function cancelPendingReminders(tx: Tx, cptsId: string, memberId: s
   return r.count;
 }
 
+/**
+ * Whether the member's payments of `year` (refunds excluded) now cover the due of their category:
+ * only then do reminders stop (a partial payment is still chased for the balance). No due set for
+ * the year: any payment covers it (nothing to compare with, rules/dues.ts).
+ */
+export async function duesCovered(db: Db | Tx, cptsId: string, memberId: string, year: number): Promise<boolean> {
+  const member = await db.member.findFirst({ where: { id: memberId, cptsId }, select: { category: true, duesExempt: true } });
+  if (!member || member.duesExempt) return true;
+  const rate = await db.duesRate.findUnique({ where: { cptsId_year_category: { cptsId, year, category: member.category } }, select: { amountCents: true } });
+  if (!rate || rate.amountCents <= 0) return true;
+  const paid = await db.duesPayment.aggregate({ where: { cptsId, memberId, year, refundedOn: null, amountCents: { gt: 0 } }, _sum: { amountCents: true } });
+  return (paid._sum.amountCents ?? 0) >= rate.amountCents;
+}
+
 /** The payment already counted for this input, if any: same CPTS + source + external id, or the
  *  same payment seen through another source (a HelloAsso notification, then the CSV export). */
 async function alreadyCounted(db: Db | Tx, input: RecordPaymentInput, year: number): Promise<RecordPaymentResult | null> {
@@ -69,7 +83,7 @@ export async function recordDuesPaymentTx(tx: Tx, input: RecordPaymentInput): Pr
       recordedBy: input.actor,
     },
   });
-  const cancelledReminders = await cancelPendingReminders(tx, input.cptsId, input.memberId, year);
+  const cancelledReminders = (await duesCovered(tx, input.cptsId, input.memberId, year)) ? await cancelPendingReminders(tx, input.cptsId, input.memberId, year) : 0;
   await tx.auditLog.create({
     data: {
       cptsId: input.cptsId,

@@ -5,6 +5,8 @@ export type DbOrTx = Db | Tx;
 
 export interface MemberCandidate {
   id: string;
+  category: "PROFESSIONNEL" | "STRUCTURE" | "PARTENAIRE";
+  duesExempt: boolean;
   firstName: string | null;
   lastName: string | null;
   organization: string | null;
@@ -12,7 +14,7 @@ export interface MemberCandidate {
   profession: string | null;
 }
 
-const memberFields = { id: true, firstName: true, lastName: true, organization: true, email: true, profession: true } as const;
+const memberFields = { id: true, category: true, duesExempt: true, firstName: true, lastName: true, organization: true, email: true, profession: true } as const;
 
 /** Lower case, no accents, single spaces: "Élodie  MARTIN" and "elodie martin" compare equal. */
 export function normalizeName(s: string | null | undefined): string {
@@ -39,16 +41,34 @@ export class HelloAssoRepository {
     return this.db.pendingPayment.findUnique({ where: { cptsId_source_externalId: { cptsId, source: "HELLOASSO", externalId: paymentId } } });
   }
 
-  /** Members of the CPTS the payer may be: same e-mail first, else same first and last name. */
-  async matchPayer(cptsId: string, payer: { email: string; firstName?: string; lastName?: string }): Promise<MemberCandidate[]> {
+  /**
+   * Members of the CPTS the payer may be: by e-mail (the only match that may credit a payment),
+   * else by first and last name (only ever proposed to a person).
+   */
+  async matchPayer(cptsId: string, payer: { email: string; firstName?: string; lastName?: string }): Promise<{ byEmail: MemberCandidate[]; byName: MemberCandidate[] }> {
     const live = { cptsId, status: { notIn: ["EFFACE" as const] } };
     const byEmail = await this.db.member.findMany({ where: { ...live, email: payer.email }, select: memberFields });
-    if (byEmail.length) return byEmail;
+    if (byEmail.length) return { byEmail, byName: [] };
     const first = normalizeName(payer.firstName);
     const last = normalizeName(payer.lastName);
-    if (!last) return [];
+    if (!last) return { byEmail, byName: [] };
     const all = await this.db.member.findMany({ where: live, select: memberFields });
-    return all.filter((m) => normalizeName(m.lastName) === last && (!first || normalizeName(m.firstName) === first));
+    return { byEmail, byName: all.filter((m) => normalizeName(m.lastName) === last && (!first || normalizeName(m.firstName) === first)) };
+  }
+
+  /** Amount due per category for a dues year. */
+  async duesRates(cptsId: string, year: number): Promise<Record<string, number>> {
+    const rows = await this.db.duesRate.findMany({ where: { cptsId, year }, select: { category: true, amountCents: true } });
+    return Object.fromEntries(rows.map((r) => [r.category, r.amountCents]));
+  }
+
+  /** The same payment already recorded from another source (the CSV export imported first). */
+  twinPayment(cptsId: string, memberId: string, amountCents: number, paidOn: string) {
+    return this.db.duesPayment.findFirst({ where: { cptsId, memberId, amountCents, paidOn, refundedOn: null, source: { not: "HELLOASSO" } }, select: { id: true } });
+  }
+
+  memberPayments(cptsId: string, memberId: string) {
+    return this.db.duesPayment.findMany({ where: { cptsId, memberId }, select: { memberId: true, paidOn: true, amountCents: true, year: true, refundedOn: true } });
   }
 
   memberByEmail(cptsId: string, email: string) {
@@ -74,6 +94,12 @@ export class HelloAssoRepository {
     payload: object;
   }) {
     return this.db.pendingPayment.create({ data: { ...data, source: "HELLOASSO" } });
+  }
+
+  /** Closes a queue entry without counting it (rejected by a person); false when already closed. */
+  async rejectPending(pendingId: string, at: Date, reason: string): Promise<boolean> {
+    const r = await this.db.pendingPayment.updateMany({ where: { id: pendingId, resolvedAt: null }, data: { resolvedAt: at, reason } });
+    return r.count === 1;
   }
 
   listPending(cptsId: string) {

@@ -200,6 +200,21 @@ export function paymentDueMismatch(
   return `le montant ${formatEuros(amountCents)} ne correspond à aucune cotisation ${year} (${known.map(formatEuros).join(", ")})`;
 }
 
+export type MembershipCategoryKey = "PROFESSIONNEL" | "STRUCTURE" | "PARTENAIRE";
+
+/**
+ * The membership category a payment form's formula (HelloAsso « Formule » / tier name) stands for,
+ * from its words: « Adhésion professionnel », « Cotisation structure (EHPAD, MSP…) », « Partenaire ».
+ * null when the words name none of them (an unknown formula is checked by a person).
+ */
+export function categoryOfFormula(name: string): MembershipCategoryKey | null {
+  const n = name.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  if (/partenaire/.test(n)) return "PARTENAIRE";
+  if (/structure|etablissement|personne morale|ehpad|\bmsp\b|centre|association|\bssiad\b|hopital|clinique/.test(n)) return "STRUCTURE";
+  if (/professionnel|\bpro\b|individuel|liberal|personne physique|adherent|medecin|infirmi|kine|pharmacien|sage-femme/.test(n)) return "PROFESSIONNEL";
+  return null;
+}
+
 /** Reminder step (1-based) the policy makes due on `at`, or 0 before the first one. */
 export function latestDueStep(policy: ReminderPolicy, at: IsoDate): number {
   const opening = startOfYear(duesYearOf(at));

@@ -9,6 +9,11 @@ const schema = z.object({
   step: z.number().int().min(1),
   maxCount: z.number().int().min(1),
   amount: z.string().min(1).optional(),
+  /** A partial payment: what was received and the balance asked for. */
+  paid: z.string().min(1).optional(),
+  balance: z.string().min(1).optional(),
+  /** What the CPTS's settings say: members with unpaid dues are not indemnified. */
+  unpaidExcludedFromIndemnities: z.boolean().default(true),
   paymentLink: z.url().optional(),
   paymentInstructions: z.string().optional(),
   preferencesUrl: z.url().optional(),
@@ -16,13 +21,20 @@ const schema = z.object({
 
 function headline(v: z.output<typeof schema>): string {
   if (v.step >= v.maxCount && v.step > 1) return `Dernier rappel : votre cotisation ${v.year}`;
+  if (v.balance) return `Votre cotisation ${v.year} : reste ${v.balance} à régler`;
   if (v.step === 1) return `Votre cotisation ${v.year} à la ${v.cptsName}`;
   return `Rappel : votre cotisation ${v.year} n'est pas encore réglée`;
 }
 
 function intro(v: z.output<typeof schema>): string {
-  if (v.step >= v.maxCount && v.step > 1)
-    return `Sauf erreur de notre part, votre cotisation ${v.year} n'est toujours pas réglée. C'est notre dernier rappel : sans cotisation, vous ne pourrez plus voter en assemblée générale ni participer aux groupes de travail indemnisés.`;
+  const partial = v.balance ? `Nous avons bien reçu ${v.paid ?? "une partie de votre cotisation"} pour ${v.year}, merci ; il reste ${v.balance} à régler pour être à jour.` : null;
+  if (v.step >= v.maxCount && v.step > 1) {
+    const consequence = v.unpaidExcludedFromIndemnities
+      ? "sans cotisation à jour, vous ne pourrez plus voter en assemblée générale ni être indemnisé·e pour votre participation aux groupes de travail."
+      : "sans cotisation à jour, vous ne pourrez plus voter en assemblée générale.";
+    return `${partial ?? `Sauf erreur de notre part, votre cotisation ${v.year} n'est toujours pas réglée.`} C'est notre dernier rappel : ${consequence}`;
+  }
+  if (partial) return partial;
   if (v.step === 1)
     return `L'année de cotisation ${v.year} est ouverte. Votre adhésion fait vivre la CPTS : projets de santé du territoire, groupes de travail, coordination entre professionnels.`;
   return `Sauf erreur de notre part, nous n'avons pas encore reçu votre cotisation ${v.year}. Si vous venez de la régler, merci et ne tenez pas compte de ce message.`;
@@ -38,7 +50,7 @@ export const relanceTemplate = defineMailTemplate({
       title: headline(v),
       content: html`<p style="margin:0 0 12px">Bonjour ${v.memberName},</p>
 <p style="margin:0 0 12px">${intro(v)}</p>
-${v.amount ? html`<p style="margin:0 0 12px">Montant : <strong>${v.amount}</strong> (valable jusqu'au 31 décembre ${v.year}).</p>` : ""}
+${v.balance ? html`<p style="margin:0 0 12px">Reste à régler : <strong>${v.balance}</strong>${v.amount ? html` sur ${v.amount}` : ""} (valable jusqu'au 31 décembre ${v.year}).</p>` : v.amount ? html`<p style="margin:0 0 12px">Montant : <strong>${v.amount}</strong> (valable jusqu'au 31 décembre ${v.year}).</p>` : ""}
 ${v.paymentLink ? html`<p style="margin:0 0 16px"><a href="${v.paymentLink}" style="background:#0b5c8c;color:#ffffff;padding:10px 16px;border-radius:4px;text-decoration:none">Régler ma cotisation</a></p>` : ""}
 ${v.paymentInstructions ? html`<p style="margin:0 0 12px">${v.paymentInstructions}</p>` : ""}
 <p style="margin:0">Merci, et à bientôt,<br>L'équipe de la ${v.cptsName}</p>`,
@@ -49,7 +61,11 @@ ${v.paymentInstructions ? html`<p style="margin:0 0 12px">${v.paymentInstruction
       `Bonjour ${v.memberName},`,
       "",
       intro(v),
-      ...(v.amount ? ["", `Montant : ${v.amount} (valable jusqu'au 31 décembre ${v.year}).`] : []),
+      ...(v.balance
+        ? ["", `Reste à régler : ${v.balance}${v.amount ? ` sur ${v.amount}` : ""} (valable jusqu'au 31 décembre ${v.year}).`]
+        : v.amount
+          ? ["", `Montant : ${v.amount} (valable jusqu'au 31 décembre ${v.year}).`]
+          : []),
       ...(v.paymentLink ? ["", `Régler ma cotisation : ${v.paymentLink}`] : []),
       ...(v.paymentInstructions ? ["", v.paymentInstructions] : []),
       "",

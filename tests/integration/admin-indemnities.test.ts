@@ -26,6 +26,8 @@ describe(`admin : indemnités selon le rôle et les réglages de la CPTS (${proc
     const tresoriere = await mk("Tresoriere", ["ADHERENT", "BUREAU"]);
     const infirmier = await mk("Infirmier", ["ADHERENT"]);
     const elu = await mk("Elu", ["ADHERENT", "CA"]);
+    // all three paid their 2026 dues (unpaid members are not indemnified by default)
+    for (const m of [tresoriere, infirmier, elu]) await env.t.db.duesPayment.create({ data: { cptsId: cpts.id, memberId: m.id, year: 2026, amountCents: 3000, paidOn: "2026-02-01" } });
     // The nurse already received 100 € this year: the CPTS's PASS of 120 € leaves 20 €.
     await env.t.db.indemnity.create({ data: { cptsId: cpts.id, memberId: infirmier.id, mission: "parcours", year: 2026, amountCents: 10_000, computedOn: "2026-03-01", explanation: "réunion de mars" } });
 

@@ -146,9 +146,10 @@ describe(`commandes de chat sur la CPTS de démonstration (${process.env.TEST_PG
     const envelope = await w.t.db.missionEnvelope.findFirstOrThrow({ where: { cptsId: w.cptsId, mission: "acces_soins", year: 2026 }, include: { expenses: true } });
     const spentBefore = envelope.expenses.reduce((s, e) => s + e.amountCents, 0);
     const closed = await w.chat.click(coordo, sheet, "Clore");
-    // presidence is a doctor (80 €/h), the other a non-doctor professional (50 €/h or 80 €/h): 90 minutes each
+    // presidence is a doctor (80 €/h), 90 minutes; the other has not paid the 2026 dues: not indemnified (DOMAIN §7, default setting)
     const rows = await w.t.db.indemnity.findMany({ where: { cptsId: w.cptsId, meeting: { title: "Groupe SNP" } } });
-    expect(rows).toHaveLength(2);
+    expect(rows).toHaveLength(1);
+    expect(closed.fields).toContainEqual({ name: expect.stringContaining("(non indemnisé)"), value: expect.stringContaining("Cotisation 2026 non à jour (jamais payé)") });
     expect(rows.find((r) => r.explanation.includes("80,00 €"))?.amountCents).toBe(12000);
     const total = rows.reduce((s, r) => s + r.amountCents, 0);
     expect(closed.text).toContain(`total ${formatEuros(total)}`);
@@ -163,8 +164,11 @@ describe(`commandes de chat sur la CPTS de démonstration (${process.env.TEST_PG
   it("/emargement sans titre liste les feuilles ouvertes et permet de clore celle de la démo", async () => {
     const { replies } = await w.flow(COORDO, "/emargement", ["Clore : Groupe de travail"]);
     expect(replies[0]!.text).toContain("Groupe de travail parcours insuffisance cardiaque");
-    expect(replies[1]!.text).toContain("8 indemnité(s) enregistrée(s)");
-    expect(await w.t.db.indemnity.count({ where: { meeting: { title: "Groupe de travail parcours insuffisance cardiaque" } } })).toBe(8);
+    // of the 8 present, those whose 2026 dues are not paid are listed as not indemnified, with why
+    const excluded = (replies[1]!.fields ?? []).filter((f) => f.name.endsWith("(non indemnisé)"));
+    expect(excluded.length).toBeGreaterThan(0);
+    expect(replies[1]!.text).toContain(`${8 - excluded.length} indemnité(s) enregistrée(s)`);
+    expect(await w.t.db.indemnity.count({ where: { meeting: { title: "Groupe de travail parcours insuffisance cardiaque" } } })).toBe(8 - excluded.length);
   });
 
   it("/plan-crise : version, sections et responsables ; une section marquée relue par le bureau", async () => {

@@ -238,7 +238,10 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
     try {
       const r = await closeMeeting(deps.ctx, cptsId, id, deps.actor(c), { force: parsed.data.force });
       const refused = r.refused.length ? ` Refusées : ${r.refused.map((x) => `${x.name} (${x.message})`).join(" ; ")}.` : "";
-      return redirectWith(c, `/admin/reunions/${id}`, "ok", `Émargement clos : ${r.lines.length} indemnité(s), ${formatEuros(r.totalCents)}.${r.envelope ? ` Reste sur l'enveloppe : ${formatEuros(r.envelope.remainingCents)}.` : ""}${refused}`);
+      const excluded = r.excluded.length ? ` Non indemnisés : ${r.excluded.map((x) => `${x.name} (${x.message})`).join(" ; ")}` : "";
+      const capped = r.lines.filter((l) => l.amountCents === 0);
+      const nothing = capped.length ? ` Rien à verser : ${capped.map((l) => `${l.name} (${l.explanation})`).join(" ; ")}` : "";
+      return redirectWith(c, `/admin/reunions/${id}`, "ok", `Émargement clos : ${r.lines.length - capped.length} indemnité(s), ${formatEuros(r.totalCents)}.${r.envelope ? ` Reste sur l'enveloppe : ${formatEuros(r.envelope.remainingCents)}.` : ""}${refused}${excluded}${nothing}`);
     } catch (e) {
       if (e instanceof EnvelopeOverrunError) return detailPage(c, id, { _form: `${e.message} Cochez « Forcer » pour clôturer quand même.` }, 409);
       if (e instanceof UserError) return detailPage(c, id, { _form: e.message }, 400);

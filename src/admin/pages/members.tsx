@@ -10,7 +10,7 @@ import { formList, formValues, isoDate, parseWith, eurosField, type FieldErrors,
 import { Badge, Csrf, Empty, Field, FormError, SelectField } from "../ui.tsx";
 import { PAYMENT_METHOD_LABELS, PAYMENT_SOURCE_LABELS } from "../labels.ts";
 import {
-  CATEGORY_LABELS_FR, PROFESSION_OPTIONS, ROLE_LABELS_FR, STATUS_LABELS_FR, displayName, listMembers, memberForm, membersCsv, saveMember, toRow,
+  CATEGORY_LABELS_FR, PROFESSION_OPTIONS, ROLE_LABELS_FR, STATUS_LABELS_FR, displayName, duesRatesOf, listMembers, memberForm, membersCsv, saveMember, toRow,
 } from "../../app/services/members.ts";
 import { recordPayment, refundPayment } from "../../app/services/payments.ts";
 import { MemberAdminRepository } from "../../db/repos/admin-repo.ts";
@@ -19,12 +19,17 @@ import { formatDateFr, formatEuros, yearOf } from "../../rules/index.ts";
 import { UserError } from "../../app/errors.ts";
 import { EmailFlag } from "./email-flags.tsx";
 
-const DUES_KIND: Record<DuesStatus, "ok" | "warn" | "bad" | undefined> = { a_jour: "ok", en_retard: "warn", jamais_paye: "bad", exonere: undefined };
+const DUES_KIND: Record<DuesStatus, "ok" | "warn" | "bad" | undefined> = { a_jour: "ok", partiel: "warn", en_retard: "warn", jamais_paye: "bad", exonere: undefined };
+
+/** « partiel — reste 70,00 € »: the balance is shown wherever the status is. */
+function duesText(r: { dues: DuesStatus; balanceCents: number }): string {
+  return r.dues === "partiel" ? `${DUES_STATUS_LABELS.partiel} — reste ${formatEuros(r.balanceCents)}` : DUES_STATUS_LABELS[r.dues];
+}
 
 const filterSchema = z.object({
   q: z.string().max(100).optional(),
   profession: z.string().max(60).optional(),
-  cotisation: z.enum(["a_jour", "en_retard", "jamais_paye", "exonere"]).optional().catch(undefined),
+  cotisation: z.enum(["a_jour", "partiel", "en_retard", "jamais_paye", "exonere"]).optional().catch(undefined),
   role: z.enum(["ADHERENT", "CA", "BUREAU", "COORDONNATEUR", "PARTENAIRE"]).optional().catch(undefined),
   commune: z.string().max(5).optional(),
 });
@@ -87,7 +92,7 @@ export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
                       <td data-label="Profession">{r.professionLabel}</td>
                       <td data-label="E-mail">{r.email ?? ""}</td>
                       <td data-label="Rôles">{r.roles.map((x) => ROLE_LABELS_FR[x]).join(", ")}</td>
-                      <td data-label="Cotisation"><Badge kind={DUES_KIND[r.dues]}>{DUES_STATUS_LABELS[r.dues]}</Badge></td>
+                      <td data-label="Cotisation"><Badge kind={DUES_KIND[r.dues]}>{duesText(r)}</Badge></td>
                     </tr>
                   ))}
                 </tbody>
@@ -116,7 +121,7 @@ export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
     if (id && !member) return notFound(deps, c, "Cet adhérent");
     const communes = await repo.communes(cptsId);
     const today = deps.ctx.clock.today();
-    const row = member ? toRow(member, today) : null;
+    const row = member ? toRow(member, today, await duesRatesOf(deps.ctx, cptsId, yearOf(today))) : null;
     const isCoord = c.get("user").role === "COORDONNATEUR";
     const v: FormValues = values ?? (member
       ? {
@@ -135,7 +140,12 @@ export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
       <div class="grid">
         <section class="card">
           <h2>Fiche</h2>
-          {row ? <p>Cotisation {yearOf(today)} : <Badge kind={DUES_KIND[row.dues]}>{DUES_STATUS_LABELS[row.dues]}</Badge></p> : null}
+          {row ? (
+            <p id="cotisation-annee">
+              Cotisation {yearOf(today)} : <Badge kind={DUES_KIND[row.dues]}>{duesText(row)}</Badge>
+              {row.dueCents !== null && row.dues !== "exonere" ? <span class="muted"> (réglé {formatEuros(row.paidThisYearCents)} sur {formatEuros(row.dueCents)})</span> : null}
+            </p>
+          ) : null}
           {member ? <EmailFlag member={member} csrf={c.get("csrf")} canClear={isCoord} /> : null}
           <FormError errors={errors} />
           <form class="stack" method="post" action={action}>

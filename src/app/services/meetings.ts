@@ -8,15 +8,20 @@ import { inTransaction } from "./outbox.ts";
 import {
   chargeToEnvelope,
   computeIndemnities,
+  DUES_STATUS_LABELS,
   envelopeBalance,
   formatEuros,
+  indemnityEligibility,
+  memberDuesBalance,
+  passCeilingAt,
   yearOf,
+  type IndemnityExclusion,
   type IndemnityRule,
   type IndemnityUnit,
 } from "../../rules/index.ts";
 import { professionGroup } from "../../rules/professions.ts";
 import { DEFAULT_SETTINGS } from "../../rules/settings.ts";
-import { indemnityRoleOf } from "../../rules/membership.ts";
+import { indemnityRoleOf, owesDues } from "../../rules/membership.ts";
 import { loadRulesInputs } from "../../db/repos/cpts-rules-repo.ts";
 import { memberName } from "../../db/repos/member-repo.ts";
 
@@ -72,7 +77,10 @@ export async function signAttendance(ctx: AppContext, cptsId: string, meetingId:
 export interface ClosedMeeting {
   title: string;
   mission: string;
+  /** Indemnities computed (0 € when a cap left nothing: the explanation names the cap; not recorded). */
   lines: { memberId: string; name: string; amountCents: number; explanation: string }[];
+  /** Present but not indemnified (DOMAIN §7 and the CPTS's settings), with why. */
+  excluded: { memberId: string; name: string; reason: IndemnityExclusion; message: string }[];
   refused: { name: string; message: string }[];
   totalCents: number;
   envelope: { remainingCents: number; forced: boolean } | null;
@@ -93,11 +101,44 @@ export async function closeMeeting(ctx: AppContext, cptsId: string, meetingId: s
     const year = yearOf(meeting.heldOn);
     const rules = toRules(await repo.indemnityRules(cptsId));
     const ruleRoles = [...new Set(rules.flatMap((r) => r.rates.flatMap((x) => (x.role === undefined ? [] : [x.role]))))];
-    const members = meeting.attendances.map((a) => a.member);
+    const nameOf = new Map(meeting.attendances.map((a) => [a.member.id, memberName(a.member)]));
+    // Who may be indemnified at all: dues judged on the closing day, within the meeting's year.
+    const today = ctx.clock.today();
+    const duesAt = today < `${year}-01-01` ? `${year}-01-01` : today > `${year}-12-31` ? `${year}-12-31` : today;
+    const rates = await repo.duesRates(cptsId, year);
+    const duesPayments = (await repo.duesPayments(cptsId, meeting.attendances.map((a) => a.memberId), year)).map((p) => ({
+      memberId: p.memberId, date: p.paidOn, amountCents: p.amountCents, duesYear: p.year, refundedDate: p.refundedOn ?? undefined,
+    }));
+    const excluded: ClosedMeeting["excluded"] = [];
+    const eligible = meeting.attendances.filter((a) => {
+      const m = a.member;
+      const roles = m.roles.map((r) => r.role);
+      const owes = owesDues(roles, m.category, m.duesExempt);
+      const dues = owes ? memberDuesBalance({ id: m.id, category: m.category, dueCents: rates[m.category] }, duesPayments, duesAt) : null;
+      const verdict = indemnityEligibility(
+        {
+          personKind: m.kind === "MORALE" ? "morale" : "physique",
+          staff: roles.includes("COORDONNATEUR"),
+          partner: roles.includes("PARTENAIRE") || m.category === "PARTENAIRE",
+          dues: dues && {
+            upToDate: dues.status === "a_jour" || dues.status === "exonere",
+            label: dues.status === "partiel" ? `partiel, reste ${formatEuros(dues.balanceCents)}` : DUES_STATUS_LABELS[dues.status],
+          },
+        },
+        settings.indemnityEligibility,
+        year,
+      );
+      if (!verdict.eligible) excluded.push({ memberId: m.id, name: nameOf.get(m.id)!, reason: verdict.reason, message: verdict.message });
+      return verdict.eligible;
+    });
+    if (eligible.length && passCeilingAt(meeting.heldOn, settings) === null) {
+      throw new UserError(`Le plafond légal (PASS) de ${year} n'est pas renseigné : indiquez sa valeur pour ${year} dans les réglages de la CPTS (administration, page CPTS), puis clôturez à nouveau « ${meeting.title} ». Rien n'a été enregistré.`);
+    }
+    const members = eligible.map((a) => a.member);
     const priors = await repo.indemnityTotals(cptsId, members.map((m) => m.id), year);
     const lines = computeIndemnities(
       rules,
-      meeting.attendances.map((a) => ({
+      eligible.map((a) => ({
         personId: a.memberId,
         professionGroup: professionGroup(a.member.profession),
         role: indemnityRoleOf(a.member.roles.map((r) => r.role), ruleRoles),
@@ -107,8 +148,8 @@ export async function closeMeeting(ctx: AppContext, cptsId: string, meetingId: s
       Object.fromEntries(members.map((m) => [m.id, { [year]: { indemnitiesCents: priors.get(m.id) ?? 0 } }])),
       settings,
     );
-    const nameOf = new Map(members.map((m) => [m.id, memberName(m)]));
-    const ok = lines.flatMap((l) => (l.result.ok && l.result.amountCents > 0 ? [{ memberId: l.attendance.personId, name: nameOf.get(l.attendance.personId)!, amountCents: l.result.amountCents, explanation: l.result.explanation }] : []));
+    const computed = lines.flatMap((l) => (l.result.ok ? [{ memberId: l.attendance.personId, name: nameOf.get(l.attendance.personId)!, amountCents: l.result.amountCents, explanation: l.result.explanation }] : []));
+    const ok = computed.filter((l) => l.amountCents > 0);
     const refused = lines.flatMap((l) => (l.result.ok ? [] : [{ name: nameOf.get(l.attendance.personId)!, message: l.result.message }]));
     const totalCents = ok.reduce((s, l) => s + l.amountCents, 0);
 
@@ -132,8 +173,8 @@ export async function closeMeeting(ctx: AppContext, cptsId: string, meetingId: s
       const ind = await repo.createIndemnity({ cptsId, memberId: l.memberId, meetingId: meeting.id, mission: meeting.mission, year, amountCents: l.amountCents, computedOn: ctx.clock.today(), explanation: l.explanation, forced });
       if (envelopeRow) await repo.addExpense({ envelopeId: envelopeRow.id, label: `Indemnité ${l.name} — ${meeting.title}`, amountCents: l.amountCents, spentOn: meeting.heldOn, forced, indemnityId: ind.id });
     }
-    await repo.audit({ cptsId, actor, action: "meeting.close", target: meeting.id, details: { indemnities: ok.length, totalCents, forced } });
-    return { title: meeting.title, mission: meeting.mission, lines: ok, refused, totalCents, envelope };
+    await repo.audit({ cptsId, actor, action: "meeting.close", target: meeting.id, details: { indemnities: ok.length, totalCents, forced, excluded: excluded.map((e) => ({ memberId: e.memberId, reason: e.reason })) } });
+    return { title: meeting.title, mission: meeting.mission, lines: computed, excluded, refused, totalCents, envelope };
   });
 }
 

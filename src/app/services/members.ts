@@ -3,7 +3,7 @@
 import { z } from "zod";
 import type { AppContext } from "../context.ts";
 import { MemberAdminRepository, writeAudit, type MemberFilter } from "../../db/repos/admin-repo.ts";
-import { memberDuesStatus, DUES_STATUS_LABELS, type DuesStatus, type DuesPayment } from "../../rules/dues.ts";
+import { memberDuesBalance, DUES_STATUS_LABELS, type DuesStatus, type DuesPayment } from "../../rules/dues.ts";
 import { professionLabel, PROFESSIONS } from "../../rules/professions.ts";
 import { yearOf } from "../../rules/dates.ts";
 import { owesDues } from "../../rules/membership.ts";
@@ -31,6 +31,17 @@ export interface MemberRow {
   roles: string[];
   dues: DuesStatus;
   paidThisYearCents: number;
+  /** Amount due this year for the member's category (null: none set). */
+  dueCents: number | null;
+  /** Left to pay this year (0 when up to date or exempt). */
+  balanceCents: number;
+}
+
+/** Amount due per category (PROFESSIONNEL, STRUCTURE, PARTENAIRE) for one year, as the CPTS set it. */
+export type DuesRates = Readonly<Record<string, number>>;
+
+export async function duesRatesOf(ctx: AppContext, cptsId: string, year: number): Promise<DuesRates> {
+  return Object.fromEntries((await new MemberAdminRepository(ctx.db).duesRates(cptsId, year)).map((r) => [r.category, r.amountCents]));
 }
 
 type MemberWithPayments = Awaited<ReturnType<MemberAdminRepository["list"]>>[number];
@@ -44,9 +55,11 @@ export function rulesPayments(m: { id: string; payments: { year: number; paidOn:
   return m.payments.map((p) => ({ memberId: m.id, date: p.paidOn, amountCents: p.amountCents, duesYear: p.year, refundedDate: p.refundedOn ?? undefined }));
 }
 
-export function toRow(m: MemberWithPayments, at: string): MemberRow {
-  const year = yearOf(at);
+export function toRow(m: MemberWithPayments, at: string, rates: DuesRates = {}): MemberRow {
   const pays = rulesPayments(m);
+  const owes = owesDues(m.roles.map((r) => r.role), m.category, m.duesExempt);
+  // Who owes dues is one rule (members and board); anyone else shows as exempt.
+  const balance = memberDuesBalance({ id: m.id, category: m.category, exempt: !owes, dueCents: rates[m.category] }, pays, at);
   return {
     id: m.id,
     name: displayName(m),
@@ -58,14 +71,16 @@ export function toRow(m: MemberWithPayments, at: string): MemberRow {
     category: m.category,
     status: m.status,
     roles: m.roles.map((r) => r.role),
-    // Who owes dues is one rule (members and board); anyone else shows as exempt.
-    dues: memberDuesStatus({ id: m.id, category: m.category, exempt: !owesDues(m.roles.map((r) => r.role), m.category, m.duesExempt) }, pays, at),
-    paidThisYearCents: m.payments.filter((p) => p.year === year && !p.refundedOn).reduce((s, p) => s + p.amountCents, 0),
+    dues: balance.status,
+    paidThisYearCents: balance.paidCents,
+    dueCents: balance.dueCents,
+    balanceCents: balance.balanceCents,
   };
 }
 
 export async function listMembers(ctx: AppContext, cptsId: string, filter: MemberFilter & { dues?: string }, at: string): Promise<MemberRow[]> {
-  const rows = (await new MemberAdminRepository(ctx.db).list(cptsId, filter)).map((m) => toRow(m, at));
+  const rates = await duesRatesOf(ctx, cptsId, yearOf(at));
+  const rows = (await new MemberAdminRepository(ctx.db).list(cptsId, filter)).map((m) => toRow(m, at, rates));
   return filter.dues ? rows.filter((r) => r.dues === filter.dues) : rows;
 }
 
@@ -73,6 +88,10 @@ export interface DuesSummary {
   year: number;
   due: number;
   paid: number;
+  /** Paid part of the due only (« partiel »): not counted in `paid` nor in the rate. */
+  partial: number;
+  /** Sum of what is left to pay by those members. */
+  balanceCents: number;
   ratePercent: number;
   byProfession: { key: string; label: string; due: number; paid: number }[];
 }
@@ -95,6 +114,8 @@ export async function duesSummary(ctx: AppContext, cptsId: string, at: string): 
     year: yearOf(at),
     due: owing.length,
     paid,
+    partial: owing.filter((r) => r.dues === "partiel").length,
+    balanceCents: owing.reduce((s, r) => s + r.balanceCents, 0),
     ratePercent: owing.length ? Math.round((paid * 1000) / owing.length) / 10 : 0,
     byProfession: [...by.values()].sort((a, b) => b.due - a.due || a.label.localeCompare(b.label, "fr")),
   };
@@ -175,9 +196,11 @@ export function toCsv(header: string[], rows: unknown[][]): string {
   return "\uFEFF" + [header, ...rows].map((r) => r.map(csvCell).join(";")).join("\r\n") + "\r\n";
 }
 
+const csvEuros = (cents: number) => (cents / 100).toFixed(2).replace(".", ",");
+
 export function membersCsv(rows: MemberRow[]): string {
   return toCsv(
-    ["nom", "email", "telephone", "profession", "commune_insee", "categorie", "statut", "roles", "cotisation", "paye_annee_euros"],
-    rows.map((r) => [r.name, r.email, r.phone, r.professionLabel, r.communeInsee, CATEGORY_LABELS_FR[r.category], STATUS_LABELS_FR[r.status], r.roles.map((x) => ROLE_LABELS_FR[x]).join(", "), DUES_STATUS_LABELS[r.dues], (r.paidThisYearCents / 100).toFixed(2).replace(".", ",")]),
+    ["nom", "email", "telephone", "profession", "commune_insee", "categorie", "statut", "roles", "cotisation", "paye_annee_euros", "du_annee_euros", "reste_du_euros"],
+    rows.map((r) => [r.name, r.email, r.phone, r.professionLabel, r.communeInsee, CATEGORY_LABELS_FR[r.category], STATUS_LABELS_FR[r.status], r.roles.map((x) => ROLE_LABELS_FR[x]).join(", "), DUES_STATUS_LABELS[r.dues], csvEuros(r.paidThisYearCents), r.dueCents === null ? "" : csvEuros(r.dueCents), csvEuros(r.balanceCents)]),
   );
 }

@@ -7,12 +7,15 @@ import { recordDuesPayment, recordDuesPaymentTx, type RecordPaymentInput, type R
 import type { Tx } from "../../db/client.ts";
 import { writeAudit } from "../../db/repos/admin-repo.ts";
 import { UserError } from "../errors.ts";
+import { checkPaymentAmount, checkPaymentDate } from "../../rules/dues.ts";
 
 export type { RecordPaymentInput, RecordPaymentResult };
 
 async function checkPayment(ctx: AppContext, db: AppContext["db"] | Tx, input: RecordPaymentInput): Promise<void> {
-  if (!Number.isInteger(input.amountCents) || input.amountCents <= 0) throw new UserError("Le montant doit être positif.", "amount");
-  if (input.paidOn > ctx.clock.today()) throw new UserError("La date de paiement ne peut pas être dans le futur.", "paidOn");
+  const badAmount = checkPaymentAmount(input.amountCents);
+  if (badAmount) throw new UserError(badAmount, "amount");
+  const badDate = checkPaymentDate(input.paidOn, ctx.clock.today());
+  if (badDate) throw new UserError(badDate, "paidOn");
   const member = await db.member.findFirst({ where: { id: input.memberId, cptsId: input.cptsId }, select: { id: true } });
   if (!member) throw new UserError("Cet adhérent n'existe pas dans votre CPTS.");
 }

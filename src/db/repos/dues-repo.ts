@@ -3,6 +3,7 @@ import { insertRows, newRowId } from "../raw-insert.ts";
 import type { Db, Tx } from "../client.ts";
 import type { DuesMember, DuesPayment, ReminderPolicy, SentReminder } from "../../rules/dues.ts";
 import { owesDues } from "../../rules/membership.ts";
+import { resolveSettings, type RulesSettingsOverrides } from "../../rules/settings.ts";
 
 export interface ReminderMember extends DuesMember {
   name: string;
@@ -20,6 +21,8 @@ export interface ReminderInputs {
   payments: DuesPayment[];
   sent: SentReminder[];
   ratesCents: Record<string, number>;
+  /** The CPTS's règlement intérieur excludes members with unpaid dues from indemnities (what the last reminder says). */
+  unpaidDuesExcluded: boolean;
 }
 
 export function memberDisplayName(m: { firstName?: string | null; lastName?: string | null; organization?: string | null; email?: string | null }): string {
@@ -72,6 +75,9 @@ export async function loadReminderInputs(db: Reader, cptsId: string, year: numbe
     WHERE c."id" = ${cptsId}`;
   const cpts = cptsRows[0];
   if (!cpts) return null;
+  // Json read through Prisma (parsed the same way on both engines)
+  const overrides = (await db.cpts.findUnique({ where: { id: cptsId }, select: { settings: true } }))?.settings;
+  const settings = resolveSettings((overrides ?? {}) as RulesSettingsOverrides);
   // one row per (member, role), members in id order
   const memberRows = await db.$queryRaw<ReminderMemberRow[]>`SELECT m."id", m."category", m."duesExempt", m."joinedOn", m."firstName", m."lastName",
       m."organization", m."email", m."emailInvalid", m."prefDuesReminders", m."profession", m."unsubscribeToken", r."role"
@@ -83,6 +89,7 @@ export async function loadReminderInputs(db: Reader, cptsId: string, year: numbe
   const ledger = await db.$queryRaw<{ memberId: string; year: number; step: number }[]>`
     SELECT "memberId", "year", "step" FROM "ReminderLedger" WHERE "cptsId" = ${cptsId} AND "year" = ${year}`;
 
+  const ratesCents: Record<string, number> = Object.fromEntries(cptsRows.filter((r) => r.rCategory !== null).map((r) => [r.rCategory!, r.rAmountCents!]));
   const members: ReminderMember[] = [];
   for (let i = 0; i < memberRows.length; ) {
     const m = memberRows[i]!;
@@ -95,6 +102,8 @@ export async function loadReminderInputs(db: Reader, cptsId: string, year: numbe
       category: m.category,
       exempt: Boolean(m.duesExempt),
       joinedDate: m.joinedOn ?? undefined,
+      // what a partial payment is compared with (rules/dues.ts: up to date = paid ≥ due)
+      dueCents: m.category ? ratesCents[m.category] : undefined,
       name: memberDisplayName(m),
       email: m.email,
       emailInvalid: Boolean(m.emailInvalid),
@@ -116,7 +125,8 @@ export async function loadReminderInputs(db: Reader, cptsId: string, year: numbe
     members,
     payments: payments.map((x) => ({ memberId: x.memberId, date: x.paidOn, amountCents: x.amountCents, duesYear: x.year, refundedDate: x.refundedOn ?? undefined })),
     sent: ledger.map((l) => ({ memberId: l.memberId, year: l.year, step: l.step })),
-    ratesCents: Object.fromEntries(cptsRows.filter((r) => r.rCategory !== null).map((r) => [r.rCategory!, r.rAmountCents!])),
+    ratesCents,
+    unpaidDuesExcluded: settings.indemnityEligibility.unpaidDuesExcluded,
   };
 }
 

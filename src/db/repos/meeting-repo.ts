@@ -12,7 +12,13 @@ export class MeetingRepository {
   find(cptsId: string, id: string) {
     return this.db.meeting.findFirst({
       where: { id, cptsId },
-      include: { attendances: { include: { member: { select: { id: true, firstName: true, lastName: true, organization: true, profession: true, roles: { select: { role: true } } } } } } },
+      include: {
+        attendances: {
+          include: {
+            member: { select: { id: true, kind: true, category: true, duesExempt: true, firstName: true, lastName: true, organization: true, profession: true, roles: { select: { role: true } } } },
+          },
+        },
+      },
     });
   }
 
@@ -39,6 +45,17 @@ export class MeetingRepository {
 
   indemnityRules(cptsId: string) {
     return this.db.indemnityRule.findMany({ where: { cptsId }, orderBy: { validFrom: "asc" } });
+  }
+
+  /** Amount due per membership category for a dues year. */
+  async duesRates(cptsId: string, year: number): Promise<Record<string, number>> {
+    const rows = await this.db.duesRate.findMany({ where: { cptsId, year }, select: { category: true, amountCents: true } });
+    return Object.fromEntries(rows.map((r) => [r.category, r.amountCents]));
+  }
+
+  /** Dues payments of these members for a dues year (eligibility of the unpaid, rules/indemnities.ts). */
+  duesPayments(cptsId: string, memberIds: string[], year: number) {
+    return this.db.duesPayment.findMany({ where: { cptsId, memberId: { in: memberIds }, year }, select: { memberId: true, paidOn: true, amountCents: true, year: true, refundedOn: true } });
   }
 
   /** Per member, indemnities already granted in a calendar year. */

@@ -170,8 +170,9 @@ export class OutboxRepository {
 
   /**
    * Last look before sending dues reminders ("relance", refId "<year>:<step>"), for a whole claimed batch in
-   * one query: a reminder whose member has, by `today`, a valid (not refunded) payment for that year —
-   * recorded since the decision — becomes ANNULE instead of being sent. Returns the ids cancelled.
+   * a few queries: a reminder whose member's valid (not refunded) payments for that year, by `today`, now
+   * cover the due of their category — recorded since the decision — becomes ANNULE instead of being sent.
+   * A partial payment leaves the reminder (it asks for the balance). Returns the ids cancelled.
    */
   async cancelMoot(batch: readonly ClaimedMessage[], lockToken: string, today: string): Promise<Set<string>> {
     const reminders = batch
@@ -184,12 +185,30 @@ export class OutboxRepository {
         memberId: { in: [...new Set(reminders.map((r) => r.m.memberId!))] },
         year: { in: [...new Set(reminders.map((r) => r.year))] },
         paidOn: { lte: today },
+        amountCents: { gt: 0 },
         OR: [{ refundedOn: null }, { refundedOn: { gt: today } }],
       },
-      select: { cptsId: true, memberId: true, year: true },
+      select: { cptsId: true, memberId: true, year: true, amountCents: true },
     });
     if (paid.length === 0) return new Set();
-    const paidKeys = new Set(paid.map((p) => `${p.cptsId}:${p.memberId}:${p.year}`));
+    const sums = new Map<string, number>();
+    for (const p of paid) sums.set(`${p.cptsId}:${p.memberId}:${p.year}`, (sums.get(`${p.cptsId}:${p.memberId}:${p.year}`) ?? 0) + p.amountCents);
+    const members = await this.db.member.findMany({ where: { id: { in: [...new Set(paid.map((p) => p.memberId))] } }, select: { id: true, category: true, duesExempt: true } });
+    const rates = await this.db.duesRate.findMany({
+      where: { cptsId: { in: [...new Set(paid.map((p) => p.cptsId))] }, year: { in: [...new Set(paid.map((p) => p.year))] } },
+      select: { cptsId: true, year: true, category: true, amountCents: true },
+    });
+    const memberById = new Map(members.map((m) => [m.id, m]));
+    const rateOf = new Map(rates.map((r) => [`${r.cptsId}:${r.year}:${r.category}`, r.amountCents]));
+    // covered = what rules/dues.ts calls up to date (no due set for the year: any payment covers it)
+    const paidKeys = new Set(
+      [...sums].flatMap(([key, sum]) => {
+        const [cptsId, memberId, year] = key.split(":") as [string, string, string];
+        const m = memberById.get(memberId);
+        const due = m ? rateOf.get(`${cptsId}:${year}:${m.category}`) : undefined;
+        return !m || m.duesExempt || due === undefined || sum >= due ? [key] : [];
+      }),
+    );
     const moot = reminders.filter((r) => paidKeys.has(`${r.m.cptsId}:${r.m.memberId}:${r.year}`));
     const cancelled = new Set<string>();
     // one update per year (the reason names it); a row whose lease expired is left to its new holder
