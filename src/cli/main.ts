@@ -21,6 +21,7 @@ const commands: Record<string, Entry> = {
   federation: { summary: "inter-CPTS : federation creer|ajouter|retirer|liste (une inter-CPTS et ses CPTS membres)", load: async () => (await import("./federation.ts")).run },
   "slack-manifest": { summary: "affiche le manifeste de l'application Slack généré depuis les commandes", load: async () => (await import("./slack-manifest.ts")).run },
   config: { summary: "affiche la configuration effective (secrets masqués) et chaque problème trouvé", load: async () => (await import("./config.ts")).run },
+  rebonds: { summary: "relève maintenant la boîte des rebonds (BOUNCE_IMAP_URL) et applique les avis de non-remise", load: async () => (await import("./rebonds.ts")).run },
   demo: { summary: "charge la CPTS de démonstration (slug demo) ; sans effet si elle existe déjà", load: async () => (await import("./demo.ts")).run },
 };
 

@@ -13,6 +13,7 @@ import { createSender } from "../../src/mail/component.ts";
 import { enqueueMessages } from "../../src/app/services/outbox.ts";
 import { pollBounceMailbox, mountMailWebhooks } from "../../src/mail/bounce-intake.ts";
 import type { AppContext } from "../../src/app/context.ts";
+import { main } from "../../src/cli/main.ts";
 
 const SECRET = "webhook-secret-de-test-0123456789";
 const BOUNCE = "rebonds@cpts-demo.fr";
@@ -88,6 +89,7 @@ beforeAll(async () => {
     ["Denis", "denis.temporaire@sante-test.fr"],
     ["Emma", "emma.plainte@sante-test.fr"],
     ["Farid", "farid.innocent@sante-test.fr"],
+    ["Gaëlle", "gaelle.cli@sante-test.fr"],
   ] as const;
   for (const [first, email] of people) {
     const m = await member(first, email);
@@ -167,6 +169,22 @@ describe.skipIf(Boolean(dovecotMissing))(`rebonds par la boîte IMAP, Dovecot r�
     const again = await pollBounceMailbox({ ...ctx, config: { ...ctx.config, BOUNCE_IMAP_URL: imap!.url } });
     expect(again.lus).toBe(0);
     expect((await memberByEmail("denis.temporaire@sante-test.fr")).softBounces).toBe(1);
+  }, 60_000);
+
+  it("coordo rebonds relève la boîte tout de suite et dit en français ce qu'il a fait", async () => {
+    const gaelle = rows.get("gaelle.cli@sante-test.fr")!;
+    const client = new ImapFlow({ host: "127.0.0.1", port: imap!.port, secure: false, doSTARTTLS: false, auth: { user: imap!.user, pass: imap!.password }, logger: false });
+    await client.connect();
+    await client.append("INBOX", dsn({ verp: `rebonds+${gaelle.id}@cpts-demo.fr`, finalRecipient: gaelle.recipient, status: "5.2.1", diagnostic: "550 5.2.1 mailbox disabled", messageId: gaelle.providerId! }));
+    await client.logout();
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s), context: async () => ({ ...ctx, config: { ...ctx.config, BOUNCE_IMAP_URL: imap!.url } }) };
+    expect(await main(["rebonds"], io)).toBe(0);
+    expect(out).toEqual(["Boîte des rebonds relevée : 1 mail(s) lu(s) — 1 adresse(s) invalide(s), 0 rejet(s) temporaire(s), 0 plainte(s), 0 désabonnement(s), 0 sans suite."]);
+    expect((await memberByEmail(gaelle.recipient)).emailInvalidReason).toMatch(/5\.2\.1/);
+    expect(await main(["rebonds"], { ...io, context: async () => ctx })).toBe(2);
+    expect(err[0]).toMatch(/^BOUNCE_IMAP_URL n'est pas défini/);
   }, 60_000);
 });
 
