@@ -37,6 +37,11 @@ export const financement = defineCommand({
         { name: "Attendu pour l'année (parts fixes)", value: formatEuros(y.attendu_cents) },
         { name: "En retard", value: formatEuros(y.en_retard_cents) },
         { name: "Parts variables (potentiel, selon les indicateurs)", value: formatEuros(y.potentiel_cents) },
+        {
+          name: "Sur tout le contrat",
+          value: `reçu ${formatEuros(money.all.recu_cents)}, attendu ${formatEuros(money.all.attendu_cents)}, en retard ${formatEuros(money.all.en_retard_cents)}` +
+            (money.non_rapproche_cents > 0 ? `, non rapproché du calendrier ${formatEuros(money.non_rapproche_cents)}` : ""),
+        },
         ...ent.lignes.filter((l) => l.montant_cents > 0).map((l) => ({ name: l.label, value: `${formatEuros(l.montant_cents)}${l.part === "variable" ? " (potentiel)" : ""}` })),
         {
           name: "Prochains versements",

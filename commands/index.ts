@@ -8,6 +8,7 @@ import { relanceCotisations } from "./relance-cotisations.ts";
 import { newsletter } from "./newsletter.ts";
 import { echeances } from "./echeances.ts";
 import { financement } from "./financement.ts";
+import { saisir } from "./saisir.ts";
 import { emargement } from "./emargement.ts";
 import { indemnites } from "./indemnites.ts";
 import { planCrise } from "./plan-crise.ts";
@@ -22,6 +23,7 @@ export const commands: readonly CommandDef<any>[] = [
   newsletter,
   echeances,
   financement,
+  saisir,
   emargement,
   indemnites,
   planCrise,
