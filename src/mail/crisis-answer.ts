@@ -6,6 +6,7 @@
 import type { Hono } from "hono";
 import type { AppContext } from "../app/context.ts";
 import { html } from "./template.ts";
+import { UserError } from "../app/errors.ts";
 import { answerByToken, answerTokenView, type TokenAnswerView } from "../app/services/crisis-activation.ts";
 
 function page(title: string, body: ReturnType<typeof html>, exercise: boolean) {
@@ -44,7 +45,14 @@ export function mountCrisisAnswer(app: Hono, ctx: AppContext): void {
   app.post("/crise/reponse/:token", async (c) => {
     const available = choice(c.req.query("dispo"));
     if (available === null) return c.html(invalid(), 404, headers);
-    const v = await answerByToken(ctx, c.req.param("token"), available);
+    let v: TokenAnswerView | null;
+    try {
+      v = await answerByToken(ctx, c.req.param("token"), available);
+    } catch (e) {
+      // e.g. the member was archived or erased since the alert: a French page, never a stack trace.
+      if (!(e instanceof UserError)) throw e;
+      return c.html(page("Réponse impossible", html`<p>${e.message}</p>`, false), 409, headers);
+    }
     if (!v) return c.html(invalid(), 404, headers);
     if (v.closedOn) return c.html(closed(v), 410, headers);
     return c.html(

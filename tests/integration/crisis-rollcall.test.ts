@@ -148,6 +148,15 @@ describe(`appel nominatif d'un exercice de crise, 150 professionnels (${process.
     expect(rc).toHaveLength(40);
     expect(rc.filter((r) => r.via === "mail")).toHaveLength(20);
     expect(rc.filter((r) => r.via === "chat")).toHaveLength(20);
+    // A member archived since the alert gets a French page, not an error, and nothing is recorded.
+    const gone = answering[0]!;
+    const goneMail = await t.db.outboxMessage.findFirstOrThrow({ where: { refId: activationId, channel: "MAIL", memberId: gone.id } });
+    const goneLink = /\/crise\/reponse\/[A-Za-z0-9_-]+/.exec(goneMail.bodyText)![0];
+    await t.db.member.update({ where: { id: gone.id }, data: { status: "ARCHIVE" } });
+    const refused = await fetch(`${base}${goneLink}?dispo=non`, { method: "POST" });
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain("Seuls les professionnels de la CPTS");
+    await t.db.member.update({ where: { id: gone.id }, data: { status: "ACTIF" } });
     // A forged or unknown token changes nothing.
     expect((await fetch(`${base}/crise/reponse/${"A".repeat(43)}?dispo=oui`, { method: "POST" })).status).toBe(404);
     expect(await t.db.crisisRollCall.count({ where: { activationId } })).toBe(40);
