@@ -5,6 +5,7 @@
 // transactions, because row-by-row inserts would take minutes at this scale.
 //
 //   node --import tsx bench/dataset.ts [--quick] [--url file:/tmp/x.db]   builds and prints its time
+import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -114,7 +115,8 @@ function memberRow(m: { id: string; cptsId: string; email: string; joinedOn: str
     firstName: m.firstName ?? null, lastName: m.lastName ?? null, organization: m.organization ?? null, profession: m.profession ?? null,
     communeInsee: m.communeInsee, email: m.email, joinedOn: m.joinedOn,
     prefDuesReminders: m.prefDuesReminders ?? true, prefNewsletter: m.prefNewsletter ?? true, emailInvalid: m.emailInvalid ?? false,
-    unsubscribeToken: `u${m.id}`, createdAt: CREATED_AT, updatedAt: CREATED_AT,
+    // secret-sized (coordo renews shorter tokens at start), deterministic like the ids
+    unsubscribeToken: createHash("sha256").update(`u${m.id}`).digest("base64url"), createdAt: CREATED_AT, updatedAt: CREATED_AT,
   };
 }
 
