@@ -7,8 +7,9 @@ import { crisisPlanRefreshJob } from "./crisis-plan-refresh.ts";
 import { votePurgeJob } from "./vote-purge.ts";
 import { housekeepingJob } from "./housekeeping.ts";
 import { crisisRemindersJob } from "./crisis-reminders.ts";
+import { databaseBackupJob } from "./database-backup.ts";
 
-export const jobs: JobDefinition[] = [duesRemindersJob, newsletterSendsJob, aciDeadlineAlertsJob, crisisPlanRefreshJob, votePurgeJob, housekeepingJob, crisisRemindersJob];
+export const jobs: JobDefinition[] = [duesRemindersJob, newsletterSendsJob, aciDeadlineAlertsJob, crisisPlanRefreshJob, votePurgeJob, housekeepingJob, crisisRemindersJob, databaseBackupJob];
 
 export function findJob(id: string): JobDefinition | undefined {
   return jobs.find((j) => j.id === id);

@@ -2,7 +2,7 @@
 // creates a web admin account. Without --mot-de-passe a strong password is generated and printed once.
 // `coordo admin mot-de-passe --email <e-mail> [--mot-de-passe …]` resets a forgotten password (its open
 // sessions end; the audit log records it).
-import { parseArgs } from "node:util";
+import { parseArgsFr } from "./args.ts";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { hashPassword } from "../app/password.ts";
@@ -38,7 +38,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   let values: Record<string, unknown>;
   try {
-    values = parseArgs({
+    values = parseArgsFr({
       args: rest,
       options: { cpts: { type: "string" }, email: { type: "string" }, role: { type: "string" }, "mot-de-passe": { type: "string" } },
       strict: true,
@@ -80,7 +80,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
 async function resetPassword(args: string[], io: CliIO): Promise<number> {
   let values: Record<string, unknown>;
   try {
-    values = parseArgs({ args, options: { email: { type: "string" }, "mot-de-passe": { type: "string" } }, strict: true }).values;
+    values = parseArgsFr({ args, options: { email: { type: "string" }, "mot-de-passe": { type: "string" } }, strict: true }).values;
   } catch (e) {
     io.err(`Option invalide : ${(e as Error).message}\n${USAGE}`);
     return EXIT_USAGE;

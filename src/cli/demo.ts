@@ -1,7 +1,9 @@
 import type { CliIO } from "./io.ts";
+import { parseArgsFr } from "./args.ts";
 import { loadDemo, DEMO_COORDINATOR_EMAIL, DEMO_ADMIN_PASSWORD } from "../db/demo-seed.ts";
 
-export async function run(_args: string[], io: CliIO): Promise<number> {
+export async function run(args: string[], io: CliIO): Promise<number> {
+  parseArgsFr({ args, options: {}, allowPositionals: false, strict: true });
   const ctx = await io.context();
   const r = await loadDemo(ctx.db, ctx.clock.today());
   io.out(

@@ -1,5 +1,5 @@
 // `coordo federation`: create an inter-CPTS, add or remove a member CPTS, list its members.
-import { parseArgs } from "node:util";
+import { parseArgsFr } from "./args.ts";
 import { EXIT_USAGE, type CliIO } from "./io.ts";
 import { UserError } from "../app/errors.ts";
 import { createInterCpts, joinFederation, leaveFederation, memberCptsWithRepresentatives, setRepresentative, type JoinResult } from "../app/services/federation.ts";
@@ -16,7 +16,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let values: { slug?: string; nom?: string; departements?: string; inter?: string; cpts?: string; representant?: string; email?: string };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({
+    ({ values, positionals } = parseArgsFr({
       args,
       options: { slug: { type: "string" }, nom: { type: "string" }, departements: { type: "string" }, inter: { type: "string" }, cpts: { type: "string" }, representant: { type: "string" }, email: { type: "string" } },
       allowPositionals: true,

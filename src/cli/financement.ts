@@ -48,6 +48,8 @@ export function parseCliArgs<O extends Record<string, { type: "string" | "boolea
 
 export function requireDate(name: string, value: string): string {
   if (!isIsoDate(value)) throw new UsageError(`--${name} attend une date au format AAAA-MM-JJ (reçu : « ${value} »).`);
+  // the 5-year calendar and its deadlines must stay within computable dates
+  if (value < "2000-01-01" || value > "2099-12-31") throw new UsageError(`--${name} attend une date entre 2000-01-01 et 2099-12-31 (reçu : « ${value} »).`);
   return value;
 }
 

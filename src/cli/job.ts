@@ -1,5 +1,5 @@
 // `coordo job list` and `coordo job run <id> [--at AAAA-MM-JJ] [--dry-run] [--cpts slug] [--sans-envoi]`.
-import { parseArgs } from "node:util";
+import { parseArgsFr } from "./args.ts";
 import { EXIT_USAGE, type CliIO } from "./io.ts";
 import { jobs, findJob } from "../../jobs/index.ts";
 import { Scheduler } from "../scheduler/scheduler.ts";
@@ -37,7 +37,10 @@ function summary(counts: unknown): string {
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === "list" || sub === "liste") return list(io);
+  if (sub === "list" || sub === "liste") {
+    parseArgsFr({ args: rest, options: {}, allowPositionals: false, strict: true });
+    return list(io);
+  }
   if (sub === "run" || sub === "lancer") return runJob(rest, io);
   io.err(sub ? `Sous-commande inconnue : « ${sub} ».\n${USAGE}` : USAGE);
   return EXIT_USAGE;
@@ -63,7 +66,7 @@ async function list(io: CliIO): Promise<number> {
 async function runJob(argv: string[], io: CliIO): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { at: { type: "string" }, "dry-run": { type: "boolean" }, cpts: { type: "string" }, "sans-envoi": { type: "boolean" } } });
+    parsed = parseArgsFr({ args: argv, allowPositionals: true, options: { at: { type: "string" }, "dry-run": { type: "boolean" }, cpts: { type: "string" }, "sans-envoi": { type: "boolean" } } });
   } catch (e) {
     io.err(`${(e as Error).message}\n${USAGE}`);
     return EXIT_USAGE;
@@ -186,7 +189,11 @@ class OwnDrain {
       await this.loop;
       await this.drain(allKeys);
       // the alert this run recorded when it suspended sending goes out now (chat is not suspended)
-      if (this.sender.alertKeys.length) await this.drain([...this.sender.alertKeys]);
+      if (this.sender.alertKeys.length) {
+        const own = { ...this.total };
+        await this.drain([...this.sender.alertKeys]);
+        Object.assign(this.total, own); // the counts stay those of the run's own messages
+      }
       if (this.sender.suspended) {
         for (let i = 0; i < allKeys.length; i += KEYS_PER_CLAIM) {
           waiting += await this.db.outboxMessage.count({ where: { idempotencyKey: { in: allKeys.slice(i, i + KEYS_PER_CLAIM) }, state: { in: ["EN_ATTENTE", "ECHEC_TEMPORAIRE", "EN_COURS"] } } });

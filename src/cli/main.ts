@@ -1,6 +1,10 @@
 // `coordo <commande>`: French help, one module per subcommand, loaded on demand.
 import { loadConfig, ConfigError } from "../config.ts";
-import { createLogger } from "../log.ts";
+import { createLogger, redact } from "../log.ts";
+import { appendFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { ArgsError, argsErrorFr } from "./args.ts";
+import { UserError } from "../app/errors.ts";
 import type { AppContext } from "../app/context.ts";
 import { EXIT_USAGE, type CliCommand, type CliIO } from "./io.ts";
 import { mailConfigProblem } from "../mail/safety.ts";
@@ -21,6 +25,8 @@ const commands: Record<string, Entry> = {
   federation: { summary: "inter-CPTS : federation creer|ajouter|retirer|liste (une inter-CPTS et ses CPTS membres)", load: async () => (await import("./federation.ts")).run },
   "slack-manifest": { summary: "affiche le manifeste de l'application Slack généré depuis les commandes", load: async () => (await import("./slack-manifest.ts")).run },
   config: { summary: "affiche la configuration effective (secrets masqués) et chaque problème trouvé", load: async () => (await import("./config.ts")).run },
+  sauvegarde: { summary: "sauvegarde la base : sauvegarde [--vers FICHIER] (SQLite en ligne ; PostgreSQL par pg_dump)", load: async () => (await import("./backup.ts")).sauvegarde },
+  restauration: { summary: "restaure une sauvegarde après l'avoir vérifiée : restauration FICHIER --confirmer (coordo arrêté)", load: async () => (await import("./backup.ts")).restauration },
   rebonds: { summary: "relève maintenant la boîte des rebonds (BOUNCE_IMAP_URL) et applique les avis de non-remise", load: async () => (await import("./rebonds.ts")).run },
   demo: { summary: "charge la CPTS de démonstration (slug demo) ; sans effet si elle existe déjà", load: async () => (await import("./demo.ts")).run },
 };
@@ -37,6 +43,19 @@ export function helpText(): string {
     "",
     "Configuration par variables d'environnement (voir README.md et .env.example).",
   ].join("\n");
+}
+
+/** Appends the failure (with its stack) to data/erreurs.log, or to stderr's log when that file cannot be written. */
+function internalErrorLog(ref: string, command: string, error: unknown): string {
+  const file = join("data", "erreurs.log");
+  try {
+    mkdirSync("data", { recursive: true });
+    appendFileSync(file, JSON.stringify({ t: new Date().toISOString(), level: "error", msg: "échec de la commande", ref, command, error: redact(error) }) + "\n");
+    return file;
+  } catch {
+    createLogger("error", (l) => process.stderr.write(l + "\n"), "json").error("échec de la commande", { ref, command, error });
+    return "le journal (stderr)";
+  }
 }
 
 export async function main(argv: string[], io?: Partial<CliIO>): Promise<number> {
@@ -77,13 +96,24 @@ export async function main(argv: string[], io?: Partial<CliIO>): Promise<number>
     const run = await entry.load();
     return await run(args, cliIO);
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigError || e instanceof ArgsError) {
       err(e.message);
       return EXIT_USAGE;
     }
+    // a subcommand's own parseArgs call: the same French sentence as parseArgsFr's
+    const usage = argsErrorFr(e, { options: undefined });
+    if (usage !== null) {
+      err(`${usage.replace(/ Cette commande n'accepte aucune option\.$/, "")} Tapez coordo ${name} --help pour l'utilisation.`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof UserError) {
+      err(e.message);
+      return 1;
+    }
+    // never a stack trace on the terminal: the details go to the error log, the user gets a reference
     const ref = Math.random().toString(36).slice(2, 8);
-    err(`Erreur interne (référence ${ref}) : ${(e as Error).message}`);
-    createLogger("error").error("cli failure", { ref, command: name, error: e });
+    const logFile = internalErrorLog(ref, name, e);
+    err(`Erreur interne (référence ${ref}). Le détail est dans ${logFile} ; signalez cette référence à l'équipe technique.`);
     return 1;
   } finally {
     if (ctx && name !== "start") await ctx.db.$disconnect();
