@@ -4,6 +4,9 @@ import { defineCommand } from "./types.ts";
 import { indemnitiesOf, MEETING_MISSIONS } from "../src/app/services/meetings.ts";
 import { formatDateFr, formatEuros, yearOf } from "../src/rules/index.ts";
 
+/** Rows listed in the chat; the reply says how many more there are and where. */
+const SHOWN = 20;
+
 export const indemnites = defineCommand({
   name: "indemnites",
   description: "Mes indemnités de l'année (réunions, groupes de travail)",
@@ -18,8 +21,10 @@ export const indemnites = defineCommand({
     if (!rows.length) return { title: `Indemnités ${year}`, text: `Aucune indemnité enregistrée pour vous en ${year}.` };
     return {
       title: `Indemnités ${year}`,
-      text: `${rows.length} indemnité(s), total ${formatEuros(totalCents)}.`,
-      fields: rows.slice(0, 20).map((r) => ({
+      text:
+        `${rows.length} indemnité(s), total ${formatEuros(totalCents)}.` +
+        (rows.length > SHOWN ? ` Les ${SHOWN} premières ci-dessous ; les ${rows.length - SHOWN} autres figurent dans l'export des indemnités de l'administration (page Réunions et indemnités) : demandez-le à la coordination.` : ""),
+      fields: rows.slice(0, SHOWN).map((r) => ({
         name: r.meeting ? `${formatDateFr(r.meeting.heldOn)} — ${r.meeting.title}` : formatDateFr(r.computedOn),
         value: `${formatEuros(r.amountCents)} (${MEETING_MISSIONS[r.mission] ?? r.mission}) : ${r.explanation}`,
       })),

@@ -105,7 +105,8 @@ export const newsletter = defineCommand({
         title: "Lettres d'information",
         text:
           `${stats.lastSentOn ? `Dernier envoi le ${stats.lastSentOn}` : "Aucun envoi encore"}${stats.nextDueOn ? `, prochaine attendue le ${stats.nextDueOn}${stats.overdue ? " (en retard)" : ""}` : ""}.\n` +
-          `Pour en écrire une : ${EXAMPLE}`,
+          `Pour en écrire une : ${EXAMPLE}` +
+          (stats.newsletters.length > recent.length ? `\nLes ${recent.length} plus récentes ci-dessous ; les ${stats.newsletters.length - recent.length} autres sur la page Newsletters de l'administration (/admin/newsletters).` : ""),
         fields: recent.map((n) => ({ name: n.subject, value: `${n.state.toLowerCase()}${n.sentAt ? `, ${n.recipients} destinataire(s), ${n.sent + n.captured} parti(s)` : ""}` })),
         buttons: await Promise.all(recent.filter((n) => n.state === "BROUILLON").map((n) => ctx.button({ action: "ouvrir", label: `Ouvrir : ${n.subject}`.slice(0, 75), payload: { id: n.id }, reusable: true }))),
         ephemeral: true,

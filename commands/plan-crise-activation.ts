@@ -22,7 +22,8 @@ function caller(ctx: CommandContext): { memberId: string; label: string } {
 
 function countsFields(c: RollCallCounts): { name: string; value: string }[] {
   const line = (rows: { available: number; unavailable: number; label?: string; name?: string }[]) =>
-    rows.slice(0, 15).map((r) => `${r.label ?? r.name} : ${r.available} dispo / ${r.unavailable} indispo`).join("\n") || "—";
+    (rows.slice(0, 15).map((r) => `${r.label ?? r.name} : ${r.available} dispo / ${r.unavailable} indispo`).join("\n") || "—") +
+    (rows.length > 15 ? `\n… et ${rows.length - 15} autre(s) : voir la page Crises de l'administration (/admin/crises).` : "");
   return [
     { name: "Par profession", value: line(c.byProfession) },
     { name: "Par commune", value: line(c.byCommune) },

@@ -96,7 +96,7 @@ export const vote = defineCommand({
           text: votes
             .slice(0, 15)
             .map((v) => `• ${v.question} — ${v.state === "OUVERT" ? `ouvert jusqu'au ${formatParisDateTimeFr(v.closesAt)}` : "clos"} (id=${v.id})`)
-            .join("\n"),
+            .join("\n") + (votes.length > 15 ? `\n… et ${votes.length - 15} vote(s) plus ancien(s) : voir la page Votes d'AG de l'administration (/admin/votes).` : ""),
           ephemeral: true,
         };
       }

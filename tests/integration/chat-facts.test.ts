@@ -6,6 +6,7 @@ import { chatWorld, COORDO, PRESIDENCE, TODAY, type ChatWorld } from "./chat-set
 import { loadRulesInputs } from "../../src/db/repos/cpts-rules-repo.ts";
 import { formatEuros, matchReceipts, paymentCalendar, summarize, upcomingPayments } from "../../src/rules/index.ts";
 import { listDeadlines } from "../../src/app/services/deadlines.ts";
+import { createNewsletter } from "../../src/app/services/newsletters.ts";
 
 let w: ChatWorld;
 beforeAll(async () => {
@@ -60,5 +61,12 @@ describe(`/saisir, /financement et /echeances (${process.env.TEST_PG_ADMIN_URL ?
     expect((await w.say(COORDO, "/saisir type=versement_cpam date=2026-11-20 montant=douze")).text).toContain("Montant invalide");
     const member = await w.t.db.member.findFirstOrThrow({ where: { cptsId: w.cptsId, status: "ACTIF", email: { endsWith: "@exemple-sante.fr" }, roles: { every: { role: "ADHERENT" } } } });
     expect((await w.say(member.email!, "/saisir type=aide_fir date=2026-11-20 montant=1000")).text).toContain("réservée au bureau");
+  });
+
+  it("/newsletter dit combien de lettres ne sont pas listées et où les voir", async () => {
+    for (let i = 0; i < 6; i++) await createNewsletter(w.app, { cptsId: w.cptsId, subject: `Lettre ${i}`, body: "Bonjour à toutes et à tous.", audience: "ADHERENTS" });
+    const total = await w.t.db.newsletter.count({ where: { cptsId: w.cptsId } });
+    const r = await w.say(COORDO, "/newsletter");
+    expect(r.text).toContain(`Les 5 plus récentes ci-dessous ; les ${total - 5} autres sur la page Newsletters de l'administration (/admin/newsletters).`);
   });
 });
