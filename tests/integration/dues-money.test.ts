@@ -10,6 +10,7 @@ import { enqueueReminders } from "../../src/app/services/dues-reminders.ts";
 import { handleNotification, listPendingPayments, rejectPendingPayment, resolvePendingPayment } from "../../src/helloasso/service.ts";
 import { notificationSchema } from "../../src/helloasso/payload.ts";
 import { closeMeeting, openMeeting, signAttendance } from "../../src/app/services/meetings.ts";
+import { electorate } from "../../src/app/services/votes.ts";
 
 let w: ChatWorld;
 const engine = process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite";
@@ -51,6 +52,15 @@ describe(`cotisations : solde et statut « partiel » (${engine})`, () => {
     expect(r.text).toContain("Reste à régler : 29,99 €");
     expect(r.text).not.toContain("est à jour");
     expect(r.reply.fields).toContainEqual({ name: "Statut", value: "partiel" });
+  });
+
+  it("un adhérent « partiel » ne vote pas en AG ; à jour, il vote", async () => {
+    const m = await member({ email: "votant.partiel@exemple-sante.fr", firstName: "Victor", lastName: "Partiel", profession: "infirmier" });
+    await pay(m.id, 2000);
+    const voters = () => electorate(w.app, { cptsId: w.cptsId, eligibilityCutoff: TODAY, federation: false });
+    expect((await voters()).colleges.has(m.id)).toBe(false);
+    await pay(m.id, 1000, "2026-11-03");
+    expect((await voters()).colleges.has(m.id)).toBe(true);
   });
 
   it("30 € sur les 100 € d'une structure : « partiel », reste 70 € dans la liste, l'export, le tableau de bord et la relance", async () => {

@@ -18,7 +18,7 @@ import type { AppContext } from "../context.ts";
 import { UserError, zodIssuesFr } from "../errors.ts";
 import { VoteRepository, type VoterRecord } from "../../db/repos/vote-repo.ts";
 import { memberDuesStatus } from "../../rules/dues.ts";
-import { compareDates, formatDateFr, isIsoDate, addDays, parisToday } from "../../rules/dates.ts";
+import { compareDates, formatDateFr, isIsoDate, addDays, parisToday, yearOf } from "../../rules/dates.ts";
 import { formatParisDateTimeFr } from "../../rules/paris-time.ts";
 import { enqueueMessages, inTransaction } from "./outbox.ts";
 import { alertRecipients } from "../../helloasso/notify.ts";
@@ -101,14 +101,16 @@ export interface Electorate {
 
 /** Eligible voters: active, member at the cut-off date, dues up to date (or exempt) then. */
 export async function electorate(ctx: AppContext, vote: Pick<VoteRow, "cptsId" | "eligibilityCutoff" | "federation">): Promise<Electorate> {
-  const voters = await new VoteRepository(ctx.db).votersOf(vote.cptsId);
+  const repo = new VoteRepository(ctx.db);
+  const voters = await repo.votersOf(vote.cptsId);
+  const rates = await repo.duesRates(vote.cptsId, yearOf(vote.eligibilityCutoff));
   const colleges = new Map<string, College>();
   const names = new Map<string, string>();
   for (const m of voters) {
     names.set(m.id, voterName(m));
     if (m.joinedOn && compareDates(m.joinedOn, vote.eligibilityCutoff) > 0) continue;
-    const payments = m.payments.map((p) => ({ memberId: m.id, date: p.paidOn, duesYear: p.year, refundedDate: p.refundedOn ?? undefined }));
-    const status = memberDuesStatus({ id: m.id, category: m.category, exempt: m.duesExempt }, payments, vote.eligibilityCutoff);
+    const payments = m.payments.map((p) => ({ memberId: m.id, date: p.paidOn, amountCents: p.amountCents, duesYear: p.year, refundedDate: p.refundedOn ?? undefined }));
+    const status = memberDuesStatus({ id: m.id, category: m.category, exempt: m.duesExempt, dueCents: rates[m.category] }, payments, vote.eligibilityCutoff);
     if (status !== "a_jour" && status !== "exonere") continue;
     const partner = m.category === "PARTENAIRE" || m.roles.includes("PARTENAIRE");
     if (vote.federation) {

@@ -57,16 +57,22 @@ export class VoteRepository {
   }
 
   /** Active members with what the dues rule needs (roles: to tell partners apart). */
-  async votersOf(cptsId: string): Promise<(VoterRecord & { roles: string[]; payments: { paidOn: string; year: number; refundedOn: string | null }[] })[]> {
+  async votersOf(cptsId: string): Promise<(VoterRecord & { roles: string[]; payments: { paidOn: string; year: number; amountCents: number; refundedOn: string | null }[] })[]> {
     const rows = await this.db.member.findMany({
       where: { cptsId, status: "ACTIF" },
       select: {
         id: true, firstName: true, lastName: true, organization: true, email: true, kind: true, category: true, duesExempt: true, joinedOn: true, profession: true,
         roles: { select: { role: true } },
-        payments: { select: { paidOn: true, year: true, refundedOn: true } },
+        payments: { select: { paidOn: true, year: true, amountCents: true, refundedOn: true } },
       },
     });
     return rows.map((r) => ({ ...r, roles: r.roles.map((x) => x.role) }));
+  }
+
+  /** Amount due per membership category for a dues year (a partial payment does not make a voter). */
+  async duesRates(cptsId: string, year: number): Promise<Record<string, number>> {
+    const rows = await this.db.duesRate.findMany({ where: { cptsId, year }, select: { category: true, amountCents: true } });
+    return Object.fromEntries(rows.map((r) => [r.category, r.amountCents]));
   }
 
   /**
