@@ -25,7 +25,7 @@ export function backupFileName(url: string, at: Date, daily = false): string {
 
 /** pg_dump / pg_restore on PATH or in Debian's PostgreSQL directories; null when absent. */
 export function pgTool(name: "pg_dump" | "pg_restore"): string | null {
-  const candidates = [name];
+  const candidates: string[] = [name];
   try {
     for (const v of readdirSync("/usr/lib/postgresql").sort().reverse()) candidates.push(`/usr/lib/postgresql/${v}/bin/${name}`);
   } catch {
