@@ -54,7 +54,7 @@ describe(`coordo start et arrêt (${engine})`, { timeout: 180_000 }, () => {
     const startedAt = new Date();
     const child = spawnCoordo(["start", "--demo"], { DATABASE_URL: url, PORT: String(port), JOBS_ENABLED: "1", JOBS_CATCHUP_DAYS: "31" });
     try {
-      await waitHealthy(port, child, 60_000);
+      await waitHealthy(port, child, 150_000);
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect(health.headers.get("content-type")).toContain("application/json");
       expect(await health.json()).toMatchObject({ status: "ok", db: "ok" });
@@ -142,7 +142,7 @@ describe(`coordo start et arrêt (${engine})`, { timeout: 180_000 }, () => {
         MAIL_FROM: "CPTS Test <contact@cpts-test-arret.fr>",
       });
       try {
-        await waitHealthy(port, child, 60_000);
+        await waitHealthy(port, child, 150_000);
         for (let i = 0; i < 400 && inData === 0; i++) await new Promise((r) => setTimeout(r, 25));
         expect(inData).toBeGreaterThan(0);
         const t0 = performance.now();
