@@ -6,7 +6,7 @@ import type { AdminApp, AdminContext, AdminDeps } from "../app.tsx";
 import { notFound } from "../app.tsx";
 import { requireRole } from "../auth.ts";
 import { redirectWith } from "../flash.ts";
-import { checkbox, formValues, intField, isoDate, parseWith, requiredText, type FieldErrors, type FormValues } from "../forms.ts";
+import { checkbox, eurosField, formValues, intField, isoDate, parseWith, requiredText, type FieldErrors, type FormValues } from "../forms.ts";
 import { Badge, Csrf, Empty, Field, FormError, SelectField } from "../ui.tsx";
 import { closeMeeting, envelopeBalances, EnvelopeOverrunError, MEETING_MISSIONS, openMeeting, signAttendance } from "../../app/services/meetings.ts";
 import { MeetingAdminRepository } from "../../db/repos/admin-repo.ts";
@@ -14,6 +14,8 @@ import { displayName, toCsv } from "../../app/services/members.ts";
 import { formatDateFr, formatEuros, yearOf } from "../../rules/index.ts";
 import { professionLabel } from "../../rules/professions.ts";
 import { UserError } from "../../app/errors.ts";
+import { CptsSettingsRepository } from "../../db/repos/cpts-settings-repo.ts";
+import { passCeilingAt } from "../../rules/settings.ts";
 
 const meetingForm = z.object({
   title: requiredText("intitulé", 200),
@@ -23,6 +25,8 @@ const meetingForm = z.object({
 });
 const attendForm = z.object({ memberId: z.string({ error: "choisissez un adhérent" }).min(1, "choisissez un adhérent").max(40) });
 const closeForm = z.object({ force: checkbox() });
+const eligibilityForm = z.object({ partnersEligible: checkbox(), unpaidDuesExcluded: checkbox() });
+const passForm = z.object({ year: intField("année", { min: 2000, max: 2100 }), amount: eurosField("montant du PASS", { min: 100_000 }) });
 
 export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
   const repo = new MeetingAdminRepository(deps.ctx.db);
@@ -31,10 +35,13 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
     return Number.isInteger(y) && y > 2000 && y < 2100 ? y : yearOf(deps.ctx.clock.today());
   };
 
-  const listPage = async (c: AdminContext, values?: FormValues, errors?: FieldErrors, status: 200 | 400 = 200) => {
+  const settingsRepo = new CptsSettingsRepository(deps.ctx.db);
+  const listPage = async (c: AdminContext, values?: FormValues, errors?: FieldErrors, status: 200 | 400 = 200, settingsErrors?: FieldErrors) => {
     const { cptsId, role } = c.get("user");
     const year = yearOfQuery(c);
-    const [meetings, balances, indemnities] = await Promise.all([repo.meetings(cptsId, year), envelopeBalances(deps.ctx, cptsId, year), repo.indemnities(cptsId, year)]);
+    const [meetings, balances, indemnities, settings] = await Promise.all([repo.meetings(cptsId, year), envelopeBalances(deps.ctx, cptsId, year), repo.indemnities(cptsId, year), settingsRepo.resolved(cptsId)]);
+    const elig = settings.indemnityEligibility;
+    const pass = passCeilingAt(`${year}-12-31`, settings);
     const total = indemnities.reduce((s, i) => s + i.amountCents, 0);
     return deps.page(
       c,
@@ -94,6 +101,33 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
             )}
           </section>
         </>
+        <section class="card" id="indemnisation">
+          <h2>Qui est indemnisé (règlement intérieur)</h2>
+          <p class="muted">
+            Jamais les salariés de la CPTS (coordination) ni les personnes morales (structures) : seuls les professionnels de santé, personnes physiques.
+            Les deux réglages ci-dessous suivent le règlement intérieur ; le dernier rappel de cotisation dit ce qu'ils disent.
+          </p>
+          <FormError errors={settingsErrors} />
+          <form class="stack" method="post" action="/admin/reunions/reglages">
+            <Csrf token={c.get("csrf")} />
+            <label class="check"><input type="checkbox" name="partnersEligible" checked={elig.partnersEligible} disabled={role !== "COORDONNATEUR"} /> Indemniser les partenaires</label>
+            <label class="check"><input type="checkbox" name="unpaidDuesExcluded" checked={elig.unpaidDuesExcluded} disabled={role !== "COORDONNATEUR"} /> Ne pas indemniser les adhérents dont la cotisation de l'année n'est pas à jour</label>
+            {role === "COORDONNATEUR" ? <div class="actions"><button type="submit">Enregistrer</button></div> : null}
+          </form>
+          <h3>Plafond légal (PASS)</h3>
+          <p>
+            PASS {year} : {pass !== null ? <strong>{formatEuros(pass)}</strong> : <Badge kind="bad">non renseigné : les indemnités de {year} ne peuvent pas être calculées</Badge>}
+            <br /><span class="muted">Valeurs : {settings.passCeilings.map((p) => `${p.from.slice(0, 4)} : ${formatEuros(p.cents)}`).join(" · ")}</span>
+          </p>
+          {role === "COORDONNATEUR" ? (
+            <form class="inline" method="post" action="/admin/reunions/pass">
+              <Csrf token={c.get("csrf")} />
+              <label>Année<input type="number" name="year" value={String(year)} /></label>
+              <label>PASS (€)<input type="text" name="amount" inputmode="decimal" /></label>
+              <button type="submit">Enregistrer le PASS</button>
+            </form>
+          ) : null}
+        </section>
         {role === "COORDONNATEUR" ? (
           <section class="card">
             <h2>Ouvrir une réunion</h2>
@@ -114,6 +148,27 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
   };
 
   app.get("/reunions", (c) => listPage(c));
+
+  app.post("/reunions/reglages", requireRole("COORDONNATEUR"), async (c) => {
+    const parsed = parseWith(eligibilityForm, c.get("form"));
+    if (!parsed.ok) return listPage(c, undefined, undefined, 400, parsed.errors);
+    const { cptsId } = c.get("user");
+    const d = parsed.data;
+    await settingsRepo.patch(cptsId, (cur) => ({ ...cur, indemnityEligibility: { ...cur.indemnityEligibility, ...d } }), deps.actor(c), "cpts.indemnisation", d);
+    return redirectWith(c, "/admin/reunions#indemnisation", "ok", `Réglages enregistrés : partenaires ${d.partnersEligible ? "indemnisés" : "non indemnisés"}, adhérents non à jour ${d.unpaidDuesExcluded ? "non indemnisés" : "indemnisés"}.`);
+  });
+
+  app.post("/reunions/pass", requireRole("COORDONNATEUR"), async (c) => {
+    const parsed = parseWith(passForm, c.get("form"));
+    if (!parsed.ok) return listPage(c, undefined, undefined, 400, parsed.errors);
+    const { cptsId } = c.get("user");
+    const { year, amount } = parsed.data;
+    const current = await settingsRepo.resolved(cptsId);
+    // the stored list replaces the defaults as a whole (settings.ts): start from the list in force
+    const list = [...current.passCeilings.filter((p) => p.from.slice(0, 4) !== String(year)), { from: `${year}-01-01`, cents: amount }].sort((a, b) => a.from.localeCompare(b.from));
+    await settingsRepo.patch(cptsId, (cur) => ({ ...cur, passCeilings: list }), deps.actor(c), "cpts.pass", { year, cents: amount });
+    return redirectWith(c, "/admin/reunions#indemnisation", "ok", `PASS ${year} enregistré : ${formatEuros(amount)}.`);
+  });
 
   app.post("/reunions", requireRole("COORDONNATEUR"), async (c) => {
     const form = c.get("form");
