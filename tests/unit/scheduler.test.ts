@@ -20,7 +20,7 @@ describe("créneaux des tâches planifiées (Europe/Paris)", () => {
 
   it("chaque tâche a un identifiant unique, une expression cron valide et une description en français", () => {
     expect(new Set(jobs.map((j) => j.id)).size).toBe(jobs.length);
-    expect(jobs.map((j) => j.id).sort()).toEqual(["aci-deadline-alerts", "crisis-plan-refresh", "crisis-reminders", "dues-reminders", "housekeeping", "newsletter-sends", "vote-purge"]);
+    expect(jobs.map((j) => j.id).sort()).toEqual(["aci-deadline-alerts", "crisis-plan-refresh", "crisis-reminders", "database-backup", "dues-reminders", "housekeeping", "newsletter-sends", "vote-purge"]);
     for (const j of jobs) {
       expect(cron.validate(j.cron), j.id).toBe(true);
       expect(j.description).toMatch(/[a-zé]/);
