@@ -36,4 +36,17 @@ describe(`identité d'envoi réglée dans l'admin (${process.env.TEST_PG_ADMIN_U
     expect(composed.replyTo).toBe("coordination@cpts-demo.fr");
     expect(composed.headers?.["Auto-Submitted"]).toBe("auto-generated");
   });
+
+  it("la fiche adhérent montre les rejets temporaires et la plainte pour spam venus des rebonds", async () => {
+    const m = await env.t.db.member.findFirstOrThrow({ where: { cptsId: env.cptsId, email: { not: null }, emailInvalid: false }, orderBy: { email: "asc" } });
+    const c = new Client(env.app);
+    expect((await c.login(DEMO_COORDINATOR_EMAIL, DEMO_ADMIN_PASSWORD)).status).toBe(303);
+    await c.get(`/admin/adherents/${m.id}`);
+    expect(c.lastHtml).not.toContain("rejets-temporaires");
+    await env.t.db.member.update({ where: { id: m.id }, data: { softBounces: 2, emailComplainedAt: new Date("2026-11-20T09:15:00Z") } });
+    await c.get(`/admin/adherents/${m.id}`);
+    expect(c.lastHtml).toContain("2 rejets temporaires");
+    expect(c.lastHtml).toContain("Plainte pour spam");
+    expect(c.lastHtml).toContain("20/11/2026");
+  });
 });

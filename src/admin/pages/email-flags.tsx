@@ -9,10 +9,36 @@ import { Csrf } from "../ui.tsx";
 import { clearEmailFlags } from "../../app/services/email-flags.ts";
 import { formatDateTimeFr } from "../../rules/paris-time.ts";
 
-export function EmailFlag(props: { member: { id: string; emailInvalid: boolean; emailInvalidAt: Date | null; emailInvalidReason?: string | null }; csrf: string; canClear: boolean }) {
+type FlaggedMember = {
+  id: string;
+  emailInvalid: boolean;
+  emailInvalidAt: Date | null;
+  emailInvalidReason?: string | null;
+  /** Bounces after acceptance (bounces.ts): temporary ones counted, a spam complaint stops bulk mail. */
+  softBounces?: number;
+  emailComplainedAt?: Date | null;
+};
+
+export function EmailFlag(props: { member: FlaggedMember; csrf: string; canClear: boolean }) {
   const m = props.member;
-  if (!m.emailInvalid) return null;
+  const bounces = (
+    <>
+      {m.emailComplainedAt ? (
+        <div class="flash bad" id="plainte-spam" role="status">
+          <strong>Plainte pour spam</strong> signalée le {formatDateTimeFr(m.emailComplainedAt)} : plus de lettre d'information ni de relance de cotisation à cette adresse.
+        </div>
+      ) : null}
+      {m.softBounces ? (
+        <p class="muted" id="rejets-temporaires">
+          {m.softBounces} rejet{m.softBounces > 1 ? "s" : ""} temporaire{m.softBounces > 1 ? "s" : ""} (boîte pleine, serveur indisponible…) signalé{m.softBounces > 1 ? "s" : ""} après acceptation par le relais.
+        </p>
+      ) : null}
+    </>
+  );
+  if (!m.emailInvalid) return m.emailComplainedAt || m.softBounces ? bounces : null;
   return (
+    <>
+    {bounces}
     <div class="flash bad" id="adresse-invalide" role="status">
       <strong>Adresse marquée invalide</strong>
       {m.emailInvalidAt ? ` le ${formatDateTimeFr(m.emailInvalidAt)}` : ""}
@@ -24,6 +50,7 @@ export function EmailFlag(props: { member: { id: string; emailInvalid: boolean; 
         </form>
       ) : null}
     </div>
+    </>
   );
 }
 
