@@ -97,6 +97,14 @@ async function runJob(argv: string[], io: CliIO): Promise<number> {
   // Sending starts as soon as the first CPTS's decisions are committed, while the run goes on.
   const drain = send ? new OwnDrain(ctx) : undefined;
   // what an earlier run of this job left unsent (killed, or held back while the relay refused our sending)
+  const resumed = drain
+    ? await leftByEarlierRuns(ctx.db, job.id, { cptsId, now: new Date() }).catch((e) => {
+        ctx.log.error("reprise des envois d'une exécution précédente impossible (ils partiront avec coordo start)", { error: e });
+        return [] as string[];
+      })
+    : [];
+  drain?.push(resumed);
+  // what an earlier run of this job left unsent (killed, or held back while the relay refused our sending)
   const resumed = drain ? await leftByEarlierRuns(ctx.db, job.id, { cptsId, now: new Date() }) : [];
   drain?.push(resumed);
   const { result: outcome, keys } = await collectEnqueued(
