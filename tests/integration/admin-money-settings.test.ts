@@ -40,5 +40,7 @@ describe(`admin : réglages d'indemnisation, solde de cotisation (${process.env.
     expect(bad.status).toBe(400);
     expect(c.lastHtml).toContain("ce jour n&#39;existe pas dans le calendrier");
     expect(await env.t.db.duesPayment.count({ where: { memberId: m.id } })).toBe(1);
+    await c.get("/admin");
+    expect(c.lastHtml).toMatch(/[1-9]\d* cotisation\(s\) partielle\(s\), non comptée\(s\) à jour · reste à encaisser : <strong>[\d ]+,\d\d €<\/strong>/);
   });
 });

@@ -36,6 +36,11 @@ export function dashboardRoutes(app: AdminApp, deps: AdminDeps): void {
           <p>
             <span class="kpi">{dues.ratePercent.toLocaleString("fr-FR")} %</span> <span class="muted">des adhérents à jour ({dues.paid} sur {dues.due})</span>
           </p>
+          {dues.partial || dues.balanceCents ? (
+            <p id="cotisations-reste">
+              {dues.partial ? <>{dues.partial} cotisation(s) partielle(s), non comptée(s) à jour · </> : null}reste à encaisser : <strong>{formatEuros(dues.balanceCents)}</strong>
+            </p>
+          ) : null}
           <div class="chart" id="chart-cotisations">
             <HBarChart
               title={`Cotisations ${dues.year} payées par profession`}
