@@ -1,7 +1,7 @@
 // `coordo adresses [--cpts slug]` lists the addresses flagged « invalide » (date, server's reason);
 // `coordo adresses retablir --cpts slug (--email e-mail … | --toutes)` clears flags set by mistake and re-queues
 // the mails that failed because of them.
-import { parseArgs } from "node:util";
+import { parseArgsFr } from "./args.ts";
 import { EXIT_USAGE, type CliIO } from "./io.ts";
 import { clearEmailFlags, flaggedMembers } from "../app/services/email-flags.ts";
 import { formatDateTimeFr } from "../rules/paris-time.ts";
@@ -15,7 +15,7 @@ const USAGE = [
 export async function run(args: string[], io: CliIO): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { cpts: { type: "string" }, email: { type: "string", multiple: true }, toutes: { type: "boolean" } } });
+    parsed = parseArgsFr({ args, allowPositionals: true, options: { cpts: { type: "string" }, email: { type: "string", multiple: true }, toutes: { type: "boolean" } } });
   } catch (e) {
     io.err(`${(e as Error).message}\n${USAGE}`);
     return EXIT_USAGE;
