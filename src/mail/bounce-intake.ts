@@ -67,13 +67,15 @@ export async function pollBounceMailbox(ctx: AppContext, url = ctx.config.BOUNCE
         const msg = await client.fetchOne(String(uid), { source: true }, { uid: true });
         if (!msg || !msg.source) continue;
         counts.lus++;
+        let events: BounceEvent[] = [];
         try {
-          await applyAll(ctx, await parseBounceMail(msg.source, ctx.config.BOUNCE_ADDRESS), counts);
+          events = await parseBounceMail(msg.source, ctx.config.BOUNCE_ADDRESS);
         } catch (e) {
           // an unreadable mail must not block the others: it is marked read and logged
           ctx.log.warn("rebonds : mail illisible, ignoré", { uid, error: e });
-          counts.sans_suite++;
         }
+        // a database error stops the poll before the mail is marked read: the next poll applies it
+        await applyAll(ctx, events, counts);
         await client.messageFlagsAdd(String(uid), ["\\Seen"], { uid: true });
       }
     } finally {
