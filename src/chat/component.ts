@@ -16,9 +16,17 @@ export const chatComponent: Component = {
     const { config } = ctx;
     const running: RunningComponent[] = [];
     const dispatcher = new Dispatcher(ctx);
-    if (config.SLACK_BOT_TOKEN && (config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN)) {
+    // OAuth installs (one bot token per workspace, SLACK_CLIENT_ID…) and/or the static single-workspace token
+    const oauth = Boolean(config.SLACK_CLIENT_ID && config.SLACK_CLIENT_SECRET && config.COORDO_SECRET_KEY);
+    if ((config.SLACK_BOT_TOKEN || oauth) && (config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN)) {
       const { startSlack } = await slackAdapter();
-      running.push(await startSlack(ctx, http, dispatcher, { botToken: config.SLACK_BOT_TOKEN, signingSecret: config.SLACK_SIGNING_SECRET, appToken: config.SLACK_APP_TOKEN }));
+      const installations = oauth ? new (await import("./slack/installations.ts")).DbSlackInstallations(ctx.db, config.COORDO_SECRET_KEY!) : undefined;
+      running.push(
+        await startSlack(ctx, http, dispatcher, {
+          botToken: config.SLACK_BOT_TOKEN, signingSecret: config.SLACK_SIGNING_SECRET, appToken: config.SLACK_APP_TOKEN, slackApiUrl: config.SLACK_API_URL,
+          installations, forget: installations ? (teamId) => installations.forget(teamId) : undefined,
+        }),
+      );
       ctx.log.info("Slack connecté", { mode: config.SLACK_APP_TOKEN ? "socket" : "http" });
     }
     if (config.DISCORD_PUBLIC_KEY) (await discordAdapter()).mountDiscordInteractions(ctx, http, dispatcher, { publicKey: config.DISCORD_PUBLIC_KEY });
@@ -37,7 +45,7 @@ export const chatComponent: Component = {
     const local = await consoleChatComponent.start(ctx, http);
     if (local) running.push(local);
     const adapters = [
-      ...(config.SLACK_BOT_TOKEN && (config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN) ? [config.SLACK_APP_TOKEN ? "slack (socket)" : "slack (http)"] : []),
+      ...((config.SLACK_BOT_TOKEN || oauth) && (config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN) ? [config.SLACK_APP_TOKEN ? "slack (socket)" : "slack (http)"] : []),
       ...(config.DISCORD_PUBLIC_KEY ? ["discord (http)"] : []),
       ...(config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID ? ["discord (passerelle)"] : []),
       ...(local ? ["console"] : []),

@@ -17,6 +17,7 @@ import { CATEGORY_LABELS_FR } from "../../app/services/members.ts";
 import { contractYearOf, formatDateFr, formatEuros, sizeFromPopulation, yearOf } from "../../rules/index.ts";
 import { UserError } from "../../app/errors.ts";
 import { checkAlertChannel } from "../../app/alert-channel.ts";
+import { completeDiscordInvite, completeSlackInstall, discordInviteUrl, slackInstallUrl, slackOAuthConfig } from "../../chat/slack/oauth.ts";
 
 const SIZE_RANGES: Record<number, string> = { 1: "moins de 40 000 habitants", 2: "40 000 à 80 000 habitants", 3: "80 000 à 175 000 habitants", 4: "plus de 175 000 habitants" };
 const UNIT_LABELS: Record<string, string> = { HEURE: "par heure", DEMI_JOURNEE: "par demi-journée", FORFAIT: "forfait" };
@@ -117,6 +118,14 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
               <Field name="alertChannelId" label="Salon de chat des alertes (identifiant)" values={v("general", { alertChannelId: cpts.alertChannelId ?? "" })} errors={e("general")} hint={cpts.workspaces.length ? `Espaces reliés : ${cpts.workspaces.map((w) => `${w.platform.toLowerCase()} « ${w.name ?? w.externalId} »`).join(", ")}` : "Aucun espace de chat relié."} />
               <Submit label="Enregistrer" />
             </form>
+            {coord && (slackOAuthConfig(deps.ctx) || deps.ctx.config.DISCORD_APPLICATION_ID) ? (
+              <p id="chat">
+                {slackOAuthConfig(deps.ctx) ? <a class="button" href="/admin/cpts/chat/slack/ajouter">Ajouter à Slack</a> : null}{" "}
+                {deps.ctx.config.DISCORD_APPLICATION_ID && deps.ctx.config.COORDO_SECRET_KEY ? <a class="button" href="/admin/cpts/chat/discord/ajouter">Ajouter à Discord</a> : null}
+                <br />
+                <span class="muted">Installe coordo dans votre espace Slack ou serveur Discord et le relie à votre CPTS au retour.</span>
+              </p>
+            ) : null}
           </section>
           <section class="card" id="communes">
             <h2>Communes ({cpts.communes.length})</h2>
@@ -346,6 +355,41 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
   };
 
   app.get("/cpts", (c) => page(c));
+
+  // « Ajouter à Slack » / « Ajouter à Discord »: out to the platform with a state bound to this admin session, back here to link
+  app.get("/cpts/chat/slack/ajouter", requireRole("COORDONNATEUR"), async (c) => {
+    const o = slackOAuthConfig(deps.ctx);
+    if (!o) return redirectWith(c, "/admin/cpts#general", "bad", "L'installation Slack n'est pas configurée (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, COORDO_SECRET_KEY).");
+    return c.redirect(await slackInstallUrl(deps.ctx, o, c.get("user").cptsId, c.get("sessionId")), 302);
+  });
+  app.get("/chat/slack/retour", requireRole("COORDONNATEUR"), async (c) => {
+    const o = slackOAuthConfig(deps.ctx);
+    if (!o) return redirectWith(c, "/admin/cpts#general", "bad", "L'installation Slack n'est pas configurée.");
+    const { cptsId } = c.get("user");
+    try {
+      const r = await completeSlackInstall(deps.ctx, o, { code: c.req.query("code"), state: c.req.query("state"), error: c.req.query("error") }, { id: c.get("sessionId"), cptsId });
+      await deps.repo.audit({ cptsId, actor: deps.actor(c), action: "chat.slack_installe", target: r.teamId, details: { name: r.teamName } });
+      return redirectWith(c, "/admin/cpts#general", "ok", `coordo est installé dans l'espace Slack « ${r.teamName} », relié à votre CPTS.`);
+    } catch (e) {
+      if (e instanceof UserError) return redirectWith(c, "/admin/cpts#general", "bad", e.message);
+      throw e;
+    }
+  });
+  app.get("/cpts/chat/discord/ajouter", requireRole("COORDONNATEUR"), (c) => {
+    const url = discordInviteUrl(deps.ctx, c.get("user").cptsId, c.get("sessionId"));
+    return url ? c.redirect(url, 302) : redirectWith(c, "/admin/cpts#general", "bad", "L'ajout à Discord n'est pas configuré (DISCORD_APPLICATION_ID, COORDO_SECRET_KEY).");
+  });
+  app.get("/chat/discord/retour", requireRole("COORDONNATEUR"), async (c) => {
+    const { cptsId } = c.get("user");
+    try {
+      const guild = await completeDiscordInvite(deps.ctx, { guild_id: c.req.query("guild_id"), state: c.req.query("state"), error: c.req.query("error") }, { id: c.get("sessionId"), cptsId });
+      await deps.repo.audit({ cptsId, actor: deps.actor(c), action: "chat.discord_ajoute", target: guild });
+      return redirectWith(c, "/admin/cpts#general", "ok", `Serveur Discord ${guild} relié à votre CPTS : les commandes y sont enregistrées au prochain démarrage de coordo.`);
+    } catch (e) {
+      if (e instanceof UserError) return redirectWith(c, "/admin/cpts#general", "bad", e.message);
+      throw e;
+    }
+  });
 
   /** Shared shape of every settings POST: parse → (on error) re-render with errors beside the fields → write → redirect. */
   const post = <S extends z.ZodType>(path: string, form: string | ((c: AdminContext) => string), schema: S, write: (c: AdminContext, data: z.output<S>) => Promise<string | Response>) => {

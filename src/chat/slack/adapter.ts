@@ -67,6 +67,8 @@ export interface SlackAdapterOptions {
   slackApiUrl?: string;
   /** Bot tokens of OAuth installations (one per workspace), tried before the static token. */
   installations?: SlackTokens;
+  /** app_uninstalled / tokens_revoked: forget the workspace's installation. */
+  forget?: (teamId: string) => Promise<void>;
 }
 
 export interface SlackAdapter {
@@ -167,7 +169,16 @@ async function onCommand(ctx: AppContext, dispatcher: Dispatcher, client: BoltAp
   if (reply.file && token) await sendFileToUser(ctx, client, token, command.user_id, reply);
 }
 
-function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher, agents: Agents, tokens: SlackTokens) {
+function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher, agents: Agents, tokens: SlackTokens, forget?: (teamId: string) => Promise<void>) {
+  // the app was removed from a workspace, or its tokens revoked: its bot token is forgotten at once
+  for (const name of ["app_uninstalled", "tokens_revoked"] as const) {
+    app.event(name, async ({ body }) => {
+      const teamId = (body as { team_id?: string }).team_id;
+      if (!teamId) return;
+      ctx.log.info("application Slack retirée d'un espace : jeton oublié", { team: teamId, event: name });
+      await forget?.(teamId);
+    });
+  }
   app.command(/.*/, async ({ command, ack, respond: boltRespond, client }) => {
     await ack({ response_type: "ephemeral", text: WORKING });
     await onCommand(ctx, dispatcher, client, tokens, command, responder(agents, command.response_url, boltRespond));
@@ -279,13 +290,13 @@ export async function startSlack(ctx: AppContext, http: Hono, dispatcher: Dispat
   const agents: Agents = { http: new nodeHttp.Agent({ keepAlive: true }), https: new nodeHttps.Agent({ keepAlive: true }) };
   if (opts.appToken) {
     app = new App({ ...common, appToken: opts.appToken, socketMode: true });
-    register(app, ctx, dispatcher, agents, tokens);
+    register(app, ctx, dispatcher, agents, tokens, opts.forget);
     await app.start();
   } else {
     if (!opts.signingSecret) throw new Error("SLACK_SIGNING_SECRET est requis en mode HTTP (sans SLACK_APP_TOKEN)");
     const receiver = new HonoReceiver();
     app = new App({ ...common, receiver });
-    register(app, ctx, dispatcher, agents, tokens);
+    register(app, ctx, dispatcher, agents, tokens, opts.forget);
     const secret = opts.signingSecret;
     const malformed = (c: Context, what: string) => {
       ctx.log.warn("requête Slack signée mais mal formée", { what });

@@ -19,9 +19,15 @@ export function slackManifest(registry: readonly CommandDef<any>[], opts: { publ
         ...(opts.socketMode ? {} : { url }),
       })),
     },
-    oauth_config: { scopes: { bot: ["commands", "chat:write", "chat:write.public", "files:write"] } },
+    oauth_config: {
+      scopes: { bot: ["commands", "chat:write", "chat:write.public", "files:write", "im:write", "channels:read", "groups:read"] },
+      // « Ajouter à Slack » from the admin CPTS page comes back here
+      redirect_urls: [`${opts.publicUrl.replace(/\/$/, "")}/admin/chat/slack/retour`],
+    },
     settings: {
       interactivity: { is_enabled: true, ...(opts.socketMode ? {} : { request_url: url }) },
+      // app_uninstalled / tokens_revoked: the workspace's stored token is forgotten
+      event_subscriptions: { ...(opts.socketMode ? {} : { request_url: url }), bot_events: ["app_uninstalled", "tokens_revoked"] },
       org_deploy_enabled: false,
       socket_mode_enabled: opts.socketMode,
       token_rotation_enabled: false,
