@@ -45,6 +45,8 @@ export interface OutboxStore {
   cancelMoot?(batch: readonly ClaimedMessage[], lockToken: string, today: string): Promise<Set<string>>;
   flagMemberEmailInvalid(memberId: string, at: Date, reason?: string): Promise<{ name: string } | null>;
   coordinatorEmails(cptsId: string): Promise<{ id: string; email: string }[]>;
+  /** The CPTS a member belongs to (an inter-CPTS's newsletter reaches its member CPTS's members). */
+  memberCptsId?(memberId: string): Promise<string | null>;
   cptsName(cptsId: string): Promise<string>;
   insert(rows: OutboxRowInput[]): Promise<number>;
 }
@@ -493,12 +495,15 @@ export class OutboxSender {
   }
 
   private async noticeCoordinators(msg: ClaimedMessage, error: string, memberName: string | undefined): Promise<void> {
-    const coordinators = (await this.store.coordinatorEmails(msg.cptsId)).filter((c) => c.email.toLowerCase() !== msg.recipient.toLowerCase());
+    // The notice goes to the coordination of the CPTS the recipient belongs to: for an inter-CPTS's
+    // newsletter to a member CPTS's member, that CPTS's (the inter-CPTS never sees their name or address).
+    const owner = (msg.memberId && (await this.store.memberCptsId?.(msg.memberId))) || msg.cptsId;
+    const coordinators = (await this.store.coordinatorEmails(owner)).filter((c) => c.email.toLowerCase() !== msg.recipient.toLowerCase());
     if (coordinators.length === 0) return;
-    const mail = renderMail(echecEnvoiTemplate, { cptsName: await this.store.cptsName(msg.cptsId), recipient: msg.recipient, memberName: memberName || undefined, subject: msg.subject ?? undefined, error });
+    const mail = renderMail(echecEnvoiTemplate, { cptsName: await this.store.cptsName(owner), recipient: msg.recipient, memberName: memberName || undefined, subject: msg.subject ?? undefined, error });
     await this.store.insert(
       coordinators.map((c) => ({
-        cptsId: msg.cptsId, idempotencyKey: `echec_envoi:${msg.id}:${c.id}`, channel: "MAIL", kind: "echec_envoi", recipient: c.email, memberId: c.id,
+        cptsId: owner, idempotencyKey: `echec_envoi:${msg.id}:${c.id}`, channel: "MAIL", kind: "echec_envoi", recipient: c.email, memberId: c.id,
         subject: mail.subject, bodyText: mail.text, bodyHtml: mail.html, refType: "outbox", refId: msg.id,
       })),
     );

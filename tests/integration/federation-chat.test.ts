@@ -18,6 +18,8 @@ import { run as chatCli } from "../../src/cli/chat.ts";
 import { createHttpApp } from "../../src/http/server.ts";
 import { adminComponent } from "../../src/admin/index.ts";
 import type { Reply } from "../../commands/types.ts";
+import { createSender } from "../../src/mail/component.ts";
+import type { MailTransport } from "../../src/mail/transport.ts";
 import { Client } from "./admin-setup.ts";
 
 let now = new Date("2026-03-20T09:00:00Z");
@@ -152,6 +154,25 @@ describe(`inter-CPTS de bout en bout (${process.env.TEST_PG_ADMIN_URL ? "Postgre
     // A plain CPTS cannot use that audience.
     const refused = await say("cpts-a", "annabelle.aubry@cpts-a.fr", '/newsletter sujet="Essai" texte="Texte de la lettre d\'essai." audience=federation');
     expect(refused.text).toContain("réservée à une inter-CPTS");
+  });
+
+  it("une adresse refusée par le serveur : l'avis part à la coordination de la CPTS membre, pas à l'inter-CPTS", async () => {
+    const refused = "armand.arnoux@cpts-a.fr";
+    const transport: MailTransport = {
+      async send(mail) {
+        if (mail.to === refused) throw Object.assign(new Error(`550 5.1.1 <${refused}>: Recipient address rejected`), { responseCode: 550, command: "RCPT TO", response: `550 5.1.1 <${refused}>: Recipient address rejected` });
+        return { response: "250 OK" };
+      },
+      close() {},
+    };
+    now = new Date(Date.now() + 60_000); // rows are due from their real insertion time
+    const { sender } = createSender(ctx, { transport });
+    await sender.drainAll();
+    const failed = await t.db.outboxMessage.findFirstOrThrow({ where: { cptsId: ids["inter-nord"], recipient: refused } });
+    expect(failed.state).toBe("ECHEC");
+    const notices = await t.db.outboxMessage.findMany({ where: { kind: "echec_envoi" } });
+    expect(notices.map((n) => [n.cptsId, n.recipient])).toEqual([[ids["cpts-a"], "annabelle.aubry@cpts-a.fr"]]);
+    expect(notices.some((n) => n.cptsId === ids["inter-nord"])).toBe(false);
   });
 
   it("le compte de l'inter-CPTS parcourt chaque page et chaque export de l'admin sans voir un nom ni une adresse d'une CPTS membre", async () => {

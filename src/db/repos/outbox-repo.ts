@@ -244,6 +244,10 @@ export class OutboxRepository {
     return (await this.db.cpts.findUnique({ where: { id: cptsId }, select: { name: true } }))?.name ?? "CPTS";
   }
 
+  async memberCptsId(memberId: string): Promise<string | null> {
+    return (await this.db.member.findUnique({ where: { id: memberId }, select: { cptsId: true } }))?.cptsId ?? null;
+  }
+
   /** Coordinators' e-mail addresses (for delivery failure notices). */
   async coordinatorEmails(cptsId: string): Promise<{ id: string; email: string }[]> {
     const rows = await this.db.member.findMany({
