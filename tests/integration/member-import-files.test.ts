@@ -77,6 +77,7 @@ describe(`import d'adhérents : fichiers réels (${process.env.TEST_PG_ADMIN_URL
     expect(p.encoding).toBeUndefined();
     expect(p.rows[0]).toMatchObject({ email: "helene.xlsx@exemple-sante.fr", lastName: "Écrivain", firstName: "Hélène", profession: "pharmacien", phone: "0612345670", amountCents: 3000, paidOn: "2026-03-05", errors: [] });
     expect(p.rows[1]).toMatchObject({ amountCents: 4550, paidOn: "2026-03-05", errors: [] });
+    expect(p.rows[1]!.warnings).toEqual([]);
     const r = await importValidRows(env.ctx, env.cptsId, file, "auto", "admin:test");
     expect(r).toMatchObject({ created: 2, payments: 2, failed: [] });
     // written in bulk, read back like the payment service's own writes (role, consent, audited payment)
@@ -120,6 +121,7 @@ describe(`import d'adhérents : fichiers réels (${process.env.TEST_PG_ADMIN_URL
     expect(byLine(7)).toMatchObject({ action: "ignoree" });
     expect(byLine(7).note).toContain("Refusé");
     expect(byLine(8)).toMatchObject({ action: "mise_a_jour", changes: ["commune"], payment: "nouveau" });
+    expect(byLine(8).warnings).toEqual([]);
     expect(p.counts).toMatchObject({ creations: 0, updates: 1, duplicates: 1, refunds: 1, payments: 1, alreadyRecorded: 3, ignored: 2 });
     const r2 = await importValidRows(env.ctx, env.cptsId, Buffer.from(text2), "auto", "admin:test");
     expect({ created: r2.created, updated: r2.updated, payments: r2.payments, refunds: r2.refunds, already: r2.alreadyRecorded.length, ignored: r2.ignored }).toEqual({
@@ -190,6 +192,13 @@ describe(`import d'adhérents : fichiers réels (${process.env.TEST_PG_ADMIN_URL
     const other = await env.t.db.cpts.create({ data: { slug: "autre-import", name: "Autre CPTS", population: 10_000 } });
     expect(await getImport(env.ctx, other.id, id)).toBeNull();
     expect(await importReport(env.ctx, other.id, id)).toBeNull();
+  });
+
+  it("deux commandes HelloAsso du même montant le même jour pour la même personne : comptées, mais signalées", async () => {
+    const text = [HELLOASSO_HEADER.slice(0, 9).join(";"), "7201;Adhésion professionnel de santé;30,00;Validé;Double;Denis;15/03/2026;denis.double@exemple-sante.fr;Carte", "7202;Adhésion professionnel de santé;30,00;Validé;Double;Denis;15/03/2026;denis.double@exemple-sante.fr;Carte"].join("\n");
+    const p = await analyzeImport(env.ctx, env.cptsId, Buffer.from(text));
+    expect(p.counts).toMatchObject({ creations: 1, unchanged: 1, payments: 2, duplicates: 0 });
+    expect(p.rows[1]!.warnings.join()).toContain("même montant le même jour que la ligne 2");
   });
 
   it("un aperçu jamais confirmé perd son fichier au bout de 7 jours", async () => {

@@ -351,6 +351,7 @@ export async function analyzeImport(ctx: AppContext, cptsId: string, input: Uint
   const seenEmail = new Map<string, number>();
   const seenRow = new Map<string, number>();
   const seenPayment = new Map<string, number>();
+  const seenTwin = new Map<string, number>();
   const rows: ImportRow[] = [];
   const counts = emptyCounts();
   const width = header.length;
@@ -510,6 +511,10 @@ export async function analyzeImport(ctx: AppContext, cptsId: string, input: Uint
       seenEmail.set(email, i + 1);
       if (row.externalId && row.amountCents && row.paidOn) {
         seenPayment.set(row.externalId, i + 1);
+        const twinKey = `${email}|${row.paidOn}|${row.amountCents}`;
+        const twinLine = seenTwin.get(twinKey);
+        if (twinLine !== undefined) warnings.push(`même montant le même jour que la ligne ${twinLine} (autre référence) : deux paiements comptés, vérifiez qu'il ne s'agit pas d'un double paiement`);
+        else seenTwin.set(twinKey, i + 1);
         const prior = recorded.get(row.externalId);
         if (prior || twins.has(`${email}|${row.paidOn}|${row.amountCents}`)) {
           row.payment = "deja_enregistre";
