@@ -71,7 +71,7 @@ describe(`admin : paiements HelloAsso à vérifier (${process.env.TEST_PG_ADMIN_
     const ok = await treasurer.post(`/admin/paiements-a-verifier/${pending.id}`, { _csrf: csrfOf(html), email: "adherent2@cpts-alpha.fr" });
     expect(ok.status).toBe(303);
     const after = await (await treasurer.go("/admin/paiements-a-verifier")).text();
-    expect(after).toContain("Paiement rattaché à Prenom2 Alphonse2");
+    expect(after).toContain("Paiement accepté pour Prenom2 Alphonse2");
     expect(after).toContain("Aucun paiement à vérifier");
     expect(await t.db.duesPayment.findFirstOrThrow({ where: { externalId: "990001" } })).toMatchObject({
       memberId: a.memberIds[2],
