@@ -39,7 +39,7 @@ async function user(env: AdminTestEnv, email: string, passwordHash?: string) {
 
 const engine = process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite";
 
-describe(`admin derrière un proxy inverse (${engine})`, () => {
+describe(`admin derrière un proxy inverse (${engine})`, { timeout: 180_000 }, () => {
   let env: AdminTestEnv;
   beforeAll(async () => {
     env = await adminTestEnv({ TRUSTED_PROXY: PROXY, PUBLIC_URL: "https://coordo.cpts-exemple.fr" });

@@ -114,7 +114,7 @@ export class AdminRepository {
       const ids = limits.map(() => randomUUID());
       await tx.loginAttempt.createMany({ data: limits.map(({ key }, i) => ({ id: ids[i]!, key, ok: false, at: now })) });
       return { ok: true as const, ids };
-    });
+    }, { maxWait: 30_000, timeout: 30_000 }); // a burst queues for the pool and the per-key lock instead of failing
   }
 
   /** The reserved failures were a success after all. */
