@@ -60,7 +60,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => fake.listen(0, "127.0.0.1", () => r()));
   const api = `http://127.0.0.1:${(fake.address() as AddressInfo).port}/api/`;
-  ctx = securityContext(t, undefined, securityConfig({ SLACK_CLIENT_ID: "1234.5678", SLACK_CLIENT_SECRET: "secret-client", COORDO_SECRET_KEY: KEY, SLACK_API_URL: api, SLACK_SIGNING_SECRET: SECRET }));
+  ctx = securityContext(t, undefined, securityConfig({ SLACK_CLIENT_ID: "1234.5678", SLACK_CLIENT_SECRET: "secret-client", COORDO_SECRET_KEY: KEY, SLACK_API_URL: api, SLACK_SIGNING_SECRET: SECRET, DISCORD_APPLICATION_ID: "1122334455" }));
   app = createHttpApp(ctx);
   await adminComponent.start(ctx, app);
   const installations = new DbSlackInstallations(ctx.db, KEY);
@@ -159,5 +159,23 @@ describe("Slack : installation OAuth par CPTS, un jeton par espace", () => {
     await noticeToAlertChannels(t.db, { cptsId: b.id, idempotencyKey: "test-oauth-b2", kind: "alerte", bodyText: "Encore pour Beta" });
     await createSender({ ...ctx, clock: systemClock }, { transport: null }).sender.drainAll();
     expect(calls.filter((c) => c.path === "chat.postMessage").length).toBe(before);
+  });
+
+  it("« Ajouter à Discord » : l'invitation revient avec le guild_id, relié à la CPTS de la session qui l'a demandée, et seulement elle", async () => {
+    const alpha = new Browser((p, i, e) => app.request(p, i, e));
+    await alpha.login(a.coordinatorEmail);
+    const start = await alpha.go("/admin/cpts/chat/discord/ajouter");
+    const url = new URL(start.headers.get("location")!);
+    expect(url.origin + url.pathname).toBe("https://discord.com/oauth2/authorize");
+    expect(url.searchParams.get("client_id")).toBe("1122334455");
+    expect(url.searchParams.get("scope")).toBe("bot applications.commands");
+    expect(url.searchParams.get("redirect_uri")).toBe("https://coordo.exemple.fr/admin/chat/discord/retour");
+    const state = encodeURIComponent(url.searchParams.get("state")!);
+    const beta = new Browser((p, i, e) => app.request(p, i, e));
+    await beta.login(b.coordinatorEmail);
+    expect(flash(await beta.go(`/admin/chat/discord/retour?guild_id=123456789012345678&state=${state}`))).toContain("ne correspond pas à votre session");
+    expect(await t.db.chatWorkspace.count({ where: { platform: "DISCORD", externalId: "123456789012345678" } })).toBe(0);
+    expect(flash(await alpha.go(`/admin/chat/discord/retour?code=x&guild_id=123456789012345678&permissions=52224&state=${state}`))).toContain("relié à votre CPTS");
+    expect((await t.db.chatWorkspace.findUniqueOrThrow({ where: { platform_externalId: { platform: "DISCORD", externalId: "123456789012345678" } } })).cptsId).toBe(a.id);
   });
 });
