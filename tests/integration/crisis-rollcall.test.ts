@@ -160,7 +160,7 @@ describe(`appel nominatif d'un exercice de crise, 150 professionnels (${process.
     // A forged or unknown token changes nothing.
     expect((await fetch(`${base}/crise/reponse/${"A".repeat(43)}?dispo=oui`, { method: "POST" })).status).toBe(404);
     expect(await t.db.crisisRollCall.count({ where: { activationId } })).toBe(40);
-  });
+  }, 180_000); // 60 real HTTP requests: ~10 s alone, more on a loaded CI machine
 
   it("/plan-crise appel nomme disponibles, indisponibles et sans réponse, par profession et commune, page par page", async () => {
     const all = [...byChat, ...byMail];

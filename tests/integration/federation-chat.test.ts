@@ -204,5 +204,5 @@ describe(`inter-CPTS de bout en bout (${process.env.TEST_PG_ADMIN_URL ? "Postgre
     expect(envois).toContain("CPTS Avesnois");
     expect(envois).toContain("CPTS Bocage");
     expect(envois).toMatch(/Capturé/);
-  });
+  }, 240_000); // every page and export reached from the menu: 15-30 s alone, more on a loaded CI machine
 });
