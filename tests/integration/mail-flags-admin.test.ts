@@ -10,6 +10,7 @@ import { createSender } from "../../src/mail/component.ts";
 import { smtpTransport } from "../../src/mail/transport.ts";
 import { enqueueMessages } from "../../src/app/services/outbox.ts";
 import { main } from "../../src/cli/main.ts";
+import { saveMember } from "../../src/app/services/members.ts";
 
 let env: AdminTestEnv;
 let relay: Relay;
@@ -101,6 +102,21 @@ describe(`confiance des envois dans l'admin et la CLI (${process.env.TEST_PG_ADM
     expect(all.code).toBe(0);
     expect(all.out).toContain("2 adresse(s) rétablie(s), 2 mail(s) en échec remis en file");
     expect(await env.t.db.member.count({ where: { cptsId: env.cptsId, emailInvalid: true } })).toBe(0);
+  });
+
+  it("une nouvelle adresse saisie sur la fiche lève le marquage de l'ancienne ; la même adresse le garde", async () => {
+    const m = await env.t.db.member.findFirstOrThrow({ where: { cptsId: env.cptsId, email: { contains: "@exemple-sante.fr" } }, include: { roles: true }, orderBy: { id: "asc" }, skip: 9 });
+    const form = (email: string) => ({
+      kind: m.kind, category: m.category, status: m.status, firstName: m.firstName ?? undefined, lastName: m.lastName ?? undefined, organization: m.organization ?? undefined,
+      profession: m.profession ?? undefined, communeInsee: m.communeInsee ?? undefined, email, phone: m.phone ?? undefined, rpps: m.rpps ?? undefined,
+      duesExempt: m.duesExempt, prefNewsletter: m.prefNewsletter, prefDuesReminders: m.prefDuesReminders, prefAlerts: m.prefAlerts, roles: m.roles.map((r) => r.role),
+    });
+    await env.t.db.member.update({ where: { id: m.id }, data: { emailInvalid: true, emailInvalidAt: new Date(), emailInvalidReason: "RCPT TO : 550 5.1.1 Unknown user" } });
+    await saveMember(env.ctx, env.cptsId, m.id, form(m.email!) as Parameters<typeof saveMember>[3], "test");
+    expect((await env.t.db.member.findUniqueOrThrow({ where: { id: m.id } })).emailInvalid).toBe(true);
+    await saveMember(env.ctx, env.cptsId, m.id, form("nouvelle.adresse@exemple-sante.fr") as Parameters<typeof saveMember>[3], "test");
+    const after = await env.t.db.member.findUniqueOrThrow({ where: { id: m.id } });
+    expect([after.email, after.emailInvalid, after.emailInvalidReason]).toEqual(["nouvelle.adresse@exemple-sante.fr", false, null]);
   });
 
   it("le relais refuse l'expéditeur : bandeau « envois suspendus » sur chaque page, aucune adresse marquée ; relais réparé, le bandeau disparaît", async () => {

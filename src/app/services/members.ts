@@ -163,9 +163,14 @@ export async function saveMember(ctx: AppContext, cptsId: string, id: string | n
       };
       let memberId: string;
       if (id) {
-        const existing = await tx.member.findFirst({ where: { id, cptsId }, select: { id: true } });
+        const existing = await tx.member.findFirst({ where: { id, cptsId }, select: { id: true, email: true } });
         if (!existing) throw new UserError("Cet adhérent n'existe pas dans votre CPTS.");
-        await tx.member.update({ where: { id }, data: { ...fields, archivedAt: data.status === "ARCHIVE" ? new Date() : null } });
+        // a new address is not the one the server refused: the « adresse invalide » flag goes with the old one
+        const newAddress = (existing.email ?? "").toLowerCase() !== (fields.email ?? "").toLowerCase();
+        await tx.member.update({
+          where: { id },
+          data: { ...fields, archivedAt: data.status === "ARCHIVE" ? new Date() : null, ...(newAddress ? { emailInvalid: false, emailInvalidAt: null, emailInvalidReason: null } : {}) },
+        });
         await tx.memberRole.deleteMany({ where: { memberId: id, role: { notIn: data.roles } } });
         memberId = id;
       } else {
