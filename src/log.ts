@@ -45,10 +45,17 @@ function textValue(v: unknown): string {
   return s.length > 120 ? `${s.slice(0, 117)}…` : s;
 }
 
+/** French names of the usual context keys on a terminal (JSON keeps the code's names). */
+const KEY_FR: Record<string, string> = {
+  applied: "appliquées", members: "adhérents", engine: "moteur", readyMs: "prêt en ms", components: "composants", error: "erreur",
+  job: "tâche", runId: "exécution", at: "date", dryRun: "à blanc", ms: "durée ms", signal: "signal", component: "composant", ran: "créneaux",
+  ip: "adresse", email: "e-mail", ref: "référence", path: "chemin", mode: "mode",
+};
+
 /** One line: `14:02:11 info  coordo prêt — port 3000, engine sqlite` (details shortened, secrets redacted). */
 export function textLine(lvl: LogLevel, msg: string, ctx?: Record<string, unknown>, at = new Date()): string {
   const time = at.toLocaleTimeString("fr-FR", { timeZone: "Europe/Paris", hour12: false });
-  const details = ctx ? Object.entries(redact(ctx) as Record<string, unknown>).map(([k, v]) => `${k} ${textValue(v)}`) : [];
+  const details = ctx ? Object.entries(redact(ctx) as Record<string, unknown>).map(([k, v]) => `${KEY_FR[k] ?? k} ${textValue(v)}`) : [];
   return `${time} ${LEVEL_FR[lvl].padEnd(9)} ${redact(msg) as string}${details.length ? ` — ${details.join(", ")}` : ""}`;
 }
 
