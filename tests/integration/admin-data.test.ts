@@ -119,7 +119,7 @@ describe(`admin : données (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQ
     await c.get(`/admin/adherents/${m.id}`);
     const future = await c.post(`/admin/adherents/${m.id}/paiements`, { amount: "30", paidOn: "2027-01-05", method: "CHEQUE" });
     expect(future.status).toBe(400);
-    expect(await future.text()).toContain("ne peut pas être dans le futur");
+    expect(await future.text()).toContain("05/01/2027 est dans le futur");
     expect(await env.t.db.duesPayment.count({ where: { memberId: m.id } })).toBe(before);
   });
 
@@ -180,7 +180,7 @@ describe(`admin : données (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQ
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 BOM: Excel opens accents right
     const body = new TextDecoder().decode(bytes);
     const lines = body.trim().split("\r\n");
-    expect(lines[0]).toBe("nom;email;telephone;profession;commune_insee;categorie;statut;roles;cotisation;paye_annee_euros");
+    expect(lines[0]).toBe("nom;email;telephone;profession;commune_insee;categorie;statut;roles;cotisation;paye_annee_euros;du_annee_euros;reste_du_euros");
     expect(lines.slice(1).every((l) => l.includes("Orthoptiste"))).toBe(true);
     expect(body).toContain("'=HYPERLINK");
   });
