@@ -6,7 +6,7 @@ import { Badge, Empty } from "../ui.tsx";
 import { JOB_STATE_LABELS, OUTBOX_STATE_LABELS, formatRunDuration } from "../labels.ts";
 import { formatDateTimeFr } from "../../rules/paris-time.ts";
 
-const KIND_LABELS: Record<string, string> = { relance: "Relance de cotisation", newsletter: "Newsletter", newsletter_test: "Newsletter (test)", alerte: "Alerte d'échéance", plan_crise: "Plan de crise", code: "Code de liaison", crise: "Crise" };
+const KIND_LABELS: Record<string, string> = { relance: "Relance de cotisation", newsletter: "Newsletter", newsletter_test: "Newsletter (test)", alerte: "Alerte d'échéance", plan_crise: "Plan de crise", code: "Code de liaison", crise: "Crise", crise_rappel: "Crise (rappel)" };
 
 export function outboxRoutes(app: AdminApp, deps: AdminDeps): void {
   const repo = new ActivityRepository(deps.ctx.db);
