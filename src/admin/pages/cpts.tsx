@@ -10,6 +10,7 @@ import { requireRole } from "../auth.ts";
 import { redirectWith } from "../flash.ts";
 import { checkbox, eurosField, formValues, intField, isoDate, optionalEmail, optionalIsoDate, optionalText, parseWith, requiredText, type FieldErrors, type FormValues } from "../forms.ts";
 import { Badge, Csrf, Empty, Field, FormError, SelectField } from "../ui.tsx";
+import { tariffLabel } from "../../app/labels.ts";
 import { CADENCE_LABELS, MISSION_KIND_LABELS } from "../labels.ts";
 import { CptsAdminRepository } from "../../db/repos/admin-repo.ts";
 import { CptsRepository } from "../../db/repos/cpts-repo.ts";
@@ -174,7 +175,7 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
           <h2>Contrat ACI</h2>
           {contract ? (
             <>
-              <p>Signé le <strong>{formatDateFr(contract.signedOn)}</strong> · taille à la signature : {contract.sizeAtSigning} · barème : {contract.tariff}{cy ? ` · année de contrat en cours : ${cy}` : ""}</p>
+              <p>Signé le <strong>{formatDateFr(contract.signedOn)}</strong> · taille à la signature : {contract.sizeAtSigning} · barème : {tariffLabel(contract.tariff)}{cy ? ` · année de contrat en cours : ${cy}` : ""}</p>
               <h3>Avenants</h3>
               {contract.amendments.length ? (
                 <ul>{contract.amendments.map((a) => <li>{formatDateFr(a.effectiveOn)} — {a.description}{a.size ? ` (taille ${a.size})` : ""}{a.population ? ` (${a.population.toLocaleString("fr-FR")} habitants)` : ""}</li>)}</ul>

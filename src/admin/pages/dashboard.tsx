@@ -9,6 +9,7 @@ import { deadlines, formatDateFr, formatEuros, PAYMENT_STATUS_LABELS } from "../
 import { moneyView } from "../../app/services/facts.ts";
 import { HBarChart } from "../charts.tsx";
 import { Badge, Empty } from "../ui.tsx";
+import { jobLabel } from "../../app/labels.ts";
 import { DEADLINE_STATE_LABELS, deadlineBadge, OUTBOX_STATE_LABELS, JOB_STATE_LABELS, formatRunDuration } from "../labels.ts";
 
 export function dashboardRoutes(app: AdminApp, deps: AdminDeps): void {
@@ -76,6 +77,7 @@ export function dashboardRoutes(app: AdminApp, deps: AdminDeps): void {
             </p>
           ) : null}
           {money?.publicFunding.alert ? <p class="flash bad" role="alert">{money.publicFunding.alert.label}</p> : null}
+          {money?.late.total ? <p id="versements-en-retard"><Badge kind="bad">en retard</Badge> {money.late.total} versement(s) non reçu(s) après leur date : {formatEuros(money.all.en_retard_cents)}.</p> : null}
           {nextPayments.length ? (
             <div class="table-wrap">
               <table id="prochains-versements">
@@ -119,7 +121,7 @@ export function dashboardRoutes(app: AdminApp, deps: AdminDeps): void {
                 <tbody>
                   {runs.map((r) => (
                     <tr>
-                      <td>{r.jobId}{r.dryRun ? " (essai)" : ""}</td>
+                      <td>{jobLabel(r.jobId)}{r.dryRun ? " (essai)" : ""}</td>
                       <td>{r.startedAt.toLocaleString("fr-FR", { timeZone: "Europe/Paris" })}</td>
                       <td>{formatRunDuration(r.startedAt, r.finishedAt)}</td>
                       <td><Badge kind={r.state === "ECHEC" ? "bad" : r.state === "TERMINE" ? "ok" : "warn"}>{JOB_STATE_LABELS[r.state]}</Badge></td>

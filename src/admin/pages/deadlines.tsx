@@ -9,6 +9,7 @@ import { Badge, Csrf, Empty } from "../ui.tsx";
 import { DEADLINE_STATE_LABELS, deadlineBadge } from "../labels.ts";
 import { listDeadlines, markDeadlineDone, unmarkDeadlineDone, OWNER_ROLE_LABELS } from "../../app/services/deadlines.ts";
 import { CptsAdminRepository } from "../../db/repos/admin-repo.ts";
+import { dueInFr } from "../../app/labels.ts";
 import { formatDateFr, yearOf, daysBetween } from "../../rules/index.ts";
 import { publicUrl } from "../../config.ts";
 import { UserError } from "../../app/errors.ts";
@@ -54,7 +55,7 @@ export function deadlineRoutes(app: AdminApp, deps: AdminDeps): void {
                   <strong>{formatDateFr(d.dueDate)}</strong> — {d.label} <Badge kind={deadlineBadge(d.state)}>{DEADLINE_STATE_LABELS[d.state]}</Badge>
                   <div class="muted">
                     Responsable : {OWNER_ROLE_LABELS[d.ownerRole]}
-                    {d.state !== "fait" ? ` · ${daysBetween(today, d.dueDate) >= 0 ? `dans ${daysBetween(today, d.dueDate)} jour(s)` : `dépassée de ${-daysBetween(today, d.dueDate)} jour(s)`}` : ""}
+                    {d.state !== "fait" ? ` · ${dueInFr(daysBetween(today, d.dueDate))}` : ""}
                   </div>
                   {role === "COORDONNATEUR" ? (
                     <form method="post" action={d.state === "fait" ? "/admin/echeances/annuler" : "/admin/echeances/fait"}>

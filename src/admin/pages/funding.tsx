@@ -11,6 +11,7 @@ import { redirectWith } from "../flash.ts";
 import { formList, parseEurosToCents } from "../forms.ts";
 import { ColumnChart } from "../charts.tsx";
 import { Badge, Csrf, Empty } from "../ui.tsx";
+import { tariffLabel } from "../../app/labels.ts";
 
 const STATUS_BADGE: Record<PaymentStatus, "ok" | "warn" | "bad" | undefined> = { recu: "ok", partiel: "warn", attendu: undefined, en_retard: "bad", potentiel: undefined };
 
@@ -40,7 +41,7 @@ export function fundingRoutes(app: AdminApp, deps: AdminDeps): void {
       <>
         <section class="card">
           <p>
-            ACI signé le {formatDateFr(inputs.funding.signatureDate)} · taille {ent.taille} · barème {ent.table} · budget prévisionnel (parts fixes) sur 5 ans : <strong>{formatEuros(ent.budget_cents)}</strong> · maximum avec parts variables : {formatEuros(ent.total_cents)}
+            ACI signé le {formatDateFr(inputs.funding.signatureDate)} · taille {ent.taille} · barème {tariffLabel(ent.table)} · budget prévisionnel (parts fixes) sur 5 ans : <strong>{formatEuros(ent.budget_cents)}</strong> · maximum avec parts variables : {formatEuros(ent.total_cents)}
           </p>
           <div class="chart wide" id="chart-financement">
             <ColumnChart

@@ -2,6 +2,7 @@
 // Journal: the audit log of the CPTS (every change and every send made from the admin, chat, jobs).
 import type { AdminApp, AdminDeps } from "../app.tsx";
 import { Empty } from "../ui.tsx";
+import { actorLabel, auditActionLabel } from "../../app/labels.ts";
 
 export function journalRoutes(app: AdminApp, deps: AdminDeps): void {
   app.get("/journal", async (c) => {
@@ -19,8 +20,8 @@ export function journalRoutes(app: AdminApp, deps: AdminDeps): void {
                 {rows.map((r) => (
                   <tr>
                     <td data-label="Date">{r.at.toLocaleString("fr-FR", { timeZone: "Europe/Paris" })}</td>
-                    <td data-label="Auteur">{r.actor}</td>
-                    <td data-label="Action">{r.action}</td>
+                    <td data-label="Auteur">{actorLabel(r.actor)}</td>
+                    <td data-label="Action">{auditActionLabel(r.action)}</td>
                     <td data-label="Objet">{r.target ?? ""}</td>
                   </tr>
                 ))}

@@ -5,6 +5,7 @@ import { ActivityRepository } from "../../db/repos/admin-repo.ts";
 import { Badge, Empty } from "../ui.tsx";
 import { JOB_STATE_LABELS, OUTBOX_STATE_LABELS, formatRunDuration } from "../labels.ts";
 import { formatDateTimeFr } from "../../rules/paris-time.ts";
+import { jobLabel, slotLabel } from "../../app/labels.ts";
 
 const KIND_LABELS: Record<string, string> = { relance: "Relance de cotisation", newsletter: "Newsletter", newsletter_test: "Newsletter (test)", alerte: "Alerte d'échéance", plan_crise: "Plan de crise", code: "Code de liaison", crise: "Crise", crise_rappel: "Crise (rappel)" };
 
@@ -94,8 +95,8 @@ export function outboxRoutes(app: AdminApp, deps: AdminDeps): void {
                 <tbody>
                   {runs.map((r) => (
                     <tr>
-                      <td data-label="Tâche">{r.jobId}{r.dryRun ? " (essai)" : ""}</td>
-                      <td data-label="Créneau">{r.slot}</td>
+                      <td data-label="Tâche">{jobLabel(r.jobId)}{r.dryRun ? " (essai)" : ""}</td>
+                      <td data-label="Créneau">{slotLabel(r.slot, formatDateTimeFr)}</td>
                       <td data-label="Début">{formatDateTimeFr(r.startedAt)}</td>
                       <td data-label="Durée">{formatRunDuration(r.startedAt, r.finishedAt)}</td>
                       <td data-label="État"><Badge kind={r.state === "ECHEC" ? "bad" : r.state === "TERMINE" ? "ok" : "warn"}>{JOB_STATE_LABELS[r.state]}</Badge></td>

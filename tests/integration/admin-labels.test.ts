@@ -1,0 +1,51 @@
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { randomUUID } from "node:crypto";
+import { adminTestEnv, Client, type AdminTestEnv } from "./admin-setup.ts";
+import { DEMO_ADMIN_PASSWORD, DEMO_COORDINATOR_EMAIL } from "../../src/db/demo-seed.ts";
+
+let env: AdminTestEnv;
+let c: Client;
+beforeAll(async () => {
+  env = await adminTestEnv();
+  c = new Client(env.app);
+  expect((await c.login(DEMO_COORDINATOR_EMAIL, DEMO_ADMIN_PASSWORD)).status).toBe(303);
+  // A manual run and a scheduled run of the deadline alerts, as `coordo job run` leaves them.
+  await env.t.db.jobRun.create({ data: { jobId: "aci-deadline-alerts", slot: `manual:${randomUUID()}`, state: "TERMINE", startedAt: new Date("2026-11-23T08:00:00Z"), finishedAt: new Date("2026-11-23T08:00:03Z") } });
+  await env.t.db.auditLog.createMany({ data: [
+    { cptsId: env.cptsId, actor: "admin:coordination@exemple.fr", action: "cotisation.enregistree" },
+    { cptsId: env.cptsId, actor: "job:aci-deadline-alerts", action: "dues.reminders" },
+    { cptsId: env.cptsId, actor: "cli", action: "deadline.done" },
+  ] });
+  await env.t.db.jobRun.create({ data: { jobId: "dues-reminders", slot: "2026-11-23T08:00:00.000Z", state: "TERMINE", startedAt: new Date("2026-11-23T08:00:00Z"), finishedAt: new Date("2026-11-23T08:00:01Z") } });
+});
+afterAll(async () => env?.t.cleanup());
+
+/** The text a person reads: tags, attribute values and scripts removed. */
+function visibleText(html: string): string {
+  return html.replace(/<script[\s\S]*?<\/script>/g, " ").replace(/<style[\s\S]*?<\/style>/g, " ").replace(/<[^>]*>/g, " ").replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+}
+
+// The product's own keys that must never reach a person.
+const INTERNAL = [/avenant_?\d/, /console:console/, /aci-deadline-alerts/, /dues-reminders/, /manual:[0-9a-f-]{8}/, /\badmin\.connexion\b/, /\bcotisation\.enregistree\b/, /\b[a-z_]+\.[a-z_]+_[a-z_]+\b/, /\(dues_year:\d{4}\)/, /\bdues_year\b/, /\ba venir\b/, /\benvoyee\b/, /dans 0 jour/, /jour\(s\)/, /\ba_venir\b|\ben_retard\b/];
+
+describe(`admin : aucun identifiant interne affiché (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite"})`, () => {
+  it("journal, échéances, envois, tableau de bord, CPTS, financement : des mots français seulement", async () => {
+    const leaks: string[] = [];
+    for (const path of ["/admin", "/admin/journal", "/admin/echeances", "/admin/echeances?passees=1", "/admin/envois", "/admin/cpts", "/admin/financement"]) {
+      const res = await c.get(path);
+      expect(res.status, path).toBe(200);
+      const text = visibleText(await res.text());
+      for (const re of INTERNAL) for (const m of text.matchAll(new RegExp(re.source, "g"))) leaks.push(`${path}: ${m[0]}`);
+    }
+    expect([...new Set(leaks)]).toEqual([]);
+  });
+
+  it("les durées sont dites en mots : aujourd'hui, demain, dans 3 jours, en retard de 2 jours", async () => {
+    const { daysFromTodayFr } = await import("../../src/app/labels.ts");
+    expect(daysFromTodayFr(0)).toBe("aujourd'hui");
+    expect(daysFromTodayFr(1)).toBe("demain");
+    expect(daysFromTodayFr(3)).toBe("dans 3 jours");
+    expect(daysFromTodayFr(-1)).toBe("hier");
+    expect(daysFromTodayFr(-2)).toBe("il y a 2 jours");
+  });
+});
