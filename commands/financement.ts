@@ -46,10 +46,19 @@ export const financement = defineCommand({
         {
           name: "Prochains versements",
           value: next.shown.length
-            ? next.shown.map((p) => `${formatDateFr(p.date)} : ${formatEuros(p.reste_cents)} — ${p.label}${p.status === "en_retard" ? " (EN RETARD)" : ""}`).join("\n") +
+            ? next.shown.map((p) => `${formatDateFr(p.date)} : ${formatEuros(p.reste_cents)} — ${p.label}`).join("\n") +
               (rest > 0 ? `\n… et ${rest} autre(s) : voir la page Financement de l'administration (/admin/financement).` : "")
             : "aucun",
         },
+        ...(money.late.total
+          ? [{
+              name: "Versements en retard",
+              value:
+                money.late.shown.map((p) => `${formatDateFr(p.date)} : ${formatEuros(p.reste_cents)} — ${p.label}`).join("\n") +
+                (money.late.total > money.late.shown.length ? `\n… et ${money.late.total - money.late.shown.length} autre(s) : voir la page Financement de l'administration (/admin/financement).` : "") +
+                "\nUn versement reçu se saisit avec /saisir type=versement_cpam.",
+            }]
+          : []),
         ...(money.publicFunding.alert ? [{ name: "Commissaire aux comptes", value: money.publicFunding.alert.label }] : []),
       ],
     };

@@ -116,15 +116,18 @@ export function summarize(payments: readonly TrackedPayment[]): MoneySummary {
 }
 
 /**
- * The next fixed payments to watch: the late ones first, then those due on or after `today` (a
- * payment due today is listed), at most `limit`; `total` says how many there are in all.
+ * The next fixed payments not yet received, due on or after `today` (a payment due today is listed),
+ * at most `limit`; `total` says how many there are in all.
  */
 export function upcomingPayments(payments: readonly TrackedPayment[], today: IsoDate, limit: number): { shown: TrackedPayment[]; total: number } {
-  const open = payments.filter((p) => p.nature !== "variable" && p.reste_cents > 0);
-  const late = open.filter((p) => p.status === "en_retard");
-  const coming = open.filter((p) => p.status !== "en_retard" && compareDates(p.date, today) >= 0);
-  const all = [...late, ...coming];
-  return { shown: all.slice(0, limit), total: all.length };
+  const coming = payments.filter((p) => p.nature !== "variable" && p.reste_cents > 0 && compareDates(p.date, today) >= 0);
+  return { shown: coming.slice(0, limit), total: coming.length };
+}
+
+/** Fixed payments not fully received after their date, oldest first, at most `limit` (with the total). */
+export function latePayments(payments: readonly TrackedPayment[], limit: number): { shown: TrackedPayment[]; total: number } {
+  const late = payments.filter((p) => p.status === "en_retard");
+  return { shown: late.slice(0, limit), total: late.length };
 }
 
 /**

@@ -41,6 +41,12 @@ describe(`/saisir, /financement et /echeances (${process.env.TEST_PG_ADMIN_URL ?
     expect(next.total).toBeGreaterThan(5);
     const r = await w.say(PRESIDENCE, "/financement");
     expect(r.text).toContain(`… et ${next.total - 5} autre(s) : voir la page Financement de l'administration (/admin/financement).`);
+    // the year-1 balance due today is among the next payments (signed 14 months ago: anniversary + 2 months = today)
+    const dueToday = calendar.filter((p) => p.date === TODAY && p.nature === "solde" && p.annee === 1);
+    expect(dueToday.length).toBeGreaterThan(0);
+    const nextField = r.reply.fields!.find((f) => f.name === "Prochains versements")!.value;
+    expect(nextField).toContain(`23/11/2026 : ${formatEuros(dueToday[0]!.montant_cents)} — ${dueToday[0]!.label}`);
+    expect(r.text).toContain("Versements en retard");
   });
 
   it("/saisir embauche crée les obligations de l'employeur, visibles dans /echeances", async () => {

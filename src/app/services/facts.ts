@@ -29,6 +29,7 @@ import {
   publicFundingOfYear,
   summarize,
   upcomingPayments,
+  latePayments,
   yearOf,
   type FundingAlert,
   type MoneySummary,
@@ -124,6 +125,8 @@ export interface MoneyView {
   /** Over the whole contract. */
   all: MoneySummary;
   upcoming: { shown: TrackedPayment[]; total: number };
+  /** Fixed payments not received after their date. */
+  late: { shown: TrackedPayment[]; total: number };
   /** The 153 000 € check on the calendar year of `today`, with its basis. */
   publicFunding: { year: number; basis: string; totalCents: number; potentielCents: number; alert: FundingAlert | null };
 }
@@ -145,6 +148,7 @@ export function moneyView(inputs: CptsRulesInputs, today: string, upcomingLimit:
     ofYear: year === null ? null : summarize(match.payments.filter((p) => p.annee === year)),
     all: summarize(match.payments),
     upcoming: upcomingPayments(match.payments, today, upcomingLimit),
+    late: latePayments(match.payments, upcomingLimit),
     publicFunding: {
       year: calYear,
       basis: basis.subsidies.length ? basis.subsidies.map((s) => `${s.funder} ${formatEuros(s.cents)}`).join(" + ") : "aucun financement public attendu",

@@ -5,6 +5,7 @@ import {
   DEFAULT_SETTINGS,
   HIRE_DUTIES,
   deadlines,
+  latePayments,
   matchReceipts,
   paymentCalendar,
   paymentKey,
@@ -75,12 +76,17 @@ describe("versements reçus et attendus", () => {
     expect(r.payments.find((p) => p.key === key)!.status).toBe("partiel");
   });
 
-  it("« Prochains versements » : les retards d'abord, puis ceux du jour et après ; le total dit ce qui est coupé", () => {
+  it("« Prochains versements » : ceux du jour et après ; le total dit ce qui est coupé ; les retards à part", () => {
     const { payments } = matchReceipts(calendar, [], "2025-12-01");
     const next = upcomingPayments(payments, "2025-12-01", 3);
     expect(next.shown[0]!.key).toBe("fonctionnement:integral:1");
     expect(next.shown).toHaveLength(3);
     expect(next.total).toBe(calendar.filter((p) => p.nature !== "variable").length);
+    const later = matchReceipts(calendar, [], "2026-01-15").payments;
+    expect(upcomingPayments(later, "2026-01-15", 100).shown.some((p) => p.status === "en_retard")).toBe(false);
+    const late = latePayments(later, 2);
+    expect(late.shown.map((p) => p.key)).toEqual(["fonctionnement:integral:1", "acces_soins:avance:1"]);
+    expect(late.total).toBe(calendar.filter((p) => p.nature !== "variable" && p.date < "2026-01-15").length);
     // the year-1 balance due on the anniversary + 2 months is listed on its own date
     const dueDay = at("acces_soins:solde:1").date;
     const onDay = upcomingPayments(matchReceipts(calendar, [], dueDay).payments, dueDay, 100).shown;
