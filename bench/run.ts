@@ -51,6 +51,7 @@ interface Results {
   dataset: DatasetSummary & { url: string };
   rules?: { cpts: number; load_s: number; compute_s: number; compute_cpu_s: number; per_cpts_ms: number };
   start?: { runs_s: number[]; median_s: number; rss_mb: number | null };
+  start_from_source?: { runs_s: number[]; median_s: number; rss_mb: number | null };
   console?: Record<string, Latency>;
   slack?: { concurrency: number; commands: Record<string, Latency & { ack_p99: number; per_s: number }>; rss_mb: number | null };
   smtp?: {
@@ -218,13 +219,14 @@ async function measureRules(url: string, cpts: BenchCpts[], today: string): Prom
 }
 
 /** (4) `coordo start` to the first 200 on /health, on the national data set (migrations already applied). */
-async function measureStart(url: string): Promise<NonNullable<Results["start"]>> {
+async function measureStart(url: string, fromSource = false): Promise<NonNullable<Results["start"]>> {
   const runs: number[] = [];
   let rss: number | null = null;
   for (let i = 0; i < 3; i++) {
     const port = await freePort();
     const t0 = performance.now();
-    const child = spawnCoordo(["start"], { DATABASE_URL: url, PORT: String(port) });
+    // fromSource: the TypeScript sources through tsx (what ran before the compiled build), for comparison
+    const child = spawnCoordo(["start"], { DATABASE_URL: url, PORT: String(port), ...(fromSource ? { COORDO_SOURCE: "1" } : {}) });
     try {
       const ready = await waitHealthy(port, child);
       runs.push((ready - t0) / 1000);
@@ -253,7 +255,9 @@ async function main(): Promise<void> {
   }
   if (wanted("start")) {
     results.start = await measureStart(url);
-    say(`  démarrage : ${results.start.runs_s.join(" s, ")} s`);
+    say(`  démarrage : ${results.start.runs_s.join(" s, ")} s, mémoire ${results.start.rss_mb} Mo (version compilée dist/)`);
+    results.start_from_source = await measureStart(url, true);
+    say(`  démarrage depuis les sources (tsx, avant la compilation) : ${results.start_from_source.runs_s.join(" s, ")} s, mémoire ${results.start_from_source.rss_mb} Mo`);
   }
   if (wanted("console")) {
     results.console = await measureConsole(url, cpts, QUICK_MODE ? 100 : 200);
