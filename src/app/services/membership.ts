@@ -2,7 +2,7 @@
 // member from the chat with the RGPD notice shown and consent recorded.
 import { createHash, randomInt } from "node:crypto";
 import type { AppContext } from "../context.ts";
-import type { Db } from "../../db/client.ts";
+import { isUniqueViolation, type Db } from "../../db/client.ts";
 import { UserError, excerpt } from "../errors.ts";
 import { ChatRepository } from "../../db/repos/chat-repo.ts";
 import { MemberRepository, memberName, type MemberWithRoles } from "../../db/repos/member-repo.ts";
@@ -96,6 +96,10 @@ async function sendLinkCode(ctx: AppContext, cptsId: string, cptsName: string, i
       resetAttempts,
     );
     return true;
+  }).catch((e) => {
+    // many requests raced for the same slot: it is taken, no code from this one
+    if (isUniqueViolation(e)) return false;
+    throw e;
   });
 }
 
