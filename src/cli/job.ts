@@ -104,9 +104,6 @@ async function runJob(argv: string[], io: CliIO): Promise<number> {
       })
     : [];
   drain?.push(resumed);
-  // what an earlier run of this job left unsent (killed, or held back while the relay refused our sending)
-  const resumed = drain ? await leftByEarlierRuns(ctx.db, job.id, { cptsId, now: new Date() }) : [];
-  drain?.push(resumed);
   const { result: outcome, keys } = await collectEnqueued(
     () => new Scheduler(ctx, jobs).runManual(job, { at, dryRun, cptsId }),
     drain ? (k) => drain.push(k) : undefined,
