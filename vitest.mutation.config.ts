@@ -1,9 +1,12 @@
 // Vitest for mutation testing (stryker.config.mjs): only the tests of the pure rules, no database.
+// rules-equivalence is left out: it compares with an older copy (a rule wrong in both copies passes)
+// and its property runs cost ~30 s per mutant.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     include: ["tests/unit/rules/**/*.test.ts", "tests/unit/cli-rules.test.ts"],
+    exclude: ["tests/unit/rules/rules-equivalence.test.ts"],
     testTimeout: 60_000,
     pool: "forks",
     maxWorkers: 1,
