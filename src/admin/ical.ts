@@ -3,8 +3,10 @@
 import type { Context } from "hono";
 import type { AppContext } from "../app/context.ts";
 import { CptsAdminRepository } from "../db/repos/admin-repo.ts";
-import { listDeadlines } from "../app/services/deadlines.ts";
+import { listDeadlines, OWNER_ROLE_LABELS } from "../app/services/deadlines.ts";
 import { addDays, type Deadline } from "../rules/index.ts";
+import { DEADLINE_STATE_LABELS } from "./labels.ts";
+import { formatDateLongFr } from "../app/labels.ts";
 
 function esc(s: string): string {
   return s.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r?\n/g, "\\n");
@@ -39,9 +41,10 @@ export function icalendar(cptsName: string, list: Deadline[], now: Date, host: s
       `DTSTAMP:${stamp}`,
       `DTSTART;VALUE=DATE:${day(d.dueDate)}`,
       `DTEND;VALUE=DATE:${day(addDays(d.dueDate, 1))}`,
-      `SUMMARY:${esc(d.state === "fait" ? `✔ ${d.label}` : d.label)}`,
-      `DESCRIPTION:${esc(`Échéance coordo (${d.key}). État : ${d.state.replace("_", " ")}.`)}`,
-      `STATUS:${d.state === "fait" ? "CANCELLED" : "CONFIRMED"}`,
+      // A done deadline stays in the calendar, confirmed, and says so (CANCELLED would strike it out or hide it).
+      `SUMMARY:${esc(d.state === "fait" ? `${d.label} (fait)` : d.label)}`,
+      `DESCRIPTION:${esc(`${d.label} : échéance du ${formatDateLongFr(d.dueDate)}. Responsable : ${OWNER_ROLE_LABELS[d.ownerRole]}. État : ${DEADLINE_STATE_LABELS[d.state]}.`)}`,
+      "STATUS:CONFIRMED",
       "TRANSP:TRANSPARENT",
     );
     if (d.state !== "fait") lines.push("BEGIN:VALARM", "ACTION:DISPLAY", `DESCRIPTION:${esc(d.label)}`, "TRIGGER:-P7D", "END:VALARM");

@@ -116,3 +116,10 @@ export function actorLabel(actor: string): string {
   if (actor === "cli") return "Ligne de commande";
   return actor;
 }
+
+const MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
+/** "2026-01-01" → « 1er janvier 2026 », "2025-06-30" → « 30 juin 2025 ». */
+export function formatDateLongFr(iso: string): string {
+  const [y, m, d] = iso.split("-").map(Number) as [number, number, number];
+  return `${d === 1 ? "1er" : d} ${MONTHS_FR[m - 1]} ${y}`;
+}

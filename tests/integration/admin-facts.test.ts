@@ -135,7 +135,7 @@ describe(`faits datés saisis dans l'administration (${process.env.TEST_PG_ADMIN
     expect(await alertedOn(cptsId, key, addDays(c.due, 7))).toBe(false);
     const after = await ical(cptsId);
     const doneEvent = after.slice(after.indexOf(`UID:${key}@`));
-    expect(doneEvent.slice(0, doneEvent.indexOf("END:VEVENT"))).toContain("STATUS:CANCELLED");
+    expect(doneEvent.slice(0, doneEvent.indexOf("END:VEVENT"))).toContain("STATUS:CONFIRMED");
   });
 
   it("une embauche liste les 7 obligations de l'employeur du guide", async () => {

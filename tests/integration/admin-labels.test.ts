@@ -48,4 +48,28 @@ describe(`admin : aucun identifiant interne affiché (${process.env.TEST_PG_ADMI
     expect(daysFromTodayFr(-1)).toBe("hier");
     expect(daysFromTodayFr(-2)).toBe("il y a 2 jours");
   });
+
+  it("iCal : une échéance faite reste confirmée et dit « (fait) » ; la description est en français, sans clé interne", async () => {
+    const feedOf = async () => {
+      const { icalToken } = await env.t.db.cpts.findUniqueOrThrow({ where: { id: env.cptsId } });
+      const res = await env.app.request(`/ical/${icalToken}.ics`);
+      expect(res.status).toBe(200);
+      return (await res.text()).replace(/\r\n /g, "");
+    };
+    const before = await feedOf();
+    const uid = /UID:([^@\r\n]+)@/.exec(before)![1]!.replace(/\\([;,\\])/g, "$1");
+    await c.get("/admin/echeances");
+    expect((await c.post("/admin/echeances/fait", { key: uid })).status).toBe(303);
+    const feed = await feedOf();
+    expect(feed).not.toContain("CANCELLED");
+    const event = feed.slice(feed.indexOf(`UID:${before.match(/UID:([^@\r\n]+)@/)![1]}@`));
+    const ev = event.slice(0, event.indexOf("END:VEVENT"));
+    expect(ev).toContain("STATUS:CONFIRMED");
+    expect(ev).toMatch(/SUMMARY:.+ \(fait\)/);
+    expect(ev).toMatch(/DESCRIPTION:.+ : échéance du \d{1,2}(er)? [a-zéû]+ \d{4}\. Responsable : [a-zéè]+\. État : faite\./);
+    const descriptions = [...feed.matchAll(/^DESCRIPTION:(.*)$/gm)].map((m) => m[1]!);
+    expect(descriptions.length).toBeGreaterThan(3);
+    for (const d of descriptions) for (const re of INTERNAL) expect(d.match(re)?.[0], d).toBeUndefined();
+    for (const d of descriptions) expect(d).not.toMatch(/\([a-z_]+:[^)]*\)|coordo/);
+  });
 });
