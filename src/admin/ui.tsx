@@ -140,3 +140,30 @@ export function Badge({ kind, children }: { kind?: "ok" | "warn" | "bad"; childr
 export function Empty({ children }: { children?: Child }) {
   return <p class="muted">{children}</p>;
 }
+
+export const PAGE_SIZE = 50;
+
+/** The page asked in `?page=` (1 when absent or invalid), clamped to the pages there are. */
+export function pageOf(raw: string | undefined, total: number, size = PAGE_SIZE): { page: number; pages: number; skip: number } {
+  const pages = Math.max(1, Math.ceil(total / size));
+  const n = Number.parseInt(raw ?? "", 10);
+  const page = Number.isFinite(n) ? Math.min(Math.max(1, n), pages) : 1;
+  return { page, pages, skip: (page - 1) * size };
+}
+
+/** « Page 2 sur 8 » with previous / next links keeping the other query parameters. */
+export function Pager(p: { base: string; query: string; page: number; pages: number }) {
+  if (p.pages <= 1) return null;
+  const href = (n: number) => {
+    const q = new URLSearchParams(p.query);
+    q.set("page", String(n));
+    return `${p.base}?${q.toString()}`;
+  };
+  return (
+    <nav class="pager actions" aria-label="Pages">
+      {p.page > 1 ? <a class="btn secondary" href={href(p.page - 1)} rel="prev">Page précédente</a> : null}
+      <span aria-current="page">Page {p.page} sur {p.pages}</span>
+      {p.page < p.pages ? <a class="btn secondary" href={href(p.page + 1)} rel="next">Page suivante</a> : null}
+    </nav>
+  );
+}

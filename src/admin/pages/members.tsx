@@ -7,7 +7,7 @@ import { notFound } from "../app.tsx";
 import { requireRole } from "../auth.ts";
 import { redirectWith } from "../flash.ts";
 import { formList, formValues, isoDate, parseWith, eurosField, type FieldErrors, type FormValues } from "../forms.ts";
-import { Badge, Csrf, Empty, Field, FormError, SelectField } from "../ui.tsx";
+import { Badge, Csrf, Empty, Field, FormError, SelectField, Pager, PAGE_SIZE, pageOf } from "../ui.tsx";
 import { PAYMENT_METHOD_LABELS, PAYMENT_SOURCE_LABELS } from "../labels.ts";
 import {
   CATEGORY_LABELS_FR, PROFESSION_OPTIONS, ROLE_LABELS_FR, STATUS_LABELS_FR, displayName, duesRatesOf, listMembers, memberForm, membersCsv, saveMember, toRow,
@@ -51,6 +51,8 @@ export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
     const [rows, communes] = await Promise.all([listMembers(deps.ctx, cptsId, { ...f, dues: f.cotisation }, today), repo.communes(cptsId)]);
     const qs = new URLSearchParams(Object.entries(f).filter(([, v]) => v) as [string, string][]).toString();
     const isCoord = c.get("user").role === "COORDONNATEUR";
+    const pg = pageOf(c.req.query("page"), rows.length);
+    const shown = rows.slice(pg.skip, pg.skip + PAGE_SIZE);
     return deps.page(
       c,
       "Adhérents",
@@ -80,13 +82,14 @@ export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
           </div>
         </section>
         <section class="card">
-          <p class="muted">{rows.length} personne(s)</p>
+          <p class="muted">{rows.length} personne(s){pg.pages > 1 ? ` · ${pg.skip + 1} à ${pg.skip + shown.length} affichées` : ""}</p>
+          <Pager base="/admin/adherents" query={qs} page={pg.page} pages={pg.pages} />
           {rows.length ? (
             <div class="table-wrap">
               <table class="cards" id="members">
                 <thead><tr><th>Nom</th><th>Profession</th><th>E-mail</th><th>Rôles</th><th>Cotisation</th></tr></thead>
                 <tbody>
-                  {rows.map((r) => (
+                  {shown.map((r) => (
                     <tr>
                       <td data-label="Nom"><a href={`/admin/adherents/${r.id}`}>{r.name}</a>{r.status !== "ACTIF" ? <> <Badge>{STATUS_LABELS_FR[r.status]}</Badge></> : null}</td>
                       <td data-label="Profession">{r.professionLabel}</td>
@@ -97,6 +100,7 @@ export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
                   ))}
                 </tbody>
               </table>
+              <Pager base="/admin/adherents" query={qs} page={pg.page} pages={pg.pages} />
             </div>
           ) : (
             <Empty>Aucun adhérent ne correspond à ces critères.</Empty>
