@@ -9,6 +9,7 @@ import { smtpTransport, type MailTransport } from "./transport.ts";
 import { mountUnsubscribe } from "./unsubscribe.ts";
 import { MailCircuitRepository, MailWorkerRepository } from "../db/repos/mail-circuit-repo.ts";
 import { mailComposer } from "./composer.ts";
+import { mountCrisisAnswer } from "./crisis-answer.ts";
 import { addReadyCheck } from "../http/server.ts";
 
 /**
@@ -45,6 +46,7 @@ export const outboxComponent: Component = {
   name: "envois",
   async start(ctx, http) {
     mountUnsubscribe(http, ctx);
+    mountCrisisAnswer(http, ctx);
     const { sender, transport } = createSender(ctx);
     ctx.log.info(transport ? "envois : SMTP configuré" : "envois : pas de SMTP_URL, les mails sont capturés dans l'outbox (coordo outbox)");
     sender.start();
