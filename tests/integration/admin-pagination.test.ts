@@ -48,4 +48,33 @@ describe(`admin : liste des adhérents paginée (${process.env.TEST_PG_ADMIN_URL
     expect(await (await c.get("/admin/adherents?page=999")).text()).toContain(`Page ${pages} sur ${pages}`);
     expect(await (await c.get("/admin/adherents?page=abc")).text()).toContain(`Page 1 sur ${pages}`);
   });
+
+  it("journal : filtre par dates (heure de Paris), auteur et action, paginé, export CSV des mêmes lignes", async () => {
+    await env.t.db.auditLog.createMany({
+      data: Array.from({ length: 120 }, (_, i) => ({
+        cptsId: env.cptsId,
+        actor: i % 2 ? "admin:tresorier@exemple.fr" : "job:dues-reminders",
+        action: i % 3 ? "cotisation.enregistree" : "dues.reminders",
+        target: `ligne-${i}`,
+        at: new Date(Date.UTC(2026, 9, 1 + (i % 30), 22, 30)), // 23:30 or 00:30 the next day in Paris
+      })),
+    });
+    const all = await (await c.get("/admin/journal?action=cotisation.enregistree")).text();
+    expect(all).toContain("80 action(s)");
+    expect(all).toContain("Page 1 sur 2");
+    expect(all).toContain('href="/admin/journal?action=cotisation.enregistree&amp;page=2"');
+    const oct10 = await (await c.get("/admin/journal?du=2026-10-11&au=2026-10-11&auteur=tresorier")).text();
+    // 2026-10-10 22:30 UTC is 11 October 00:30 in Paris (summer time)
+    expect(oct10).toContain("4 action(s)"); // i = 9, 39, 69, 99: all the treasurer's, all reminders
+    expect(oct10).toContain("Relances de cotisation");
+    expect(oct10).not.toContain("Page 1 sur");
+    const csv = await (await c.get("/admin/journal/export.csv?du=2026-10-11&au=2026-10-11&auteur=tresorier")).text();
+    const lines = csv.trim().split("\r\n");
+    expect(lines[0]).toBe("date;auteur;action;objet");
+    expect(lines).toHaveLength(5);
+    expect(lines[1]).toContain("tresorier@exemple.fr;");
+    expect(lines.join("\n")).not.toMatch(/dues\.reminders|admin:/);
+    const none = await (await c.get("/admin/journal?du=2030-01-01")).text();
+    expect(none).toContain("Aucune action enregistrée pour ces critères.");
+  });
 });
