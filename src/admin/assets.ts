@@ -13,6 +13,8 @@ header.top button{background:transparent;border:1px solid #fff8;color:#fff;paddi
 nav.main{background:#fff;border-bottom:1px solid var(--line);display:flex;flex-wrap:wrap;padding:0 .5rem}
 nav.main a{display:inline-block;padding:.55rem .7rem;text-decoration:none;color:var(--fg);border-bottom:3px solid transparent;white-space:nowrap}
 nav.main a.on{border-bottom-color:var(--brand);font-weight:600}
+.skip{position:absolute;left:-9999px;top:0;background:#fff;color:#000;padding:.5rem .8rem;z-index:10}.skip:focus{left:.5rem}
+a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible,summary:focus-visible,[tabindex]:focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}
 main{max-width:1150px;margin:0 auto;padding:1rem}
 h1{font-size:1.4rem;margin:.3rem 0 1rem}
 h2{font-size:1.1rem;margin:0 0 .6rem}

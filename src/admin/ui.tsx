@@ -43,6 +43,7 @@ export function Layout(props: PageMeta & { children?: Child }) {
         <link rel="stylesheet" href="/admin/assets/admin.css" />
       </head>
       <body>
+        <a class="skip" href="#contenu">Aller au contenu</a>
         <header class="top">
           <a class="brand" href="/admin">coordo · {props.user.cptsName}</a>
           <span class="who">
@@ -55,12 +56,12 @@ export function Layout(props: PageMeta & { children?: Child }) {
         </header>
         <nav class="main" aria-label="Navigation principale">
           {NAV.map((n) => (
-            <a href={n.href} class={n.href === props.active ? "on" : ""}>
+            <a href={n.href} class={n.href === props.active ? "on" : ""} aria-current={n.href === props.active ? "page" : undefined}>
               {n.label}
             </a>
           ))}
         </nav>
-        <main>
+        <main id="contenu" tabindex={-1}>
           {props.mailSuspended ? (
             <div class="flash bad" role="alert" id="envois-suspendus">
               Envois de mails suspendus{props.mailSuspended.since ? ` depuis le ${formatDateTimeFr(props.mailSuspended.since)}` : ""} : le relais SMTP refuse l'envoi

@@ -72,4 +72,14 @@ describe(`admin : aucun identifiant interne affiché (${process.env.TEST_PG_ADMI
     for (const d of descriptions) for (const re of INTERNAL) expect(d.match(re)?.[0], d).toBeUndefined();
     for (const d of descriptions) expect(d).not.toMatch(/\([a-z_]+:[^)]*\)|coordo/);
   });
+
+  it("mise en page : lien d'évitement « Aller au contenu », aria-current sur l'entrée active du menu, focus visible", async () => {
+    const html = await (await c.get("/admin/echeances")).text();
+    expect(html).toMatch(/<body><a class="skip" href="#contenu">Aller au contenu<\/a>/);
+    expect(html).toContain('<main id="contenu" tabindex="-1">');
+    expect(html.match(/aria-current="page"/g)).toHaveLength(1);
+    expect(html).toMatch(/<a href="\/admin\/echeances" class="on" aria-current="page">Échéances<\/a>/);
+    const css = await (await c.get("/admin/assets/admin.css")).text();
+    expect(css).toMatch(/:focus-visible[^{]*\{outline:3px solid/);
+  });
 });
