@@ -73,6 +73,13 @@ describe("journal d'une vraie exécution de coordo", () => {
     const sink = await startSink({ mode: "550" });
     const dir = mkdtempSync(join(tmpdir(), "coordo-secrets-"));
     const port = await freePort();
+    // A fresh installation catches up nothing from before it existed: leave reminders pending from an
+    // earlier run whose relay was unreachable, for this start to try (and fail) against the sink.
+    const dbEnv = { DATABASE_URL: `file:${join(dir, "coordo.db")}`, PUBLIC_URL: `http://127.0.0.1:${port}`, ALLOW_HTTP_PUBLIC_URL: "1", MAIL_FROM: "CPTS Secrète <contact@cpts-secrets.fr>" };
+    const demo = spawnCoordo(["demo"], dbEnv);
+    await demo.exited;
+    const earlier = spawnCoordo(["job", "run", "dues-reminders", "--at", "2026-03-02"], { ...dbEnv, SMTP_URL: `smtp://127.0.0.1:${await freePort()}` });
+    await earlier.exited;
     const child = spawnCoordo(["start", "--demo"], {
       DATABASE_URL: `file:${join(dir, "coordo.db")}`,
       PORT: String(port),
