@@ -2,6 +2,7 @@
 // writes (UTF-8 with or without BOM, UTF-16, Windows-1252, ISO-8859-15) or an XLSX workbook (first
 // sheet, streaming reader). Every failure is a French UserError: no library message reaches a user.
 import { Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import iconv from "iconv-lite";
 import { parse } from "csv-parse/sync";
 import ExcelJS from "exceljs";
@@ -124,10 +125,41 @@ function cellText(v: unknown): string {
   return "";
 }
 
+/** Chunks decoded as one UTF-8 stream: a character split between two chunks stays whole. */
+async function* utf8Text(source: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  const decoder = new StringDecoder("utf8");
+  for await (const chunk of source) {
+    const text = typeof chunk === "string" ? chunk : decoder.write(chunk);
+    if (text) yield text;
+  }
+  const rest = decoder.end();
+  if (rest) yield rest;
+}
+
+type SheetParsers = {
+  _parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: number): unknown;
+  _parseSharedStrings(entry: AsyncIterable<Buffer | string>): unknown;
+};
+const BaseWorkbookReader = ExcelJS.stream.xlsx.WorkbookReader as unknown as new (input: Readable, options: object) => SheetParsers & AsyncIterable<ExcelJS.stream.xlsx.WorksheetReader>;
+
+/**
+ * exceljs's streaming reader decodes each chunk of a sheet's XML on its own (utils/parse-sax.js), so a
+ * multi-byte character falling on a chunk boundary became « �� » (one row in a few thousand). The XML
+ * of the sheets and of the shared strings is handed to it already decoded as one stream.
+ */
+class Utf8SafeWorkbookReader extends BaseWorkbookReader {
+  override _parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: number): unknown {
+    return super._parseWorksheet(utf8Text(iterator), sheetNo);
+  }
+  override _parseSharedStrings(entry: AsyncIterable<Buffer | string>): unknown {
+    return super._parseSharedStrings(Readable.from(utf8Text(entry)));
+  }
+}
+
 async function readXlsx(buf: Uint8Array): Promise<string[][]> {
   const records: string[][] = [];
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([Buffer.from(buf)]), { worksheets: "emit", sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", entries: "ignore" });
+    const reader = new Utf8SafeWorkbookReader(Readable.from([Buffer.from(buf)]), { worksheets: "emit", sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", entries: "ignore" });
     for await (const sheet of reader) {
       for await (const row of sheet) {
         const values = (row as ExcelJS.Row).values as unknown[];
