@@ -31,8 +31,9 @@ describe(`admin : séparation des CPTS dans les tâches planifiées (${process.e
       const res = await c.get(path);
       expect(res.status, path).toBe(200);
       const html = await res.text();
-      // The runs are listed (job id, state, duration)...
-      expect(html, path).toContain("dues-reminders");
+      // The runs are listed (job in French words, state, duration)...
+      expect(html, path).toContain("Relances de cotisation");
+      expect(html, path).not.toContain("dues-reminders");
       expect(html, path).toContain("2 min 05 s");
       expect(html, path).toContain("4 s");
       // ...but nothing they say about another CPTS.
