@@ -12,6 +12,23 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
   let running;
+  // Signals are caught from the very start: a SIGTERM that arrives while coordo is still starting
+  // (/health already answers) stops it as soon as it is up, instead of killing it mid-start.
+  let signalled: string | undefined;
+  let onSignal: ((sig: string) => void) | undefined;
+  const caught = (sig: string) => {
+    if (signalled) return;
+    signalled = sig;
+    log.info("signal reçu, arrêt en cours", { signal: sig });
+    // last resort: whatever still holds the event loop (a hung socket), the process ends within 10 s
+    setTimeout(() => {
+      log.error("arrêt forcé : des opérations n'ont pas fini à temps (elles reprendront au prochain démarrage)");
+      process.exit(1);
+    }, STOP_BUDGET_MS + 1_500).unref();
+    onSignal?.(sig);
+  };
+  process.once("SIGTERM", () => caught("SIGTERM"));
+  process.once("SIGINT", () => caught("SIGINT"));
   try {
     if ((values.demo || config.COORDO_DEMO) && !isLocalUrl(publicUrl(config))) {
       throw new ConfigError(
@@ -30,17 +47,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   const stop = running.stop;
   await new Promise<void>((resolve) => {
-    const onSignal = (sig: string) => {
-      log.info("signal reçu, arrêt en cours", { signal: sig });
-      // last resort: whatever still holds the event loop (a hung socket), the process ends within 10 s
-      setTimeout(() => {
-        log.error("arrêt forcé : des opérations n'ont pas fini à temps (elles reprendront au prochain démarrage)");
-        process.exit(1);
-      }, STOP_BUDGET_MS + 1_500).unref();
-      stop().then(resolve, resolve);
-    };
-    process.once("SIGTERM", () => onSignal("SIGTERM"));
-    process.once("SIGINT", () => onSignal("SIGINT"));
+    onSignal = () => void stop().then(resolve, resolve);
+    if (signalled) onSignal(signalled);
   });
   // handles left open by a library (sockets in keep-alive...) must not keep the process alive
   setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
