@@ -150,7 +150,7 @@ export async function parseBounceMail(raw: Buffer | string, bounceAddress: strin
     return [{ kind: "complaint", source: "arf", email, outboxId, messageId, reason: `plainte pour spam (${f["user-agent"] ?? "fournisseur de messagerie"})` }];
   }
 
-  const m = /\bdesabonnement\s+(\S+)\s+([A-Za-z0-9_-]{16,})\b/i.exec(mail.subject ?? "");
+  const m = /\bdesabonnement\s+(\S+)\s+([A-Za-z0-9_-]{16,})(?=\s|$)/i.exec(mail.subject ?? "");
   if (m && (PREFERENCE_TYPES as readonly string[]).includes(m[1]!.toLowerCase())) {
     const email = mail.from?.value[0]?.address?.toLowerCase();
     return [{ kind: "unsubscribe", source: "mailto", email, reason: "désabonnement par mail (List-Unsubscribe)", unsubscribe: { token: m[2]!, type: m[1]!.toLowerCase() as PreferenceType } }];
