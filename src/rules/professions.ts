@@ -34,6 +34,14 @@ export function professionLabel(key: string | null | undefined): string {
   return byKey.get(key)?.label ?? key.replace(/_/g, " ");
 }
 
+const fold = (s: string) => s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+
+/** Keys of the professions whose label contains `text` (no case, no accents): « infirm » finds « Infirmier·e ». */
+export function professionsMatching(text: string): string[] {
+  const t = fold(text.trim());
+  return t.length < 2 ? [] : PROFESSIONS.filter((p) => fold(p.label).includes(t) || p.key.includes(t)).map((p) => p.key);
+}
+
 export function professionGroup(key: string | null | undefined): "medecin" | "autre" {
   return byKey.get(key ?? "")?.group ?? "autre";
 }

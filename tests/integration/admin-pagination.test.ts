@@ -1,7 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { adminTestEnv, Client, type AdminTestEnv } from "./admin-setup.ts";
+import { adminTestEnv, Client, TODAY, type AdminTestEnv } from "./admin-setup.ts";
 import { DEMO_ADMIN_PASSWORD, DEMO_COORDINATOR_EMAIL } from "../../src/db/demo-seed.ts";
+import { listMembers } from "../../src/app/services/members.ts";
+import { duesSummary } from "../../src/app/services/members.ts";
 
+const TODAY_YEAR = TODAY.slice(0, 4);
 let env: AdminTestEnv;
 let c: Client;
 let total = 0;
@@ -25,7 +28,7 @@ describe(`admin : liste des adhérents paginée (${process.env.TEST_PG_ADMIN_URL
     const pages = Math.ceil(total / 50);
     expect(rowsOf(first)).toBe(50);
     expect(first).toContain(`Page 1 sur ${pages}`);
-    expect(first).toMatch(new RegExp(`${total} personne\\(s\\)`));
+    expect(first).toContain(`1–50 sur ${total.toLocaleString("fr-FR")} adhérents`);
     expect(first).toContain('href="/admin/adherents?page=2"');
     expect(first.length).toBeLessThan(200_000);
 
@@ -36,12 +39,12 @@ describe(`admin : liste des adhérents paginée (${process.env.TEST_PG_ADMIN_URL
 
     // a search: the count is the search's, the links keep it
     const found = await (await c.get("/admin/adherents?q=Volume&page=2")).text();
-    expect(found).toContain("360 personne(s) · 51 à 100 affichées");
+    expect(found).toContain("51–100 sur 360 adhérents");
     expect(found).toContain("Page 2 sur 8");
     expect(found).toContain('href="/admin/adherents?q=Volume&amp;page=3"');
     expect(found).toContain('href="/admin/adherents?q=Volume&amp;page=1"');
     const narrow = await (await c.get("/admin/adherents?q=Volume1")).text();
-    expect(narrow).toContain("100 personne(s)");
+    expect(narrow).toContain("1–50 sur 100 adhérents");
     expect(narrow).toContain("Page 1 sur 2");
 
     // a page past the end shows the last one, a bad one the first
@@ -76,5 +79,134 @@ describe(`admin : liste des adhérents paginée (${process.env.TEST_PG_ADMIN_URL
     expect(lines.join("\n")).not.toMatch(/dues\.reminders|admin:/);
     const none = await (await c.get("/admin/journal?du=2030-01-01")).text();
     expect(none).toContain("Aucune action enregistrée pour ces critères.");
+  });
+
+  const namesOf = (html: string) => [...(/<table class="cards" id="members">[\s\S]*?<\/table>/.exec(html)?.[0] ?? "").matchAll(/<a href="\/admin\/adherents\/[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]!);
+  const countOf = (html: string) => {
+    const m = /id="members-count"[^>]*>([^<]*)</.exec(html)?.[1] ?? "";
+    const n = /sur ([\d\u202f\u00a0 ]+) adh/.exec(m)?.[1] ?? /^([\d\u202f\u00a0 ]+) adh/.exec(m)?.[1];
+    return n === undefined ? (html.includes("Aucun adhérent ne correspond") ? 0 : NaN) : Number(n.replace(/\D/g, ""));
+  };
+
+  it("adhérents : tri par nom, profession, cotisation et date d'adhésion, dans les deux sens, lien d'en-tête qui garde les filtres", async () => {
+    const asc = namesOf(await (await c.get("/admin/adherents?q=Volume")).text());
+    expect(asc.slice(0, 3)).toEqual(["Prénom0 Volume000", "Prénom1 Volume001", "Prénom2 Volume002"]);
+    const descHtml = await (await c.get("/admin/adherents?q=Volume&tri=nom&sens=desc")).text();
+    expect(namesOf(descHtml).slice(0, 2)).toEqual(["Prénom359 Volume359", "Prénom358 Volume358"]);
+    expect(descHtml).toContain('aria-sort="descending"');
+    expect(descHtml).toContain('href="/admin/adherents?q=Volume&amp;tri=nom&amp;sens=desc&amp;page=2"');
+    // the header of another column keeps the search, drops the page
+    expect(descHtml).toContain('href="/admin/adherents?q=Volume&amp;tri=profession&amp;sens=asc"');
+
+    await env.t.db.member.updateMany({ where: { cptsId: env.cptsId, lastName: { in: ["Volume007", "Volume123"] } }, data: { joinedOn: "2001-02-03" } });
+    const byDate = namesOf(await (await c.get("/admin/adherents?q=Volume&tri=date&sens=asc")).text());
+    const firstTwo = [...byDate.slice(0, 2)].sort();
+    // SQLite puts empty dates first, PostgreSQL last: the dated ones are at one end
+    const byDateDesc = namesOf(await (await c.get("/admin/adherents?q=Volume&tri=date&sens=desc")).text());
+    expect([firstTwo, [...byDateDesc.slice(0, 2)].sort()]).toContainEqual(["Prénom123 Volume123", "Prénom7 Volume007"]);
+
+    await env.t.db.member.updateMany({ where: { cptsId: env.cptsId, lastName: "Volume010" }, data: { profession: "dieteticien" } });
+    const byProf = await (await c.get("/admin/adherents?q=Volume&tri=profession")).text();
+    expect(namesOf(byProf)[0]).toBe("Prénom10 Volume010"); // « dieteticien » before « infirmier »
+  });
+
+  it("adhérents : la recherche trouve par nom, e-mail, profession et commune, sans tenir compte de la casse", async () => {
+    const commune = await env.t.db.commune.findFirstOrThrow({ where: { cptsId: env.cptsId }, orderBy: { name: "asc" } });
+    await env.t.db.member.updateMany({ where: { cptsId: env.cptsId, lastName: { in: ["Volume200", "Volume201"] } }, data: { communeInsee: commune.inseeCode } });
+    const inCommune = await env.t.db.member.count({ where: { cptsId: env.cptsId, status: { not: "EFFACE" }, communeInsee: commune.inseeCode } });
+    expect(countOf(await (await c.get(`/admin/adherents?q=${encodeURIComponent(commune.name.toUpperCase())}`)).text())).toBeGreaterThanOrEqual(inCommune);
+    expect(countOf(await (await c.get("/admin/adherents?q=M17%40EXEMPLE")).text())).toBe(1);
+    expect(countOf(await (await c.get("/admin/adherents?q=volume05")).text())).toBe(10);
+    const dietet = await env.t.db.member.count({ where: { cptsId: env.cptsId, status: { not: "EFFACE" }, profession: "dieteticien" } });
+    expect(countOf(await (await c.get("/admin/adherents?q=Diététic")).text())).toBe(dietet);
+    // « % » and « _ » are letters, not wildcards
+    expect(countOf(await (await c.get("/admin/adherents?q=%25")).text())).toBe(0);
+    expect(countOf(await (await c.get("/admin/adherents?q=_")).text())).toBe(0);
+  });
+
+  it("adhérents : le filtre de cotisation (calculé par la base) donne les mêmes personnes que la règle, y compris remboursés et partiels", async () => {
+    const year = Number(TODAY_YEAR);
+    const mk = async (name: string, pays: { year: number; amountCents: number; paidOn: string; refundedOn?: string }[], extra: Record<string, unknown> = {}) => {
+      const m = await env.t.db.member.create({ data: { cptsId: env.cptsId, lastName: name, roles: { create: { role: "ADHERENT" } }, ...extra } });
+      for (const [i, p] of pays.entries()) await env.t.db.duesPayment.create({ data: { cptsId: env.cptsId, memberId: m.id, externalId: `${name}-${i}`, ...p } });
+    };
+    await mk("CotisPleine", [{ year, amountCents: 3000, paidOn: `${year}-02-01` }]);
+    await mk("CotisDeuxFois", [{ year, amountCents: 1000, paidOn: `${year}-02-01` }, { year, amountCents: 2000, paidOn: `${year}-03-01` }]);
+    await mk("CotisPartielle", [{ year, amountCents: 1000, paidOn: `${year}-02-01` }]);
+    await mk("CotisRemboursee", [{ year, amountCents: 3000, paidOn: `${year}-02-01`, refundedOn: `${year}-03-01` }, { year: year - 1, amountCents: 3000, paidOn: `${year - 1}-02-01` }]);
+    await mk("CotisJamais", [{ year: year - 1, amountCents: 3000, paidOn: `${year - 1}-02-01`, refundedOn: `${year - 1}-02-10` }]);
+    await mk("CotisAnneeProchaine", [{ year: year + 1, amountCents: 3000, paidOn: `${year}-11-20` }]);
+    await mk("CotisExonere", [], { duesExempt: true });
+    await mk("CotisStructure", [{ year, amountCents: 3000, paidOn: `${year}-02-01` }], { category: "STRUCTURE", kind: "MORALE", organization: "CotisStructure" });
+    const expected: Record<string, string> = {
+      CotisPleine: "a_jour", CotisDeuxFois: "a_jour", CotisPartielle: "partiel", CotisRemboursee: "en_retard", CotisJamais: "jamais_paye",
+      CotisAnneeProchaine: "jamais_paye", CotisExonere: "exonere", CotisStructure: "partiel",
+    };
+    for (const [name, status] of Object.entries(expected)) {
+      const html = await (await c.get(`/admin/adherents?q=${name}&cotisation=${status}`)).text();
+      expect(namesOf(html), `${name} ${status}`).toEqual([name]);
+    }
+    // every status, on the whole CPTS (demo members with five years of payments): the counts of the rule
+    const rule = await listMembers(env.ctx, env.cptsId, {}, TODAY);
+    for (const status of ["a_jour", "partiel", "en_retard", "jamais_paye", "exonere"]) {
+      const html = await (await c.get(`/admin/adherents?cotisation=${status}&tri=cotisation`)).text();
+      expect(countOf(html), status).toBe(rule.filter((r) => r.dues === status).length);
+      expect(html).not.toMatch(new RegExp(`<td data-label="Cotisation">(?!<span class="badge[^"]*">${status === "partiel" ? "partiel" : ({ a_jour: "à jour", en_retard: "en retard", jamais_paye: "jamais payé", exonere: "exonéré" } as Record<string, string>)[status]})`));
+    }
+    const unpaid = rule.filter((r) => r.dues === "en_retard" || r.dues === "jamais_paye").length;
+    expect(countOf(await (await c.get("/admin/adherents?cotisation=non_paye")).text())).toBe(unpaid);
+    // sorted by status: the never paid first
+    const sorted = await (await c.get("/admin/adherents?tri=cotisation")).text();
+    expect(/<td data-label="Cotisation"><span class="badge[^"]*">([^<]+)</.exec(sorted)?.[1]).toBe("jamais payé");
+  });
+
+  it("adhérents : une autre CPTS n'apparaît jamais et n'est jamais comptée", async () => {
+    const other = await env.t.db.cpts.create({ data: { slug: "cpts-voisine-pagination", name: "CPTS Voisine", population: 40_000 } });
+    await env.t.db.member.createMany({ data: Array.from({ length: 60 }, (_, i) => ({ cptsId: other.id, firstName: "Intrus", lastName: `Volume${900 + i}`, email: `intrus${i}@exemple-sante.fr`, profession: "infirmier" })) });
+    const html = await (await c.get("/admin/adherents?q=Volume")).text();
+    expect(countOf(html)).toBe(360);
+    for (const status of ["", "jamais_paye", "exonere", "non_paye"]) {
+      const h = await (await c.get(`/admin/adherents?q=Intrus&cotisation=${status}`)).text();
+      expect(countOf(h)).toBe(0);
+      expect(h).not.toContain("intrus");
+    }
+    const last = await (await c.get("/admin/adherents?q=Volume&tri=nom&sens=desc")).text();
+    expect(last).not.toContain("Volume9");
+  });
+
+  it("adhérents : paramètres trafiqués → message en français, jamais d'erreur 500", async () => {
+    const cases: [string, RegExp][] = [
+      ["tri=password&sens=asc", /Tri inconnu : la liste est triée par nom\./],
+      ["sens=haut", /Sens de tri inconnu/],
+      ["page=-3", /Numéro de page invalide/],
+      ["page=1e9", /Numéro de page invalide/],
+      ["cotisation=%27%20OR%201%3D1--", /Cotisation inconnu\(e\) : ce filtre est ignoré\./],
+      ["role=ROOT", /Rôle inconnu\(e\)/],
+      ["commune=%27%3B%20DROP", /Commune inconnue/],
+      ["profession=%27", /Profession inconnue/],
+      [`q=${"x".repeat(500)}`, /Recherche trop longue/],
+    ];
+    for (const [qs, message] of cases) {
+      const res = await c.get(`/admin/adherents?${qs}`);
+      expect(res.status, qs).toBe(200);
+      expect(await res.text(), qs).toMatch(message);
+    }
+    const res = await c.get("/admin/adherents?page=999999999&q=Volume");
+    expect(await res.text()).toContain("351–360 sur 360 adhérents");
+    expect((await c.get("/admin/adherents?q[]=a&page=2&page=3")).status).toBe(200);
+  });
+
+  it("tableau de bord : les chiffres de cotisation calculés par la base sont ceux de la règle", async () => {
+    const rule = await listMembers(env.ctx, env.cptsId, { status: "ACTIF" }, TODAY);
+    const owing = rule.filter((r) => r.dues !== "exonere");
+    const paid = owing.filter((r) => r.dues === "a_jour").length;
+    const s = await duesSummary(env.ctx, env.cptsId, TODAY);
+    expect(s.due).toBe(owing.length);
+    expect(s.paid).toBe(paid);
+    expect(s.partial).toBe(owing.filter((r) => r.dues === "partiel").length);
+    expect(s.balanceCents).toBe(owing.reduce((a, r) => a + r.balanceCents, 0));
+    expect(s.byProfession.reduce((a, p) => a + p.due, 0)).toBe(owing.length);
+    const html = await (await c.get("/admin")).text();
+    expect(html).toContain(`(${paid} sur ${owing.length})`);
   });
 });

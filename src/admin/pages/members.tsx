@@ -7,13 +7,16 @@ import { notFound } from "../app.tsx";
 import { requireRole } from "../auth.ts";
 import { redirectWith } from "../flash.ts";
 import { formList, formValues, isoDate, parseWith, eurosField, type FieldErrors, type FormValues } from "../forms.ts";
-import { Badge, Csrf, Empty, Field, FormError, SelectField, Pager, PAGE_SIZE, pageOf } from "../ui.tsx";
+import { Badge, Csrf, Empty, Field, FormError, SelectField, Pager, PAGE_SIZE } from "../ui.tsx";
+import { listPage, listParams, listQuery, Notices, RangeCount, SortHeader } from "../list.tsx";
 import { PAYMENT_METHOD_LABELS, PAYMENT_SOURCE_LABELS } from "../labels.ts";
 import {
   CATEGORY_LABELS_FR, PROFESSION_OPTIONS, ROLE_LABELS_FR, STATUS_LABELS_FR, displayName, duesRatesOf, listMembers, memberForm, membersCsv, saveMember, toRow,
 } from "../../app/services/members.ts";
 import { recordPayment, refundPayment } from "../../app/services/payments.ts";
 import { MemberAdminRepository } from "../../db/repos/admin-repo.ts";
+import { MemberListRepository, type DuesFilter, type MemberSort } from "../../db/repos/member-list-repo.ts";
+import { professionsMatching } from "../../rules/professions.ts";
 import { DUES_STATUS_LABELS, type DuesStatus } from "../../rules/dues.ts";
 import { formatDateFr, formatEuros, yearOf } from "../../rules/index.ts";
 import { UserError } from "../../app/errors.ts";
@@ -26,13 +29,36 @@ function duesText(r: { dues: DuesStatus; balanceCents: number }): string {
   return r.dues === "partiel" ? `${DUES_STATUS_LABELS.partiel} — reste ${formatEuros(r.balanceCents)}` : DUES_STATUS_LABELS[r.dues];
 }
 
-const filterSchema = z.object({
-  q: z.string().max(100).optional(),
-  profession: z.string().max(60).optional(),
-  cotisation: z.enum(["a_jour", "partiel", "en_retard", "jamais_paye", "exonere"]).optional().catch(undefined),
-  role: z.enum(["ADHERENT", "CA", "BUREAU", "COORDONNATEUR", "PARTENAIRE"]).optional().catch(undefined),
-  commune: z.string().max(5).optional(),
-});
+const DUES_FILTERS = ["a_jour", "partiel", "non_paye", "en_retard", "jamais_paye", "exonere"] as const;
+const DUES_FILTER_LABELS: Record<DuesFilter, string> = { ...DUES_STATUS_LABELS, non_paye: "non payé (en retard ou jamais payé)" };
+const ROLES = ["ADHERENT", "CA", "BUREAU", "COORDONNATEUR", "PARTENAIRE"] as const;
+const MEMBER_SORTS: Record<MemberSort, string> = { nom: "Nom", profession: "Profession", cotisation: "Cotisation", date: "Adhésion" };
+
+/** The list's filters from the query string: what is not understood is dropped with a French notice. */
+function memberFilter(c: AdminContext) {
+  const notices: string[] = [];
+  const text = (name: string, max: number, label: string) => {
+    const v = (c.req.query(name) ?? "").trim();
+    if (v.length > max) notices.push(`${label} trop longue : ${max} caractères au plus, le début est utilisé.`);
+    return v.slice(0, max) || undefined;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], label: string): T | undefined => {
+    const v = c.req.query(name);
+    if (!v) return undefined;
+    if ((allowed as readonly string[]).includes(v)) return v as T;
+    notices.push(`${label} inconnu(e) : ce filtre est ignoré.`);
+    return undefined;
+  };
+  const q = text("q", 100, "Recherche");
+  const profession = c.req.query("profession") || undefined;
+  const validProfession = profession && PROFESSION_OPTIONS.some(([k]) => k && k === profession) ? profession : undefined;
+  if (profession && !validProfession) notices.push("Profession inconnue : ce filtre est ignoré.");
+  const commune = c.req.query("commune") || undefined;
+  const validCommune = commune && /^(\d{5}|2[AB]\d{3})$/.test(commune) ? commune : undefined;
+  if (commune && !validCommune) notices.push("Commune inconnue : ce filtre est ignoré.");
+  const f = { q, profession: validProfession, cotisation: oneOf("cotisation", DUES_FILTERS, "Cotisation"), role: oneOf("role", ROLES, "Rôle"), commune: validCommune };
+  return { f, notices };
+}
 
 const paymentForm = z.object({
   amount: eurosField("montant", { min: 1 }),
@@ -43,29 +69,47 @@ const paymentForm = z.object({
 
 export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
   const repo = new MemberAdminRepository(deps.ctx.db);
+  const listRepo = new MemberListRepository(deps.ctx.db);
+  /** The page's members, in the list's order, judged by the dues rule (the same as on their page). */
+  const pageRows = async (cptsId: string, ids: string[], today: string) => {
+    if (!ids.length) return [];
+    const [members, rates] = await Promise.all([repo.byIds(cptsId, ids), duesRatesOf(deps.ctx, cptsId, yearOf(today))]);
+    const byId = new Map(members.map((m) => [m.id, m]));
+    return ids.flatMap((id) => {
+      const m = byId.get(id);
+      return m ? [{ row: toRow(m, today, rates), joinedOn: m.joinedOn }] : [];
+    });
+  };
 
   app.get("/adherents", async (c) => {
     const { cptsId } = c.get("user");
-    const f = filterSchema.parse({ ...c.req.query(), q: c.req.query("q") || undefined, profession: c.req.query("profession") || undefined, commune: c.req.query("commune") || undefined });
+    const { f, notices } = memberFilter(c);
+    const lp = listParams(c, MEMBER_SORTS);
     const today = deps.ctx.clock.today();
-    const [rows, communes] = await Promise.all([listMembers(deps.ctx, cptsId, { ...f, dues: f.cotisation }, today), repo.communes(cptsId)]);
-    const qs = new URLSearchParams(Object.entries(f).filter(([, v]) => v) as [string, string][]).toString();
+    const filters = listQuery({ q: f.q, profession: f.profession, cotisation: f.cotisation, role: f.role, commune: f.commune });
+    const qs = listQuery({ q: f.q, profession: f.profession, cotisation: f.cotisation, role: f.role, commune: f.commune, tri: lp.sort !== "nom" || lp.desc ? lp.sort : undefined, sens: lp.sort !== "nom" || lp.desc ? (lp.desc ? "desc" : "asc") : undefined });
+    const query = {
+      cptsId, today, q: f.q, qProfessions: f.q ? professionsMatching(f.q) : undefined, profession: f.profession, commune: f.commune, role: f.role, dues: f.cotisation,
+      sort: lp.sort, desc: lp.desc, take: PAGE_SIZE,
+    };
+    let { total, ids } = await listRepo.page({ ...query, skip: listPage(lp, Number.MAX_SAFE_INTEGER).skip });
+    const pg = listPage(lp, total);
+    if (ids.length === 0 && total > 0) ids = (await listRepo.page({ ...query, skip: pg.skip })).ids; // past the end: the last page
+    const [shown, communes] = await Promise.all([pageRows(cptsId, ids, today), repo.communes(cptsId)]);
     const isCoord = c.get("user").role === "COORDONNATEUR";
-    const pg = pageOf(c.req.query("page"), rows.length);
-    const shown = rows.slice(pg.skip, pg.skip + PAGE_SIZE);
     return deps.page(
       c,
       "Adhérents",
       "/admin/adherents",
       <>
         <section class="card">
-          <form class="inline" method="get" action="/admin/adherents" role="search">
-            <label>Recherche<input type="search" name="q" value={f.q ?? ""} placeholder="nom, e-mail…" /></label>
+          <form class="inline" method="get" action="/admin/adherents" role="search" aria-label="Rechercher des adhérents">
+            <label>Recherche<input type="search" name="q" value={f.q ?? ""} placeholder="nom, e-mail, profession, commune…" /></label>
             <label>Profession
               <select name="profession">{PROFESSION_OPTIONS.map(([k, l]) => <option value={k} selected={k === (f.profession ?? "")}>{k ? l : "Toutes"}</option>)}</select>
             </label>
             <label>Cotisation {yearOf(today)}
-              <select name="cotisation"><option value="">Toutes</option>{Object.entries(DUES_STATUS_LABELS).map(([k, l]) => <option value={k} selected={k === f.cotisation}>{l}</option>)}</select>
+              <select name="cotisation"><option value="">Toutes</option>{DUES_FILTERS.map((k) => <option value={k} selected={k === f.cotisation}>{DUES_FILTER_LABELS[k]}</option>)}</select>
             </label>
             <label>Rôle
               <select name="role"><option value="">Tous</option>{Object.entries(ROLE_LABELS_FR).map(([k, l]) => <option value={k} selected={k === f.role}>{l}</option>)}</select>
@@ -73,29 +117,38 @@ export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
             <label>Commune
               <select name="commune"><option value="">Toutes</option>{communes.map((cm) => <option value={cm.inseeCode} selected={cm.inseeCode === f.commune}>{cm.name}</option>)}</select>
             </label>
+            {lp.sort !== "nom" || lp.desc ? <><input type="hidden" name="tri" value={lp.sort} /><input type="hidden" name="sens" value={lp.desc ? "desc" : "asc"} /></> : null}
             <button type="submit">Filtrer</button>
           </form>
           <div class="actions">
-            <a class="btn secondary" href={`/admin/adherents/export.csv${qs ? `?${qs}` : ""}`}>Exporter en CSV</a>
+            <a class="btn secondary" href={`/admin/adherents/export.csv${filters ? `?${filters}` : ""}`}>Exporter en CSV</a>
             {isCoord ? <a class="btn secondary" href="/admin/adherents/import">Importer un CSV</a> : null}
             {isCoord ? <a class="btn secondary" href="/admin/adherents/nouveau">Nouvel adhérent</a> : null}
           </div>
         </section>
         <section class="card">
-          <p class="muted">{rows.length} personne(s){pg.pages > 1 ? ` · ${pg.skip + 1} à ${pg.skip + shown.length} affichées` : ""}</p>
+          <Notices notices={[...notices, ...lp.notices]} />
+          <RangeCount id="members-count" skip={pg.skip} shown={shown.length} total={total} noun={total > 1 ? "adhérents" : "adhérent"} />
           <Pager base="/admin/adherents" query={qs} page={pg.page} pages={pg.pages} />
-          {rows.length ? (
+          {shown.length ? (
             <div class="table-wrap">
               <table class="cards" id="members">
-                <thead><tr><th>Nom</th><th>Profession</th><th>E-mail</th><th>Rôles</th><th>Cotisation</th></tr></thead>
+                <thead><tr>
+                  <SortHeader base="/admin/adherents" query={filters} sort="nom" label="Nom" current={lp} />
+                  <SortHeader base="/admin/adherents" query={filters} sort="profession" label="Profession" current={lp} />
+                  <th>E-mail</th><th>Rôles</th>
+                  <SortHeader base="/admin/adherents" query={filters} sort="cotisation" label="Cotisation" current={lp} />
+                  <SortHeader base="/admin/adherents" query={filters} sort="date" label="Adhésion" current={lp} />
+                </tr></thead>
                 <tbody>
-                  {shown.map((r) => (
+                  {shown.map(({ row: r, joinedOn }) => (
                     <tr>
                       <td data-label="Nom"><a href={`/admin/adherents/${r.id}`}>{r.name}</a>{r.status !== "ACTIF" ? <> <Badge>{STATUS_LABELS_FR[r.status]}</Badge></> : null}</td>
                       <td data-label="Profession">{r.professionLabel}</td>
                       <td data-label="E-mail">{r.email ?? ""}</td>
                       <td data-label="Rôles">{r.roles.map((x) => ROLE_LABELS_FR[x]).join(", ")}</td>
                       <td data-label="Cotisation"><Badge kind={DUES_KIND[r.dues]}>{duesText(r)}</Badge></td>
+                      <td data-label="Adhésion">{joinedOn ? formatDateFr(joinedOn) : ""}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -112,7 +165,7 @@ export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
 
   app.get("/adherents/export.csv", async (c) => {
     const { cptsId } = c.get("user");
-    const f = filterSchema.parse({ ...c.req.query(), q: c.req.query("q") || undefined, profession: c.req.query("profession") || undefined, commune: c.req.query("commune") || undefined });
+    const { f } = memberFilter(c);
     const rows = await listMembers(deps.ctx, cptsId, { ...f, dues: f.cotisation }, deps.ctx.clock.today());
     await deps.repo.audit({ cptsId, actor: deps.actor(c), action: "adherents.export", details: { count: rows.length } });
     return c.body(membersCsv(rows), 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="adherents-${deps.ctx.clock.today()}.csv"` });

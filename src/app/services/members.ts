@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { AppContext } from "../context.ts";
 import { MemberAdminRepository, writeAudit, type MemberFilter } from "../../db/repos/admin-repo.ts";
+import { MemberListRepository } from "../../db/repos/member-list-repo.ts";
 import { memberDuesBalance, DUES_STATUS_LABELS, type DuesStatus, type DuesPayment } from "../../rules/dues.ts";
 import { professionLabel, PROFESSIONS } from "../../rules/professions.ts";
 import { yearOf } from "../../rules/dates.ts";
@@ -81,6 +82,7 @@ export function toRow(m: MemberWithPayments, at: string, rates: DuesRates = {}):
 export async function listMembers(ctx: AppContext, cptsId: string, filter: MemberFilter & { dues?: string }, at: string): Promise<MemberRow[]> {
   const rates = await duesRatesOf(ctx, cptsId, yearOf(at));
   const rows = (await new MemberAdminRepository(ctx.db).list(cptsId, filter)).map((m) => toRow(m, at, rates));
+  if (filter.dues === "non_paye") return rows.filter((r) => r.dues === "en_retard" || r.dues === "jamais_paye");
   return filter.dues ? rows.filter((r) => r.dues === filter.dues) : rows;
 }
 
@@ -96,27 +98,28 @@ export interface DuesSummary {
   byProfession: { key: string; label: string; due: number; paid: number }[];
 }
 
-/** Dues of the current year among active members who owe them (exempt and non-members excluded). */
+/** Dues of the current year among active members who owe them (exempt and non-members excluded), counted by the database. */
 export async function duesSummary(ctx: AppContext, cptsId: string, at: string): Promise<DuesSummary> {
-  const rows = await listMembers(ctx, cptsId, { status: "ACTIF" }, at);
-  const owing = rows.filter((r) => r.dues !== "exonere");
+  const groups = await new MemberListRepository(ctx.db).duesByProfession(cptsId, at);
   const by = new Map<string, { key: string; label: string; due: number; paid: number }>();
-  for (const r of owing) {
-    const key = r.category === "STRUCTURE" ? "structure" : (r.profession ?? "autre");
-    const label = r.category === "STRUCTURE" ? "Structures" : r.professionLabel;
-    const e = by.get(key) ?? { key, label, due: 0, paid: 0 };
-    e.due++;
-    if (r.dues === "a_jour") e.paid++;
-    by.set(key, e);
+  let due = 0, paid = 0, partial = 0, balanceCents = 0;
+  for (const g of groups) {
+    if (g.status === "exonere") continue;
+    const e = by.get(g.key) ?? { key: g.key, label: g.key === "structure" ? "Structures" : professionLabel(g.key === "autre" ? null : g.key), due: 0, paid: 0 };
+    e.due += g.count;
+    due += g.count;
+    if (g.status === "a_jour") (e.paid += g.count), (paid += g.count);
+    if (g.status === "partiel") partial += g.count;
+    balanceCents += g.balanceCents;
+    by.set(g.key, e);
   }
-  const paid = owing.filter((r) => r.dues === "a_jour").length;
   return {
     year: yearOf(at),
-    due: owing.length,
+    due,
     paid,
-    partial: owing.filter((r) => r.dues === "partiel").length,
-    balanceCents: owing.reduce((s, r) => s + r.balanceCents, 0),
-    ratePercent: owing.length ? Math.round((paid * 1000) / owing.length) / 10 : 0,
+    partial,
+    balanceCents,
+    ratePercent: due ? Math.round((paid * 1000) / due) / 10 : 0,
     byProfession: [...by.values()].sort((a, b) => b.due - a.due || a.label.localeCompare(b.label, "fr")),
   };
 }

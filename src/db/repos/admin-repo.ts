@@ -190,6 +190,11 @@ export class MemberAdminRepository {
     return this.db.member.findFirst({ where: { id, cptsId, status: { not: "EFFACE" } }, include: { ...memberInclude, adminUser: { select: { email: true, role: true } } } });
   }
 
+  /** These members of the CPTS (a list page's rows), with roles and payments. */
+  byIds(cptsId: string, ids: string[]) {
+    return this.db.member.findMany({ where: { cptsId, id: { in: ids } }, include: memberInclude });
+  }
+
   byEmail(cptsId: string, email: string) {
     return this.db.member.findFirst({ where: { cptsId, email: email.toLowerCase() }, select: { id: true, email: true, firstName: true, lastName: true, organization: true } });
   }
