@@ -36,7 +36,7 @@ export interface AdminDeps {
   ctx: AppContext;
   repo: AdminRepository;
   /** Renders a full page with the layout, the nav and the pending flash message. */
-  page(c: AdminContext, title: string, active: string, body: Child, status?: 200 | 400 | 404 | 409): Response | Promise<Response>;
+  page(c: AdminContext, title: string, active: string, body: Child, status?: 200 | 400 | 404 | 409 | 422): Response | Promise<Response>;
   actor(c: AdminContext): string;
 }
 

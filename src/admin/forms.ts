@@ -75,3 +75,42 @@ export const intField = (label: string, { min = 0, max = 1_000_000_000 }: { min?
     (v) => (typeof v === "string" ? (v.trim() === "" ? undefined : /^-?\d+$/.test(v.replace(/[\s\u00a0]/g, "")) ? Number(v.replace(/[\s\u00a0]/g, "")) : Number.NaN) : v),
     z.number({ error: `${label} : nombre entier attendu` }).int(`${label} : nombre entier attendu`).min(min, `${label} : au moins ${min}`).max(max, `${label} : au plus ${max}`),
   );
+
+// Forms that come back to themselves: a refused submit answers the same page again (422) with what was
+// typed, each French error beside its field and a summary linking to the fields; a save redirects to
+// the page with the anchor of the form's section, so the coordinator lands where they were.
+
+/** A form answered again after a refused submit: which form, what was typed, the French error of each field. */
+export interface FormState {
+  form: string;
+  values: FormValues;
+  errors: FieldErrors;
+}
+
+/** The input was understood but refused: the page is answered again with its errors. */
+export const FORM_ERROR_STATUS = 422 as const;
+
+/** The id of a field, prefixed by its form: two forms of one page never share an id. */
+export const fieldId = (form: string, name: string) => `${form}-${name}`;
+
+/** The field to focus (the first in error); none when only the whole form is refused. */
+export const firstInvalid = (errors?: FieldErrors): string | undefined => (errors ? Object.keys(errors).find((k) => k !== "_form") : undefined);
+
+/** The errors and typed values of `form` when it is the one refused, else nothing. */
+export function stateOf(st: FormState | undefined, form: string): { errors?: FieldErrors; values?: FormValues } {
+  return st?.form === form ? { errors: st.errors, values: st.values } : {};
+}
+
+/**
+ * Consistency of a pair of dates of one form (YYYY-MM-DD strings compare as dates): `later` cannot
+ * precede `earlier`; the French message goes beside the `later` field.
+ */
+export function datesInOrder<T extends Record<string, unknown>>(pairs: { earlier: keyof T & string; later: keyof T & string; message: string }[]) {
+  return (d: T, ctx: z.RefinementCtx) => {
+    for (const p of pairs) {
+      const a = d[p.earlier];
+      const b = d[p.later];
+      if (typeof a === "string" && typeof b === "string" && b < a) ctx.addIssue({ code: "custom", path: [p.later], message: p.message });
+    }
+  };
+}

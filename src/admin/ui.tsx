@@ -3,7 +3,7 @@
 import type { Child } from "hono/jsx";
 import type { SessionUser } from "./auth.ts";
 import { ROLE_LABELS } from "./auth.ts";
-import type { FieldErrors, FormValues } from "./forms.ts";
+import { fieldId, firstInvalid, type FieldErrors, type FormValues } from "./forms.ts";
 import { formatDateTimeFr } from "../rules/paris-time.ts";
 
 export const NAV: { href: string; label: string }[] = [
@@ -86,6 +86,8 @@ export function Csrf({ token }: { token: string }) {
 export interface FieldProps {
   name: string;
   label: string;
+  /** The form's id: prefixes the field's id (unique across the page's forms). */
+  form?: string;
   type?: string;
   values?: FormValues;
   errors?: FieldErrors;
@@ -96,42 +98,78 @@ export interface FieldProps {
   hint?: string;
 }
 
+/** id, error id and accessibility attributes of a field; the first field in error takes the focus. */
+export function fieldAttrs(p: { name: string; form?: string; errors?: FieldErrors }) {
+  const err = p.errors?.[p.name];
+  const id = p.form ? fieldId(p.form, p.name) : `f-${p.name}`;
+  return {
+    id,
+    err,
+    errId: `${id}-err`,
+    attrs: {
+      id,
+      class: err ? "invalid" : "",
+      "aria-invalid": err ? ("true" as const) : undefined,
+      "aria-describedby": err ? `${id}-err` : undefined,
+      autofocus: err && firstInvalid(p.errors) === p.name ? true : undefined,
+    },
+  };
+}
+
+/** The French error of a field, the target of its aria-describedby. */
+export function FieldError({ id, text }: { id: string; text?: string }) {
+  return text ? <span class="err" id={id}>{text}</span> : null;
+}
+
 /** A labelled input with its French error shown right beside it. */
 export function Field(p: FieldProps) {
-  const err = p.errors?.[p.name];
   const v = p.values?.[p.name] ?? (p.value === null || p.value === undefined ? "" : String(p.value));
-  const id = `f-${p.name}`;
+  const f = fieldAttrs(p);
   return (
     <div>
-      <label for={id}>{p.label}</label>
-      <input id={id} name={p.name} type={p.type ?? "text"} value={v} required={p.required} placeholder={p.placeholder} step={p.step}
-        class={err ? "invalid" : ""} aria-invalid={err ? "true" : undefined} aria-describedby={err ? `${id}-err` : undefined} />
+      <label for={f.id}>{p.label}</label>
+      <input {...f.attrs} name={p.name} type={p.type ?? "text"} value={v} required={p.required} placeholder={p.placeholder} step={p.step} />
       {p.hint ? <span class="muted">{p.hint}</span> : null}
-      {err ? <span class="err" id={`${id}-err`}>{err}</span> : null}
+      <FieldError id={f.errId} text={f.err} />
     </div>
   );
 }
 
-export function SelectField(p: { name: string; label: string; options: [string, string][]; value?: string | null; values?: FormValues; errors?: FieldErrors }) {
-  const err = p.errors?.[p.name];
+export function SelectField(p: { name: string; label: string; form?: string; options: [string, string][]; value?: string | null; values?: FormValues; errors?: FieldErrors }) {
   const v = p.values?.[p.name] ?? p.value ?? "";
-  const id = `f-${p.name}`;
+  const f = fieldAttrs(p);
   return (
     <div>
-      <label for={id}>{p.label}</label>
-      <select id={id} name={p.name} class={err ? "invalid" : ""}>
+      <label for={f.id}>{p.label}</label>
+      <select {...f.attrs} name={p.name}>
         {p.options.map(([k, l]) => (
           <option value={k} selected={k === v}>{l}</option>
         ))}
       </select>
-      {err ? <span class="err" id={`${id}-err`}>{err}</span> : null}
+      <FieldError id={f.errId} text={f.err} />
     </div>
   );
 }
 
-export function FormError({ errors }: { errors?: FieldErrors }) {
+/**
+ * The summary above a refused form: nothing was saved, then each error as a link to its field (with
+ * `form`, the fields' ids are prefixed by it).
+ */
+export function FormError({ errors, form }: { errors?: FieldErrors; form?: string }) {
   if (!errors || Object.keys(errors).length === 0) return null;
-  return <div class="flash bad" role="alert">Le formulaire contient des erreurs : rien n'a été enregistré. Corrigez les champs signalés.{errors._form ? ` ${errors._form}` : ""}</div>;
+  const fields = Object.entries(errors).filter(([k]) => k !== "_form");
+  return (
+    <div class="flash bad form-summary" role="alert" id={form ? `${form}-erreurs` : undefined}>
+      <p>Le formulaire contient des erreurs : rien n'a été enregistré.{errors._form ? ` ${errors._form}` : " Corrigez les champs signalés :"}</p>
+      {fields.length ? (
+        <ul>
+          {fields.map(([k, text]) => (
+            <li><a href={`#${form ? fieldId(form, k) : `f-${k}`}`}>{text}</a></li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
 }
 
 export function Badge({ kind, children }: { kind?: "ok" | "warn" | "bad"; children?: Child }) {

@@ -138,8 +138,8 @@ describe(`admin : données (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQ
     const other = await env.t.db.cpts.create({ data: { slug: "voisine", name: "CPTS Voisine", population: 20_000, communes: { create: { inseeCode: "59350", name: "Lille" } } } });
     await c.get("/admin/cpts");
     const res = await c.post("/admin/cpts/communes", { inseeCode: "59350", name: "Lille", postalCode: "", population: "" });
-    expect(res.status).toBe(409);
-    expect(await res.text()).toMatch(/id="f-inseeCode-err">La commune Lille \(59350\) appartient déjà à la CPTS « CPTS Voisine »/);
+    expect(res.status).toBe(422);
+    expect(await res.text()).toMatch(/id="commune-inseeCode-err">La commune Lille \(59350\) appartient déjà à la CPTS « CPTS Voisine »/);
     expect(await env.t.db.commune.count({ where: { inseeCode: "59350", cptsId: other.id } })).toBe(1);
     expect(await env.t.db.commune.count({ where: { inseeCode: "59350", cptsId: env.cptsId } })).toBe(0);
   });

@@ -8,8 +8,8 @@ import type { AdminApp, AdminContext, AdminDeps } from "../app.tsx";
 import { notFound } from "../app.tsx";
 import { requireRole } from "../auth.ts";
 import { redirectWith } from "../flash.ts";
-import { checkbox, eurosField, formValues, intField, isoDate, optionalEmail, optionalIsoDate, optionalText, parseWith, requiredText, type FieldErrors, type FormValues } from "../forms.ts";
-import { Badge, Csrf, Empty, Field, FormError, SelectField } from "../ui.tsx";
+import { checkbox, datesInOrder, eurosField, fieldId, FORM_ERROR_STATUS, formValues, intField, isoDate, optionalEmail, optionalIsoDate, optionalText, parseWith, requiredText, type FormState, type FormValues } from "../forms.ts";
+import { Badge, Csrf, Empty, Field, fieldAttrs, FieldError, FormError, SelectField } from "../ui.tsx";
 import { tariffLabel } from "../../app/labels.ts";
 import { CADENCE_LABELS, MISSION_KIND_LABELS } from "../labels.ts";
 import { CptsAdminRepository } from "../../db/repos/admin-repo.ts";
@@ -50,7 +50,14 @@ const amendmentForm = z.object({
   population: z.preprocess((v) => (v === "" ? undefined : v), intField("population", { min: 1, max: 10_000_000 }).optional()),
   size: z.preprocess((v) => (v === "" ? undefined : v), intField("taille", { min: 1, max: 4 }).optional()),
 });
-const missionForm = z.object({ contracted: checkbox(), startOn: optionalIsoDate(), deployedOn: optionalIsoDate(), startDueOn: optionalIsoDate(), deployDueOn: optionalIsoDate() });
+const missionForm = z
+  .object({ contracted: checkbox(), startOn: optionalIsoDate(), deployedOn: optionalIsoDate(), startDueOn: optionalIsoDate(), deployDueOn: optionalIsoDate() })
+  .superRefine(
+    datesInOrder([
+      { earlier: "startOn", later: "deployedOn", message: "La date de déploiement ne peut pas précéder le démarrage de la mission : corrigez l'une des deux dates." },
+      { earlier: "startDueOn", later: "deployDueOn", message: "Le déploiement prévu ne peut pas précéder le démarrage prévu : corrigez l'une des deux dates." },
+    ]),
+  );
 const resultForm = z.object({
   contractYear: intField("année de contrat", { min: 1, max: 10 }),
   value: z.preprocess((v) => (typeof v === "string" ? (v.trim() === "" ? undefined : Number(v.replace(",", "."))) : v), z.number({ error: "valeur numérique attendue" }).finite("valeur numérique attendue")),
@@ -73,13 +80,15 @@ const indemnityForm = z.object({
   cap: z.preprocess((v) => (v === "" ? undefined : v), eurosField("plafond annuel").optional()),
 });
 
-type FormState = { form: string; values: FormValues; errors: FieldErrors } | undefined;
+/** The section to come back to after saving each form (missions and indicators: their own row). */
+const SECTION_OF: Record<string, string> = { general: "general", commune: "communes", contract: "contrat", amendment: "contrat", rate: "cotisations", reminders: "relances", indemnity: "indemnites" };
+const sectionOf = (form: string) => SECTION_OF[form] ?? form;
 
 export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
   const repo = new CptsAdminRepository(deps.ctx.db);
   const cptsRepo = new CptsRepository(deps.ctx.db);
 
-  const page = async (c: AdminContext, st?: FormState, status: 200 | 400 | 409 = 200) => {
+  const page = async (c: AdminContext, st?: FormState, status: 200 | 422 = 200) => {
     const { cptsId, role } = c.get("user");
     const today = deps.ctx.clock.today();
     const year = yearOf(today);
@@ -104,19 +113,19 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
             <h2>Généralités</h2>
             <p>Population : <strong>{cpts.population.toLocaleString("fr-FR")}</strong> habitants → <Badge kind="ok">taille {size}</Badge> <span class="muted">({SIZE_RANGES[size]})</span></p>
             {communesPop && communesPop !== cpts.population ? <p class="muted">Somme des populations des communes : {communesPop.toLocaleString("fr-FR")} habitants.</p> : null}
-            <FormError errors={e("general")} />
+            <FormError form="general" errors={e("general")} />
             <form class="stack" method="post" action="/admin/cpts/general">
               <Csrf token={csrf} />
-              <Field name="name" label="Nom" values={v("general", { name: cpts.name })} errors={e("general")} />
-              <Field name="population" label="Population du territoire" type="number" values={v("general", { population: String(cpts.population) })} errors={e("general")} hint="La taille de la CPTS (et donc le financement) en découle." />
-              <Field name="contactEmail" label="E-mail de contact" type="email" values={v("general", { contactEmail: cpts.contactEmail ?? "" })} errors={e("general")} />
-              <Field name="address" label="Adresse" values={v("general", { address: cpts.address ?? "" })} errors={e("general")} />
-              <Field name="paymentLink" label="Lien de paiement des cotisations" type="url" values={v("general", { paymentLink: cpts.paymentLink ?? "" })} errors={e("general")} />
-              <Field name="paymentInstructions" label="Instructions de paiement (virement…)" values={v("general", { paymentInstructions: cpts.paymentInstructions ?? "" })} errors={e("general")} />
-              <SelectField name="newsletterCadence" label="Périodicité de la newsletter" options={Object.entries(CADENCE_LABELS)} values={v("general", { newsletterCadence: cpts.newsletterCadence })} errors={e("general")} />
-              <Field name="mailSenderName" label="Nom d'expéditeur des mails" values={v("general", { mailSenderName: cpts.mailSenderName ?? "" })} errors={e("general")} hint={`Nom affiché devant l'adresse d'envoi du service (${parseMailbox(deps.ctx.config.MAIL_FROM).address}), qui ne change pas. Vide : le nom de la CPTS.`} />
-              <Field name="mailReplyTo" label="Adresse de réponse (Reply-To)" type="email" values={v("general", { mailReplyTo: cpts.mailReplyTo ?? "" })} errors={e("general")} hint="Les réponses des membres aux mails arrivent ici (votre coordination). Vide : l'e-mail de contact." />
-              <Field name="alertChannelId" label="Salon de chat des alertes (identifiant)" values={v("general", { alertChannelId: cpts.alertChannelId ?? "" })} errors={e("general")} hint={cpts.workspaces.length ? `Espaces reliés : ${cpts.workspaces.map((w) => `${w.platform.toLowerCase()} « ${w.name ?? w.externalId} »`).join(", ")}` : "Aucun espace de chat relié."} />
+              <Field form="general" name="name" label="Nom" values={v("general", { name: cpts.name })} errors={e("general")} />
+              <Field form="general" name="population" label="Population du territoire" type="number" values={v("general", { population: String(cpts.population) })} errors={e("general")} hint="La taille de la CPTS (et donc le financement) en découle." />
+              <Field form="general" name="contactEmail" label="E-mail de contact" type="email" values={v("general", { contactEmail: cpts.contactEmail ?? "" })} errors={e("general")} />
+              <Field form="general" name="address" label="Adresse" values={v("general", { address: cpts.address ?? "" })} errors={e("general")} />
+              <Field form="general" name="paymentLink" label="Lien de paiement des cotisations" type="url" values={v("general", { paymentLink: cpts.paymentLink ?? "" })} errors={e("general")} />
+              <Field form="general" name="paymentInstructions" label="Instructions de paiement (virement…)" values={v("general", { paymentInstructions: cpts.paymentInstructions ?? "" })} errors={e("general")} />
+              <SelectField form="general" name="newsletterCadence" label="Périodicité de la newsletter" options={Object.entries(CADENCE_LABELS)} values={v("general", { newsletterCadence: cpts.newsletterCadence })} errors={e("general")} />
+              <Field form="general" name="mailSenderName" label="Nom d'expéditeur des mails" values={v("general", { mailSenderName: cpts.mailSenderName ?? "" })} errors={e("general")} hint={`Nom affiché devant l'adresse d'envoi du service (${parseMailbox(deps.ctx.config.MAIL_FROM).address}), qui ne change pas. Vide : le nom de la CPTS.`} />
+              <Field form="general" name="mailReplyTo" label="Adresse de réponse (Reply-To)" type="email" values={v("general", { mailReplyTo: cpts.mailReplyTo ?? "" })} errors={e("general")} hint="Les réponses des membres aux mails arrivent ici (votre coordination). Vide : l'e-mail de contact." />
+              <Field form="general" name="alertChannelId" label="Salon de chat des alertes (identifiant)" values={v("general", { alertChannelId: cpts.alertChannelId ?? "" })} errors={e("general")} hint={cpts.workspaces.length ? `Espaces reliés : ${cpts.workspaces.map((w) => `${w.platform.toLowerCase()} « ${w.name ?? w.externalId} »`).join(", ")}` : "Aucun espace de chat relié."} />
               <Submit label="Enregistrer" />
             </form>
             {coord && (slackOAuthConfig(deps.ctx) || deps.ctx.config.DISCORD_APPLICATION_ID) ? (
@@ -157,13 +166,13 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
             {coord ? (
               <>
                 <h3>Ajouter une commune</h3>
-                <FormError errors={e("commune")} />
+                <FormError form="commune" errors={e("commune")} />
                 <form class="stack" method="post" action="/admin/cpts/communes">
                   <Csrf token={csrf} />
-                  <Field name="inseeCode" label="Code INSEE" values={v("commune", {})} errors={e("commune")} />
-                  <Field name="name" label="Nom" values={v("commune", {})} errors={e("commune")} />
-                  <Field name="postalCode" label="Code postal" values={v("commune", {})} errors={e("commune")} />
-                  <Field name="population" label="Habitants" type="number" values={v("commune", {})} errors={e("commune")} />
+                  <Field form="commune" name="inseeCode" label="Code INSEE" values={v("commune", {})} errors={e("commune")} />
+                  <Field form="commune" name="name" label="Nom" values={v("commune", {})} errors={e("commune")} />
+                  <Field form="commune" name="postalCode" label="Code postal" values={v("commune", {})} errors={e("commune")} />
+                  <Field form="commune" name="population" label="Habitants" type="number" values={v("commune", {})} errors={e("commune")} />
                   <Submit label="Ajouter" />
                 </form>
               </>
@@ -183,18 +192,19 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
               {coord ? (
                 <details open={st?.form === "amendment"}>
                   <summary>Ajouter un avenant</summary>
-                  <FormError errors={e("amendment")} />
+                  <FormError form="amendment" errors={e("amendment")} />
                   <form class="stack" method="post" action="/admin/cpts/avenants">
                     <Csrf token={csrf} />
-                    <Field name="effectiveOn" label="Date d'effet" type="date" values={v("amendment", {})} errors={e("amendment")} />
-                    <Field name="description" label="Objet" values={v("amendment", {})} errors={e("amendment")} />
-                    <Field name="population" label="Nouvelle population (facultatif)" type="number" values={v("amendment", {})} errors={e("amendment")} />
-                    <Field name="size" label="Nouvelle taille (facultatif)" type="number" values={v("amendment", {})} errors={e("amendment")} />
+                    <Field form="amendment" name="effectiveOn" label="Date d'effet" type="date" values={v("amendment", {})} errors={e("amendment")} />
+                    <Field form="amendment" name="description" label="Objet" values={v("amendment", {})} errors={e("amendment")} />
+                    <Field form="amendment" name="population" label="Nouvelle population (facultatif)" type="number" values={v("amendment", {})} errors={e("amendment")} />
+                    <Field form="amendment" name="size" label="Nouvelle taille (facultatif)" type="number" values={v("amendment", {})} errors={e("amendment")} />
                     <Submit label="Ajouter l'avenant" />
                   </form>
                 </details>
               ) : null}
               <h3>Missions</h3>
+              {st?.form.startsWith("mission-") ? <FormError form={st.form} errors={st.errors} /> : null}
               <div class="table-wrap">
                 <table class="cards">
                   <thead><tr><th>Mission</th><th>Contractualisée</th><th>Démarrée le</th><th>Déployée le</th><th>Démarrage prévu (optionnelles)</th><th>Déploiement prévu</th>{coord ? <th></th> : null}</tr></thead>
@@ -203,16 +213,19 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
                       const fid = `mission-${m.id}`;
                       const errs = e(fid);
                       const vals = v(fid, { contracted: m.contracted ? "on" : "", startOn: m.startOn ?? "", deployedOn: m.deployedOn ?? "", startDueOn: m.startDueOn ?? "", deployDueOn: m.deployDueOn ?? "" });
-                      const input = (name: string, label: string) => (
-                        <td data-label={label}>
-                          <input type="date" name={name} form={fid} value={vals[name] ?? ""} aria-label={`${label} — ${MISSION_KIND_LABELS[m.kind]}`} disabled={!coord} class={errs?.[name] ? "invalid" : ""} />
-                          {errs?.[name] ? <span class="err">{errs[name]}</span> : null}
-                        </td>
-                      );
+                      const input = (name: string, label: string) => {
+                        const f = fieldAttrs({ name, form: fid, errors: errs });
+                        return (
+                          <td data-label={label}>
+                            <input {...f.attrs} type="date" name={name} form={fid} value={vals[name] ?? ""} aria-label={`${label} — ${MISSION_KIND_LABELS[m.kind]}`} disabled={!coord} />
+                            <FieldError id={f.errId} text={f.err} />
+                          </td>
+                        );
+                      };
                       return (
                         <tr>
                           <td data-label="Mission">{MISSION_KIND_LABELS[m.kind]}</td>
-                          <td data-label="Contractualisée"><input type="checkbox" name="contracted" form={fid} checked={vals.contracted === "on"} disabled={!coord} aria-label={`Contractualisée — ${MISSION_KIND_LABELS[m.kind]}`} /></td>
+                          <td data-label="Contractualisée"><input type="checkbox" id={fieldId(fid, "contracted")} name="contracted" form={fid} checked={vals.contracted === "on"} disabled={!coord} aria-label={`Contractualisée — ${MISSION_KIND_LABELS[m.kind]}`} /></td>
                           {input("startOn", "Démarrée le")}
                           {input("deployedOn", "Déployée le")}
                           {input("startDueOn", "Démarrage prévu")}
@@ -244,12 +257,14 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
                             <td data-label="Résultats">{i.results.length ? i.results.map((r) => `année ${r.contractYear} : ${r.value.toLocaleString("fr-FR")}`).join(" ; ") : "—"}</td>
                             {coord ? (
                               <td data-label="Saisir">
-                                <form class="inline" method="post" action={`/admin/cpts/indicateurs/${i.id}/resultats`}>
+                                <form class="inline" id={fid} method="post" action={`/admin/cpts/indicateurs/${i.id}/resultats`}>
                                   <Csrf token={csrf} />
-                                  <label>Année<input type="number" name="contractYear" value={vals.contractYear ?? ""} min="1" max="10" class={errs?.contractYear ? "invalid" : ""} /></label>
-                                  <label>Valeur<input type="text" name="value" value={vals.value ?? ""} inputmode="decimal" class={errs?.value ? "invalid" : ""} /></label>
+                                  <label>Année<input {...fieldAttrs({ name: "contractYear", form: fid, errors: errs }).attrs} type="number" name="contractYear" value={vals.contractYear ?? ""} min="1" max="10" /></label>
+                                  <label>Valeur<input {...fieldAttrs({ name: "value", form: fid, errors: errs }).attrs} type="text" name="value" value={vals.value ?? ""} inputmode="decimal" /></label>
                                   <button type="submit" class="secondary">OK</button>
-                                  {errs ? <span class="err">{Object.values(errs).join(" ; ")}</span> : null}
+                                  <FieldError id={fieldAttrs({ name: "contractYear", form: fid, errors: errs }).errId} text={errs?.contractYear} />
+                                  <FieldError id={fieldAttrs({ name: "value", form: fid, errors: errs }).errId} text={errs?.value} />
+                                  {errs?._form ? <span class="err">{errs._form}</span> : null}
                                 </form>
                               </td>
                             ) : null}
@@ -264,11 +279,11 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
           ) : coord ? (
             <>
               <p>Aucun ACI signé. Saisissez-le pour calculer le financement et les échéances.</p>
-              <FormError errors={e("contract")} />
+              <FormError form="contract" errors={e("contract")} />
               <form class="stack" method="post" action="/admin/cpts/contrat">
                 <Csrf token={csrf} />
-                <Field name="signedOn" label="Date de signature" type="date" values={v("contract", {})} errors={e("contract")} />
-                <Field name="sizeAtSigning" label="Taille à la signature" type="number" values={v("contract", { sizeAtSigning: String(size) })} errors={e("contract")} />
+                <Field form="contract" name="signedOn" label="Date de signature" type="date" values={v("contract", {})} errors={e("contract")} />
+                <Field form="contract" name="sizeAtSigning" label="Taille à la signature" type="number" values={v("contract", { sizeAtSigning: String(size) })} errors={e("contract")} />
                 <Submit label="Enregistrer le contrat" />
               </form>
             </>
@@ -290,12 +305,12 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
             </div>
             {coord ? (
               <>
-                <FormError errors={e("rate")} />
+                <FormError form="rate" errors={e("rate")} />
                 <form class="inline" method="post" action="/admin/cpts/cotisations">
                   <Csrf token={csrf} />
-                  <label>Année<input type="number" name="year" value={v("rate", { year: String(year) }).year ?? ""} class={e("rate")?.year ? "invalid" : ""} /></label>
-                  <label>Catégorie<select name="category">{Object.entries(CATEGORY_LABELS_FR).map(([k, l]) => <option value={k} selected={v("rate", {}).category === k}>{l}</option>)}</select></label>
-                  <label>Montant (€)<input type="text" name="amount" inputmode="decimal" value={v("rate", {}).amount ?? ""} class={e("rate")?.amount ? "invalid" : ""} />{e("rate")?.amount ? <span class="err">{e("rate")!.amount}</span> : null}</label>
+                  <label>Année<input {...fieldAttrs({ name: "year", form: "rate", errors: e("rate") }).attrs} type="number" name="year" value={v("rate", { year: String(year) }).year ?? ""} /><FieldError id="rate-year-err" text={e("rate")?.year} /></label>
+                  <label>Catégorie<select {...fieldAttrs({ name: "category", form: "rate", errors: e("rate") }).attrs} name="category">{Object.entries(CATEGORY_LABELS_FR).map(([k, l]) => <option value={k} selected={v("rate", {}).category === k}>{l}</option>)}</select><FieldError id="rate-category-err" text={e("rate")?.category} /></label>
+                  <label>Montant (€)<input {...fieldAttrs({ name: "amount", form: "rate", errors: e("rate") }).attrs} type="text" name="amount" inputmode="decimal" value={v("rate", {}).amount ?? ""} /><FieldError id="rate-amount-err" text={e("rate")?.amount} /></label>
                   <button type="submit">Enregistrer</button>
                 </form>
               </>
@@ -303,12 +318,12 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
           </section>
           <section class="card" id="relances">
             <h2>Relances de cotisation</h2>
-            <FormError errors={e("reminders")} />
+            <FormError form="reminders" errors={e("reminders")} />
             <form class="stack" method="post" action="/admin/cpts/relances">
               <Csrf token={csrf} />
-              <label class="check"><input type="checkbox" name="enabled" checked={v("reminders", { enabled: cpts.reminderPolicy?.enabled ?? true ? "on" : "" }).enabled === "on"} disabled={!coord} /> Relances automatiques activées</label>
-              <Field name="offsetsDays" label="Jours après le 1er janvier (séparés par des virgules)" values={v("reminders", { offsetsDays: cpts.reminderPolicy?.offsetsDays ?? "15,45,90" })} errors={e("reminders")} />
-              <Field name="maxCount" label="Nombre maximal de relances par an" type="number" values={v("reminders", { maxCount: String(cpts.reminderPolicy?.maxCount ?? 3) })} errors={e("reminders")} />
+              <label class="check"><input type="checkbox" id="reminders-enabled" name="enabled" checked={v("reminders", { enabled: cpts.reminderPolicy?.enabled ?? true ? "on" : "" }).enabled === "on"} disabled={!coord} /> Relances automatiques activées</label>
+              <Field form="reminders" name="offsetsDays" label="Jours après le 1er janvier (séparés par des virgules)" values={v("reminders", { offsetsDays: cpts.reminderPolicy?.offsetsDays ?? "15,45,90" })} errors={e("reminders")} />
+              <Field form="reminders" name="maxCount" label="Nombre maximal de relances par an" type="number" values={v("reminders", { maxCount: String(cpts.reminderPolicy?.maxCount ?? 3) })} errors={e("reminders")} />
               <Submit label="Enregistrer" />
             </form>
           </section>
@@ -337,14 +352,14 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
           {coord ? (
             <details open={st?.form === "indemnity"}>
               <summary>Ajouter une règle</summary>
-              <FormError errors={e("indemnity")} />
+              <FormError form="indemnity" errors={e("indemnity")} />
               <form class="stack" method="post" action="/admin/cpts/indemnites">
                 <Csrf token={csrf} />
-                <Field name="validFrom" label="À partir du" type="date" values={v("indemnity", { validFrom: today })} errors={e("indemnity")} />
-                <SelectField name="unit" label="Unité" options={Object.entries(UNIT_LABELS)} values={v("indemnity", {})} errors={e("indemnity")} />
-                <SelectField name="professionGroup" label="Professions" options={Object.entries(GROUP_LABELS)} values={v("indemnity", {})} errors={e("indemnity")} />
-                <Field name="rate" label="Taux (€)" values={v("indemnity", {})} errors={e("indemnity")} />
-                <Field name="cap" label="Plafond annuel par personne (€, facultatif)" values={v("indemnity", {})} errors={e("indemnity")} />
+                <Field form="indemnity" name="validFrom" label="À partir du" type="date" values={v("indemnity", { validFrom: today })} errors={e("indemnity")} />
+                <SelectField form="indemnity" name="unit" label="Unité" options={Object.entries(UNIT_LABELS)} values={v("indemnity", {})} errors={e("indemnity")} />
+                <SelectField form="indemnity" name="professionGroup" label="Professions" options={Object.entries(GROUP_LABELS)} values={v("indemnity", {})} errors={e("indemnity")} />
+                <Field form="indemnity" name="rate" label="Taux (€)" values={v("indemnity", {})} errors={e("indemnity")} />
+                <Field form="indemnity" name="cap" label="Plafond annuel par personne (€, facultatif)" values={v("indemnity", {})} errors={e("indemnity")} />
                 <Submit label="Ajouter la règle" />
               </form>
             </details>
@@ -398,12 +413,12 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
       const raw = c.get("form");
       const name = typeof form === "string" ? form : form(c);
       const parsed = parseWith(schema, raw);
-      if (!parsed.ok) return page(c, { form: name, values: parsed.values, errors: parsed.errors }, 400);
+      if (!parsed.ok) return page(c, { form: name, values: parsed.values, errors: parsed.errors }, FORM_ERROR_STATUS);
       try {
         const r = await write(c, parsed.data);
-        return typeof r === "string" ? redirectWith(c, `/admin/cpts#${name.split("-")[0]}`, "ok", r) : r;
+        return typeof r === "string" ? redirectWith(c, `/admin/cpts#${sectionOf(name)}`, "ok", r) : r;
       } catch (e) {
-        if (e instanceof UserError) return page(c, { form: name, values: formValues(raw), errors: { [e.field ?? "_form"]: e.message } }, 409);
+        if (e instanceof UserError) return page(c, { form: name, values: formValues(raw), errors: { [e.field ?? "_form"]: e.message } }, FORM_ERROR_STATUS);
         throw e;
       }
     });
@@ -443,6 +458,7 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
     const { cptsId } = c.get("user");
     const contract = (await repo.overview(cptsId, yearOf(deps.ctx.clock.today()))).contracts.find((k) => !k.terminatedOn);
     if (!contract) throw new UserError("Aucun contrat ACI en cours.");
+    if (d.effectiveOn < contract.signedOn) throw new UserError(`La date d'effet ne peut pas précéder la signature du contrat (${formatDateFr(contract.signedOn)}).`, "effectiveOn");
     await repo.addAmendment(cptsId, contract.id, { effectiveOn: d.effectiveOn, description: d.description, population: d.population ?? null, size: d.size ?? null }, deps.actor(c));
     return "Avenant enregistré.";
   });

@@ -1,12 +1,12 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // Plan de crise: current version, sections with owner and last review, versions, next refresh.
 import { z } from "zod";
-import type { AdminApp, AdminDeps } from "../app.tsx";
+import type { AdminApp, AdminContext, AdminDeps } from "../app.tsx";
 import { notFound } from "../app.tsx";
 import { requireRole } from "../auth.ts";
 import { redirectWith } from "../flash.ts";
-import { isoDate, parseWith, optionalText } from "../forms.ts";
-import { Badge, Csrf, Empty } from "../ui.tsx";
+import { FORM_ERROR_STATUS, formValues, isoDate, parseWith, optionalText, stateOf, type FormState } from "../forms.ts";
+import { Badge, Csrf, Empty, Field, FormError } from "../ui.tsx";
 import { crisisPlanOverview, markSectionReviewed, recordNewVersion } from "../../app/services/crisis-plan.ts";
 import { CrisisAdminRepository, MeetingAdminRepository } from "../../db/repos/admin-repo.ts";
 import { displayName } from "../../app/services/members.ts";
@@ -23,7 +23,7 @@ export function crisisRoutes(app: AdminApp, deps: AdminDeps): void {
   const repo = new CrisisAdminRepository(deps.ctx.db);
   const members = new MeetingAdminRepository(deps.ctx.db);
 
-  app.get("/plan-de-crise", async (c) => {
+  const page = async (c: AdminContext, st?: FormState, status: 200 | 422 = 200) => {
     const { cptsId, role } = c.get("user");
     const today = deps.ctx.clock.today();
     const [o, versions, people] = await Promise.all([crisisPlanOverview(deps.ctx, cptsId, today), repo.versions(cptsId), members.activeMembers(cptsId)]);
@@ -40,7 +40,7 @@ export function crisisRoutes(app: AdminApp, deps: AdminDeps): void {
             {o.nextRefresh ? <> · prochaine échéance : {o.nextRefresh.label}, {formatDateFr(o.nextRefresh.dueDate)} ({o.nextRefresh.daysLeft >= 0 ? `dans ${o.nextRefresh.daysLeft} j` : `en retard de ${-o.nextRefresh.daysLeft} j`})</> : null}
           </p>
         </section>
-        <section class="card">
+        <section class="card" id="parties">
           <h2>Parties du plan</h2>
           {o.sections.length ? (
             <div class="table-wrap">
@@ -81,32 +81,38 @@ export function crisisRoutes(app: AdminApp, deps: AdminDeps): void {
             <Empty>Aucune partie.</Empty>
           )}
         </section>
-        <section class="card">
+        <section class="card" id="versions">
           <h2>Versions</h2>
           <ul>
             {versions.map((v) => <li>v{v.version} — {v.adoptedOn ? `adoptée le ${formatDateFr(v.adoptedOn)}` : "brouillon"}{v.notes ? ` — ${v.notes}` : ""}</li>)}
           </ul>
           {coord ? (
-            <form class="inline" method="post" action="/admin/plan-de-crise/versions">
-              <Csrf token={csrf} />
-              <label>Date d'adoption<input type="date" name="adoptedOn" value={today} /></label>
-              <label>Notes<input type="text" name="notes" /></label>
-              <button type="submit">{o.current?.draft ? "Adopter le brouillon" : "Enregistrer une nouvelle version"}</button>
-            </form>
+            <>
+              <FormError form="version" {...stateOf(st, "version")} />
+              <form class="inline" id="version" method="post" action="/admin/plan-de-crise/versions">
+                <Csrf token={csrf} />
+                <Field form="version" name="adoptedOn" label="Date d'adoption" type="date" value={today} {...stateOf(st, "version")} />
+                <Field form="version" name="notes" label="Notes" {...stateOf(st, "version")} hint={o.current?.draft ? "Vides : les notes du brouillon sont gardées." : undefined} />
+                <div class="actions"><button type="submit">{o.current?.draft ? "Adopter le brouillon" : "Enregistrer une nouvelle version"}</button></div>
+              </form>
+            </>
           ) : null}
         </section>
       </>,
+      status,
     );
-  });
+  };
+
+  app.get("/plan-de-crise", (c) => page(c));
 
   app.post("/plan-de-crise/versions", requireRole("COORDONNATEUR"), async (c) => {
     const parsed = parseWith(versionForm, c.get("form"));
-    if (!parsed.ok) return redirectWith(c, "/admin/plan-de-crise", "bad", Object.values(parsed.errors).join(" ; "));
+    if (!parsed.ok) return page(c, { form: "version", values: parsed.values, errors: parsed.errors }, FORM_ERROR_STATUS);
     try {
       const r = await recordNewVersion(deps.ctx, c.get("user").cptsId, parsed.data.adoptedOn, deps.actor(c), parsed.data.notes);
-      return redirectWith(c, "/admin/plan-de-crise", "ok", `Version ${r.version} adoptée le ${formatDateFr(r.adoptedOn)}.`);
+      return redirectWith(c, "/admin/plan-de-crise#versions", "ok", `Version ${r.version} adoptée le ${formatDateFr(r.adoptedOn)}.`);
     } catch (e) {
-      if (e instanceof UserError) return redirectWith(c, "/admin/plan-de-crise", "bad", e.message);
+      if (e instanceof UserError) return page(c, { form: "version", values: formValues(c.get("form")), errors: { [e.field ?? "_form"]: e.message } }, FORM_ERROR_STATUS);
       throw e;
     }
   });
@@ -122,7 +128,7 @@ export function crisisRoutes(app: AdminApp, deps: AdminDeps): void {
     if (!reviewer) return redirectWith(c, "/admin/plan-de-crise", "bad", "Votre compte n'est lié à aucun adhérent et la partie n'a pas de responsable : désignez d'abord un responsable.");
     await markSectionReviewed(deps.ctx, cptsId, section.id, reviewer, parsed.data.comment);
     await deps.repo.audit({ cptsId, actor: deps.actor(c), action: "plan_crise.relecture", target: section.kind });
-    return redirectWith(c, "/admin/plan-de-crise", "ok", `« ${section.title} » marquée comme relue.`);
+    return redirectWith(c, "/admin/plan-de-crise#parties", "ok", `« ${section.title} » marquée comme relue.`);
   });
 
   app.post("/plan-de-crise/sections/:id/responsable", requireRole("COORDONNATEUR"), async (c) => {
@@ -130,6 +136,6 @@ export function crisisRoutes(app: AdminApp, deps: AdminDeps): void {
     if (!parsed.ok) return redirectWith(c, "/admin/plan-de-crise", "bad", "Responsable invalide.");
     const ok = await repo.setSectionOwner(c.get("user").cptsId, c.req.param("id"), parsed.data.ownerId, deps.actor(c));
     if (!ok) return notFound(deps, c, "Cette partie du plan (ou cet adhérent)");
-    return redirectWith(c, "/admin/plan-de-crise", "ok", "Responsable mis à jour.");
+    return redirectWith(c, "/admin/plan-de-crise#parties", "ok", "Responsable mis à jour.");
   });
 }

@@ -94,7 +94,7 @@ export async function recordNewVersion(ctx: AppContext, cptsId: string, adoptedO
     const versions = await latestVersions(tx, cptsId);
     const latest = versions[0];
     if (latest && latest.adoptedOn === null) {
-      const v = await adoptDraft(tx, latest.id, adoptedOn);
+      const v = await adoptDraft(tx, latest.id, adoptedOn, notes);
       return { version: v.version, adoptedOn, adoptedDraft: true };
     }
     if (latest?.adoptedOn && adoptedOn < latest.adoptedOn) throw new UserError(`La version ${latest.version} a été adoptée le ${formatDateFr(latest.adoptedOn)} : la nouvelle ne peut pas être antérieure.`, "adoptedOn");

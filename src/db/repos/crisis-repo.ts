@@ -33,8 +33,9 @@ export async function addReview(db: Db, sectionId: string, reviewerId: string | 
   return db.crisisPlanReview.create({ data: { sectionId, reviewerId, reviewedOn, comment: comment ?? null } });
 }
 
-export async function adoptDraft(tx: Tx, versionId: string, adoptedOn: string) {
-  return tx.crisisPlanVersion.update({ where: { id: versionId }, data: { adoptedOn } });
+/** Adopts the draft; notes typed at adoption replace the draft's (none typed: the draft's are kept). */
+export async function adoptDraft(tx: Tx, versionId: string, adoptedOn: string, notes?: string) {
+  return tx.crisisPlanVersion.update({ where: { id: versionId }, data: notes ? { adoptedOn, notes } : { adoptedOn } });
 }
 
 /** A new adopted version carrying over the sections (title, content, owner) of `fromVersionId`. */
