@@ -5,9 +5,8 @@ import type { AppContext } from "./context.ts";
 import { adminComponent } from "../admin/index.ts";
 import { chatComponent } from "../chat/component.ts";
 import { helloAssoComponent } from "../helloasso/route.ts";
-import { outboxComponent } from "../mail/component.ts";
+import { outboxComponent, bounceComponent } from "./mail-components.ts";
 import { schedulerComponent } from "../scheduler/component.ts";
-import { bounceComponent } from "../mail/bounce-intake.ts";
 
 export interface RunningComponent {
   stop(): Promise<void>;

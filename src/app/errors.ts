@@ -14,10 +14,7 @@ export function errorReference(): string {
   return Math.random().toString(36).slice(2, 8).toUpperCase();
 }
 
-/** Formats zod issues as one French line naming each field and what it expects. */
-export function zodIssuesFr(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues.map((i) => (i.path.length ? `${i.path.join(".")} : ${i.message}` : i.message)).join(" ; ");
-}
+export { zodIssuesFr } from "../zod-fr.ts";
 
 /** At most `max` characters of a value someone typed, for error messages (never the whole of it). */
 export function excerpt(value: unknown, max = 40): string {

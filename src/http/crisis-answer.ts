@@ -5,7 +5,7 @@
 // when the activation is closed.
 import type { Hono } from "hono";
 import type { AppContext } from "../app/context.ts";
-import { html } from "./template.ts";
+import { html } from "../mail/template.ts";
 import { UserError } from "../app/errors.ts";
 import { answerByToken, answerTokenView, type TokenAnswerView } from "../app/services/crisis-activation.ts";
 

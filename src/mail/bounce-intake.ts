@@ -1,4 +1,4 @@
-// The two bounce intakes and the "rebonds" component that runs them:
+// The two bounce intakes (the "rebonds" component in src/app/mail-components.ts runs them):
 // - the bounce mailbox (BOUNCE_IMAP_URL), polled over IMAP every BOUNCE_IMAP_POLL_SECONDS: each unread mail is
 //   parsed (bounces.ts), applied, then marked read (kept in the mailbox for the audit);
 // - the relay webhooks POST /webhooks/mail/brevo/<secret> and /webhooks/mail/mailjet/<secret>
@@ -6,8 +6,7 @@
 import { timingSafeEqual, createHash } from "node:crypto";
 import type { Hono } from "hono";
 import { ImapFlow } from "imapflow";
-import type { AppContext } from "../app/context.ts";
-import type { Component } from "../app/components.ts";
+import type { MailContext } from "./ports.ts";
 import { applyBounceEvent, brevoEvents, mailjetEvents, parseBounceMail, type BounceEvent, type BounceKind } from "./bounces.ts";
 
 export interface BounceCounts {
@@ -22,7 +21,7 @@ export interface BounceCounts {
 const emptyCounts = (): BounceCounts => ({ lus: 0, rebonds_definitifs: 0, rebonds_temporaires: 0, plaintes: 0, desabonnements: 0, sans_suite: 0 });
 const COUNT_OF: Record<BounceKind, keyof BounceCounts> = { hard: "rebonds_definitifs", soft: "rebonds_temporaires", complaint: "plaintes", unsubscribe: "desabonnements" };
 
-async function applyAll(ctx: AppContext, events: BounceEvent[], counts: BounceCounts): Promise<void> {
+async function applyAll(ctx: MailContext, events: BounceEvent[], counts: BounceCounts): Promise<void> {
   if (events.length === 0) counts.sans_suite++;
   for (const ev of events) {
     const r = await applyBounceEvent(ctx.db, ev, ctx.clock.now());
@@ -52,7 +51,7 @@ function imapOptions(url: string) {
 }
 
 /** One poll of the bounce mailbox: every unread mail is read, applied and marked read. */
-export async function pollBounceMailbox(ctx: AppContext, url = ctx.config.BOUNCE_IMAP_URL): Promise<BounceCounts> {
+export async function pollBounceMailbox(ctx: MailContext, url = ctx.config.BOUNCE_IMAP_URL): Promise<BounceCounts> {
   const counts = emptyCounts();
   if (!url) return counts;
   const { mailbox, options } = imapOptions(url);
@@ -94,7 +93,7 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-export function mountMailWebhooks(app: Hono, ctx: AppContext): void {
+export function mountMailWebhooks(app: Hono, ctx: MailContext): void {
   const parsers = { brevo: brevoEvents, mailjet: mailjetEvents } as const;
   app.post("/webhooks/mail/:provider/:secret", async (c) => {
     const secret = ctx.config.MAIL_WEBHOOK_SECRET;
@@ -113,35 +112,3 @@ export function mountMailWebhooks(app: Hono, ctx: AppContext): void {
     return c.json({ ok: true });
   });
 }
-
-export const bounceComponent: Component = {
-  name: "rebonds",
-  async start(ctx, http) {
-    mountMailWebhooks(http, ctx);
-    const url = ctx.config.BOUNCE_IMAP_URL;
-    if (!url) return;
-    let stopped = false;
-    let running: Promise<unknown> = Promise.resolve();
-    let busy = false;
-    const tick = () => {
-      if (busy) return; // a slow poll is never overlapped by the next one
-      busy = true;
-      running = pollBounceMailbox(ctx)
-        .catch((e) => ctx.log.error("rebonds : relève de la boîte impossible", { error: e }))
-        .finally(() => (busy = false));
-    };
-    const timer = setInterval(() => {
-      if (!stopped) tick();
-    }, ctx.config.BOUNCE_IMAP_POLL_SECONDS * 1000);
-    timer.unref?.();
-    tick();
-    ctx.log.info("rebonds : boîte des rebonds relevée en IMAP", { everySeconds: ctx.config.BOUNCE_IMAP_POLL_SECONDS });
-    return {
-      async stop() {
-        stopped = true;
-        clearInterval(timer);
-        await running;
-      },
-    };
-  },
-};

@@ -1,23 +1,18 @@
-// The "envois" component: drains the outbox in the background (SMTP, or capture when SMTP_URL is empty;
-// chat notices through the registered notifiers) and serves the unsubscribe endpoint.
-import type { Component } from "../app/components.ts";
-import type { AppContext } from "../app/context.ts";
+// The outbox sender wired to the database, SMTP (or capture when SMTP_URL is empty) and the registered chat
+// notifiers; the "envois" component that runs it in the background is in src/app/mail-components.ts.
 import { OutboxRepository } from "../db/repos/outbox-repo.ts";
-import { chatNotifierFor, consoleChatNotifier, type ChatNotifier } from "../app/chat-notifier.ts";
+import { chatNotifierFor, consoleChatNotifier, type ChatNotifier, type MailContext } from "./ports.ts";
 import { OutboxSender, type SenderOptions } from "./sender.ts";
 import { smtpTransport, type MailTransport } from "./transport.ts";
-import { mountUnsubscribe } from "./unsubscribe.ts";
 import { MailCircuitRepository, MailWorkerRepository } from "../db/repos/mail-circuit-repo.ts";
 import { mailComposer } from "./composer.ts";
-import { mountCrisisAnswer } from "./crisis-answer.ts";
-import { addReadyCheck } from "../http/server.ts";
 
 /**
  * `scope.keys`: this sender claims only the rows with these idempotency keys (see `collectEnqueued`); the
  * caller may change them between drains (same sender, same SMTP connections).
  */
 export function createSender(
-  ctx: AppContext,
+  ctx: MailContext,
   { scope, ...opts }: Partial<SenderOptions> & { transport?: MailTransport | null; scope?: { keys?: readonly string[] } } = {},
 ): { sender: OutboxSender; transport: MailTransport | null } {
   const transport = opts.transport !== undefined ? opts.transport : smtpTransport(ctx.config);
@@ -37,40 +32,12 @@ export function createSender(
 
 let running: OutboxSender | undefined;
 
+/** The sender `coordo start` runs in the background (the "envois" component), or none. */
+export function setRunningSender(sender: OutboxSender | undefined): void {
+  running = sender;
+}
+
 /** Wakes the running sender (a job or a command just enqueued messages); no-op outside `coordo start`. */
 export function pokeSender(): void {
   running?.poke();
 }
-
-export const outboxComponent: Component = {
-  name: "envois",
-  async start(ctx, http) {
-    mountUnsubscribe(http, ctx);
-    mountCrisisAnswer(http, ctx);
-    const { sender, transport } = createSender(ctx);
-    ctx.log.info(transport ? "envois : SMTP configuré" : "envois : pas de SMTP_URL, les mails sont capturés dans l'outbox (coordo outbox)");
-    sender.start();
-    running = sender;
-    let verified: { at: number; result: { ok: boolean; [k: string]: unknown } } | undefined;
-    addReadyCheck(http, "smtp", async () => {
-      if (!transport) return { ok: true, etat: "capture (pas de SMTP_URL)" };
-      if (!transport.verify) return { ok: true, etat: "configuré" };
-      // one connection test a minute at most (a monitoring probe must not hammer the relay)
-      if (!verified || Date.now() - verified.at > 60_000) {
-        const result = await transport.verify().then(
-          () => ({ ok: true, etat: "joignable" }),
-          (e: Error) => ({ ok: false, etat: "injoignable", erreur: e.message }),
-        );
-        verified = { at: Date.now(), result };
-      }
-      return verified.result;
-    });
-    return {
-      async stop() {
-        running = undefined;
-        await sender.stop();
-        transport?.close();
-      },
-    };
-  },
-};

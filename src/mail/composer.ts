@@ -1,13 +1,13 @@
 // The sender's `compose` hook: each CPTS's mail identity (display name, Reply-To) read from the database,
 // kept a minute (an edit in the admin applies to the next batch), then composeHeaders (identity.ts).
-import type { AppContext } from "../app/context.ts";
+import type { MailContext } from "./ports.ts";
 import type { ClaimedMessage } from "../db/repos/outbox-repo.ts";
 import { composeHeaders, type CptsMailIdentity } from "./identity.ts";
 import type { SenderOptions } from "./sender.ts";
 
 const TTL_MS = 60_000;
 
-export function mailComposer(ctx: Pick<AppContext, "db" | "config">): NonNullable<SenderOptions["compose"]> {
+export function mailComposer(ctx: Pick<MailContext, "db" | "config">): NonNullable<SenderOptions["compose"]> {
   const cache = new Map<string, { at: number; identity: Promise<CptsMailIdentity | null> }>();
   const identityOf = (cptsId: string): Promise<CptsMailIdentity | null> => {
     const hit = cache.get(cptsId);

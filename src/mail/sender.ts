@@ -19,8 +19,8 @@
 import { randomUUID } from "node:crypto";
 import type { ClaimedMessage, OutboxRowInput } from "../db/repos/outbox-repo.ts";
 import type { Logger } from "../log.ts";
-import { parseChatRecipient, ChatRateLimited, type ChatNotifier } from "../app/chat-notifier.ts";
-import { messageIdFor } from "../app/services/outbox.ts";
+import { parseChatRecipient, ChatRateLimited, type ChatNotifier } from "./ports.ts";
+import { messageIdFor } from "./message-id.ts";
 import { classifySmtpError, type MailTransport, type OutgoingMail } from "./transport.ts";
 import { RateLimiter, KeyedSpacer } from "./rate.ts";
 import { renderMail } from "./template.ts";

@@ -2,7 +2,7 @@
 // A missing or mistyped variable throws TemplateError: the message is never half-rendered.
 import { z } from "zod";
 import { html as honoHtml, raw } from "hono/html";
-import { zodIssuesFr } from "../app/errors.ts";
+import { zodIssuesFr } from "../zod-fr.ts";
 
 export type SafeHtml = ReturnType<typeof raw>;
 

@@ -1,7 +1,7 @@
 // Per-type unsubscribe: GET shows a French confirmation page with a button; POST unsubscribes (also the
 // RFC 8058 one-click POST a mail client sends with body "List-Unsubscribe=One-Click").
 import type { Hono } from "hono";
-import type { AppContext } from "../app/context.ts";
+import type { MailContext } from "./ports.ts";
 import { html } from "./template.ts";
 import { memberByUnsubscribeToken, setPreference } from "../db/repos/newsletter-repo.ts";
 import { writeAudit } from "../db/repos/dues-repo.ts";
@@ -25,7 +25,7 @@ function page(title: string, body: ReturnType<typeof html>) {
 <body><h1 style="font-size:22px">${title}</h1>${body}</body></html>`;
 }
 
-export function mountUnsubscribe(app: Hono, ctx: AppContext): void {
+export function mountUnsubscribe(app: Hono, ctx: Pick<MailContext, "db">): void {
   const typeOf = (raw: string | undefined): PreferenceType | null => (PREFERENCE_TYPES as readonly string[]).includes(raw ?? "") ? (raw as PreferenceType) : null;
   const notFound = () => page("Lien invalide", html`<p>Ce lien de désabonnement n'est pas (ou plus) valable. Écrivez à votre CPTS pour modifier vos préférences.</p>`);
 

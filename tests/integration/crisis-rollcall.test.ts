@@ -15,7 +15,7 @@ import { ConsoleChat, type ConsoleSession } from "../../src/chat/console/adapter
 import { renderText } from "../../src/chat/console/render.ts";
 import { createHttpApp, listen } from "../../src/http/server.ts";
 import { adminComponent } from "../../src/admin/index.ts";
-import { outboxComponent } from "../../src/mail/component.ts";
+import { outboxComponent } from "../../src/app/mail-components.ts";
 import { Scheduler } from "../../src/scheduler/scheduler.ts";
 import { crisisRemindersJob } from "../../jobs/crisis-reminders.ts";
 import { professionLabel } from "../../src/rules/professions.ts";

@@ -1,7 +1,6 @@
 // The one way coordo sends anything: a decision writes outbox rows (one per message per recipient, unique
 // idempotency key) in the same transaction as the facts behind it; the sender component delivers them.
 import { AsyncLocalStorage } from "node:async_hooks";
-import { createHash } from "node:crypto";
 import type { Db, Tx } from "../../db/client.ts";
 import { isUniqueViolation } from "../../db/client.ts";
 import { insertNewRows } from "../../db/repos/outbox-repo.ts";
@@ -102,8 +101,4 @@ export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attem
   }
 }
 
-/** Message-ID derived from the idempotency key: a re-send after a crash carries the same id, so it is recognisable. */
-export function messageIdFor(idempotencyKey: string, mailFrom: string): string {
-  const domain = /@([^>\s]+)/.exec(mailFrom)?.[1] ?? "coordo.local";
-  return `<${createHash("sha256").update(idempotencyKey).digest("hex").slice(0, 40)}@${domain}>`;
-}
+export { messageIdFor } from "../../mail/message-id.ts";
