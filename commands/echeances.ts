@@ -5,7 +5,6 @@ import { listDeadlines, markDeadlineDone, OWNER_ROLE_LABELS } from "../src/app/s
 import { DEADLINE_KIND_LABELS, formatDateFr } from "../src/rules/index.ts";
 
 const STATE = { a_venir: "à venir", imminent: "imminente", en_retard: "EN RETARD", fait: "faite" } as const;
-const SHOWN = 8;
 
 export const echeances = defineCommand({
   name: "echeances",
@@ -27,19 +26,17 @@ export const echeances = defineCommand({
     }
     const open = (await listDeadlines(ctx.app, ctx.cpts.id, ctx.today)).filter((d) => d.state !== "fait");
     if (!open.length) return { text: "Aucune échéance en cours." };
-    const shown = open.slice(0, SHOWN);
     const coordinator = ctx.caller.role === "coordonnateur";
+    // every open deadline, with its « Fait » button for the coordination: long lists are paged by the dispatcher
     return {
       title: "Prochaines échéances",
-      text:
-        `${open.filter((d) => d.state === "en_retard").length} en retard, ${open.filter((d) => d.state === "imminent").length} imminente(s), ${open.length} au total.` +
-        (open.length > shown.length ? ` Les ${shown.length} premières ci-dessous ; les ${open.length - shown.length} autres sur la page Échéances de l'administration (/admin/echeances) et dans son calendrier iCal.` : ""),
-      fields: shown.map((d) => ({
+      text: `${open.filter((d) => d.state === "en_retard").length} en retard, ${open.filter((d) => d.state === "imminent").length} imminente(s), ${open.length} au total.`,
+      fields: open.map((d) => ({
         name: `${formatDateFr(d.dueDate)} — ${STATE[d.state]}`,
         value: `${d.label} (${DEADLINE_KIND_LABELS[d.kind]}, ${OWNER_ROLE_LABELS[d.ownerRole]})${coordinator ? `\nclé : ${d.key}` : ""}`,
       })),
       buttons: coordinator
-        ? await Promise.all(shown.slice(0, 5).map((d) => ctx.button({ action: "fait", label: `Fait : ${d.label}`.slice(0, 75), payload: { key: d.key } })))
+        ? await Promise.all(open.map((d) => ctx.button({ action: "fait", label: `Fait : ${d.label}`.slice(0, 75), payload: { key: d.key } })))
         : undefined,
     };
   },

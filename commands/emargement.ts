@@ -61,7 +61,7 @@ export const emargement = defineCommand({
       return {
         title: "Émargements ouverts",
         text: open.map((m) => `• ${m.title} — ${formatDateFr(m.heldOn)}, ${m.durationMin} min, ${m._count.attendances} présent(s)`).join("\n"),
-        buttons: await Promise.all(open.slice(0, 10).map((m) => ctx.button({ action: "clore", label: `Clore : ${m.title}`.slice(0, 75), style: "primary", payload: { meetingId: m.id } }))),
+        buttons: await Promise.all(open.map((m) => ctx.button({ action: "clore", label: `Clore : ${m.title}`.slice(0, 75), style: "primary", payload: { meetingId: m.id } }))),
         ephemeral: true,
       };
     }

@@ -86,6 +86,8 @@ export interface Reply {
   ephemeral?: boolean;
   /** A form to open in place of this reply (see ReplyModal); `text` is the fallback. */
   modal?: ReplyModal;
+  /** Replaces the message whose button was pressed (a page of a long list) instead of adding one. */
+  replace?: boolean;
 }
 
 export interface ChatCpts {

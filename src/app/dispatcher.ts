@@ -8,6 +8,7 @@ import { ChatRepository, newActionId, type NewAction, type ResolvedCaller, type 
 import { MemberRepository, memberName, type MemberWithRoles } from "../db/repos/member-repo.ts";
 import { commands as defaultRegistry, findCommand } from "../../commands/index.ts";
 import { PROFESSIONS } from "../rules/professions.ts";
+import { splitPages } from "./pager.ts";
 import {
   ROLE_LABELS,
   ROLE_RANK,
@@ -272,11 +273,13 @@ export class Dispatcher {
       const parsed = (cmd.schemaAt?.(this.app.clock.now()) ?? cmd.schema).safeParse(values);
       if (!parsed.success) return { text: optionErrorsFr(cmd, parsed.error.issues, values), ephemeral: true };
       const reply = await cmd.run(this.context(workspace, caller, req, cmd, actions), parsed.data);
+      const first = this.paged(cmd.personal ? { ...reply, ephemeral: true } : reply, workspace, caller, cmd, actions);
       await this.chat.createActions(actions);
-      return cmd.personal ? { ...reply, ephemeral: true } : reply;
+      return first;
     }
     const [name, action, actionId] = req.buttonId.split(":");
     const cmd = name ? findCommand(name, this.registry) : undefined;
+    if (cmd && action === PAGE_ACTION && actionId) return this.page(workspace.cptsId, cmd, caller, actionId);
     if (!cmd?.onAction || !action || !actionId) return { text: "Ce bouton n'est pas reconnu : relancez la commande.", ephemeral: true };
     const row = await this.chat.findAction(workspace.cptsId, actionId);
     if (!row || row.kind !== `${cmd.name}:${action}`) return { text: `Ce bouton n'est plus valable : relancez /${cmd.name}.`, ephemeral: true };
@@ -292,10 +295,51 @@ export class Dispatcher {
     }
     const clean = Object.fromEntries(Object.entries(payload).filter(([k]) => !k.startsWith("__")));
     const reply = await cmd.onAction(this.context(workspace, caller, req, cmd, actions), action, clean);
+    const first = this.paged(cmd.personal ? { ...reply, ephemeral: true } : reply, workspace, caller, cmd, actions);
     await this.chat.createActions(actions);
-    return cmd.personal ? { ...reply, ephemeral: true } : reply;
+    return first;
+  }
+
+  /**
+   * A reply beyond one page (see splitPages): every page is stored as a pending action holding its
+   * rendered content, with « Précédent » / « Suivant » buttons pointing at its neighbours; the
+   * first page is returned. Pages live as long as the longest-lived button they carry (an
+   * attendance sheet: a week). Anyone who sees a channel reply may turn its pages.
+   */
+  private paged(reply: Reply, workspace: WorkspaceRow, caller: Caller, cmd: CommandDef<unknown>, actions: (NewAction & { id: string })[]): Reply {
+    const pages = splitPages(reply);
+    if (pages.length === 1) return reply;
+    const now = this.app.clock.now().getTime();
+    const expiresAt = new Date(Math.max(now + DEFAULT_TTL_MINUTES * 60_000, ...actions.map((a) => a.expiresAt.getTime())));
+    const ids = pages.map(() => newActionId());
+    const nav = (i: number) => `${cmd.name}:${PAGE_ACTION}:${ids[i]}`;
+    const withNav = pages.map((p, i) => ({
+      ...p,
+      buttons: [
+        ...(p.buttons ?? []),
+        ...(i > 0 ? [{ id: nav(i - 1), label: "« Précédent", style: "secondary" as const }] : []),
+        ...(i < pages.length - 1 ? [{ id: nav(i + 1), label: "Suivant »", style: "primary" as const }] : []),
+      ],
+    }));
+    withNav.forEach((page, i) =>
+      actions.push({ id: ids[i]!, cptsId: workspace.cptsId, kind: `${cmd.name}:${PAGE_ACTION}`, payload: { page, __anyone: !reply.ephemeral, __reusable: true }, createdBy: caller.identityId, expiresAt }),
+    );
+    return withNav[0]!;
+  }
+
+  /** A « Suivant » / « Précédent » press: the stored page, in place of the message shown. */
+  private async page(cptsId: string, cmd: CommandDef<unknown>, caller: Caller, actionId: string): Promise<Reply> {
+    const row = await this.chat.findAction(cptsId, actionId);
+    if (!row || row.kind !== `${cmd.name}:${PAGE_ACTION}`) return { text: `Cette page n'est plus disponible : relancez /${cmd.name}.`, ephemeral: true };
+    if (row.expiresAt.getTime() < this.app.clock.now().getTime()) return { text: `Cette liste a expiré : relancez /${cmd.name}.`, ephemeral: true };
+    const payload = row.payload as unknown as { page: Reply; __anyone?: boolean };
+    if (!payload.__anyone && row.createdBy !== caller.identityId) return { text: "Cette liste concerne la personne qui a lancé la commande : lancez-la vous-même si besoin.", ephemeral: true };
+    return { ...payload.page, replace: true };
   }
 }
+
+/** The button action that turns the pages of a long reply (reserved: no command names an action so). */
+export const PAGE_ACTION = "page";
 
 /** What a person may type in one command (Slack caps slash-command text at 4,000 characters, Discord at 6,000 per option). */
 export const MAX_INPUT_CHARS = 8000;

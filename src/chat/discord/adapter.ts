@@ -30,7 +30,7 @@ export function discordRest(token: string | undefined, apiBase: string = DEFAULT
 }
 
 const InteractionType = { PING: 1, COMMAND: 2, COMPONENT: 3, AUTOCOMPLETE: 4, MODAL_SUBMIT: 5 } as const;
-const Callback = { PONG: 1, MESSAGE: 4, DEFERRED_MESSAGE: 5, AUTOCOMPLETE: 8, MODAL: 9 } as const;
+const Callback = { PONG: 1, MESSAGE: 4, DEFERRED_MESSAGE: 5, UPDATE_MESSAGE: 7, AUTOCOMPLETE: 8, MODAL: 9 } as const;
 
 /** Ed25519 public key from the hex form shown in the Discord developer portal. */
 export function discordPublicKey(hex: string): KeyObject {
@@ -194,6 +194,12 @@ export function mountDiscordInteractions(ctx: AppContext, http: Hono, dispatcher
     if (done) {
       if (done.duplicate) return c.json({ type: Callback.DEFERRED_MESSAGE, data: { flags: EPHEMERAL } });
       if (done.reply.modal && i.type === InteractionType.COMMAND) return c.json({ type: Callback.MODAL, data: renderDiscordModal(done.reply.modal) });
+      // a page of a long list replaces the message whose « Suivant » was pressed (component interactions only)
+      if (done.reply.replace && i.type === InteractionType.COMPONENT) {
+        const m = renderDiscord(done.reply);
+        // every part given (an absent one would stay as on the previous page); the ephemeral flag cannot change
+        return c.json({ type: Callback.UPDATE_MESSAGE, data: { content: m.content ?? "", embeds: m.embeds ?? [], components: m.components ?? [], allowed_mentions: m.allowed_mentions } });
+      }
       const body = { type: Callback.MESSAGE, data: renderDiscord(done.reply) };
       return done.reply.file ? new Response(multipart(body, done.reply)) : c.json(body);
     }
@@ -274,6 +280,7 @@ export async function startDiscordGateway(ctx: AppContext, dispatcher: Dispatche
       if (done.duplicate) return;
       if (done.reply.modal && interaction.isChatInputCommand()) return interaction.showModal(renderDiscordModal(done.reply.modal) as never);
       const m = renderDiscord(done.reply);
+      if (done.reply.replace && interaction.isButton()) return interaction.update({ content: m.content ?? "", embeds: m.embeds ?? [], components: m.components ?? [] } as never);
       return interaction.reply({ content: m.content, embeds: m.embeds, components: m.components, flags: m.flags, files: toFiles(done.reply) } as never);
     }
     await interaction.deferReply({ flags: EPHEMERAL } as never);

@@ -123,8 +123,9 @@ const progressVia = (respond: (m: Record<string, unknown>) => Promise<unknown>) 
   await respond({ text: `⏳ ${text}`, response_type: "ephemeral", replace_original: true });
 };
 
+/** The reply as a new message, or in place of the pressed message for a page of a long list. */
 async function send(respond: (m: Record<string, unknown>) => Promise<unknown>, reply: Reply) {
-  await respond({ ...renderSlack(reply), replace_original: false });
+  await respond({ ...renderSlack(reply), replace_original: reply.replace === true });
 }
 
 /** The fields of a slash-command payload the adapter reads. */
