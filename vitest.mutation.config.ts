@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["tests/unit/rules/**/*.test.ts", "tests/unit/cli-rules.test.ts"],
+    include: ["tests/unit/rules/**/*.test.ts", "tests/unit/cli-rules.test.ts", "tests/unit/membership-rules.test.ts"],
     exclude: ["tests/unit/rules/rules-equivalence.test.ts"],
     testTimeout: 60_000,
     pool: "forks",

