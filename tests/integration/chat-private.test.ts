@@ -1,58 +1,33 @@
-// Private by default and injection-safe, through signed Slack requests to the real Bolt app and a
-// local fake of Slack's Web API (response shapes from api.slack.com: conversations.open → channel
-// of an IM « D… », files.getUploadURLExternal → upload_url + file_id, files.completeUploadExternal,
-// auth.test → team_id, chat.postMessage → ts).
+// Private by default and injection-safe, through signed Slack requests to the real Bolt app and the
+// local fake of Slack's Web API (tests/helpers/fake-slack.ts; response shapes from api.slack.com:
+// conversations.open → channel of an IM « D… », files.getUploadURLExternal → upload_url + file_id,
+// files.completeUploadExternal, auth.test → team_id, chat.postMessage → ts).
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { createHmac } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type http from "node:http";
 import { chatWorld, COORDO, type ChatWorld } from "./chat-setup.ts";
 import { createHttpApp, listen } from "../../src/http/server.ts";
 import { Dispatcher } from "../../src/app/dispatcher.ts";
 import { slackNotifier, startSlack, type SlackAdapter } from "../../src/chat/slack/adapter.ts";
 import { ChatRepository } from "../../src/db/repos/chat-repo.ts";
+import { startFakeSlack, slackSigned, type FakeSlack } from "../helpers/fake-slack.ts";
 
 const SECRET = "secret-prive";
 let w: ChatWorld;
 let slack: SlackAdapter;
 let server: http.Server;
 let base: string;
-let fake: http.Server;
-let fakeBase: string;
-const calls: { path: string; auth?: string; params: URLSearchParams; raw: string }[] = [];
+let fake: FakeSlack;
 
 beforeAll(async () => {
   w = await chatWorld();
-  fake = http.createServer((req, res) => {
-    let b = "";
-    req.on("data", (c) => (b += c));
-    req.on("end", () => {
-      const path = req.url!.replace(/^\/(api\/)?/, "");
-      const params = new URLSearchParams(req.headers["content-type"]?.includes("json") ? "" : b);
-      calls.push({ path, auth: req.headers.authorization, params, raw: b });
-      res.setHeader("content-type", "application/json");
-      const answers: Record<string, object> = {
-        "auth.test": { ok: true, url: "https://demo.slack.com/", team: "Démo", user: "coordo", team_id: "T-DEMO", user_id: "U_COORDO", bot_id: "B_COORDO" },
-        "conversations.open": { ok: true, channel: { id: "D0PRIVE01" } },
-        "files.getUploadURLExternal": { ok: true, upload_url: `${fakeBase}/upload/F0FICHIER`, file_id: "F0FICHIER" },
-        "files.completeUploadExternal": { ok: true, files: [{ id: "F0FICHIER", title: "mes-donnees.json" }] },
-        "chat.postMessage": { ok: true, channel: "C0ALERTES", ts: "1700000000.000100" },
-        "chat.postEphemeral": { ok: true, message_ts: "1700000000.000200" },
-      };
-      if (path.startsWith("upload/")) return res.end("OK - 42");
-      if (path === "hook") return res.end("ok");
-      res.end(JSON.stringify(answers[path] ?? { ok: false, error: "unknown_method" }));
-    });
-  });
-  await new Promise<void>((r) => fake.listen(0, "127.0.0.1", () => r()));
-  fakeBase = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+  fake = await startFakeSlack({ answers: { "files.completeUploadExternal": { ok: true, files: [{ id: "F0FICHIER", title: "mes-donnees.json" }] } } });
   const chat = new ChatRepository(w.t.db);
   await chat.linkWorkspace("SLACK", "T-DEMO", w.cptsId, "Slack démo");
   const ws = (await chat.findWorkspace("SLACK", "T-DEMO"))!;
   const coordo = await w.t.db.member.findFirstOrThrow({ where: { email: COORDO } });
   await chat.linkIdentity((await chat.identity(ws.id, "U-COORDO")).id, coordo.id);
   const app = createHttpApp(w.app);
-  slack = await startSlack(w.app, app, new Dispatcher(w.app), { botToken: "xoxb-statique", signingSecret: SECRET, slackApiUrl: `${fakeBase}/api/` });
+  slack = await startSlack(w.app, app, new Dispatcher(w.app), { botToken: "xoxb-statique", signingSecret: SECRET, slackApiUrl: fake.apiUrl });
   const listening = await listen(app, 0, "127.0.0.1");
   server = listening.server as http.Server;
   base = `http://127.0.0.1:${listening.port}`;
@@ -60,47 +35,33 @@ beforeAll(async () => {
 afterAll(async () => {
   await slack?.stop();
   server?.close();
-  fake?.close();
+  await fake?.close();
   await w?.close();
 });
 
-function signed(body: string) {
-  const ts = Math.floor(Date.now() / 1000);
-  const sig = "v0=" + createHmac("sha256", SECRET).update(`v0:${ts}:${body}`).digest("hex");
-  return { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(ts), "x-slack-signature": sig } };
-}
+const signed = (body: string) => slackSigned(SECRET, body);
 const slash = (command: string, text: string, trigger: string) =>
-  new URLSearchParams({ team_id: "T-DEMO", channel_id: "C0GENERAL", user_id: "U-COORDO", user_name: "camille", command, text, response_url: `${fakeBase}/hook`, trigger_id: trigger }).toString();
-
-const until = async <T,>(f: () => T | undefined, ms = 10_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("délai dépassé");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+  new URLSearchParams({ team_id: "T-DEMO", channel_id: "C0GENERAL", user_id: "U-COORDO", user_name: "camille", command, text, response_url: fake.hook("hook"), trigger_id: trigger }).toString();
 
 describe("réponses personnelles : jamais dans un salon", () => {
   it("Slack /mes-donnees : le fichier part en message direct (conversations.open puis files.uploadV2 vers la conversation D…), jamais vers le salon de la commande", async () => {
     const res = await fetch(`${base}/slack/events`, signed(slash("/mes-donnees", "", "trig-donnees")));
     expect(res.status).toBe(200);
-    const complete = await until(() => calls.find((c) => c.path === "files.completeUploadExternal"));
-    const open = calls.find((c) => c.path === "conversations.open")!;
+    const complete = await fake.until(() => fake.calls.find((c) => c.path === "files.completeUploadExternal"));
+    const open = fake.calls.find((c) => c.path === "conversations.open")!;
     expect(open.params.get("users")).toBe("U-COORDO");
     expect(open.auth).toBe("Bearer xoxb-statique");
     expect(complete.params.get("channel_id")).toBe("D0PRIVE01");
-    expect(calls.some((c) => c.path.startsWith("upload/F0FICHIER"))).toBe(true);
+    expect(fake.calls.some((c) => c.path.startsWith("upload/F0FICHIER"))).toBe(true);
     // nothing anywhere names the channel where the command was typed
-    for (const c of calls) {
+    for (const c of fake.calls) {
       expect(c.params.get("channel_id")).not.toBe("C0GENERAL");
       expect(c.params.get("channel")).not.toBe("C0GENERAL");
       expect(c.params.get("channels")).not.toBe("C0GENERAL");
     }
     // and the reply with the excerpt was ephemeral
-    const hook = await until(() => calls.find((c) => c.path === "hook" && c.raw.includes("données")));
-    expect(JSON.parse(hook.raw).response_type).toBe("ephemeral");
+    const hook = await fake.until(() => fake.responses.find((r) => r.path === "/hooks/hook" && r.raw.includes("données")));
+    expect(hook.body.response_type).toBe("ephemeral");
   });
 
   it("une valeur invalide de 150 000 caractères n'est pas recopiée dans la réponse", async () => {
@@ -116,7 +77,7 @@ describe("alertes Slack : texte des payeurs neutralisé, jeton de l'espace desti
   it("un nom de payeur avec lien et mentions arrive échappé, jamais comme lien ni mention", async () => {
     const notifier = slackNotifier(slack.app, slack.tokens);
     await notifier.post({ platform: "slack", workspace: "T-DEMO", channel: "C0ALERTES" }, "Paiement reçu de <https://evil.example|Régler ici> @everyone <!channel> @here");
-    const post = calls.filter((c) => c.path === "chat.postMessage").at(-1)!;
+    const post = fake.calls.filter((c) => c.path === "chat.postMessage").at(-1)!;
     const text = post.params.get("text")!;
     expect(text).toContain("&lt;https://evil.example|Régler ici&gt;");
     expect(text).toContain("&lt;!channel&gt;");
@@ -125,9 +86,9 @@ describe("alertes Slack : texte des payeurs neutralisé, jeton de l'espace desti
   });
 
   it("le jeton statique d'un espace ne sert jamais à poster dans un autre espace", async () => {
-    const before = calls.filter((c) => c.path === "chat.postMessage").length;
+    const before = fake.calls.filter((c) => c.path === "chat.postMessage").length;
     const notifier = slackNotifier(slack.app, slack.tokens);
     await expect(notifier.post({ platform: "slack", workspace: "T-AUTRE", channel: "C0ALERTES" }, "alerte")).rejects.toThrow(/n'est pas installé/);
-    expect(calls.filter((c) => c.path === "chat.postMessage").length).toBe(before);
+    expect(fake.calls.filter((c) => c.path === "chat.postMessage").length).toBe(before);
   });
 });

@@ -1,8 +1,6 @@
 // The Slack path through signed HTTP requests to the real Bolt app mounted on coordo's Hono server;
-// respond() reaches a capture server on 127.0.0.1 (the response_url).
+// respond() reaches the local fake of Slack (tests/helpers/fake-slack.ts) as its response_url.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { createHmac } from "node:crypto";
-import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ServerType } from "@hono/node-server";
 import { chatWorld, COORDO, type ChatWorld } from "./chat-setup.ts";
@@ -10,29 +8,20 @@ import { createHttpApp, listen } from "../../src/http/server.ts";
 import { Dispatcher } from "../../src/app/dispatcher.ts";
 import { startSlack, type SlackAdapter } from "../../src/chat/slack/adapter.ts";
 import { ChatRepository } from "../../src/db/repos/chat-repo.ts";
+import { startFakeSlack, slackSigned, type FakeSlack } from "../helpers/fake-slack.ts";
 
 const SECRET = "secret-de-signature-test";
 let w: ChatWorld;
 let server: ServerType;
 let base: string;
 let slack: SlackAdapter;
-const captured: any[] = [];
-let capture: http.Server;
+let fake: FakeSlack;
 let responseUrl: string;
 
 function signed(body: string, opts: { secret?: string; ts?: number; retry?: string; json?: boolean } = {}) {
-  const ts = opts.ts ?? Math.floor(Date.now() / 1000);
-  const sig = "v0=" + createHmac("sha256", opts.secret ?? SECRET).update(`v0:${ts}:${body}`).digest("hex");
-  return {
-    method: "POST",
-    body,
-    headers: {
-      "content-type": opts.json ? "application/json" : "application/x-www-form-urlencoded",
-      "x-slack-request-timestamp": String(ts),
-      "x-slack-signature": sig,
-      ...(opts.retry ? { "x-slack-retry-num": opts.retry, "x-slack-retry-reason": "http_timeout" } : {}),
-    },
-  };
+  const req = slackSigned(opts.secret ?? SECRET, body, opts);
+  if (opts.retry) Object.assign(req.headers, { "x-slack-retry-num": opts.retry, "x-slack-retry-reason": "http_timeout" });
+  return req;
 }
 
 const slash = (command: string, text: string, trigger: string, team = "T-DEMO") =>
@@ -40,30 +29,22 @@ const slash = (command: string, text: string, trigger: string, team = "T-DEMO") 
 
 beforeAll(async () => {
   w = await chatWorld();
-  capture = http.createServer((req, res) => {
-    let b = "";
-    req.on("data", (c) => (b += c));
-    req.on("end", () => {
-      captured.push(JSON.parse(b));
-      res.end("ok");
-    });
-  });
-  await new Promise<void>((r) => capture.listen(0, "127.0.0.1", () => r()));
-  responseUrl = `http://127.0.0.1:${(capture.address() as AddressInfo).port}/reponse`;
+  fake = await startFakeSlack();
+  responseUrl = fake.hook("reponse");
   const chat = new ChatRepository(w.t.db);
   await chat.linkWorkspace("SLACK", "T-DEMO", w.cptsId, "Slack démo");
   const ws = (await chat.findWorkspace("SLACK", "T-DEMO"))!;
   const coordo = await w.t.db.member.findFirstOrThrow({ where: { email: COORDO } });
   await chat.linkIdentity((await chat.identity(ws.id, "U-COORDO")).id, coordo.id);
   const app = createHttpApp(w.app);
-  slack = await startSlack(w.app, app, new Dispatcher(w.app), { botToken: "xoxb-test", signingSecret: SECRET, slackApiUrl: `${responseUrl}/api/` });
+  slack = await startSlack(w.app, app, new Dispatcher(w.app), { botToken: "xoxb-test", signingSecret: SECRET, slackApiUrl: fake.apiUrl });
   ({ server } = await listen(app, 0, "127.0.0.1"));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
   await slack?.stop();
   server?.close();
-  capture?.close();
+  await fake?.close();
   await w?.close();
 });
 
@@ -72,18 +53,18 @@ describe("adaptateur Slack (requêtes HTTP signées)", () => {
     const res = await fetch(`${base}/slack/events`, signed(slash("/cotisation", "", "trig-1")));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ response_type: "ephemeral", text: "⏳ en cours…" });
-    await expect.poll(() => captured.length).toBe(1);
-    const msg = captured[0];
+    await expect.poll(() => fake.responses.length).toBe(1);
+    const msg = fake.responses[0]!.body;
     expect(msg.response_type).toBe("ephemeral");
     expect(msg.blocks[0]).toEqual({ type: "header", text: { type: "plain_text", text: "Cotisation 2026" } });
   });
 
   it("refuse une signature invalide (401) sans rien exécuter", async () => {
-    const before = captured.length;
+    const before = fake.responses.length;
     const res = await fetch(`${base}/slack/events`, signed(slash("/aide", "", "trig-bad"), { secret: "mauvais" }));
     expect(res.status).toBe(401);
     expect(await w.t.db.chatInteraction.count({ where: { externalId: "commande:trig-bad" } })).toBe(0);
-    expect(captured.length).toBe(before);
+    expect(fake.responses.length).toBe(before);
   });
 
   it("refuse une requête à l'horodatage périmé (rejeu)", async () => {
@@ -94,33 +75,33 @@ describe("adaptateur Slack (requêtes HTTP signées)", () => {
 
   it("une livraison rejouée par Slack (X-Slack-Retry-Num) n'est exécutée qu'une fois", async () => {
     const body = slash("/adhesion", "", "trig-retry");
-    const before = captured.length;
+    const before = fake.responses.length;
     expect((await fetch(`${base}/slack/events`, signed(body))).status).toBe(200);
     expect((await fetch(`${base}/slack/events`, signed(body, { retry: "1" }))).status).toBe(200);
-    await expect.poll(() => captured.length).toBe(before + 1);
+    await expect.poll(() => fake.responses.length).toBe(before + 1);
     await new Promise((r) => setTimeout(r, 300));
-    expect(captured.length).toBe(before + 1);
+    expect(fake.responses.length).toBe(before + 1);
     expect(await w.t.db.chatInteraction.count({ where: { platform: "SLACK", externalId: "commande:trig-retry" } })).toBe(1);
   });
 
   it("un bouton Block Kit pressé déclenche l'action correspondante", async () => {
-    const before = captured.length;
+    const before = fake.responses.length;
     await fetch(`${base}/slack/events`, signed(slash("/mes-donnees", "effacer", "trig-menu")));
-    await expect.poll(() => captured.length).toBe(before + 1);
-    const actions = captured.at(-1).blocks.find((b: any) => b.type === "actions");
+    await expect.poll(() => fake.responses.length).toBe(before + 1);
+    const actions = fake.responses.at(-1)!.body.blocks.find((b: any) => b.type === "actions");
     const cancel = actions.elements.find((e: any) => e.text.text === "Annuler");
     const payload = { type: "block_actions", team: { id: "T-DEMO" }, user: { id: "U-COORDO", name: "camille" }, channel: { id: "C-GENERAL" }, trigger_id: "trig-click", response_url: responseUrl, actions: [{ type: "button", action_id: cancel.action_id, value: cancel.value, action_ts: "1" }], api_app_id: "A1", token: "x", container: { type: "message" } };
     const res = await fetch(`${base}/slack/events`, signed(new URLSearchParams({ payload: JSON.stringify(payload) }).toString()));
     expect(res.status).toBe(200);
-    await expect.poll(() => captured.length).toBe(before + 2);
-    expect(captured.at(-1).text).toBe("Rien n'a été effacé.");
+    await expect.poll(() => fake.responses.length).toBe(before + 2);
+    expect(fake.responses.at(-1)!.body.text).toBe("Rien n'a été effacé.");
   });
 
   it("un espace Slack non relié reçoit le message d'installation", async () => {
-    const before = captured.length;
+    const before = fake.responses.length;
     await fetch(`${base}/slack/events`, signed(slash("/aide", "", "trig-t2", "T-AUTRE")));
-    await expect.poll(() => captured.length).toBe(before + 1);
-    expect(captured.at(-1).text).toContain("n'est relié à aucune CPTS");
+    await expect.poll(() => fake.responses.length).toBe(before + 1);
+    expect(fake.responses.at(-1)!.body.text).toContain("n'est relié à aucune CPTS");
   });
 
   it("répond au défi url_verification de l'API Events", async () => {

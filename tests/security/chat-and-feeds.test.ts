@@ -2,14 +2,14 @@
 // forged or replayed Slack requests, a chat identity pointing at another CPTS's member, and the
 // secret iCalendar feed guessed or borrowed.
 import { createHmac } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpApp, listen } from "../../src/http/server.ts";
 import { Dispatcher } from "../../src/app/dispatcher.ts";
 import { startSlack, type SlackAdapter } from "../../src/chat/slack/adapter.ts";
 import { adminComponent } from "../../src/admin/index.ts";
 import { createTestDb, type TestDb } from "../helpers/db.ts";
+import { startFakeSlack, type FakeSlack } from "../helpers/fake-slack.ts";
 import { securityContext, seedTenant, type Tenant } from "./tenants-setup.ts";
 
 const SECRET = "secret-de-signature-securite";
@@ -20,9 +20,7 @@ let dispatcher: Dispatcher;
 let slack: SlackAdapter;
 let server: http.Server;
 let base: string;
-let capture: http.Server;
-let hookBase: string;
-const answers: { path: string; body: string }[] = [];
+let fake: FakeSlack;
 
 beforeAll(async () => {
   t = await createTestDb();
@@ -32,20 +30,11 @@ beforeAll(async () => {
     const ws = await t.db.chatWorkspace.create({ data: { platform: "SLACK", externalId: team, cptsId: tenant.id } });
     await t.db.chatIdentity.create({ data: { workspaceId: ws.id, userId: "U-ADH", memberId: tenant.memberIds[0] } });
   }
-  capture = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      answers.push({ path: req.url ?? "", body });
-      res.end("ok");
-    });
-  });
-  await new Promise<void>((r) => capture.listen(0, "127.0.0.1", () => r()));
-  hookBase = `http://127.0.0.1:${(capture.address() as AddressInfo).port}`;
+  fake = await startFakeSlack({ teamId: "T-ALPHA" });
   const ctx = securityContext(t);
   const app = createHttpApp(ctx);
   dispatcher = new Dispatcher(ctx);
-  slack = await startSlack(ctx, app, dispatcher, { botToken: "xoxb-securite", signingSecret: SECRET, slackApiUrl: `${hookBase}/api/` });
+  slack = await startSlack(ctx, app, dispatcher, { botToken: "xoxb-securite", signingSecret: SECRET, slackApiUrl: fake.apiUrl });
   await adminComponent.start(ctx, app);
   const listening = await listen(app, 0, "127.0.0.1");
   server = listening.server as http.Server;
@@ -55,7 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await slack?.stop();
   server?.close();
-  capture?.close();
+  await fake?.close();
   await t?.cleanup();
 });
 
@@ -63,7 +52,7 @@ let trigger = 0;
 function slash(team: string, hook: string, command = "/cotisation"): string {
   return new URLSearchParams({
     team_id: team, team_domain: team.toLowerCase(), channel_id: "C1", user_id: "U-ADH", user_name: "adh", command, text: "",
-    response_url: `${hookBase}/hooks/${hook}`, trigger_id: `trig-${Date.now()}-${trigger++}`, api_app_id: "A1",
+    response_url: fake.hook(hook), trigger_id: `trig-${Date.now()}-${trigger++}`, api_app_id: "A1",
   }).toString();
 }
 
@@ -81,8 +70,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function answerFor(hook: string, timeoutMs = 5_000): Promise<string | null> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
-    const found = answers.find((x) => x.path.endsWith(`/${hook}`));
-    if (found) return found.body;
+    const found = fake.responses.find((x) => x.path.endsWith(`/${hook}`));
+    if (found) return found.raw;
     await sleep(20);
   }
   return null;
