@@ -40,6 +40,7 @@ const spec = {
   DISCORD_APPLICATION_ID: [optionalString, "l'identifiant de l'application Discord"],
   DISCORD_PUBLIC_KEY: [optionalString, "la clé publique de l'application Discord (hexadécimal)"],
   DISCORD_GATEWAY: [bool.optional(), "1 ou 0 (connexion passerelle Discord ; par défaut seulement sans DISCORD_PUBLIC_KEY)"],
+  DISCORD_API_URL: [optionalString.pipe(z.url().optional()), "l'adresse de l'API REST de Discord (défaut https://discord.com/api/v10 ; pour un proxy ou les tests)"],
   SLACK_BOT_TOKEN: [optionalString.pipe(z.string().startsWith("xoxb-").optional()), "un jeton de bot Slack commençant par xoxb-"],
   SLACK_SIGNING_SECRET: [optionalString, "le secret de signature de l'application Slack"],
   SLACK_APP_TOKEN: [optionalString.pipe(z.string().startsWith("xapp-").optional()), "un jeton d'application Slack commençant par xapp- (Socket Mode)"],

@@ -29,12 +29,12 @@ export const chatComponent: Component = {
       );
       ctx.log.info("Slack connecté", { mode: config.SLACK_APP_TOKEN ? "socket" : "http" });
     }
-    if (config.DISCORD_PUBLIC_KEY) (await discordAdapter()).mountDiscordInteractions(ctx, http, dispatcher, { publicKey: config.DISCORD_PUBLIC_KEY });
+    if (config.DISCORD_PUBLIC_KEY) (await discordAdapter()).mountDiscordInteractions(ctx, http, dispatcher, { publicKey: config.DISCORD_PUBLIC_KEY, apiBase: config.DISCORD_API_URL });
     if (config.DISCORD_TOKEN) {
       if (!config.DISCORD_APPLICATION_ID) ctx.log.warn("DISCORD_TOKEN sans DISCORD_APPLICATION_ID : Discord non démarré (ni envois ni commandes)");
       else {
         const discord = await discordAdapter();
-        const opts = { token: config.DISCORD_TOKEN, applicationId: config.DISCORD_APPLICATION_ID };
+        const opts = { token: config.DISCORD_TOKEN, applicationId: config.DISCORD_APPLICATION_ID, apiBase: config.DISCORD_API_URL };
         // REST side (alerts, follow-ups, command registration) whether or not the gateway runs
         running.push(await discord.startDiscordRest(ctx, opts));
         // the gateway is only needed without the HTTP interactions endpoint (or when asked for)

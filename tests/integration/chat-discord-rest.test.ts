@@ -11,6 +11,13 @@ import { startDiscordRest } from "../../src/chat/discord/adapter.ts";
 import { createSender } from "../../src/mail/component.ts";
 import { systemClock } from "../../src/app/context.ts";
 import { checkAlertChannel } from "../../src/app/alert-channel.ts";
+import { loadConfig } from "../../src/config.ts";
+import { createHttpApp } from "../../src/http/server.ts";
+import { adminComponent } from "../../src/admin/index.ts";
+import { commandsHash } from "../../src/chat/discord/definitions.ts";
+import { commands } from "../../commands/index.ts";
+import { DEMO_ADMIN_PASSWORD, DEMO_COORDINATOR_EMAIL } from "../../src/db/demo-seed.ts";
+import { Client } from "./admin-setup.ts";
 
 const GUILD = "111111111111111111";
 const ALERTS = "222222222222222222";
@@ -110,5 +117,34 @@ describe("Discord en mode HTTP seul (sans passerelle), API REST locale", () => {
     await expect(checkAlertChannel(w.t.db, w.cptsId, OTHER_CHANNEL)).rejects.toThrow(/n'appartient à aucun espace de chat relié/);
     await expect(checkAlertChannel(w.t.db, w.cptsId, ALERTS)).resolves.toBeUndefined();
     expect(calls.filter((c) => c.method === "POST" && c.url.includes(OTHER_CHANNEL))).toHaveLength(0);
+  });
+
+  it("« Ajouter à Discord » : au retour de l'invitation (admin), les commandes du serveur relié sont enregistrées tout de suite, sans attendre un redémarrage", async () => {
+    const NEW_GUILD = "555555555555555555";
+    const route = `/api/v10/applications/APP1/guilds/${NEW_GUILD}/commands`;
+    const config = loadConfig({ DATABASE_URL: w.t.url, DISCORD_TOKEN: "jeton-du-bot", DISCORD_APPLICATION_ID: "APP1", DISCORD_API_URL: api, COORDO_SECRET_KEY: "cle-de-test-des-retours-d-installation-0123456789" });
+    const ctx = { ...w.app, config };
+    const app = createHttpApp(ctx);
+    await adminComponent.start(ctx, app);
+    const coordinator = new Client(app);
+    expect((await coordinator.login(DEMO_COORDINATOR_EMAIL, DEMO_ADMIN_PASSWORD)).status).toBe(303);
+    const invite = new URL((await coordinator.get("/admin/cpts/chat/discord/ajouter")).headers.get("location")!);
+    const state = encodeURIComponent(invite.searchParams.get("state")!);
+    expect(calls.filter((c) => c.method === "PUT" && c.url === route)).toHaveLength(0);
+    const back = await coordinator.get(`/admin/chat/discord/retour?code=x&guild_id=${NEW_GUILD}&permissions=52224&state=${state}`);
+    expect(back.status).toBe(303);
+    const puts = calls.filter((c) => c.method === "PUT" && c.url === route);
+    expect(puts).toHaveLength(1);
+    expect(puts[0]!.auth).toBe("Bot jeton-du-bot");
+    expect(puts[0]!.body.map((c: any) => c.name)).toContain("emargement");
+    const flash = /coordo_flash=([^;]+)/.exec(back.headers.getSetCookie().join(";"))![1]!;
+    expect(JSON.parse(Buffer.from(flash, "base64url").toString("utf8")).text).toBe(`Serveur Discord ${NEW_GUILD} relié à votre CPTS : ses commandes y sont enregistrées.`);
+    const ws = await w.t.db.chatWorkspace.findUniqueOrThrow({ where: { platform_externalId: { platform: "DISCORD", externalId: NEW_GUILD } } });
+    expect(ws.cptsId).toBe(w.cptsId);
+    expect(ws.commandsHash).toBe(commandsHash(commands));
+    // the same hash: the next start registers nothing more there
+    const restart = await startDiscordRest(w.app, { token: "jeton-du-bot", applicationId: "APP1", apiBase: api });
+    await restart.stop();
+    expect(calls.filter((c) => c.method === "PUT" && c.url === route)).toHaveLength(1);
   });
 });

@@ -398,9 +398,9 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
   app.get("/chat/discord/retour", requireRole("COORDONNATEUR"), async (c) => {
     const { cptsId } = c.get("user");
     try {
-      const guild = await completeDiscordInvite(deps.ctx, { guild_id: c.req.query("guild_id"), state: c.req.query("state"), error: c.req.query("error") }, { id: c.get("sessionId"), cptsId });
-      await deps.repo.audit({ cptsId, actor: deps.actor(c), action: "chat.discord_ajoute", target: guild });
-      return redirectWith(c, "/admin/cpts#general", "ok", `Serveur Discord ${guild} relié à votre CPTS : les commandes y sont enregistrées au prochain démarrage de coordo.`);
+      const r = await completeDiscordInvite(deps.ctx, { guild_id: c.req.query("guild_id"), state: c.req.query("state"), error: c.req.query("error") }, { id: c.get("sessionId"), cptsId });
+      await deps.repo.audit({ cptsId, actor: deps.actor(c), action: "chat.discord_ajoute", target: r.guild });
+      return redirectWith(c, "/admin/cpts#general", "ok", `Serveur Discord ${r.guild} relié à votre CPTS : ${r.commands}`);
     } catch (e) {
       if (e instanceof UserError) return redirectWith(c, "/admin/cpts#general", "bad", e.message);
       throw e;

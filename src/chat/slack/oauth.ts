@@ -116,8 +116,12 @@ export function discordInviteUrl(ctx: AppContext, cptsId: string, sessionId: str
   return u.toString();
 }
 
-/** The return of the Discord invite: the guild (guild_id of the OAuth2 callback) linked to the session's CPTS. */
-export async function completeDiscordInvite(ctx: AppContext, q: { guild_id?: string; state?: string; error?: string }, session: { id: string; cptsId: string }): Promise<string> {
+/**
+ * The return of the Discord invite: the guild (guild_id of the OAuth2 callback) linked to the
+ * session's CPTS, and its commands registered at once over REST (same hash as at start) when the
+ * bot token is set; `commands` says so in French for the admin.
+ */
+export async function completeDiscordInvite(ctx: AppContext, q: { guild_id?: string; state?: string; error?: string }, session: { id: string; cptsId: string }): Promise<{ guild: string; commands: string }> {
   const secret = ctx.config.COORDO_SECRET_KEY;
   if (q.error) throw new UserError("Ajout annulé sur Discord : rien n'a été relié.");
   const cptsId = secret && q.state ? readState(secret, q.state, session.id, ctx.clock.now()) : null;
@@ -125,5 +129,24 @@ export async function completeDiscordInvite(ctx: AppContext, q: { guild_id?: str
   if (!q.guild_id || !/^\d{5,25}$/.test(q.guild_id)) throw new UserError("Discord n'a pas indiqué de serveur : relancez « Ajouter à Discord ».");
   const r = await new ChatRepository(ctx.db).linkWorkspace("DISCORD", q.guild_id, cptsId);
   if (r.otherCptsId) throw new UserError("Ce serveur Discord est déjà relié à une autre CPTS : un serveur ne sert qu'une CPTS.");
-  return q.guild_id;
+  return { guild: q.guild_id, commands: await registerInvitedGuild(ctx, q.guild_id) };
+}
+
+async function registerInvitedGuild(ctx: AppContext, guild: string): Promise<string> {
+  const { DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: applicationId, DISCORD_API_URL: apiBase } = ctx.config;
+  if (!token || !applicationId) return "ses commandes y seront enregistrées quand coordo démarrera avec DISCORD_TOKEN.";
+  // discord.js is loaded only here (the admin does not need it otherwise)
+  const { discordRest, syncGuildCommands } = await import("../discord/adapter.ts");
+  const rest = discordRest(token, apiBase);
+  try {
+    await syncGuildCommands(new ChatRepository(ctx.db), (route, body) => rest.put(route, { body }), applicationId, guild);
+    ctx.log.info("commandes Discord enregistrées", { guild });
+    return "ses commandes y sont enregistrées.";
+  } catch (e) {
+    ctx.log.error("enregistrement des commandes Discord en erreur", { guild, error: e });
+    return "l'enregistrement de ses commandes a échoué ; coordo le refera à son prochain démarrage.";
+  } finally {
+    rest.clearHashSweeper();
+    rest.clearHandlerSweeper();
+  }
 }
