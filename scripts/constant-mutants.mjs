@@ -120,8 +120,9 @@ const vitest = await createVitest(
     bail: 1,
     reporters: [{}],
     testTimeout: 20_000,
-    // Speed: one worker, no per-file isolation; each run re-imports the rules (invalidated below).
-    pool: "threads",
+    // Speed: one worker process, no per-file isolation; each run re-imports the rules (invalidated
+    // below). A process, not a thread: a mutant that exhausts memory kills the worker, not this script.
+    pool: "forks",
     isolate: false,
     maxWorkers: 1,
   },
@@ -136,9 +137,29 @@ function specsFor(file) {
   return [...allSpecs].sort((a, b) => own(a) - own(b));
 }
 
+/** Kills the test worker processes (children of this process): a mutant stuck in a loop counts as killed. */
+function killWorkers() {
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === process.pid) process.kill(Number(pid), "SIGKILL");
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+}
+
+const MUTANT_TIMEOUT_MS = 60_000;
+
 async function run(specs) {
   for (const f of files) vitest.invalidateFile(f);
-  const result = await vitest.runTestSpecifications(specs);
+  let timedOut = false;
+  const watchdog = setTimeout(() => {
+    timedOut = true;
+    killWorkers();
+  }, MUTANT_TIMEOUT_MS);
+  const result = await vitest.runTestSpecifications(specs).finally(() => clearTimeout(watchdog));
+  if (timedOut) return false;
   const failed = result.testModules.some((m) => m.state() === "failed" || !m.ok()) || result.unhandledErrors.length > 0;
   return !failed;
 }

@@ -53,6 +53,7 @@ const eur = (t1: number, t2: number, t3: number, t4: number): SizeAmounts => ({ 
 export const AVENANT_2: AciTable = {
   id: "avenant_2",
   label: "ACI CPTS, avenant 2",
+  // constant-mutants: ignore-next-line the only table: contracts signed before it use it too (aciTableAt falls back to the oldest)
   effectiveFrom: "2022-01-01",
   fonctionnement: eur(50_000, 60_000, 75_000, 90_000),
   missions: {

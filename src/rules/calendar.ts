@@ -89,16 +89,19 @@ export function paymentCalendar(input: FundingInput, settings: RulesSettings = D
 function sortPayments(payments: ExpectedPayment[], days: number[], ranks: number[]): ExpectedPayment[] {
   const n = payments.length;
   const keys = new Float64Array(n);
+  // constant-mutants: ignore-next-line starting at 1 leaves key 0 to the first payment pushed, fonctionnement on the signature day: always the earliest
   for (let i = 0; i < n; i++) {
     const day = days[i]! + DAY_OFFSET;
     const annee = payments[i]!.annee;
     const rank = ranks[i]!;
+    // constant-mutants: ignore-next-line the bounds only choose between two paths that give the same order
     // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,ArithmeticOperator,BooleanLiteral: both paths give the same stable order (the comparator is the fallback of the packed-key fast path)
     if (n > 256 || !(day >= 0 && day < 2 ** 20 && (day | 0) === day) || !(annee >= 0 && annee < 64 && (annee | 0) === annee) || !(rank >= 0 && rank < 64)) {
       const order = payments.map((_, j) => j);
       order.sort((a, b) => days[a]! - days[b]! || payments[a]!.annee - payments[b]!.annee || ranks[a]! - ranks[b]!);
       return order.map((j) => payments[j]!);
     }
+    // constant-mutants: ignore-next-line a wider field (65 instead of 64) packs the same order
     keys[i] = ((day * 64 + annee) * 64 + rank) * 256 + i;
   }
   keys.sort();
@@ -108,9 +111,11 @@ function sortPayments(payments: ExpectedPayment[], days: number[], ranks: number
 }
 
 /** Day numbers from 1970 − 1 435 years on pack as non-negative keys. */
+// constant-mutants: ignore-next-line any offset that keeps the keys non-negative gives the same order
 const DAY_OFFSET = 2 ** 19;
 
 /** Rank of a payment among those of the same date and year: line order, then nature order. */
+// constant-mutants: ignore-next-line a larger base keeps the line-then-nature order of the ranks
 const RANK_BASE = NATURE_ORDER.length + 1;
 
 function addPayment(
@@ -124,6 +129,7 @@ function addPayment(
   mission: FundingLineId,
   annee: number,
 ): void {
+  // constant-mutants: ignore-next-line no line of the ACI tables is worth 1 cent (skipping 1-cent payments would change nothing)
   if (montant === 0) return;
   payments.push({ date: date ?? fromDayNumber(day), montant_cents: montant, nature, mission, annee, label: `${LINE_LABELS[mission]} – ${NATURE_LABELS[nature]} année ${annee}` });
   days.push(day);
@@ -163,6 +169,7 @@ export function cashFlow(input: FundingInput, settings: RulesSettings = DEFAULT_
   for (const p of payments) received.set(p.date, (received.get(p.date) ?? 0) + p.montant_cents);
 
   let cumulative = 0;
+  // constant-mutants: ignore-next-line the need is max(0, −worst): starting at 1 instead of 0 gives the same need
   let worst = 0;
   const years: CashFlowYear[] = [];
   for (const year of annees) {

@@ -1,6 +1,6 @@
 // Payment calendar order and cash-flow forecast (DOMAIN §4; issue 16 part 5).
 import { describe, expect, it } from "vitest";
-import { cashFlow, entitlement, paymentCalendar, type FundingInput } from "../../../src/rules/index.ts";
+import { DEFAULT_SETTINGS, cashFlow, entitlement, paymentCalendar, type FundingInput } from "../../../src/rules/index.ts";
 
 const LINE_ORDER = ["fonctionnement", "acces_soins", "parcours", "prevention", "crise", "qualite", "accompagnement"];
 const NATURE_ORDER = ["integral", "solde", "variable", "avance"];
@@ -57,7 +57,7 @@ describe("prévision de trésorerie", () => {
     const total = payments.reduce((s, p) => s + p.montant_cents, 0);
     expect(flow.annees.reduce((s, y) => s + y.recu_cents, 0) + flow.apres_contrat_cents).toBe(total);
     const fixed = entitlement(input).annees.map((y) => y.lignes.filter((l) => l.part === "fixe").reduce((s, l) => s + l.montant_cents, 0));
-    flow.annees.forEach((y, i) => expect(Math.abs(y.depense_cents - fixed[i]!)).toBeLessThanOrEqual(1));
+    flow.annees.forEach((y, i) => expect(y.depense_cents).toBe(fixed[i]));
     let cumulative = 0;
     for (const y of flow.annees) {
       cumulative += y.recu_cents - y.depense_cents;
@@ -81,5 +81,16 @@ describe("prévision de trésorerie", () => {
     expect(flow.annees[1]!.point_bas_date).toBe("2026-03-14");
     expect(Math.abs(flow.annees[1]!.point_bas_cents - -1_250_000)).toBeLessThanOrEqual(1);
     expect(flow.besoin_tresorerie_cents).toBeGreaterThanOrEqual(1_250_000);
+  });
+
+  it("un contrat d'une seule année (réglage) : son calendrier, et aucun besoin de trésorerie", () => {
+    const oneYear = { ...DEFAULT_SETTINGS, contractYears: 1 };
+    const input: FundingInput = { signatureDate: "2024-03-15", size: 1, missions: [] };
+    expect(paymentCalendar(input, oneYear).map((p) => [p.date, p.nature, p.montant_cents])).toEqual([["2024-03-15", "integral", 5_000_000]]);
+    const flow = cashFlow(input, oneYear);
+    expect(flow.annees).toHaveLength(1);
+    expect(flow.besoin_tresorerie_cents).toBe(0);
+    expect(flow.annees[0]!.solde_cumule_cents).toBe(0);
+    expect(flow.apres_contrat_cents).toBe(0);
   });
 });
