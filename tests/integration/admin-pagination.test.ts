@@ -209,4 +209,37 @@ describe(`admin : liste des adhérents paginée (${process.env.TEST_PG_ADMIN_URL
     const html = await (await c.get("/admin")).text();
     expect(html).toContain(`(${paid} sur ${owing.length})`);
   });
+
+  it("envois : 50 par page, nombre total, filtre d'état et de type, recherche, autre CPTS jamais comptée", async () => {
+    const other = await env.t.db.cpts.create({ data: { slug: "cpts-voisine-envois", name: "CPTS Voisine Envois", population: 40_000 } });
+    const base = await env.t.db.outboxMessage.count({ where: { cptsId: env.cptsId } });
+    const mk = (cptsId: string, i: number, state: "ENVOYE" | "ECHEC") => ({
+      cptsId, idempotencyKey: `pag-${cptsId}-${i}`, channel: "MAIL" as const, kind: i % 2 ? "newsletter" : "relance", recipient: `dest${i}@pagination.fr`,
+      subject: `Objet pagination ${i}`, bodyText: "x", state, createdAt: new Date(Date.UTC(2026, 10, 1, 8, i)),
+    });
+    await env.t.db.outboxMessage.createMany({ data: Array.from({ length: 130 }, (_, i) => mk(env.cptsId, i, i < 10 ? "ECHEC" : "ENVOYE")) });
+    await env.t.db.outboxMessage.createMany({ data: Array.from({ length: 70 }, (_, i) => mk(other.id, 1000 + i, "ECHEC")) });
+    const total = base + 130;
+    const all = await (await c.get("/admin/envois")).text();
+    expect(all).toContain(`1–50 sur ${total.toLocaleString("fr-FR")} messages`);
+    expect(all).not.toContain("pagination.fr\">");
+    const searched = await (await c.get("/admin/envois?q=PAGINATION&page=3")).text();
+    expect(searched).toContain("101–130 sur 130 messages");
+    expect(searched).toContain('href="/admin/envois?q=PAGINATION&amp;page=2"');
+    expect(searched).not.toMatch(/dest10\d\d@/);
+    const failed = await (await c.get("/admin/envois?etat=ECHEC&q=pagination")).text();
+    expect(failed).toContain("10 messages");
+    const newsletters = await (await c.get("/admin/envois?type=newsletter&q=pagination")).text();
+    expect(newsletters).toContain("1–50 sur 65 messages");
+    const oldest = await (await c.get("/admin/envois?q=pagination&sens=asc")).text();
+    expect(oldest.indexOf("dest0@pagination.fr")).toBeGreaterThan(0);
+    expect(oldest.indexOf("dest0@pagination.fr")).toBeLessThan(oldest.indexOf("dest1@pagination.fr"));
+    for (const [qs, msg] of [["etat=PIRATE", /État inconnu/], ["type=%27--", /Type de message inconnu/], ["page=x", /Numéro de page invalide/], ["sens=haut", /Sens de tri inconnu/]] as const) {
+      const res = await c.get(`/admin/envois?${qs}`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toMatch(msg);
+    }
+    expect(await (await c.get("/admin/envois?q=pagination&page=99")).text()).toContain("101–130 sur 130 messages");
+    expect(await (await c.get("/admin/envois?q=dest1000")).text()).toContain("Aucun message pour ces critères.");
+  });
 });

@@ -221,13 +221,14 @@ export class ActivityRepository {
     return Object.fromEntries(rows.map((r) => [r.state, r._count._all]));
   }
 
-  outbox(cptsId: string, state: string | undefined, take = 200) {
-    return this.db.outboxMessage.findMany({
-      where: { cptsId, ...(state ? { state: state as "ENVOYE" } : {}) },
-      orderBy: { createdAt: "desc" },
-      take,
+  /** These messages of the CPTS (a page of the outbox list), in the order of `ids`. */
+  async outboxByIds(cptsId: string, ids: string[]) {
+    const rows = await this.db.outboxMessage.findMany({
+      where: { cptsId, id: { in: ids } },
       select: { id: true, kind: true, channel: true, recipient: true, memberId: true, subject: true, state: true, attempts: true, lastError: true, createdAt: true, sentAt: true, nextAttemptAt: true },
     });
+    const at = new Map(ids.map((id, i) => [id, i]));
+    return rows.sort((a, b) => at.get(a.id)! - at.get(b.id)!);
   }
 
   /**

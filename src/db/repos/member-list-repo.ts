@@ -139,3 +139,37 @@ export class MemberListRepository {
     return rows.map((r) => ({ key: r.k, status: r.st, count: Number(r.n), balanceCents: Number(r.bal ?? 0) }));
   }
 }
+
+export interface OutboxListQuery {
+  cptsId: string;
+  state?: string;
+  kind?: string;
+  q?: string;
+  desc: boolean;
+  skip: number;
+  take: number;
+}
+
+/**
+ * One page of the CPTS's outbox, newest first by default. The search reads the subject, and the
+ * recipient only of the CPTS's own members (or of no member): an inter-CPTS never finds a member
+ * CPTS's addresses by guessing them.
+ */
+export async function outboxPage(db: Db, f: OutboxListQuery): Promise<{ total: number; ids: string[] }> {
+  const conds: Prisma.Sql[] = [Prisma.sql`o."cptsId" = ${f.cptsId}`];
+  if (f.state) conds.push(Prisma.sql`o."state" = ${Prisma.raw(`'${f.state.replace(/[^A-Z_]/g, "")}'`)}`);
+  if (f.kind) conds.push(Prisma.sql`o."kind" = ${f.kind}`);
+  const q = f.q?.trim();
+  if (q) {
+    const like = likePattern(q);
+    conds.push(Prisma.sql`(LOWER(o."subject") LIKE ${like} ESCAPE '\\' OR (LOWER(o."recipient") LIKE ${like} ESCAPE '\\'
+      AND (o."memberId" IS NULL OR EXISTS (SELECT 1 FROM "Member" m WHERE m."id" = o."memberId" AND m."cptsId" = ${f.cptsId}))))`);
+  }
+  const where = Prisma.join(conds, " AND ");
+  const dir = Prisma.raw(f.desc ? "DESC" : "ASC");
+  const [count, rows] = await Promise.all([
+    db.$queryRaw<{ n: bigint | number }[]>`SELECT COUNT(*) AS n FROM "OutboxMessage" o WHERE ${where}`,
+    db.$queryRaw<{ id: string }[]>`SELECT o."id" FROM "OutboxMessage" o WHERE ${where} ORDER BY o."createdAt" ${dir}, o."id" ${dir} LIMIT ${f.take} OFFSET ${f.skip}`,
+  ]);
+  return { total: Number(count[0]?.n ?? 0), ids: rows.map((r) => r.id) };
+}
