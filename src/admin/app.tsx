@@ -28,6 +28,7 @@ import { voteRoutes } from "./pages/votes.tsx";
 import { crisisActivationRoutes } from "./pages/crises.tsx";
 import { readCircuit } from "../db/repos/mail-circuit-repo.ts";
 import { emailFlagRoutes } from "./pages/email-flags.tsx";
+import { mailWordingRoutes } from "./pages/mail-wordings.tsx";
 
 export type AdminApp = Hono<AdminEnv>;
 export type AdminContext = Context<AdminEnv>;
@@ -104,6 +105,7 @@ export function createAdminApp(ctx: AppContext): Hono {
   crisisActivationRoutes(secured, deps);
   meetingRoutes(secured, deps);
   voteRoutes(secured, deps);
+  mailWordingRoutes(secured, deps);
   journalRoutes(secured, deps);
   pendingPaymentRoutes(secured, deps);
   secured.all("*", (c) => deps.page(c, "Page introuvable", "", <p>Cette page n'existe pas ou n'appartient pas à votre CPTS. <a href="/admin">Retour au tableau de bord</a>.</p>, 404));

@@ -19,6 +19,7 @@ export const NAV: { href: string; label: string }[] = [
   { href: "/admin/reunions", label: "Réunions et indemnités" },
   { href: "/admin/votes", label: "Votes d'AG" },
   { href: "/admin/envois", label: "Envois" },
+  { href: "/admin/modeles-de-messages", label: "Modèles de messages" },
   { href: "/admin/journal", label: "Journal" },
 ];
 

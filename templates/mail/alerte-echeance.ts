@@ -1,5 +1,6 @@
 // ACI / association deadline alert to the coordinator and the bureau (mail), plus its chat wording.
-import { defineMailTemplate, html, z } from "../../src/mail/template.ts";
+import { defineMailTemplate, html, paragraphs, z } from "../../src/mail/template.ts";
+import { fillBody, fillSubject } from "../../src/mail/wording.ts";
 import { layout, preferencesFooter } from "./layout.ts";
 
 const schema = z.object({
@@ -11,8 +12,15 @@ const schema = z.object({
   ownerLabel: z.string().min(1),
   adminUrl: z.url().optional(),
   preferencesUrl: z.url().optional(),
+  /** The CPTS's own wording (« Modèles de messages »), filled with the variables below; absent: coordo's. */
+  wording: z.object({ subject: z.string(), body: z.string() }).optional(),
 });
 type Vars = z.output<typeof schema>;
+
+/** The variables a CPTS's wording of a deadline alert may use (templates/mail/wordings.ts lists them). */
+export function alerteEcheanceWordingVars(v: Vars): Record<string, string | undefined> {
+  return { cpts: v.cptsName, echeance: v.label, type: v.kindLabel, date_limite: v.dueDate, delai: whenFr(v.daysLeft), responsable: v.ownerLabel };
+}
 
 export function whenFr(daysLeft: number): string {
   if (daysLeft === 0) return "aujourd'hui";
@@ -21,6 +29,7 @@ export function whenFr(daysLeft: number): string {
 }
 
 function subject(v: Vars): string {
+  if (v.wording) return fillSubject(v.wording.subject, alerteEcheanceWordingVars(v));
   if (v.daysLeft < 0) return `EN RETARD : ${v.label} (échéance du ${v.dueDate})`;
   if (v.daysLeft === 0) return `Échéance aujourd'hui : ${v.label}`;
   return `Échéance ${whenFr(v.daysLeft)} : ${v.label}`;
@@ -34,7 +43,10 @@ export const alerteEcheanceTemplate = defineMailTemplate({
     layout({
       cptsName: v.cptsName,
       title: subject(v),
-      content: html`<p style="margin:0 0 12px">Bonjour,</p>
+      content: v.wording
+        ? html`${v.daysLeft < 0 ? html`<p style="margin:0 0 12px"><strong style="color:#a33">Échéance dépassée.</strong></p>` : ""}${paragraphs(fillBody(v.wording.body, alerteEcheanceWordingVars(v)))}
+${v.adminUrl ? html`<p style="margin:0"><a href="${v.adminUrl}">Voir les échéances</a></p>` : ""}`
+        : html`<p style="margin:0 0 12px">Bonjour,</p>
 <p style="margin:0 0 12px">${v.daysLeft < 0 ? html`<strong style="color:#a33">Échéance dépassée.</strong> ` : ""}${v.kindLabel} : <strong>${v.label}</strong>.</p>
 <p style="margin:0 0 12px">Date limite : <strong>${v.dueDate}</strong> (${whenFr(v.daysLeft)}). Responsable : ${v.ownerLabel}.</p>
 <p style="margin:0 0 12px">Cette alerte sera répétée jusqu'à ce que l'échéance soit marquée comme faite (commande <code>/echeances</code> ou administration).</p>
@@ -43,12 +55,16 @@ ${v.adminUrl ? html`<p style="margin:0"><a href="${v.adminUrl}">Voir les échéa
     }),
   text: (v) =>
     [
-      "Bonjour,",
-      "",
-      `${v.daysLeft < 0 ? "ÉCHÉANCE DÉPASSÉE. " : ""}${v.kindLabel} : ${v.label}.`,
-      `Date limite : ${v.dueDate} (${whenFr(v.daysLeft)}). Responsable : ${v.ownerLabel}.`,
-      "",
-      "Cette alerte sera répétée jusqu'à ce que l'échéance soit marquée comme faite (commande /echeances ou administration).",
+      ...(v.wording
+        ? [...(v.daysLeft < 0 ? ["ÉCHÉANCE DÉPASSÉE.", ""] : []), fillBody(v.wording.body, alerteEcheanceWordingVars(v))]
+        : [
+            "Bonjour,",
+            "",
+            `${v.daysLeft < 0 ? "ÉCHÉANCE DÉPASSÉE. " : ""}${v.kindLabel} : ${v.label}.`,
+            `Date limite : ${v.dueDate} (${whenFr(v.daysLeft)}). Responsable : ${v.ownerLabel}.`,
+            "",
+            "Cette alerte sera répétée jusqu'à ce que l'échéance soit marquée comme faite (commande /echeances ou administration).",
+          ]),
       ...(v.adminUrl ? ["", `Voir les échéances : ${v.adminUrl}`] : []),
       ...(v.preferencesUrl ? ["", `Ne plus recevoir les alertes : ${v.preferencesUrl}`] : []),
     ].join("\n"),

@@ -9,7 +9,7 @@ import { JOB_STATE_LABELS, OUTBOX_STATE_LABELS, formatRunDuration } from "../lab
 import { formatDateTimeFr } from "../../rules/paris-time.ts";
 import { jobLabel, recipientLabel, slotLabel } from "../../app/labels.ts";
 
-const KIND_LABELS: Record<string, string> = { relance: "Relance de cotisation", newsletter: "Newsletter", newsletter_test: "Newsletter (test)", alerte: "Alerte d'échéance", plan_crise: "Plan de crise", code: "Code de liaison", crise: "Crise", crise_rappel: "Crise (rappel)" };
+const KIND_LABELS: Record<string, string> = { relance: "Relance de cotisation", newsletter: "Newsletter", newsletter_test: "Newsletter (test)", alerte: "Alerte d'échéance", plan_crise: "Plan de crise", code: "Code de liaison", crise: "Crise", crise_rappel: "Crise (rappel)", modele_test: "Modèle de message (test)" };
 
 export function outboxRoutes(app: AdminApp, deps: AdminDeps): void {
   const repo = new ActivityRepository(deps.ctx.db);

@@ -10,6 +10,7 @@ import { CrisisActivationRepository, type CrisisSituationKey } from "../../db/re
 import { formatDateFr } from "../../rules/dates.ts";
 import { professionLabel } from "../../rules/professions.ts";
 import { alertRecipients } from "../../helloasso/notify.ts";
+import { wordingFor } from "../../db/repos/mail-wording-repo.ts";
 import { enqueueMessages, inTransaction, type OutboxDraft } from "./outbox.ts";
 import { crisisNotifiers, exercisePrefix, hashAnswerToken, type CrisisAlert } from "./crisis-notifiers.ts";
 import { displayName } from "./members.ts";
@@ -98,7 +99,7 @@ export async function activateCrisis(
     // Re-checked inside the transaction: two activations at once must not both open.
     if (await txRepo.open(cptsId)) throw new UserError("Le plan de crise vient d'être activé par quelqu'un d'autre.");
     const activation = await txRepo.create({ cptsId, situation, description, grave: input.grave ?? true, exercise, reminderAfterMinutes: reminder, activatedOn: today, activatedBy: actor.label, createdAt: ctx.clock.now() });
-    const alert: CrisisAlert = { cptsId, cptsName: cpts.name, activationId: activation.id, situationLabel: label, description, activatedOn: today, exercise, kind: "alerte" };
+    const alert: CrisisAlert = { cptsId, cptsName: cpts.name, activationId: activation.id, situationLabel: label, description, activatedOn: today, exercise, kind: "alerte", wording: await wordingFor(tx, cptsId, "alerte-crise") };
     const drafts: OutboxDraft[] = [];
     for (const notifier of crisisNotifiers(ctx.config)) {
       const n = notifier.notify(alert, { members: audience, chatChannels: channels });
@@ -135,7 +136,7 @@ export async function sendDueCrisisReminders(ctx: AppContext, now: Date, opts: {
       if (!(await txRepo.claimReminder(a.id, now))) return false;
       const alert: CrisisAlert = {
         cptsId: a.cptsId, cptsName: cpts.name, activationId: a.id, situationLabel: CRISIS_SITUATIONS[a.situation as CrisisSituationKey],
-        description: a.description, activatedOn: a.activatedOn, exercise: a.exercise, kind: "rappel",
+        description: a.description, activatedOn: a.activatedOn, exercise: a.exercise, kind: "rappel", wording: await wordingFor(tx, a.cptsId, "alerte-crise"),
       };
       const drafts: OutboxDraft[] = [];
       for (const notifier of crisisNotifiers(ctx.config)) {

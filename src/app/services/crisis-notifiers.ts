@@ -13,6 +13,7 @@ import { renderMail } from "../../mail/template.ts";
 import { alerteCriseTemplate } from "../../../templates/mail/index.ts";
 import { formatDateFr } from "../../rules/dates.ts";
 import type { OutboxDraft } from "./outbox.ts";
+import type { MailWordingText } from "../../mail/wording.ts";
 
 export interface CrisisAlert {
   cptsId: string;
@@ -24,6 +25,8 @@ export interface CrisisAlert {
   exercise: boolean;
   /** "alerte": the activation; "rappel": the reminder to those who have not answered. */
   kind: "alerte" | "rappel";
+  /** The CPTS's own wording of the alert mail (« Modèles de messages »), if any. */
+  wording?: MailWordingText | null;
 }
 
 export interface CrisisRecipient {
@@ -101,6 +104,7 @@ export function mailCrisisNotifier(config: Config): CrisisNotifier {
           reminder: a.kind === "rappel",
           availableUrl: answerUrl(config, token, true),
           unavailableUrl: answerUrl(config, token, false),
+          wording: a.wording ?? undefined,
         });
         drafts.push({
           cptsId: a.cptsId,

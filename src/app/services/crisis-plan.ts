@@ -9,6 +9,7 @@ import { memberDisplayName, writeAudit } from "../../db/repos/dues-repo.ts";
 import { renderMail, TemplateError } from "../../mail/template.ts";
 import { planCriseRevueTemplate } from "../../../templates/mail/plan-crise-revue.ts";
 import { unsubscribeUrl } from "../../mail/links.ts";
+import { wordingFor } from "../../db/repos/mail-wording-repo.ts";
 import { enqueueMessages, inTransaction, type OutboxDraft } from "./outbox.ts";
 import { excerpt, UserError } from "../errors.ts";
 
@@ -127,6 +128,7 @@ export async function sendCrisisReviewRequests(ctx: AppContext, cptsId: string, 
   const windowStart = addDays(next.dueDate, -review.leadDays);
   const period = Math.floor(daysBetween(windowStart, at) / review.repeatDays);
   const cptsName = cpts.name;
+  const wording = (await wordingFor(ctx.db, cptsId, "plan-crise-revue")) ?? undefined;
   const drafts: OutboxDraft[] = [];
   let skipped = 0;
   const errors: string[] = [];
@@ -146,6 +148,7 @@ export async function sendCrisisReviewRequests(ctx: AppContext, cptsId: string, 
         daysLeft: next.daysLeft,
         lastReviewedOn: s.lastReviewedOn ? formatDateFr(s.lastReviewedOn) : undefined,
         preferencesUrl: unsubscribeUrl(ctx.config, o.unsubscribeToken, "alertes"),
+        wording,
       });
       drafts.push({
         cptsId, idempotencyKey: `plan_crise:${s.id}:${next.key}:${period}`, channel: "MAIL", kind: "plan_crise",

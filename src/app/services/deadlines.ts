@@ -11,6 +11,7 @@ import { alerteEcheanceTemplate, alerteEcheanceChatText } from "../../../templat
 import { unsubscribeUrl } from "../../mail/links.ts";
 import { publicUrl } from "../../config.ts";
 import { chatRecipient } from "../chat-notifier.ts";
+import { wordingFor } from "../../db/repos/mail-wording-repo.ts";
 import { enqueueMessages, inTransaction, type OutboxDraft } from "./outbox.ts";
 import { excerpt, UserError } from "../errors.ts";
 
@@ -75,6 +76,7 @@ export async function sendDeadlineAlerts(ctx: AppContext, cptsId: string, at: st
     const audience = (await alertAudience(tx, cptsId))!;
     const drafts: OutboxDraft[] = [];
     const errors: string[] = [];
+    const wording = (await wordingFor(tx, cptsId, "alerte-echeance")) ?? undefined;
     for (const { deadline, daysLeft, alertOn, escalated } of fresh) {
       const vars = {
         cptsName: audience.cpts.name,
@@ -88,7 +90,7 @@ export async function sendDeadlineAlerts(ctx: AppContext, cptsId: string, at: st
       const targets = audience.recipients.filter((r) => r.board !== "ca" || escalated);
       try {
         for (const r of targets) {
-          const mail = renderMail(alerteEcheanceTemplate, { ...vars, preferencesUrl: unsubscribeUrl(ctx.config, r.unsubscribeToken, "alertes") });
+          const mail = renderMail(alerteEcheanceTemplate, { ...vars, wording, preferencesUrl: unsubscribeUrl(ctx.config, r.unsubscribeToken, "alertes") });
           drafts.push({
             cptsId, idempotencyKey: `alerte:${cptsId}:${deadline.key}:${alertOn}:${r.id}`, channel: "MAIL", kind: "alerte",
             recipient: r.email, memberId: r.id, subject: mail.subject, bodyText: mail.text, bodyHtml: mail.html,

@@ -8,6 +8,8 @@ import { professionLabel } from "../../rules/professions.ts";
 import { loadReminderInputs, insertLedgerRows, writeAudit, type ReminderInputs, type ReminderMember } from "../../db/repos/dues-repo.ts";
 import { renderMail, TemplateError } from "../../mail/template.ts";
 import { relanceTemplate } from "../../../templates/mail/relance.ts";
+import { relanceWordingKey } from "../../../templates/mail/wordings.ts";
+import { wordingsOf } from "../../db/repos/mail-wording-repo.ts";
 import { unsubscribeUrl, listUnsubscribeHeaders } from "../../mail/links.ts";
 import { enqueueMessages, inTransaction, type OutboxDraft } from "./outbox.ts";
 
@@ -98,6 +100,7 @@ export async function enqueueReminders(
     const ledger: { cptsId: string; memberId: string; year: number; step: number; trigger: string }[] = [];
     const errors: { memberId: string; message: string }[] = [];
     const maxCount = inputs.policy?.maxCount ?? inputs.policy?.offsetsDays.length ?? 1;
+    const wordings = due.length ? await wordingsOf(tx, cptsId) : new Map();
     for (const d of due) {
       const m = d.member;
       const rate = m.category ? inputs.ratesCents[m.category] : undefined;
@@ -115,6 +118,7 @@ export async function enqueueReminders(
           paymentLink: inputs.cpts.paymentLink ?? undefined,
           paymentInstructions: inputs.cpts.paymentInstructions ?? undefined,
           preferencesUrl: unsubscribeUrl(ctx.config, m.unsubscribeToken, "relances"),
+          wording: wordings.get(relanceWordingKey(d.step, Math.max(maxCount, d.step))),
         });
         drafts.push({
           cptsId,
