@@ -4,18 +4,32 @@
 // unknown formula). The treasurer accepts each for the right member (same outcome as an automatic
 // match) or rejects it (closed, not counted, audited).
 import type { AdminApp, AdminDeps } from "../admin/app.tsx";
-import { Csrf, Empty } from "../admin/ui.tsx";
+import { Csrf, Empty, Pager, PAGE_SIZE } from "../admin/ui.tsx";
+import { listPage, listParams, listQuery, Notices, RangeCount, SortHeader } from "../admin/list.tsx";
 import { redirectWith } from "../admin/flash.ts";
 import { UserError } from "../app/errors.ts";
 import { formatEuros } from "../rules/money.ts";
 import { listPendingPayments, rejectPendingPayment, resolvePendingPayment, REVIEW_PATH } from "./service.ts";
 import { HelloAssoRepository } from "./repo.ts";
 
+/** Above this many members with an e-mail, the treasurer types the address instead of picking it. */
+const MAX_PICKER = 500;
+
 export function pendingPaymentRoutes(app: AdminApp, deps: AdminDeps): void {
   app.get("/paiements-a-verifier", async (c) => {
     const user = c.get("user");
-    const pending = await listPendingPayments(deps.ctx, user.cptsId);
-    const members = pending.length ? await new HelloAssoRepository(deps.ctx.db).memberChoices(user.cptsId) : [];
+    const repo = new HelloAssoRepository(deps.ctx.db);
+    const notices: string[] = [];
+    const rawQ = (c.req.query("q") ?? "").trim();
+    if (rawQ.length > 100) notices.push("Recherche trop longue : 100 caractères au plus, le début est utilisé.");
+    const q = rawQ.slice(0, 100);
+    const lp = listParams(c, { anciens: "Date de réception" });
+    const qs = listQuery({ q, sens: lp.desc ? "desc" : undefined });
+    const total = await repo.countPending(user.cptsId, q);
+    const pg = listPage(lp, total);
+    const pending = await listPendingPayments(deps.ctx, user.cptsId, { skip: pg.skip, take: PAGE_SIZE, q, desc: lp.desc });
+    // a picker of every member is a page of megabytes at national scale: above a few hundred, the e-mail is typed
+    const members = pending.length && (await repo.countMemberChoices(user.cptsId)) <= MAX_PICKER ? await repo.memberChoices(user.cptsId) : [];
     return deps.page(
       c,
       "Paiements HelloAsso à vérifier",
@@ -26,15 +40,23 @@ export function pendingPaymentRoutes(app: AdminApp, deps: AdminDeps): void {
           ambigu, montant de 0 € ou hors de toute cotisation, date impossible, formule inconnue. Accepter enregistre la cotisation de l'adhérent choisi
           (ses relances sont arrêtées s'il est à jour, la trésorerie est prévenue dans le chat) ; rejeter clôt le paiement sans le compter.
         </p>
+        <form class="inline" method="get" action={REVIEW_PATH} role="search" aria-label="Rechercher un paiement à vérifier">
+          <label>Payeur<input type="search" name="q" value={q} placeholder="nom, e-mail…" /></label>
+          {lp.desc ? <input type="hidden" name="sens" value="desc" /> : null}
+          <button type="submit">Rechercher</button>
+        </form>
+        <Notices notices={[...notices, ...lp.notices]} />
+        {total ? <RangeCount id="pending-count" skip={pg.skip} shown={pending.length} total={total} noun={total > 1 ? "paiements à vérifier" : "paiement à vérifier"} /> : null}
+        <Pager base={REVIEW_PATH} query={qs} page={pg.page} pages={pg.pages} />
         {pending.length ? (
-          <div class="table-wrap">
+          <div class="table-wrap" role="region" tabindex={0} aria-label="Paiements à vérifier">
             <datalist id="adherents">
               {members.map((m) => (
                 <option value={m.email ?? ""}>{[m.firstName, m.lastName].filter(Boolean).join(" ") || m.organization || ""}</option>
               ))}
             </datalist>
             <table class="cards" id="paiements-a-verifier">
-              <thead><tr><th>Payeur</th><th>Montant</th><th>Date</th><th>Motif</th><th>Accepter</th><th>Rejeter</th></tr></thead>
+              <thead><tr><th>Payeur</th><th>Montant</th><SortHeader base={REVIEW_PATH} query={listQuery({ q })} sort="anciens" label="Date" current={lp} /><th>Motif</th><th>Accepter</th><th>Rejeter</th></tr></thead>
               <tbody>
                 {pending.map((p) => (
                   <tr>
@@ -69,8 +91,9 @@ export function pendingPaymentRoutes(app: AdminApp, deps: AdminDeps): void {
             </table>
           </div>
         ) : (
-          <Empty>Aucun paiement à vérifier.</Empty>
+          <Empty>{q ? "Aucun paiement à vérifier pour cette recherche." : "Aucun paiement à vérifier."}</Empty>
         )}
+        <Pager base={REVIEW_PATH} query={qs} page={pg.page} pages={pg.pages} />
       </section>,
     );
   });

@@ -102,8 +102,29 @@ export class HelloAssoRepository {
     return r.count === 1;
   }
 
-  listPending(cptsId: string) {
-    return this.db.pendingPayment.findMany({ where: { cptsId, resolvedAt: null }, orderBy: { createdAt: "asc" } });
+  /** Open queue entries, oldest first; `page` narrows to a search (payer name or e-mail) and one page. */
+  listPending(cptsId: string, page?: PendingPage) {
+    return this.db.pendingPayment.findMany({
+      where: this.pendingWhere(cptsId, page?.q),
+      orderBy: [{ createdAt: page?.desc ? "desc" : "asc" }, { id: page?.desc ? "desc" : "asc" }],
+      ...(page ? { skip: page.skip, take: page.take } : {}),
+    });
+  }
+
+  countPending(cptsId: string, q?: string) {
+    return this.db.pendingPayment.count({ where: this.pendingWhere(cptsId, q) });
+  }
+
+  private pendingWhere(cptsId: string, q?: string) {
+    const t = q?.trim();
+    if (!t) return { cptsId, resolvedAt: null };
+    const variants = [...new Set([t, t.toLowerCase(), t.charAt(0).toUpperCase() + t.slice(1).toLowerCase(), t.toUpperCase()])];
+    return { cptsId, resolvedAt: null, OR: variants.flatMap((v) => [{ payerName: { contains: v } }, { payerEmail: { contains: v } }]) };
+  }
+
+  /** How many members a treasurer could pick (the picker lists them only when they are few). */
+  countMemberChoices(cptsId: string) {
+    return this.db.member.count({ where: { cptsId, status: { in: ["ACTIF", "CANDIDAT", "NON_ADHERENT"] }, email: { not: null } } });
   }
 
   pendingById(cptsId: string, pendingId: string) {
@@ -125,4 +146,11 @@ export class HelloAssoRepository {
   audit(cptsId: string, actor: string, action: string, target: string, details: object) {
     return this.db.auditLog.create({ data: { cptsId, actor, action, target, details } });
   }
+}
+
+export interface PendingPage {
+  skip: number;
+  take: number;
+  q?: string;
+  desc?: boolean;
 }

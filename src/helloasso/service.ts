@@ -8,7 +8,7 @@ import { formatEuros } from "../rules/money.ts";
 import { professionLabel } from "../rules/professions.ts";
 import { paymentFacts, type HelloAssoNotification, type PaymentFact } from "./payload.ts";
 import { recordDuesPayment } from "./payments.ts";
-import { HelloAssoRepository, type MemberCandidate } from "./repo.ts";
+import { HelloAssoRepository, type MemberCandidate, type PendingPage } from "./repo.ts";
 import { noticeToAlertChannels } from "./notify.ts";
 
 export type FactOutcome =
@@ -206,9 +206,9 @@ export interface PendingPaymentView {
   acceptable: boolean;
 }
 
-export async function listPendingPayments(ctx: AppContext, cptsId: string): Promise<PendingPaymentView[]> {
+export async function listPendingPayments(ctx: AppContext, cptsId: string, page?: PendingPage): Promise<PendingPaymentView[]> {
   const repo = new HelloAssoRepository(ctx.db);
-  const rows = await repo.listPending(cptsId);
+  const rows = await repo.listPending(cptsId, page);
   const today = ctx.clock.today();
   const views: PendingPaymentView[] = [];
   for (const r of rows) {

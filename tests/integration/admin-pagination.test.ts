@@ -242,4 +242,32 @@ describe(`admin : liste des adhérents paginée (${process.env.TEST_PG_ADMIN_URL
     expect(await (await c.get("/admin/envois?q=pagination&page=99")).text()).toContain("101–130 sur 130 messages");
     expect(await (await c.get("/admin/envois?q=dest1000")).text()).toContain("Aucun message pour ces critères.");
   });
+
+  it("paiements à vérifier : 50 par page, les plus anciens d'abord, recherche du payeur, autre CPTS jamais comptée", async () => {
+    const other = await env.t.db.cpts.create({ data: { slug: "cpts-voisine-paiements", name: "CPTS Voisine Paiements", population: 40_000 } });
+    const open = await env.t.db.pendingPayment.count({ where: { cptsId: env.cptsId, resolvedAt: null } });
+    const mk = (cptsId: string, i: number) => ({
+      cptsId, source: "HELLOASSO" as const, externalId: `pag-${cptsId}-${i}`, payerName: `Payeur Pagination ${i}`, payerEmail: `payeur${i}@pagination.fr`,
+      amountCents: 3000, paidOn: "2026-11-02", reason: "payeur inconnu", createdAt: new Date(Date.UTC(2026, 10, 2, 8, i)),
+    });
+    await env.t.db.pendingPayment.createMany({ data: Array.from({ length: 75 }, (_, i) => mk(env.cptsId, i)) });
+    await env.t.db.pendingPayment.createMany({ data: Array.from({ length: 30 }, (_, i) => mk(other.id, 500 + i)) });
+    await env.t.db.pendingPayment.create({ data: { ...mk(env.cptsId, 99), externalId: "pag-resolved", resolvedAt: new Date() } });
+    const total = open + 75;
+    const first = await (await c.get("/admin/paiements-a-verifier")).text();
+    expect(first).toContain(`1–50 sur ${total} paiements à vérifier`);
+    const found = await (await c.get("/admin/paiements-a-verifier?q=PAYEUR%20PAGINATION&page=2")).text();
+    expect(found).toContain("51–75 sur 75 paiements à vérifier");
+    expect(found).toContain("Payeur Pagination 74");
+    expect(found).toContain("Payeur Pagination 50<");
+    expect(found).not.toContain("Payeur Pagination 49<");
+    expect(found).toContain('href="/admin/paiements-a-verifier?q=PAYEUR+PAGINATION&amp;page=1"');
+    const newest = await (await c.get("/admin/paiements-a-verifier?q=pagination&sens=desc")).text();
+    expect(newest.indexOf("Payeur Pagination 74<")).toBeLessThan(newest.indexOf("Payeur Pagination 73<"));
+    expect(newest).not.toContain("Payeur Pagination 99<"); // resolved: not in the queue
+    const elsewhere = await (await c.get("/admin/paiements-a-verifier?q=payeur510")).text();
+    expect(elsewhere).toContain("Aucun paiement à vérifier pour cette recherche.");
+    expect((await c.get("/admin/paiements-a-verifier?page=-1&sens=x&tri=y")).status).toBe(200);
+    expect(await (await c.get("/admin/paiements-a-verifier?tri=y")).text()).toContain("Tri inconnu");
+  });
 });
