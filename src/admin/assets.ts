@@ -14,7 +14,7 @@ nav.main{background:#fff;border-bottom:1px solid var(--line);display:flex;flex-w
 nav.main a{display:inline-block;padding:.55rem .7rem;text-decoration:none;color:var(--fg);border-bottom:3px solid transparent;white-space:nowrap}
 nav.main a.on{border-bottom-color:var(--brand);font-weight:600}
 .skip{position:absolute;left:-9999px;top:0;background:#fff;color:#000;padding:.5rem .8rem;z-index:10}.skip:focus{left:.5rem}
-a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible,summary:focus-visible,[tabindex]:focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}
+a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible,summary:focus-visible,iframe:focus-visible,[tabindex]:focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}
 main{max-width:1150px;margin:0 auto;padding:1rem}
 h1{font-size:1.4rem;margin:.3rem 0 1rem}
 h2{font-size:1.1rem;margin:0 0 .6rem}
@@ -24,6 +24,7 @@ h3{font-size:1rem;margin:.8rem 0 .4rem}
 .kpi{font-size:2rem;font-weight:700;color:var(--brand)}
 .muted{color:var(--muted);font-size:.9rem}
 .table-wrap{overflow-x:auto;-webkit-overflow-scrolling:touch}
+td input[type=date]{width:9.25rem;font-size:.875rem;padding:.3rem .35rem}
 table{border-collapse:collapse;width:100%;font-size:.92rem}
 th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:#f0f2f5;font-weight:600}
@@ -48,14 +49,29 @@ button.danger{background:var(--bad)}
 .badge{display:inline-block;padding:.05rem .45rem;border-radius:10px;font-size:.8rem;background:#eceff3;white-space:nowrap}
 .badge.ok{background:#e1f3e6;color:var(--ok)}.badge.warn{background:#fff1dc;color:var(--warn)}.badge.bad{background:#fde4e2;color:var(--bad)}
 tr.bad td{background:#fff6f5}
-.chart svg{width:100%;height:auto;display:block}
-.chart.wide svg{max-width:760px}
+.sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
+.bars{font-size:.875rem;margin:.4rem 0;display:grid;grid-template-columns:minmax(0,10rem) minmax(3rem,1fr) auto;align-items:center;gap:.25rem .6rem}
+.chart.wide .bars{max-width:760px}
+.bar-row{display:contents}
+.chart-label{overflow-wrap:anywhere}
+.chart-value{white-space:nowrap;font-variant-numeric:tabular-nums}
+.bar-svg{display:block;width:100%;height:14px}
+.bars.grouped{display:block}
+.bar-group{display:grid;grid-template-columns:minmax(3rem,1fr) minmax(6.5rem,auto);align-items:center;gap:.25rem .6rem;margin:.5rem 0}
+.bar-group>.chart-label{grid-column:1/-1;font-weight:600}
+.legend{list-style:none;padding:0;margin:0 0 .4rem;display:flex;flex-wrap:wrap;gap:.3rem 1.2rem}
+.legend li{display:flex;align-items:center;gap:.4rem}
+.swatch{width:12px;height:12px;flex:0 0 12px}
+.chart-data{margin:.4rem 0}
+.chart-data summary{font-weight:600}
 .timeline{list-style:none;padding:0;margin:0}
 .timeline li{border-left:3px solid var(--line);padding:.3rem 0 .6rem .8rem;position:relative}
-.timeline li.en_retard{border-color:var(--bad)}.timeline li.imminent{border-color:var(--warn)}.timeline li.fait{border-color:var(--ok);opacity:.75}
+.timeline li.en_retard{border-color:var(--bad)}.timeline li.imminent{border-color:var(--warn)}.timeline li.fait{border-color:var(--ok)}
 .ical-url{width:100%;font-family:ui-monospace,monospace;font-size:.85rem}
 .login{max-width:380px;margin:8vh auto;padding:0 1rem}
 .preview{border:1px solid var(--line);background:#fff;padding:1rem;max-height:420px;overflow:auto}
+iframe.preview{display:block;width:100%;padding:0;height:70vh;min-height:420px;max-height:none}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;max-width:100%}
 details summary{cursor:pointer;font-weight:600}
 @media (max-width:600px){
   nav.main{padding:0 .25rem}
@@ -67,10 +83,14 @@ details summary{cursor:pointer;font-weight:600}
   .grid{grid-template-columns:1fr}
   form.inline{flex-direction:column;align-items:stretch}
   form.inline input,form.inline select,form.inline button{width:100%}
+  table.cards,table.cards tbody{display:block;width:100%}
   table.cards thead{display:none}
   table.cards tr{display:block;border-bottom:1px solid var(--line);padding:.3rem 0}
-  table.cards td{display:flex;justify-content:space-between;gap:.8rem;border:0;padding:.15rem .2rem;text-align:right}
-  table.cards td::before{content:attr(data-label);font-weight:600;color:var(--muted);text-align:left}
+  table.cards td{display:flex;justify-content:space-between;gap:.8rem;border:0;padding:.15rem .2rem;text-align:right;overflow-wrap:anywhere;min-width:0}
+  table.cards td::before{content:attr(data-label);font-weight:600;color:var(--muted);text-align:left;flex:0 0 auto;max-width:45%}
+  table.cards td>*{min-width:0}
+  iframe.preview{height:80vh}
+  .bars{grid-template-columns:minmax(0,7.5rem) minmax(2.5rem,1fr) auto;gap:.25rem .4rem}
 }
 `;
 

@@ -1,5 +1,8 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
-// Inline SVG charts rendered on the server (no chart library, no script).
+// Bar charts rendered on the server (no chart library, no script). The words and numbers are HTML
+// text, so they keep the page's font size on a phone (text inside a scaled SVG viewBox shrank to
+// 7 px at 375 px); only the bars are SVG, one stretched rectangle each (the CSP forbids inline
+// widths). Each chart is one image with a spoken summary, followed by its data as a table.
 
 export interface Bar {
   label: string;
@@ -9,32 +12,51 @@ export interface Bar {
   valueLabel?: string;
 }
 
-/** Horizontal bars: one row per item, label on the left, bar and value on the right. */
-export function HBarChart({ bars, title, max: maxIn }: { bars: Bar[]; title: string; max?: number }) {
-  // Drawn at about the width of a dashboard card, so that 12 px text stays 12 px on screen.
-  const rowH = 24;
-  const labelW = 150;
-  const width = 380;
-  const barW = width - labelW - 56;
-  const max = maxIn ?? Math.max(1, ...bars.map((b) => b.total ?? b.value));
-  const height = bars.length * rowH + 10;
+const pct = (v: number, max: number) => Math.max(0, Math.min(100, (v / max) * 100)).toFixed(2);
+
+/** One bar: a track stretched to the row's width, the value's part filled. */
+function BarSvg({ parts }: { parts: { value: number; color: string }[] }) {
   return (
-    <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title} xmlns="http://www.w3.org/2000/svg" font-size="12" font-family="system-ui, sans-serif">
-      <title>{title}</title>
-      {bars.map((b, i) => {
-        const y = 5 + i * rowH;
-        const w = (b.value / max) * barW;
-        const tw = b.total !== undefined ? (b.total / max) * barW : 0;
-        return (
-          <g>
-            <text x={labelW - 6} y={y + 15} text-anchor="end" fill="#1d2430">{b.label.length > 22 ? b.label.slice(0, 21) + "…" : b.label}</text>
-            {b.total !== undefined ? <rect x={labelW} y={y + 3} width={tw.toFixed(1)} height={rowH - 8} fill="#e3e7ec" rx="3" /> : null}
-            <rect x={labelW} y={y + 3} width={w.toFixed(1)} height={rowH - 8} fill="#1f6f5c" rx="3" />
-            <text x={labelW + Math.max(w, tw) + 5} y={y + 15} fill="#1d2430">{b.valueLabel ?? String(b.value)}</text>
-          </g>
-        );
-      })}
+    <svg class="bar-svg" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">
+      <rect x="0" y="0" width="100" height="10" fill="#f0f2f5" />
+      {parts.map((p) => <rect x="0" y="0" width={p.value} height="10" fill={p.color} />)}
     </svg>
+  );
+}
+
+function DataTable({ caption, head, rows }: { caption: string; head: string[]; rows: string[][] }) {
+  return (
+    <details class="chart-data">
+      <summary>Voir les données</summary>
+      <div class="table-wrap" role="region" tabindex={0} aria-label={caption}>
+        <table>
+          <caption class="sr-only">{caption}</caption>
+          <thead><tr>{head.map((h, i) => <th class={i ? "num" : ""} scope="col">{h}</th>)}</tr></thead>
+          <tbody>{rows.map((r) => <tr>{r.map((c, i) => (i ? <td class="num">{c}</td> : <th scope="row">{c}</th>))}</tr>)}</tbody>
+        </table>
+      </div>
+    </details>
+  );
+}
+
+/** Horizontal bars: one row per item, label, bar (value over total) and value. */
+export function HBarChart({ bars, title, max: maxIn, headers = ["Catégorie", "Valeur", "Total"] }: { bars: Bar[]; title: string; max?: number; headers?: [string, string, string] }) {
+  const max = maxIn ?? Math.max(1, ...bars.map((b) => b.total ?? b.value));
+  const hasTotal = bars.some((b) => b.total !== undefined);
+  const summary = `${title} : ${bars.map((b) => `${b.label} ${b.valueLabel ?? b.value}`).join(", ")}.`;
+  return (
+    <>
+      <div class="bars" role="img" aria-label={summary}>
+        {bars.map((b) => (
+          <div class="bar-row">
+            <span class="chart-label">{b.label}</span>
+            <BarSvg parts={[...(b.total !== undefined ? [{ value: Number(pct(b.total, max)), color: "#c9d0d8" }] : []), { value: Number(pct(b.value, max)), color: "#1f6f5c" }]} />
+            <span class="chart-value">{b.valueLabel ?? String(b.value)}</span>
+          </div>
+        ))}
+      </div>
+      <DataTable caption={`Données : ${title}`} head={hasTotal ? headers : headers.slice(0, 2)} rows={bars.map((b) => [b.label, String(b.value), ...(hasTotal ? [b.total === undefined ? "—" : String(b.total)] : [])])} />
+    </>
   );
 }
 
@@ -44,50 +66,31 @@ export interface ColumnSeries {
   values: number[];
 }
 
-/** Grouped vertical columns with a y axis in euros (values in cents). */
+/** Grouped bars, one group per category (a year), one bar per series, with a legend and the values in words. */
 export function ColumnChart({ categories, series, title, format }: { categories: string[]; series: ColumnSeries[]; title: string; format: (v: number) => string }) {
-  const width = 680;
-  const height = 300;
-  const left = 90;
-  const bottom = 40;
-  const top = 30;
-  const plotH = height - bottom - top;
-  const plotW = width - left - 10;
   const max = Math.max(1, ...series.flatMap((s) => s.values));
-  const groupW = plotW / Math.max(1, categories.length);
-  const colW = Math.min(40, (groupW * 0.8) / Math.max(1, series.length));
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((t) => t * max);
+  const summary = `${title} : ${categories.map((cat, i) => `${cat}, ${series.map((s) => `${s.name.toLowerCase()} ${format(s.values[i] ?? 0)}`).join(", ")}`).join(" ; ")}.`;
   return (
-    <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title} xmlns="http://www.w3.org/2000/svg" font-size="15" font-family="system-ui, sans-serif">
-      <title>{title}</title>
-      {ticks.map((t) => {
-        const y = top + plotH - (t / max) * plotH;
-        return (
-          <g>
-            <line x1={left} x2={width - 10} y1={y} y2={y} stroke="#e3e7ec" />
-            <text x={left - 6} y={y + 4} text-anchor="end" fill="#5b6474">{format(Math.round(t))}</text>
-          </g>
-        );
-      })}
-      {categories.map((cat, i) => {
-        const gx = left + i * groupW + (groupW - colW * series.length) / 2;
-        return (
-          <g>
-            {series.map((s, j) => {
-              const v = s.values[i] ?? 0;
-              const h = (v / max) * plotH;
-              return <rect x={(gx + j * colW).toFixed(1)} y={(top + plotH - h).toFixed(1)} width={(colW - 2).toFixed(1)} height={h.toFixed(1)} fill={s.color}><title>{`${s.name} ${cat} : ${format(v)}`}</title></rect>;
-            })}
-            <text x={left + i * groupW + groupW / 2} y={height - bottom + 16} text-anchor="middle" fill="#1d2430">{cat}</text>
-          </g>
-        );
-      })}
-      {series.map((s, j) => (
-        <g>
-          <rect x={left + j * 170} y={6} width={12} height={12} fill={s.color} />
-          <text x={left + j * 170 + 18} y={16} fill="#1d2430">{s.name}</text>
-        </g>
-      ))}
-    </svg>
+    <>
+      <div class="bars grouped" role="img" aria-label={summary}>
+        <ul class="legend">
+          {series.map((s) => (
+            <li><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg"><rect width="10" height="10" fill={s.color} /></svg>{s.name}</li>
+          ))}
+        </ul>
+        {categories.map((cat, i) => (
+          <div class="bar-group">
+            <span class="chart-label">{cat}</span>
+            {series.map((s) => (
+              <div class="bar-row">
+                <BarSvg parts={[{ value: Number(pct(s.values[i] ?? 0, max)), color: s.color }]} />
+                <span class="chart-value">{format(s.values[i] ?? 0)}</span>
+              </div>
+            ))}
+          </div>
+        ))}
+      </div>
+      <DataTable caption={`Données : ${title}`} head={["Période", ...series.map((s) => s.name)]} rows={categories.map((cat, i) => [cat, ...series.map((s) => format(s.values[i] ?? 0))])} />
+    </>
   );
 }

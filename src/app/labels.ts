@@ -127,3 +127,13 @@ export function formatDateLongFr(iso: string): string {
   const [y, m, d] = iso.split("-").map(Number) as [number, number, number];
   return `${d === 1 ? "1er" : d} ${MONTHS_FR[m - 1]} ${y}`;
 }
+
+const CHAT_PLATFORM_LABELS: Record<string, string> = { discord: "Discord", slack: "Slack", console: "Console" };
+/** Where an outbox message goes, in words: an e-mail address as is, a chat channel « Discord · salon #alertes » (never « console:console:alertes »). */
+export function recipientLabel(recipient: string, channel: "MAIL" | "CHAT"): string {
+  if (channel !== "CHAT") return recipient;
+  const [platform = "", , ...rest] = recipient.split(":");
+  const name = rest.join(":");
+  const where = !name || /^(\d{6,}|[CG][A-Z0-9]{8,})$/.test(name) ? "salon configuré" : `salon #${name.replace(/^#/, "")}`;
+  return `${CHAT_PLATFORM_LABELS[platform.toLowerCase()] ?? "Chat"} · ${where}`;
+}

@@ -7,7 +7,7 @@ export function layout(p: { cptsName: string; title: string; content: SafeHtml; 
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${p.title}</title></head>
 <body style="margin:0;padding:0;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;color:#1d2733">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:24px 12px">
-<table role="presentation" width="600" cellpadding="0" cellspacing="0" style="max-width:600px;background:#ffffff;border-radius:6px">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background:#ffffff;border-radius:6px">
 <tr><td style="padding:16px 24px;background:#0b5c8c;color:#ffffff;font-size:18px;font-weight:bold;border-radius:6px 6px 0 0">${p.cptsName}</td></tr>
 <tr><td style="padding:24px;font-size:15px;line-height:1.5">${p.content}</td></tr>
 <tr><td style="padding:12px 24px 20px;font-size:12px;color:#5b6675;border-top:1px solid #e3e6ea">${p.footer ?? ""}</td></tr>

@@ -3,90 +3,37 @@
 // dashboard chart; every page is checked for horizontal overflow at phone width (375 × 812).
 // ADMIN_SCREENSHOTS=<dir> also saves a screenshot of every page at both widths.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { freshDatabaseUrl } from "../helpers/db.ts";
-import { loadConfig } from "../../src/config.ts";
-import { silentLogger } from "../../src/log.ts";
-import { startCoordo, type Running } from "../../src/app/start.ts";
-import { adminComponent } from "../../src/admin/index.ts";
-import { DEMO_ADMIN_PASSWORD, DEMO_COORDINATOR_EMAIL } from "../../src/db/demo-seed.ts";
+import type { Running } from "../../src/app/start.ts";
 import { addDays } from "../../src/rules/dates.ts";
-import { fixedClock, type AppContext } from "../../src/app/context.ts";
-import { castVote, closeVote, createVote, electorate } from "../../src/app/services/votes.ts";
-import { activateCrisis, answerRollCall, closeCrisis } from "../../src/app/services/crisis-activation.ts";
+import { hasChromium, launchChromium, login as loginAt, requireChromiumOnCi, seedChatHistory, startAdminServer, type AdminServer } from "./harness.ts";
 
-// E2E_CHROMIUM overrides the browser path (e.g. to check that a missing browser fails on CI).
-const CHROMIUM = process.env.E2E_CHROMIUM ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`Tests E2E de l'admin ignorés : ${CHROMIUM} est absent (apt-get install -y chromium).`);
-
-// Locally a missing browser skips the suite (reported as skipped); on CI it is a failure, never a silent pass.
-describe.runIf(!hasChromium && Boolean(process.env.CI))("admin dans Chromium (CI)", () => {
-  it("Chromium est installé sur la machine d'intégration continue", () => {
-    expect.fail(`${CHROMIUM} est absent : installez Chromium (apt-get install -y chromium) pour que les tests E2E de l'admin tournent en CI.`);
-  });
-});
+requireChromiumOnCi();
 
 const PAGES = ["/admin", "/admin/cpts", "/admin/adherents", "/admin/adherents/import", "/admin/newsletters", "/admin/echeances", "/admin/financement", "/admin/plan-de-crise", "/admin/crises", "/admin/reunions", "/admin/votes", "/admin/envois", "/admin/journal"];
 
 let base: string;
 
-/** What the chat leaves behind, for the Votes d'AG and Crises pages: a closed secret vote and a closed crisis activation. */
-async function chatHistory(ctx: AppContext) {
-  const cpts = await ctx.db.cpts.findUniqueOrThrow({ where: { slug: "demo" } });
-  const coordo = await ctx.db.member.findFirstOrThrow({ where: { cptsId: cpts.id, email: DEMO_COORDINATOR_EMAIL } });
-  const actor = { memberId: coordo.id, label: "chat:console:coordo" };
-  const now = ctx.clock.now().getTime();
-  const vote = await createVote(ctx, cpts.id, { question: "Approuvez-vous le rapport moral et le rapport financier de l'exercice écoulé ?", opensAt: new Date(now - 3600_000), closesAt: new Date(now + 3600_000), eligibilityCutoff: ctx.clock.today(), quorumPercent: 25 }, actor);
-  const { colleges } = await electorate(ctx, vote);
-  for (const [i, memberId] of [...colleges.keys()].slice(0, 3).entries()) await castVote(ctx, cpts.id, { voteId: vote.id, memberId, choice: i ? "Pour" : "Contre" });
-  await closeVote({ ...ctx, clock: fixedClock(new Date(now + 2 * 3600_000)) }, cpts.id, vote.id);
-  await activateCrisis(ctx, cpts.id, { situation: "offre-degradee", description: "Pénurie d'amoxicilline dans les officines du territoire." }, actor);
-  const pros = await ctx.db.member.findMany({ where: { cptsId: cpts.id, status: "ACTIF", profession: { not: null } }, take: 6, orderBy: { id: "asc" } });
-  for (const [i, p] of pros.entries()) await answerRollCall(ctx, cpts.id, p.id, i % 2 === 0);
-  await closeCrisis(ctx, cpts.id, { feedback: "Les pharmacies ont relayé l'alerte ; prévoir une liste de substitution." }, actor);
-}
-
-async function login(page: Page) {
-  await page.goto(`${base}/admin`);
-  await page.waitForURL(/\/admin\/connexion/);
-  await page.fill("#email", DEMO_COORDINATOR_EMAIL);
-  await page.fill("#password", DEMO_ADMIN_PASSWORD);
-  await Promise.all([page.waitForURL(`${base}/admin`), page.click("button[type=submit]")]);
-}
+const login = (page: Page) => loginAt(page, base);
 
 describe.skipIf(!hasChromium)("admin dans Chromium", () => {
+  let server: AdminServer;
   let running: Running;
-  let drop: () => Promise<void>;
   let browser: Browser;
 
   beforeAll(async () => {
-    const fresh = await freshDatabaseUrl();
-    drop = fresh.drop;
-    const config = loadConfig({ DATABASE_URL: fresh.url, PORT: "0", HOST: "127.0.0.1", CONSOLE_CHAT: "0", JOBS_ENABLED: "0" });
-    const out = process.stdout.write.bind(process.stdout);
-    process.stdout.write = (() => true) as typeof process.stdout.write; // the demo banner
-    try {
-      running = await startCoordo(config, silentLogger, { demo: true, components: [adminComponent] });
-    } finally {
-      process.stdout.write = out;
-    }
-    base = `http://127.0.0.1:${running.port}`;
-    await chatHistory(running.ctx);
-    const { chromium } = await import("playwright-core");
-    // launch() gives Chromium a fresh temporary profile (--user-data-dir) of its own, removed on close.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    server = await startAdminServer();
+    running = server.running;
+    base = server.base;
+    await seedChatHistory(running.ctx);
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await running?.stop();
-    await drop?.();
+    await server?.stop();
   });
 
   it("un coordonnateur se connecte, importe un CSV avec une ligne fautive, enregistre un paiement, programme une newsletter et ouvre le graphique", async () => {
@@ -100,10 +47,11 @@ describe.skipIf(!hasChromium)("admin dans Chromium", () => {
     expect(await page.textContent("h1")).toBe("Tableau de bord");
 
     // dashboard chart: one bar per profession, the rate in the title
-    const bars = await page.locator("#chart-cotisations svg rect").count();
+    const bars = await page.locator("#chart-cotisations .bar-row").count();
     expect(bars).toBeGreaterThan(4);
-    expect(await page.locator("#chart-cotisations svg").isVisible()).toBe(true);
-    expect(await page.getAttribute("#chart-cotisations svg", "aria-label")).toContain("payées par profession");
+    expect(await page.locator("#chart-cotisations [role=img]").isVisible()).toBe(true);
+    expect(await page.getAttribute("#chart-cotisations [role=img]", "aria-label")).toContain("payées par profession");
+    expect(await page.locator("#chart-cotisations details table tbody tr").count()).toBe(bars);
 
     // CSV import with one bad row: preview first, nothing written, then the valid rows
     const db = running.ctx.db;
@@ -156,7 +104,7 @@ describe.skipIf(!hasChromium)("admin dans Chromium", () => {
 
     // back to the dashboard: the new payment is counted
     await page.goto(`${base}/admin`);
-    expect(await page.locator("#chart-cotisations svg").isVisible()).toBe(true);
+    expect(await page.locator("#chart-cotisations [role=img]").isVisible()).toBe(true);
     expect(errors).toEqual([]);
     await context.close();
   });

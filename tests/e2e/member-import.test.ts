@@ -3,30 +3,17 @@
 // reference and imported in the background while the page shows the progress; accents come out
 // right and no request is refused for its size.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { existsSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import iconv from "iconv-lite";
 import ExcelJS from "exceljs";
 import type { Browser, Page } from "playwright-core";
-import { freshDatabaseUrl } from "../helpers/db.ts";
-import { loadConfig } from "../../src/config.ts";
-import { silentLogger } from "../../src/log.ts";
-import { startCoordo, type Running } from "../../src/app/start.ts";
-import { adminComponent } from "../../src/admin/index.ts";
-import { DEMO_ADMIN_PASSWORD, DEMO_COORDINATOR_EMAIL } from "../../src/db/demo-seed.ts";
+import type { Running } from "../../src/app/start.ts";
+import { hasChromium, launchChromium, login as loginAt, requireChromiumOnCi, startAdminServer, type AdminServer } from "./harness.ts";
 
-const CHROMIUM = process.env.E2E_CHROMIUM ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
+requireChromiumOnCi();
 
 let base: string;
-
-async function login(page: Page) {
-  await page.goto(`${base}/admin`);
-  await page.waitForURL(/\/admin\/connexion/);
-  await page.fill("#email", DEMO_COORDINATOR_EMAIL);
-  await page.fill("#password", DEMO_ADMIN_PASSWORD);
-  await Promise.all([page.waitForURL(`${base}/admin`), page.click("button[type=submit]")]);
-}
+const login = (page: Page) => loginAt(page, base);
 
 /** Written with exceljs' streaming writer, as a large export is. */
 async function xlsxOf(rows: number, insee: string): Promise<Buffer> {
@@ -76,33 +63,20 @@ async function untilDone(page: Page, timeout: number): Promise<{ sawProgress: bo
 }
 
 describe.skipIf(!hasChromium)("import d'adhérents volumineux dans Chromium", () => {
+  let server: AdminServer;
   let running: Running;
-  let drop: () => Promise<void>;
   let browser: Browser;
 
   beforeAll(async () => {
-    const fresh = await freshDatabaseUrl();
-    drop = fresh.drop;
-    const config = loadConfig({ DATABASE_URL: fresh.url, PORT: "0", HOST: "127.0.0.1", CONSOLE_CHAT: "0", JOBS_ENABLED: "0" });
-    const out = process.stdout.write.bind(process.stdout);
-    process.stdout.write = (() => true) as typeof process.stdout.write;
-    try {
-      running = await startCoordo(config, silentLogger, { demo: true, components: [adminComponent] });
-    } finally {
-      process.stdout.write = out;
-    }
-    base = `http://127.0.0.1:${running.port}`;
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    server = await startAdminServer();
+    running = server.running;
+    base = server.base;
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await running?.stop();
-    await drop?.();
+    await server?.stop();
   });
 
   it("un classeur XLSX de 40 000 lignes puis un CSV Windows-1252 de 5 Mo : aperçu, progression, accents justes, jamais de 413", async () => {

@@ -22,7 +22,7 @@ describe(`admin : réglages d'indemnisation, solde de cotisation (${process.env.
     expect((await c.post("/admin/reunions/reglages", { partnersEligible: "on" })).status).toBe(303);
     expect((await c.post("/admin/reunions/pass", { year: "2027", amount: "49 000" })).status).toBe(303);
     const bad = await c.post("/admin/reunions/pass", { year: "2027", amount: "0" });
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(422);
     const s = await new CptsSettingsRepository(env.ctx.db).resolved(env.cptsId);
     expect(s.indemnityEligibility).toEqual({ partnersEligible: true, unpaidDuesExcluded: false });
     expect(s.passCeilings.map((p) => [p.from, p.cents])).toEqual([["2023-01-01", 4_399_200], ["2024-01-01", 4_636_800], ["2025-01-01", 4_710_000], ["2026-01-01", 4_806_000], ["2027-01-01", 4_900_000]]);
@@ -37,7 +37,7 @@ describe(`admin : réglages d'indemnisation, solde de cotisation (${process.env.
     expect(c.lastHtml).toContain("partiel — reste 70,00 €");
     expect(c.lastHtml).toContain("réglé 30,00 € sur 100,00 €");
     const bad = await c.post(`/admin/adherents/${m.id}/paiements`, { amount: "70", paidOn: "2026-02-30", method: "VIREMENT" });
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(422);
     expect(c.lastHtml).toContain("ce jour n&#39;existe pas dans le calendrier");
     expect(await env.t.db.duesPayment.count({ where: { memberId: m.id } })).toBe(1);
     await c.get("/admin");

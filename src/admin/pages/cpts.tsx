@@ -140,7 +140,7 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
           <section class="card" id="communes">
             <h2>Communes ({cpts.communes.length})</h2>
             {cpts.communes.length ? (
-              <div class="table-wrap">
+              <div class="table-wrap" role="region" tabindex={0} aria-label="Communes du territoire">
                 <table>
                   <thead><tr><th>Commune</th><th>INSEE</th><th class="num">Habitants</th>{coord ? <th></th> : null}</tr></thead>
                   <tbody>
@@ -205,7 +205,7 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
               ) : null}
               <h3>Missions</h3>
               {st?.form.startsWith("mission-") ? <FormError form={st.form} errors={st.errors} /> : null}
-              <div class="table-wrap">
+              <div class="table-wrap" role="region" tabindex={0} aria-label="Missions">
                 <table class="cards">
                   <thead><tr><th>Mission</th><th>Contractualisée</th><th>Démarrée le</th><th>Déployée le</th><th>Démarrage prévu (optionnelles)</th><th>Déploiement prévu</th>{coord ? <th></th> : null}</tr></thead>
                   <tbody>
@@ -239,7 +239,7 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
               </div>
               <h3>Indicateurs</h3>
               {contract.indicators.length ? (
-                <div class="table-wrap">
+                <div class="table-wrap" role="region" tabindex={0} aria-label="Indicateurs">
                   <table class="cards">
                     <thead><tr><th>Code</th><th>Indicateur</th><th>Type</th><th>Missions</th><th class="num">Cible</th><th>Résultats</th>{coord ? <th>Saisir un résultat</th> : null}</tr></thead>
                     <tbody>
@@ -293,7 +293,7 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
         <div class="grid">
           <section class="card" id="cotisations">
             <h2>Montants des cotisations</h2>
-            <div class="table-wrap">
+            <div class="table-wrap" role="region" tabindex={0} aria-label="Montants des cotisations">
               <table>
                 <thead><tr><th>Catégorie</th>{[year, year + 1].map((y) => <th class="num">{y}</th>)}</tr></thead>
                 <tbody>
@@ -332,7 +332,7 @@ export function cptsRoutes(app: AdminApp, deps: AdminDeps): void {
         <section class="card" id="indemnites">
           <h2>Indemnités (règlement intérieur)</h2>
           {cpts.indemnityRules.length ? (
-            <div class="table-wrap">
+            <div class="table-wrap" role="region" tabindex={0} aria-label="Indemnités">
               <table class="cards">
                 <thead><tr><th>À partir du</th><th>Professions</th><th class="num">Taux</th><th class="num">Plafond annuel</th>{coord ? <th></th> : null}</tr></thead>
                 <tbody>

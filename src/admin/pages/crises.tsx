@@ -26,7 +26,7 @@ export const ROLL_CALL_REFRESH_SECONDS = 30;
 
 function CountsTable({ id, head, rows }: { id: string; head: string; rows: { name: string; available: number; unavailable: number }[] }) {
   return rows.length ? (
-    <div class="table-wrap">
+    <div class="table-wrap" role="region" tabindex={0} aria-label={`Disponibles et indisponibles par ${head.toLowerCase()}`}>
       <table class="cards" id={id}>
         <thead><tr><th>{head}</th><th class="num">Disponibles</th><th class="num">Indisponibles</th></tr></thead>
         <tbody>
@@ -60,7 +60,7 @@ function RecordAnswer({ action, csrf, memberId, status }: { action: string; csrf
 function PeopleTable({ id, people, answered, record }: { id: string; people: RollCallPerson[]; answered: boolean; record?: { action: string; csrf: string } }) {
   if (!people.length) return <Empty>Personne.</Empty>;
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" role="region" tabindex={0} aria-label={answered ? "Personnes qui ont répondu" : "Personnes sans réponse"}>
       <table class="cards" id={id}>
         <thead>
           <tr><th>Nom</th><th>Profession</th><th>Commune</th><th>Téléphone</th>{answered ? <><th>Réponse à</th><th>Par</th></> : <th>E-mail</th>}{record ? <th>Noter sa réponse</th> : null}</tr>
@@ -127,7 +127,7 @@ export function crisisActivationRoutes(app: AdminApp, deps: AdminDeps): void {
       <>
         <section class="card">
           {activations.length ? (
-            <div class="table-wrap">
+            <div class="table-wrap" role="region" tabindex={0} aria-label="Activations du plan de crise">
               <table class="cards" id="crises">
                 <thead><tr><th>Situation</th><th>Début</th><th>Fin</th><th>Déclenchée par</th><th class="num">Disponibles</th><th class="num">Indisponibles</th></tr></thead>
                 <tbody>

@@ -43,7 +43,7 @@ export function crisisRoutes(app: AdminApp, deps: AdminDeps): void {
         <section class="card" id="parties">
           <h2>Parties du plan</h2>
           {o.sections.length ? (
-            <div class="table-wrap">
+            <div class="table-wrap" role="region" tabindex={0} aria-label="Parties du plan">
               <table class="cards">
                 <thead><tr><th>Partie</th><th>Responsable</th><th>Dernière relecture</th>{coord ? <th>Actions</th> : null}</tr></thead>
                 <tbody>

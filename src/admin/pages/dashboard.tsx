@@ -46,6 +46,7 @@ export function dashboardRoutes(app: AdminApp, deps: AdminDeps): void {
             <HBarChart
               title={`Cotisations ${dues.year} payées par profession`}
               bars={dues.byProfession.map((p) => ({ label: p.label, value: p.paid, total: p.due, valueLabel: `${p.paid}/${p.due}` }))}
+              headers={["Profession", "À jour", "Attendus"]}
             />
           </div>
           <p class="muted">Barre foncée : à jour ; barre claire : adhérents attendus. <a href="/admin/adherents?cotisation=jamais_paye">Voir les impayés</a></p>
@@ -79,7 +80,7 @@ export function dashboardRoutes(app: AdminApp, deps: AdminDeps): void {
           {money?.publicFunding.alert ? <p class="flash bad" role="alert">{money.publicFunding.alert.label}</p> : null}
           {money?.late.total ? <p id="versements-en-retard"><Badge kind="bad">en retard</Badge> {money.late.total} versement(s) non reçu(s) après leur date : {formatEuros(money.all.en_retard_cents)}.</p> : null}
           {nextPayments.length ? (
-            <div class="table-wrap">
+            <div class="table-wrap" role="region" tabindex={0} aria-label="Prochains versements ACI">
               <table id="prochains-versements">
                 <thead><tr><th>Versement</th><th class="num">Restant</th></tr></thead>
                 <tbody>
@@ -102,7 +103,7 @@ export function dashboardRoutes(app: AdminApp, deps: AdminDeps): void {
         </section>
         <section class="card">
           <h2>Envois</h2>
-          <div class="table-wrap">
+          <div class="table-wrap" role="region" tabindex={0} aria-label="Envois">
             <table>
               <tbody>
                 {Object.entries(OUTBOX_STATE_LABELS).map(([k, label]) => (
@@ -115,7 +116,7 @@ export function dashboardRoutes(app: AdminApp, deps: AdminDeps): void {
         <section class="card">
           <h2>Dernières tâches planifiées</h2>
           {runs.length ? (
-            <div class="table-wrap">
+            <div class="table-wrap" role="region" tabindex={0} aria-label="Dernières tâches planifiées">
               <table>
                 <thead><tr><th>Tâche</th><th>Début</th><th>Durée</th><th>État</th></tr></thead>
                 <tbody>

@@ -82,7 +82,7 @@ export function fundingRoutes(app: AdminApp, deps: AdminDeps): void {
         </section>
         <section class="card">
           <h2>Droits sur 5 ans par ligne</h2>
-          <div class="table-wrap">
+          <div class="table-wrap" role="region" tabindex={0} aria-label="Droits sur 5 ans par ligne">
             <table id="droits">
               <thead>
                 <tr><th>Ligne</th>{ent.annees.map((a) => <th class="num">Année {a.annee}<br /><span class="muted">{formatDateFr(a.debut)}</span></th>)}</tr>
@@ -118,7 +118,7 @@ export function fundingRoutes(app: AdminApp, deps: AdminDeps): void {
               format={shortEuros}
             />
           </div>
-          <div class="table-wrap">
+          <div class="table-wrap" role="region" tabindex={0} aria-label="Calendrier des versements">
             <table class="cards" id="calendrier">
               <thead><tr><th>Date prévue</th><th>Versement</th><th class="num">Montant prévu</th><th class="num">Reçu</th><th>État</th></tr></thead>
               <tbody>
@@ -141,7 +141,7 @@ export function fundingRoutes(app: AdminApp, deps: AdminDeps): void {
         <section class="card" id="versements-recus">
           <h2>Versements reçus de la CPAM</h2>
           {inputs.facts.receipts.length ? (
-            <div class="table-wrap">
+            <div class="table-wrap" role="region" tabindex={0} aria-label="Versements reçus de la CPAM">
               <table id="recus">
                 <thead><tr><th>Reçu le</th><th class="num">Montant</th><th>Lignes</th><th>Note</th><th></th></tr></thead>
                 <tbody>

@@ -52,7 +52,7 @@ export function journalRoutes(app: AdminApp, deps: AdminDeps): void {
         </form>
         <p class="muted">{total} action(s){pg.pages > 1 ? ` · ${pg.skip + 1} à ${pg.skip + rows.length} affichées` : ""}</p>
         {rows.length ? (
-          <div class="table-wrap">
+          <div class="table-wrap" role="region" tabindex={0} aria-label="Journal des actions">
             <table class="cards" id="journal">
               <thead><tr><th>Date</th><th>Auteur</th><th>Action</th><th>Objet</th></tr></thead>
               <tbody>

@@ -36,7 +36,7 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
   };
 
   const settingsRepo = new CptsSettingsRepository(deps.ctx.db);
-  const listPage = async (c: AdminContext, values?: FormValues, errors?: FieldErrors, status: 200 | 400 = 200, settingsErrors?: FieldErrors) => {
+  const listPage = async (c: AdminContext, values?: FormValues, errors?: FieldErrors, status: 200 | 422 = 200, settingsErrors?: FieldErrors) => {
     const { cptsId, role } = c.get("user");
     const year = yearOfQuery(c);
     const [meetings, balances, indemnities, settings] = await Promise.all([repo.meetings(cptsId, year), envelopeBalances(deps.ctx, cptsId, year), repo.indemnities(cptsId, year), settingsRepo.resolved(cptsId)]);
@@ -58,7 +58,7 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
           <section class="card">
             <h2>Réunions</h2>
             {meetings.length ? (
-              <div class="table-wrap">
+              <div class="table-wrap" role="region" tabindex={0} aria-label="Réunions">
                 <table class="cards">
                   <thead><tr><th>Date</th><th>Réunion</th><th>Mission</th><th class="num">Présents</th><th>Émargement</th></tr></thead>
                   <tbody>
@@ -81,7 +81,7 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
           <section class="card">
             <h2>Enveloppes par mission ({year})</h2>
             {balances.length ? (
-              <div class="table-wrap">
+              <div class="table-wrap" role="region" tabindex={0} aria-label="Enveloppes par mission">
                 <table class="cards" id="enveloppes">
                   <thead><tr><th>Mission</th><th class="num">Disponible</th><th class="num">Dépensé</th><th class="num">Reste</th></tr></thead>
                   <tbody>
@@ -173,12 +173,12 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
   app.post("/reunions", requireRole("COORDONNATEUR"), async (c) => {
     const form = c.get("form");
     const parsed = parseWith(meetingForm, form);
-    if (!parsed.ok) return listPage(c, formValues(form), parsed.errors, 400);
+    if (!parsed.ok) return listPage(c, formValues(form), parsed.errors, 422);
     try {
       const m = await openMeeting(deps.ctx, { cptsId: c.get("user").cptsId, ...parsed.data, openedBy: deps.actor(c) });
       return redirectWith(c, `/admin/reunions/${m.id}`, "ok", "Réunion ouverte : ajoutez les présents puis clôturez l'émargement.");
     } catch (e) {
-      if (e instanceof UserError) return listPage(c, formValues(form), { [e.field ?? "_form"]: e.message }, 400);
+      if (e instanceof UserError) return listPage(c, formValues(form), { [e.field ?? "_form"]: e.message }, 422);
       throw e;
     }
   });
@@ -195,7 +195,7 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
     return c.body(csv, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="indemnites-${year}.csv"` });
   });
 
-  const detailPage = async (c: AdminContext, id: string, errors?: FieldErrors, status: 200 | 400 | 409 = 200) => {
+  const detailPage = async (c: AdminContext, id: string, errors?: FieldErrors, status: 200 | 409 | 422 = 200) => {
     const { cptsId, role } = c.get("user");
     const m = await repo.meeting(cptsId, id);
     if (!m) return notFound(deps, c, "Cette réunion");
@@ -213,7 +213,7 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
           <FormError errors={errors} />
           <h2>Présents ({m.attendances.length})</h2>
           {m.attendances.length ? (
-            <div class="table-wrap">
+            <div class="table-wrap" role="region" tabindex={0} aria-label="Présents">
               <table class="cards">
                 <thead><tr><th>Nom</th><th>Profession</th><th>Signé via</th><th class="num">Indemnité</th></tr></thead>
                 <tbody>
@@ -271,15 +271,15 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
     const id = c.req.param("id");
     if (!(await repo.meeting(cptsId, id))) return notFound(deps, c, "Cette réunion");
     const parsed = parseWith(attendForm, c.get("form"));
-    if (!parsed.ok) return detailPage(c, id, parsed.errors, 400);
+    if (!parsed.ok) return detailPage(c, id, parsed.errors, 422);
     const member = (await repo.activeMembers(cptsId)).find((p) => p.id === parsed.data.memberId);
-    if (!member) return detailPage(c, id, { memberId: "adhérent inconnu dans votre CPTS" }, 400);
+    if (!member) return detailPage(c, id, { memberId: "adhérent inconnu dans votre CPTS" }, 422);
     try {
       const r = await signAttendance(deps.ctx, cptsId, id, member.id, "admin");
       await deps.repo.audit({ cptsId, actor: deps.actor(c), action: "reunion.emargement", target: id, details: { memberId: member.id } });
       return redirectWith(c, `/admin/reunions/${id}`, "ok", r.signed ? `${displayName(member)} ajouté(e) (${r.count} présent(s)).` : `${displayName(member)} avait déjà émargé.`);
     } catch (e) {
-      if (e instanceof UserError) return detailPage(c, id, { _form: e.message }, 400);
+      if (e instanceof UserError) return detailPage(c, id, { _form: e.message }, 422);
       throw e;
     }
   });
@@ -289,7 +289,7 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
     const id = c.req.param("id");
     if (!(await repo.meeting(cptsId, id))) return notFound(deps, c, "Cette réunion");
     const parsed = parseWith(closeForm, c.get("form"));
-    if (!parsed.ok) return detailPage(c, id, parsed.errors, 400);
+    if (!parsed.ok) return detailPage(c, id, parsed.errors, 422);
     try {
       const r = await closeMeeting(deps.ctx, cptsId, id, deps.actor(c), { force: parsed.data.force });
       const refused = r.refused.length ? ` Refusées : ${r.refused.map((x) => `${x.name} (${x.message})`).join(" ; ")}.` : "";
@@ -299,7 +299,7 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
       return redirectWith(c, `/admin/reunions/${id}`, "ok", `Émargement clos : ${r.lines.length - capped.length} indemnité(s), ${formatEuros(r.totalCents)}.${r.envelope ? ` Reste sur l'enveloppe : ${formatEuros(r.envelope.remainingCents)}.` : ""}${refused}${excluded}${nothing}`);
     } catch (e) {
       if (e instanceof EnvelopeOverrunError) return detailPage(c, id, { _form: `${e.message} Cochez « Forcer » pour clôturer quand même.` }, 409);
-      if (e instanceof UserError) return detailPage(c, id, { _form: e.message }, 400);
+      if (e instanceof UserError) return detailPage(c, id, { _form: e.message }, 422);
       throw e;
     }
   });

@@ -268,7 +268,7 @@ function PreviewView({ v, p, csrf }: { v: MemberImportView; p: StoredPreview; cs
 
 function RowsTable({ rows, id }: { rows: PreviewRowView[]; id: string }) {
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" role="region" tabindex={0} aria-label={id === "premieres-lignes" ? "Premières lignes du fichier" : "Lignes à regarder"}>
       <table class="cards" id={id}>
         <thead><tr><th>Ligne</th><th>E-mail</th><th>Nom</th><th>Action</th><th>Paiement</th><th>Remarques</th></tr></thead>
         <tbody>

@@ -131,7 +131,7 @@ export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
           <RangeCount id="members-count" skip={pg.skip} shown={shown.length} total={total} noun={total > 1 ? "adhérents" : "adhérent"} />
           <Pager base="/admin/adherents" query={qs} page={pg.page} pages={pg.pages} />
           {shown.length ? (
-            <div class="table-wrap">
+            <div class="table-wrap" role="region" tabindex={0} aria-label="Adhérents">
               <table class="cards" id="members">
                 <thead><tr>
                   <SortHeader base="/admin/adherents" query={filters} sort="nom" label="Nom" current={lp} />
@@ -172,7 +172,7 @@ export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
   });
 
   // ── create / edit ──
-  const editPage = async (c: AdminContext, id: string | null, values?: FormValues, errors?: FieldErrors, status: 200 | 400 = 200) => {
+  const editPage = async (c: AdminContext, id: string | null, values?: FormValues, errors?: FieldErrors, status: 200 | 422 = 200) => {
     const { cptsId } = c.get("user");
     const member = id ? await repo.byId(cptsId, id) : null;
     if (id && !member) return notFound(deps, c, "Cet adhérent");
@@ -249,12 +249,12 @@ export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
     if (id && !(await repo.byId(cptsId, id))) return notFound(deps, c, "Cet adhérent");
     const values = { ...formValues(form), roles: formList(form, "roles").join(",") };
     const parsed = parseWith(memberForm, { ...form, roles: formList(form, "roles") }, values);
-    if (!parsed.ok) return editPage(c, id, values, parsed.errors, 400);
+    if (!parsed.ok) return editPage(c, id, values, parsed.errors, 422);
     try {
       const memberId = await saveMember(deps.ctx, cptsId, id, parsed.data, deps.actor(c));
       return redirectWith(c, `/admin/adherents/${memberId}`, "ok", "Fiche enregistrée.");
     } catch (e) {
-      if (e instanceof UserError) return editPage(c, id, values, { [e.field ?? "_form"]: e.message }, 400);
+      if (e instanceof UserError) return editPage(c, id, values, { [e.field ?? "_form"]: e.message }, 422);
       throw e;
     }
   };
@@ -270,7 +270,7 @@ export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
     const parsed = parseWith(paymentForm, form);
     const today = deps.ctx.clock.today();
     const render = (errors: FieldErrors) =>
-      deps.page(c, displayName(member), "/admin/adherents", <PaymentsCard c={c} member={member} today={today} values={formValues(form)} errors={errors} />, 400);
+      deps.page(c, displayName(member), "/admin/adherents", <PaymentsCard c={c} member={member} today={today} values={formValues(form)} errors={errors} />, 422);
     if (!parsed.ok) return render(parsed.errors);
     try {
       const r = await recordPayment(deps.ctx, {
@@ -282,7 +282,7 @@ export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
         : r.alreadyRecorded === "autre_source"
           ? "Un paiement de même montant et de même date est déjà enregistré pour cet adhérent (HelloAsso, import…) : rien n'a été ajouté."
           : "Ce paiement (même référence) était déjà enregistré : rien n'a été ajouté.";
-      return redirectWith(c, `/admin/adherents/${member.id}`, "ok", text);
+      return redirectWith(c, `/admin/adherents/${member.id}#paiements`, "ok", text);
     } catch (e) {
       if (e instanceof UserError) return render({ [e.field === "amount" ? "amount" : e.field === "paidOn" ? "paidOn" : "_form"]: e.message });
       throw e;
@@ -295,9 +295,9 @@ export function memberRoutes(app: AdminApp, deps: AdminDeps): void {
     if (!member || !member.payments.some((p) => p.id === c.req.param("pid"))) return notFound(deps, c, "Ce paiement");
     try {
       await refundPayment(deps.ctx, { cptsId, paymentId: c.req.param("pid"), refundedOn: deps.ctx.clock.today(), actor: deps.actor(c) });
-      return redirectWith(c, `/admin/adherents/${member.id}`, "ok", "Paiement marqué comme remboursé.");
+      return redirectWith(c, `/admin/adherents/${member.id}#paiements`, "ok", "Paiement marqué comme remboursé.");
     } catch (e) {
-      if (e instanceof UserError) return redirectWith(c, `/admin/adherents/${member.id}`, "bad", e.message);
+      if (e instanceof UserError) return redirectWith(c, `/admin/adherents/${member.id}#paiements`, "bad", e.message);
       throw e;
     }
   });
@@ -312,7 +312,7 @@ function PaymentsCard({ c, member, today, values, errors }: { c: AdminContext; m
     <section class="card" id="paiements">
       <h2>Cotisations</h2>
       {payments.length ? (
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" tabindex={0} aria-label="Cotisations">
           <table>
             <thead><tr><th>Année</th><th>Date</th><th class="num">Montant</th><th>Source</th><th></th></tr></thead>
             <tbody>

@@ -43,8 +43,8 @@ export function newsletterRoutes(app: AdminApp, deps: AdminDeps): void {
     <>
       <Field name="subject" label="Objet" values={values} errors={errors} />
       <label for="f-body">Texte (paragraphes séparés par une ligne vide)</label>
-      <textarea id="f-body" name="body" class={errors?.body ? "invalid" : ""}>{values.body ?? ""}</textarea>
-      {errors?.body ? <span class="err">{errors.body}</span> : null}
+      <textarea id="f-body" name="body" class={errors?.body ? "invalid" : ""} aria-invalid={errors?.body ? "true" : undefined} aria-describedby={errors?.body ? "f-body-err" : undefined} autofocus={errors?.body && Object.keys(errors).find((k) => k !== "_form") === "body" ? true : undefined}>{values.body ?? ""}</textarea>
+      {errors?.body ? <span class="err" id="f-body-err">{errors.body}</span> : null}
       <SelectField name="audience" label="Audience" options={AUDIENCES.map((a): [string, string] => [a, AUDIENCE_LABELS[a]!])} values={values} errors={errors} />
       <details open={values.audience === "PROFESSIONS"}>
         <summary>Professions (audience « certaines professions »)</summary>
@@ -55,7 +55,7 @@ export function newsletterRoutes(app: AdminApp, deps: AdminDeps): void {
     </>
   );
 
-  const listPage = async (c: AdminContext, values?: FormValues, errors?: FieldErrors, status: 200 | 400 = 200) => {
+  const listPage = async (c: AdminContext, values?: FormValues, errors?: FieldErrors, status: 200 | 422 = 200) => {
     const stats = await newsletterStats(deps.ctx, c.get("user").cptsId);
     const isCoord = c.get("user").role === "COORDONNATEUR";
     return deps.page(
@@ -70,7 +70,7 @@ export function newsletterRoutes(app: AdminApp, deps: AdminDeps): void {
           </p>
           <h2>Historique</h2>
           {stats.newsletters.length ? (
-            <div class="table-wrap">
+            <div class="table-wrap" role="region" tabindex={0} aria-label="Historique des newsletters">
               <table class="cards" id="newsletters">
                 <thead><tr><th>Objet</th><th>État</th><th>Audience</th><th>Date</th><th class="num">Destinataires</th><th class="num">Envoyés</th><th class="num">Capturés</th><th class="num">En attente</th><th class="num">Échecs</th></tr></thead>
                 <tbody>
@@ -128,18 +128,18 @@ export function newsletterRoutes(app: AdminApp, deps: AdminDeps): void {
 
   app.post("/newsletters", requireRole("COORDONNATEUR"), async (c) => {
     const { values, parsed } = readCompose(c.get("form"));
-    if (!parsed.ok) return listPage(c, values, parsed.errors, 400);
+    if (!parsed.ok) return listPage(c, values, parsed.errors, 422);
     try {
       const n = await createNewsletter(deps.ctx, { cptsId: c.get("user").cptsId, ...parsed.data, createdBy: deps.actor(c) });
       await deps.repo.audit({ cptsId: c.get("user").cptsId, actor: deps.actor(c), action: "newsletter.creee", target: n.id });
       return redirectWith(c, `/admin/newsletters/${n.id}`, "ok", "Brouillon enregistré. Vérifiez l'aperçu, envoyez-vous un test, puis programmez l'envoi.");
     } catch (e) {
-      if (e instanceof UserError) return listPage(c, values, { [e.field ?? "_form"]: e.message }, 400);
+      if (e instanceof UserError) return listPage(c, values, { [e.field ?? "_form"]: e.message }, 422);
       throw e;
     }
   });
 
-  const detailPage = async (c: AdminContext, id: string, errors?: FieldErrors, values?: FormValues, status: 200 | 400 = 200) => {
+  const detailPage = async (c: AdminContext, id: string, errors?: FieldErrors, values?: FormValues, status: 200 | 422 = 200) => {
     const n = await repo.byId(c.get("user").cptsId, id);
     if (!n) return notFound(deps, c, "Cette lettre");
     const preview = await renderNewsletterPreview(deps.ctx, n.cptsId, n.id);
@@ -229,28 +229,28 @@ export function newsletterRoutes(app: AdminApp, deps: AdminDeps): void {
     try {
       return await fn(c, id);
     } catch (e) {
-      if (e instanceof UserError) return detailPage(c, id, { [e.field ?? "_form"]: e.message }, formValues(c.get("form")), 400);
+      if (e instanceof UserError) return detailPage(c, id, { [e.field ?? "_form"]: e.message }, formValues(c.get("form")), 422);
       throw e;
     }
   };
 
   app.post("/newsletters/:id/modifier", requireRole("COORDONNATEUR"), guarded(async (c, id) => {
     const { values, parsed } = readCompose(c.get("form"));
-    if (!parsed.ok) return detailPage(c, id, parsed.errors, values, 400);
+    if (!parsed.ok) return detailPage(c, id, parsed.errors, values, 422);
     const ok = await repo.updateDraft(c.get("user").cptsId, id, { ...parsed.data, professions: parsed.data.professions.join(",") }, deps.actor(c));
     return redirectWith(c, `/admin/newsletters/${id}`, ok ? "ok" : "bad", ok ? "Brouillon mis à jour." : "Seul un brouillon peut être modifié.");
   }));
 
   app.post("/newsletters/:id/programmer", requireRole("COORDONNATEUR"), guarded(async (c, id) => {
     const parsed = parseWith(scheduleForm, c.get("form"));
-    if (!parsed.ok) return detailPage(c, id, parsed.errors, formValues(c.get("form")), 400);
+    if (!parsed.ok) return detailPage(c, id, parsed.errors, formValues(c.get("form")), 422);
     const wall = parseParisWallTime(parsed.data.at);
-    if (!wall.ok) return detailPage(c, id, { at: wall.message }, formValues(c.get("form")), 400);
+    if (!wall.ok) return detailPage(c, id, { at: wall.message }, formValues(c.get("form")), 422);
     const at = wall.instant;
     try {
       await scheduleNewsletter(deps.ctx, c.get("user").cptsId, id, at);
     } catch (e) {
-      if (e instanceof UserError) return detailPage(c, id, { at: e.message }, formValues(c.get("form")), 400);
+      if (e instanceof UserError) return detailPage(c, id, { at: e.message }, formValues(c.get("form")), 422);
       throw e;
     }
     await deps.repo.audit({ cptsId: c.get("user").cptsId, actor: deps.actor(c), action: "newsletter.programmee", target: id, details: { at: at.toISOString() } });
@@ -270,7 +270,7 @@ export function newsletterRoutes(app: AdminApp, deps: AdminDeps): void {
 
   app.post("/newsletters/:id/test", requireRole("COORDONNATEUR"), guarded(async (c, id) => {
     const parsed = parseWith(testForm, c.get("form"));
-    if (!parsed.ok) return detailPage(c, id, parsed.errors, formValues(c.get("form")), 400);
+    if (!parsed.ok) return detailPage(c, id, parsed.errors, formValues(c.get("form")), 422);
     await testSend(deps.ctx, c.get("user").cptsId, id, parsed.data.email);
     await deps.repo.audit({ cptsId: c.get("user").cptsId, actor: deps.actor(c), action: "newsletter.test", target: id, details: { to: parsed.data.email } });
     return redirectWith(c, `/admin/newsletters/${id}`, "ok", `Test envoyé à ${parsed.data.email} (visible dans Envois).`);

@@ -54,7 +54,7 @@ export function voteRoutes(app: AdminApp, deps: AdminDeps): void {
       "/admin/votes",
       <section class="card">
         {votes.length ? (
-          <div class="table-wrap">
+          <div class="table-wrap" role="region" tabindex={0} aria-label="Votes d'AG">
             <table class="cards" id="votes">
               <thead><tr><th>Question</th><th>État</th><th>Ouverture</th><th>Clôture</th><th>Scrutin</th><th class="num">Votants inscrits</th><th>Participation</th><th>Quorum</th><th class="num">Pouvoirs</th></tr></thead>
               <tbody>
@@ -114,7 +114,7 @@ export function voteRoutes(app: AdminApp, deps: AdminDeps): void {
           <h2>Résultats</h2>
           {r ? (
             <>
-              <div class="table-wrap">
+              <div class="table-wrap" role="region" tabindex={0} aria-label="Résultats">
                 <table class="cards" id="resultats">
                   <thead><tr><th>Choix</th><th class="num">Voix ({COLLEGE_LABELS.deliberatif})</th>{v.federation ? <th class="num">Voix ({COLLEGE_LABELS.consultatif})</th> : null}</tr></thead>
                   <tbody>
