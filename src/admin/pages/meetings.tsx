@@ -151,7 +151,7 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
 
   app.post("/reunions/reglages", requireRole("COORDONNATEUR"), async (c) => {
     const parsed = parseWith(eligibilityForm, c.get("form"));
-    if (!parsed.ok) return listPage(c, undefined, undefined, 400, parsed.errors);
+    if (!parsed.ok) return listPage(c, undefined, undefined, 422, parsed.errors);
     const { cptsId } = c.get("user");
     const d = parsed.data;
     await settingsRepo.patch(cptsId, (cur) => ({ ...cur, indemnityEligibility: { ...cur.indemnityEligibility, ...d } }), deps.actor(c), "cpts.indemnisation", d);
@@ -160,7 +160,7 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
 
   app.post("/reunions/pass", requireRole("COORDONNATEUR"), async (c) => {
     const parsed = parseWith(passForm, c.get("form"));
-    if (!parsed.ok) return listPage(c, undefined, undefined, 400, parsed.errors);
+    if (!parsed.ok) return listPage(c, undefined, undefined, 422, parsed.errors);
     const { cptsId } = c.get("user");
     const { year, amount } = parsed.data;
     const current = await settingsRepo.resolved(cptsId);
