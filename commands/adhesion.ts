@@ -1,7 +1,7 @@
 // /adhesion: link my chat account to my member record (e-mail + one-time code), or apply as a new
 // member (profession, commune, e-mail) after reading the RGPD notice.
 import { z } from "zod";
-import { defineCommand } from "./types.ts";
+import { defineCommand, type FormDef } from "./types.ts";
 import { UserError } from "../src/app/errors.ts";
 import { LINK_CODE_MINUTES, apply, checkApplication, confirmLink, rgpdNotice, startLink, type Application } from "../src/app/services/membership.ts";
 import { professionLabel } from "../src/rules/professions.ts";
@@ -15,6 +15,18 @@ const schema = z.object({
   profession: z.string().trim().min(2).max(60).optional(),
   commune: z.string().trim().min(2).max(80).optional(),
 });
+
+/** The application form (Discord and Slack modals). */
+const APPLICATION_FORM: FormDef = {
+  title: "Adhérer à la CPTS",
+  fields: [
+    { name: "prenom", label: "Prénom", required: true },
+    { name: "nom", label: "Nom", required: true },
+    { name: "email", label: "Adresse mail", placeholder: "prenom.nom@exemple.fr", required: true },
+    { name: "profession", label: "Profession", placeholder: "infirmier, pharmacien, medecin_generaliste…", required: true },
+    { name: "commune", label: "Commune d'exercice", required: true },
+  ],
+};
 
 export const adhesion = defineCommand({
   name: "adhesion",
@@ -31,6 +43,7 @@ export const adhesion = defineCommand({
     { name: "commune", description: "Votre commune d'exercice (adhésion)", type: "string", autocomplete: "communes", hint: "une commune du territoire" },
   ],
   schema,
+  forms: { nouvelle: APPLICATION_FORM },
   example: "/adhesion lier email=prenom.nom@exemple.fr",
   async run(ctx, input) {
     const action = input.action ?? (input.code ? "code" : input.prenom || input.profession ? "nouvelle" : input.email ? "lier" : undefined);
@@ -57,18 +70,7 @@ export const adhesion = defineCommand({
       if (!typed && ctx.platform !== "CONSOLE") {
         return {
           text: "Pour adhérer : /adhesion nouvelle prenom=… nom=… email=… profession=… commune=…",
-          modal: {
-            command: "adhesion",
-            action: "nouvelle",
-            title: "Adhérer à la CPTS",
-            fields: [
-              { name: "prenom", label: "Prénom", required: true },
-              { name: "nom", label: "Nom", required: true },
-              { name: "email", label: "Adresse mail", placeholder: "prenom.nom@exemple.fr", required: true },
-              { name: "profession", label: "Profession", placeholder: "infirmier, pharmacien, medecin_generaliste…", required: true },
-              { name: "commune", label: "Commune d'exercice", required: true },
-            ],
-          },
+          modal: { command: "adhesion", action: "nouvelle", ...APPLICATION_FORM },
         };
       }
       const missing = (["prenom", "nom", "email", "profession", "commune"] as const).filter((k) => !input[k]);

@@ -60,6 +60,16 @@ export interface ModalField {
   label: string;
   placeholder?: string;
   required?: boolean;
+  /** Pre-filled value (a form reopened to correct it keeps what was typed). */
+  value?: string;
+  /** Why the value typed was refused (a form reopened to correct it). */
+  error?: string;
+}
+
+/** A form a command offers for one of its actions (see CommandDef.forms). */
+export interface FormDef {
+  title: string;
+  fields: ModalField[];
 }
 
 /**
@@ -88,6 +98,12 @@ export interface Reply {
   modal?: ReplyModal;
   /** Replaces the message whose button was pressed (a page of a long list) instead of adding one. */
   replace?: boolean;
+  /**
+   * A submitted form was refused: the French reason per field (option name). Slack shows them
+   * inside the form, which stays open; elsewhere `text` says it and a « Corriger » button reopens
+   * the form with the typed values.
+   */
+  formErrors?: Record<string, string>;
 }
 
 export interface ChatCpts {
@@ -170,6 +186,8 @@ export interface CommandDef<I = OptionValues> {
   onAction?(ctx: CommandContext, action: string, payload: Record<string, unknown>): Promise<Reply>;
   /** Role needed per button action, when it differs from requiredRole (e.g. anyone signs an attendance). */
   actionRoles?: Record<string, RequiredRole>;
+  /** Forms by action (e.g. « nouvelle »): opened with `modal`, reopened pre-filled when a submission is refused. */
+  forms?: Record<string, FormDef>;
 }
 
 export function defineCommand<I>(def: CommandDef<I>): CommandDef<I> {

@@ -42,6 +42,8 @@ export type CommandRequest = ChatInvocation & {
   text?: string;
   /** Structured options (Discord). */
   options?: OptionValues;
+  /** The options were typed in the command's form (modal): a refusal names the fields (Reply.formErrors). */
+  form?: boolean;
 };
 
 export type ActionRequest = ChatInvocation & { type: "action"; buttonId: string };
@@ -128,20 +130,26 @@ function unknownOption(cmd: CommandDef<unknown>, name: string): string {
     : `La commande /${cmd.name} n'a pas d'option (reçu « ${excerpt(name)} »).`;
 }
 
+/** One zod issue as a French sentence naming the option and its expected form. */
+function issueFr(cmd: CommandDef<unknown>, issue: z.core.$ZodIssue, values: OptionValues): string {
+  const name = typeof issue.path[0] === "string" ? issue.path[0] : undefined;
+  const def = name ? cmd.options.find((o) => o.name === name) : undefined;
+  if (!def) return issue.message;
+  // a refinement that explains itself (names the option and the form) is shown as written
+  if (issue.code === "custom" && issue.message && issue.message !== "Invalid input") return issue.message;
+  const got = values[def.name];
+  if (got === undefined) return `L'option « ${def.name} » est obligatoire : ${def.hint}.`;
+  return `L'option « ${def.name} » attend ${def.hint} (reçu : « ${excerpt(got)} »).`;
+}
+
 /** Zod issues as French sentences naming each option and its expected form. */
 export function optionErrorsFr(cmd: CommandDef<unknown>, issues: readonly z.core.$ZodIssue[], values: OptionValues): string {
-  const lines = issues.map((issue) => {
-    const name = typeof issue.path[0] === "string" ? issue.path[0] : undefined;
-    const def = name ? cmd.options.find((o) => o.name === name) : undefined;
-    if (!def) return issue.message;
-    // a refinement that explains itself (names the option and the form) is shown as written
-    if (issue.code === "custom" && issue.message && issue.message !== "Invalid input") return issue.message;
-    const got = values[def.name];
-    if (got === undefined) return `L'option « ${def.name} » est obligatoire : ${def.hint}.`;
-    return `L'option « ${def.name} » attend ${def.hint} (reçu : « ${excerpt(got)} »).`;
-  });
+  const lines = issues.map((issue) => issueFr(cmd, issue, values));
   return `${[...new Set(lines)].join("\n")}\nExemple : ${cmd.example}`;
 }
+
+/** A form field's error as shown beside the field (Slack caps nothing documented; kept short). */
+const FIELD_ERROR_MAX = 300;
 
 export class Dispatcher {
   readonly chat: ChatRepository;
@@ -271,8 +279,31 @@ export class Dispatcher {
       if (ROLE_RANK[caller.role] < ROLE_RANK[cmd.requiredRole]) return this.denied(cmd, caller, cmd.requiredRole, workspace.cpts.name);
       const values = collectOptions(cmd, req);
       const parsed = (cmd.schemaAt?.(this.app.clock.now()) ?? cmd.schema).safeParse(values);
-      if (!parsed.success) return { text: optionErrorsFr(cmd, parsed.error.issues, values), ephemeral: true };
-      const reply = await cmd.run(this.context(workspace, caller, req, cmd, actions), parsed.data);
+      const form = req.form ? cmd.forms?.[String(values.action ?? "")] : undefined;
+      if (!parsed.success) {
+        if (form) {
+          const errors: Record<string, string> = {};
+          for (const issue of parsed.error.issues) {
+            const name = typeof issue.path[0] === "string" ? issue.path[0] : "";
+            if (form.fields.some((f) => f.name === name)) errors[name] ??= issueFr(cmd, issue, values);
+          }
+          // every issue is about a field of the form: shown there
+          if (Object.keys(errors).length && parsed.error.issues.every((i) => typeof i.path[0] === "string" && errors[i.path[0]])) {
+            return this.refusedForm(workspace, caller, cmd, String(values.action), values, errors, optionErrorsFr(cmd, parsed.error.issues, values));
+          }
+        }
+        return { text: optionErrorsFr(cmd, parsed.error.issues, values), ephemeral: true };
+      }
+      let reply: Reply;
+      try {
+        reply = await cmd.run(this.context(workspace, caller, req, cmd, actions), parsed.data);
+      } catch (e) {
+        // a service's refusal about one field of the form (commune not on the territory, e-mail already known…)
+        if (form && e instanceof UserError && e.field && form.fields.some((f) => f.name === e.field)) {
+          return this.refusedForm(workspace, caller, cmd, String(values.action), values, { [e.field]: e.message }, e.message);
+        }
+        throw e;
+      }
       const first = this.paged(cmd.personal ? { ...reply, ephemeral: true } : reply, workspace, caller, cmd, actions);
       await this.chat.createActions(actions);
       return first;
@@ -280,6 +311,7 @@ export class Dispatcher {
     const [name, action, actionId] = req.buttonId.split(":");
     const cmd = name ? findCommand(name, this.registry) : undefined;
     if (cmd && action === PAGE_ACTION && actionId) return this.page(workspace.cptsId, cmd, caller, actionId);
+    if (cmd && action === FORM_ACTION && actionId) return this.reopenForm(workspace.cptsId, cmd, caller, actionId);
     if (!cmd?.onAction || !action || !actionId) return { text: "Ce bouton n'est pas reconnu : relancez la commande.", ephemeral: true };
     const row = await this.chat.findAction(workspace.cptsId, actionId);
     if (!row || row.kind !== `${cmd.name}:${action}`) return { text: `Ce bouton n'est plus valable : relancez /${cmd.name}.`, ephemeral: true };
@@ -327,6 +359,42 @@ export class Dispatcher {
     return withNav[0]!;
   }
 
+  /**
+   * A refused form submission: the reasons (text), per field (formErrors, shown inside the form
+   * on Slack), and « Corriger », which reopens the form with what was typed.
+   */
+  private async refusedForm(workspace: WorkspaceRow, caller: Caller, cmd: CommandDef<unknown>, action: string, values: OptionValues, errors: Record<string, string>, text: string): Promise<Reply> {
+    const id = newActionId();
+    const typed = Object.fromEntries(Object.entries(values).filter(([k, v]) => k !== "action" && v !== undefined).map(([k, v]) => [k, String(v)]));
+    const shortErrors = Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, v.length > FIELD_ERROR_MAX ? `${v.slice(0, FIELD_ERROR_MAX - 1)}…` : v]));
+    // stored alone: buttons a failed run may have prepared are not kept
+    await this.chat.createActions([{
+      id, cptsId: workspace.cptsId, kind: `${cmd.name}:${FORM_ACTION}`, payload: { action, values: typed, errors: shortErrors, __reusable: true },
+      createdBy: caller.identityId, expiresAt: new Date(this.app.clock.now().getTime() + DEFAULT_TTL_MINUTES * 60_000),
+    }]);
+    return {
+      text: `${text}\nCorrigez le formulaire : « Corriger » le rouvre avec ce que vous aviez saisi.`,
+      ephemeral: true,
+      formErrors: shortErrors,
+      buttons: [{ id: `${cmd.name}:${FORM_ACTION}:${id}`, label: "Corriger", style: "primary" }],
+    };
+  }
+
+  /** « Corriger »: the command's form again, with the values typed and the reason beside each refused field. */
+  private async reopenForm(cptsId: string, cmd: CommandDef<unknown>, caller: Caller, actionId: string): Promise<Reply> {
+    const row = await this.chat.findAction(cptsId, actionId);
+    if (!row || row.kind !== `${cmd.name}:${FORM_ACTION}` || row.createdBy !== caller.identityId) return { text: `Ce formulaire n'est plus disponible : relancez /${cmd.name}.`, ephemeral: true };
+    if (row.expiresAt.getTime() < this.app.clock.now().getTime()) return { text: `Ce formulaire a expiré : relancez /${cmd.name}.`, ephemeral: true };
+    const p = row.payload as unknown as { action: string; values: Record<string, string>; errors: Record<string, string> };
+    const form = cmd.forms?.[p.action];
+    if (!form) return { text: `Ce formulaire n'est plus disponible : relancez /${cmd.name}.`, ephemeral: true };
+    return {
+      text: `Corrigez le formulaire « ${form.title} » puis envoyez-le.`,
+      ephemeral: true,
+      modal: { command: cmd.name, action: p.action, title: form.title, fields: form.fields.map((f) => ({ ...f, value: p.values[f.name], error: p.errors[f.name] })) },
+    };
+  }
+
   /** A « Suivant » / « Précédent » press: the stored page, in place of the message shown. */
   private async page(cptsId: string, cmd: CommandDef<unknown>, caller: Caller, actionId: string): Promise<Reply> {
     const row = await this.chat.findAction(cptsId, actionId);
@@ -337,6 +405,9 @@ export class Dispatcher {
     return { ...payload.page, replace: true };
   }
 }
+
+/** The button action that reopens a refused form pre-filled (reserved, like PAGE_ACTION). */
+export const FORM_ACTION = "corriger";
 
 /** The button action that turns the pages of a long reply (reserved: no command names an action so). */
 export const PAGE_ACTION = "page";

@@ -144,6 +144,70 @@ describe("formulaire d'adhésion (modales Discord et Slack)", () => {
     expect(p.get("blocks")).toContain("J'accepte et j'envoie ma demande");
   });
 
+  it("Slack : une saisie refusée est signalée dans la modale (response_action « errors » par block_id, la modale reste ouverte) ; la même modale corrigée passe", async () => {
+    const field = (typed: Record<string, string>) => Object.fromEntries(Object.entries(typed).map(([k, v]) => [k, { [k]: { type: "plain_text_input", value: v } }]));
+    const submission = (typed: Record<string, string>) =>
+      new URLSearchParams({ payload: JSON.stringify({
+        type: "view_submission", team: { id: "T-FORM", domain: "demo" }, user: { id: "U-ERR", name: "err", team_id: "T-FORM" }, api_app_id: "A1", trigger_id: "TRIG-ERR",
+        view: { id: "V-ERR", team_id: "T-FORM", type: "modal", callback_id: "adhesion:nouvelle", private_metadata: "C-GEN", hash: "h2", state: { values: field(typed) } },
+      }) }).toString();
+    const typed = { prenom: "Éloi", nom: "Erreur", email: "pas-une-adresse", profession: "infirmier", commune: "Clairval" };
+    const posted = () => calls.filter((c) => c.url.endsWith("/chat.postEphemeral") && new URLSearchParams(c.body).get("user") === "U-ERR");
+    const refused = await slack(submission(typed));
+    expect(refused.status).toBe(200);
+    const ack = await refused.json();
+    expect(ack.response_action).toBe("errors");
+    expect(Object.keys(ack.errors)).toEqual(["email"]);
+    expect(ack.errors.email).toContain("attend une adresse mail");
+    expect(ack.errors.email).toContain("pas-une-adresse");
+    // a commune outside the territory (refused by the service, not the schema) also stays in the form
+    const commune = await (await slack(submission({ ...typed, email: "eloi.erreur@exemple.fr", commune: "Atlantide" }))).json();
+    expect(commune).toEqual({ response_action: "errors", errors: { commune: expect.stringContaining("n'est pas sur le territoire") } });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(posted()).toHaveLength(0);
+    // the same form (same view id) corrected: accepted, the modal closes, the answer is posted to its author
+    const ok = await slack(submission({ ...typed, email: "eloi.erreur@exemple.fr" }));
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe("");
+    const p = new URLSearchParams((await until(() => posted()[0])).body);
+    expect(p.get("blocks")).toContain("J'accepte et j'envoie ma demande");
+  });
+
+  it("Discord : une modale ne peut pas répondre à une soumission de modale ; la saisie refusée donne un message éphémère et « Corriger », qui rouvre la modale (type 9) préremplie, le champ refusé marqué", async () => {
+    const field = (id: string, value: string) => ({ type: 1, components: [{ type: 4, custom_id: id, value }] });
+    const typed: [string, string][] = [["prenom", "Noé"], ["nom", "Corrige"], ["email", "noe@"], ["profession", "infirmier"], ["commune", "Clairval"]];
+    const refused = await (await discord(discordInteraction(5, { custom_id: "adhesion:nouvelle", components: typed.map(([k, v]) => field(k, v)) }, "D-NOE"))).json();
+    expect(refused.type).toBe(4);
+    expect(refused.data.flags).toBe(64);
+    expect(refused.data.content).toContain("L'option « email » attend une adresse mail");
+    const corriger = refused.data.components[0].components.find((b: any) => b.label === "Corriger");
+    expect(corriger).toBeDefined();
+    const reopened = await (await discord(discordInteraction(3, { custom_id: corriger.custom_id, component_type: 2 }, "D-NOE"))).json();
+    expect(reopened.type).toBe(9);
+    expect(reopened.data.custom_id).toBe("adhesion:nouvelle");
+    expect(reopened.data.title.length).toBeLessThanOrEqual(45);
+    const inputs = reopened.data.components.map((row: any) => row.components[0]);
+    expect(inputs.map((c: any) => [c.custom_id, c.value])).toEqual(typed);
+    expect(inputs.find((c: any) => c.custom_id === "email").label).toBe("⚠ Adresse mail");
+    expect(inputs.find((c: any) => c.custom_id === "nom").label).toBe("Nom");
+    // someone else cannot reopen it
+    const other = await (await discord(discordInteraction(3, { custom_id: corriger.custom_id, component_type: 2 }, "D-AUTRE"))).json();
+    expect(other.type).toBe(4);
+    expect(JSON.stringify(other.data)).toContain("n'est plus disponible");
+    const fixed = await (await discord(discordInteraction(5, { custom_id: "adhesion:nouvelle", components: typed.map(([k, v]) => field(k, k === "email" ? "noe.corrige@exemple.fr" : v)) }, "D-NOE"))).json();
+    expect(JSON.stringify(fixed.data)).toContain("Noé Corrige, Infirmier");
+  });
+
+  it("console : l'erreur est affichée et le formulaire gardé (« Corriger » redonne les valeurs saisies, le motif et la ligne à renvoyer)", async () => {
+    const { replies, text } = await w.flow("console-form@perso.fr", "/adhesion nouvelle prenom=Lou nom=Console email=lou@ profession=infirmier commune=Clairval", ["Corriger"]);
+    expect(replies[0]!.text).toContain("L'option « email » attend une adresse mail");
+    expect(replies[0]!.formErrors).toEqual({ email: expect.stringContaining("attend une adresse mail") });
+    expect(text).toContain("Formulaire « Adhérer à la CPTS » :");
+    expect(text).toContain("Prénom (prenom) : Lou");
+    expect(text).toMatch(/Adresse mail \(email\) : lou@\n\s+⚠ L'option « email » attend une adresse mail/);
+    expect(text).toContain('Pour l\'envoyer corrigé : /adhesion nouvelle prenom="Lou" nom="Console" email="lou@" profession="infirmier" commune="Clairval"');
+  });
+
   it("la console garde les options : /adhesion nouvelle sans option explique ce qu'il manque", async () => {
     const r = await w.say("console-candidat@perso.fr", "/adhesion nouvelle");
     expect(r.reply.modal).toBeUndefined();

@@ -48,8 +48,9 @@ export class ConsoleChat {
   async command(s: ConsoleSession, line: string): Promise<Reply> {
     const m = /^\s*\/?(\S+)\s*([\s\S]*)$/.exec(line);
     if (!m) throw new UserError("Tapez une commande, par exemple /aide.");
+    // the command line is the console's form: a refused field keeps what was typed (« Corriger »)
     const r = await this.dispatcher.dispatch({
-      type: "command", platform: "CONSOLE", workspaceExternalId: s.workspace.externalId, userId: s.userId, channelId: "console", command: m[1]!, text: m[2], progress: this.progressSink(),
+      type: "command", platform: "CONSOLE", workspaceExternalId: s.workspace.externalId, userId: s.userId, channelId: "console", command: m[1]!, text: m[2], progress: this.progressSink(), form: true,
     });
     return r.reply;
   }

@@ -115,7 +115,7 @@ function toRequest(i: RawInteraction): CommandRequest | ActionRequest {
   if (i.type === InteractionType.MODAL_SUBMIT) {
     const values = Object.fromEntries((i.data?.components ?? []).flatMap((row) => row.components ?? []).map((c) => [c.custom_id, c.value]));
     const { command, options } = modalSubmission(i.data?.custom_id ?? "", values);
-    return { ...base, type: "command", command, options };
+    return { ...base, type: "command", command, options, form: true };
   }
   const options: OptionValues = Object.fromEntries((i.data?.options ?? []).map((o) => [o.name, o.value]));
   return { ...base, type: "command", command: i.data?.name ?? "", options };
@@ -193,7 +193,8 @@ export function mountDiscordInteractions(ctx: AppContext, http: Hono, dispatcher
     const done = await withinDeadline(running, opts.deadlineMs ?? REPLY_DEADLINE_MS);
     if (done) {
       if (done.duplicate) return c.json({ type: Callback.DEFERRED_MESSAGE, data: { flags: EPHEMERAL } });
-      if (done.reply.modal && i.type === InteractionType.COMMAND) return c.json({ type: Callback.MODAL, data: renderDiscordModal(done.reply.modal) });
+      // a modal answers a command or a button (« Corriger »), never a modal submission (Discord's rule)
+      if (done.reply.modal && (i.type === InteractionType.COMMAND || i.type === InteractionType.COMPONENT)) return c.json({ type: Callback.MODAL, data: renderDiscordModal(done.reply.modal) });
       // a page of a long list replaces the message whose « Suivant » was pressed (component interactions only)
       if (done.reply.replace && i.type === InteractionType.COMPONENT) {
         const m = renderDiscord(done.reply);
@@ -272,13 +273,13 @@ export async function startDiscordGateway(ctx: AppContext, dispatcher: Dispatche
     const req: CommandRequest | ActionRequest = interaction.isButton()
       ? { ...base, progress, type: "action", buttonId: interaction.customId }
       : submitted
-        ? { ...base, progress, type: "command", command: submitted.command, options: submitted.options }
+        ? { ...base, progress, type: "command", command: submitted.command, options: submitted.options, form: true }
         : { ...base, progress, type: "command", command: interaction.isChatInputCommand() ? interaction.commandName : "", options: interaction.isChatInputCommand() ? Object.fromEntries(interaction.options.data.map((o) => [o.name, o.value])) : {} };
     const running = dispatcher.dispatch(req);
     const done = await withinDeadline(running, REPLY_DEADLINE_MS);
     if (done) {
       if (done.duplicate) return;
-      if (done.reply.modal && interaction.isChatInputCommand()) return interaction.showModal(renderDiscordModal(done.reply.modal) as never);
+      if (done.reply.modal && (interaction.isChatInputCommand() || interaction.isButton())) return interaction.showModal(renderDiscordModal(done.reply.modal) as never);
       const m = renderDiscord(done.reply);
       if (done.reply.replace && interaction.isButton()) return interaction.update({ content: m.content ?? "", embeds: m.embeds ?? [], components: m.components ?? [] } as never);
       return interaction.reply({ content: m.content, embeds: m.embeds, components: m.components, flags: m.flags, files: toFiles(done.reply) } as never);

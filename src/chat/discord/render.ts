@@ -80,14 +80,22 @@ function escapeReply(r: Reply): Reply {
   };
 }
 
-/** A modal (interaction callback type 9): one short text input per field, at most 5. */
+/**
+ * A modal (interaction callback type 9): one short text input per field, at most 5. Reopened by
+ * « Corriger » (a modal cannot answer a modal submission), it keeps the typed values and marks the
+ * refused fields « ⚠ » (labels hold 45 characters: the reasons are in the message that had the button).
+ */
 export function renderDiscordModal(modal: ReplyModal) {
+  const refused = modal.fields.some((f) => f.error);
   return {
     custom_id: modalId(modal).slice(0, DISCORD_LIMITS.customId),
-    title: modal.title.slice(0, 45),
+    title: (refused ? `À corriger : ${modal.title}` : modal.title).slice(0, 45),
     components: modal.fields.slice(0, 5).map((f) => ({
       type: 1,
-      components: [{ type: 4, custom_id: f.name, label: f.label.slice(0, 45), style: 1, required: f.required ?? false, ...(f.placeholder ? { placeholder: f.placeholder.slice(0, 100) } : {}), max_length: 200 }],
+      components: [{
+        type: 4, custom_id: f.name, label: (f.error ? `⚠ ${f.label}` : f.label).slice(0, 45), style: 1, required: f.required ?? false,
+        ...(f.placeholder ? { placeholder: f.placeholder.slice(0, 100) } : {}), ...(f.value ? { value: f.value.slice(0, 200) } : {}), max_length: 200,
+      }],
     })),
   };
 }

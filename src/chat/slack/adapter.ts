@@ -1,7 +1,7 @@
 // Slack through Bolt: HTTP mode mounted on the shared Hono server (POST /slack/events, signature
 // and timestamp checked here), or Socket Mode when SLACK_APP_TOKEN is set. Every invocation is
 // acked at once with « en cours », then answered through respond() (response_url).
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import nodeHttp from "node:http";
 import nodeHttps from "node:https";
 import type { Context, Hono } from "hono";
@@ -16,6 +16,8 @@ import { modalId, modalSubmission, type Reply, type ReplyModal } from "../../../
 
 export const SLACK_MAX_SKEW_SECONDS = 300;
 const ACK_DEADLINE_MS = 2500;
+/** How long a form submission may take to be checked before the form is closed (its errors are then posted). */
+const FORM_ANSWER_MS = 2000;
 const WORKING = "⏳ en cours…";
 
 export type SlackVerdict = "ok" | "signature" | "perime";
@@ -184,25 +186,37 @@ function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher, agents:
     await ack({ response_type: "ephemeral", text: WORKING });
     await onCommand(ctx, dispatcher, client, tokens, command, responder(agents, command.response_url, boltRespond));
   });
-  // a submitted form runs its command again with the typed values; the answer is posted to its author only
+  // a submitted form runs its command again with the typed values; a refusal is shown inside the
+  // form (ack with response_action « errors », the form stays open), any other answer is posted to its author only
   app.view(/.*/, async ({ ack, body, view, client }) => {
-    await ack();
     const values: Record<string, string | undefined> = {};
     for (const [blockId, actions] of Object.entries(view.state.values)) values[blockId] = Object.values(actions)[0]?.value ?? undefined;
     const { command, options } = modalSubmission(view.callback_id, values);
     const channel = view.private_metadata || undefined;
+    // a corrected submission of the same form is a new delivery; Slack's retry of the same one is not
+    const typed = createHash("sha256").update(JSON.stringify(options)).digest("hex").slice(0, 16);
     const req: CommandRequest = {
       type: "command", platform: "SLACK", workspaceExternalId: body.team?.id ?? view.team_id, userId: body.user.id, displayName: body.user.name,
-      channelId: channel, deliveryId: `formulaire:${view.id}`, command, options,
+      channelId: channel, deliveryId: `formulaire:${view.id}:${typed}`, command, options, form: true,
     };
-    const { reply, duplicate } = await dispatcher.dispatch(req);
+    const running = dispatcher.dispatch(req);
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([running, new Promise<null>((r) => (timer = setTimeout(() => r(null), FORM_ANSWER_MS)))]);
+    clearTimeout(timer);
+    const errors = inTime?.reply.formErrors;
+    if (errors && Object.keys(errors).every((k) => k in view.state.values)) {
+      await ack({ response_action: "errors", errors });
+      return;
+    }
+    await ack();
+    const { reply, duplicate } = await running;
     if (duplicate) return;
     const m = renderSlack(reply);
     if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text: m.text, blocks: m.blocks as never });
     else await client.chat.postMessage({ channel: body.user.id, text: m.text, blocks: m.blocks as never });
     if (reply.file) await sendFileToUser(ctx, client, undefined, body.user.id, reply);
   });
-  app.action(/.*/, async ({ body, action, ack, respond: boltRespond }) => {
+  app.action(/.*/, async ({ body, action, ack, respond: boltRespond, client }) => {
     await ack();
     const b = body as { team?: { id: string } | null; user: { id: string; name?: string }; channel?: { id: string }; trigger_id?: string; response_url?: string };
     const respond = responder(agents, b.response_url, boltRespond);
@@ -212,7 +226,17 @@ function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher, agents:
       deliveryId: `action:${b.trigger_id ?? `${a.action_ts}:${b.user.id}`}`, buttonId: a.action_id, progress: progressVia(respond),
     };
     const { reply, duplicate } = await dispatcher.dispatch(req);
-    if (!duplicate) await send(respond, reply);
+    if (duplicate) return;
+    const token = reply.modal && b.trigger_id ? await tokens.botToken(b.team?.id ?? "") : undefined;
+    if (reply.modal && token) {
+      try {
+        await client.views.open({ token, trigger_id: b.trigger_id!, view: slackModal(reply.modal, b.channel?.id) as never });
+        return;
+      } catch (e) {
+        ctx.log.warn("ouverture du formulaire Slack impossible", { error: e });
+      }
+    }
+    await send(respond, reply);
   });
 }
 
@@ -230,7 +254,13 @@ export function slackModal(modal: ReplyModal, channelId?: string) {
       block_id: f.name,
       optional: !(f.required ?? false),
       label: { type: "plain_text", text: f.label.slice(0, 2000) },
-      element: { type: "plain_text_input", action_id: f.name, ...(f.placeholder ? { placeholder: { type: "plain_text", text: f.placeholder.slice(0, 150) } } : {}) },
+      element: {
+        type: "plain_text_input", action_id: f.name,
+        ...(f.placeholder ? { placeholder: { type: "plain_text", text: f.placeholder.slice(0, 150) } } : {}),
+        ...(f.value ? { initial_value: f.value.slice(0, 3000) } : {}),
+      },
+      // a form reopened by « Corriger »: the reason under the refused field
+      ...(f.error ? { hint: { type: "plain_text", text: `⚠️ ${f.error}`.slice(0, 2000) } } : {}),
     })),
   };
 }
