@@ -14,7 +14,8 @@ import { entitlement, paymentCalendar, deadlines } from "../src/rules/index.ts";
 import { ADHERENT_USER, COORDINATOR_USER, benchDatabaseUrl, benchToday, createDataset, prng, FULL, QUICK, type BenchCpts, type DatasetSummary } from "./dataset.ts";
 import { freePort, peakRssMb, percentile, ROOT, spawnCoordo, spawnSink, stopChild, waitHealthy } from "./proc.ts";
 import { rawSend } from "./smtp-raw.ts";
-import { librarySend } from "./smtp-library.ts";
+import { adminPagesLines, measureAdminPages, type AdminPagesResult } from "./admin-pages.ts";
+import { librarySend, libraryRawSend } from "./smtp-library.ts";
 
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes("--json");
@@ -49,6 +50,7 @@ function latency(samples: number[], errors = 0): Latency {
 
 interface Results {
   dataset: DatasetSummary & { url: string };
+  admin_pages?: AdminPagesResult;
   rules?: { cpts: number; load_s: number; compute_s: number; compute_cpu_s: number; per_cpts_ms: number };
   start?: { runs_s: number[]; median_s: number; rss_mb: number | null };
   start_from_source?: { runs_s: number[]; median_s: number; rss_mb: number | null };
@@ -69,6 +71,10 @@ interface Results {
     nodemailer_only_msgs_per_s: number;
     nodemailer_only_ratio: number;
     nodemailer_only_bytes: number;
+    /** nodemailer alone sending messages composed beforehand as `raw` (what coordo does), same server and connections. */
+    nodemailer_prepared_msgs_per_s: number;
+    /** coordo / nodemailer alone with prepared messages. */
+    smtp_vs_library: number;
     avg_message_bytes: number;
     peak_rss_mb: number | null;
     duplicates: number;
@@ -160,6 +166,8 @@ async function measureSmtp(url: string, today: string): Promise<NonNullable<Resu
     await sink.reset();
     const libraryS = await librarySend(sink.port, stats.accepted, SMTP_POOL, avgBytes);
     const libraryStats = await sink.stats();
+    await sink.reset();
+    const preparedS = await libraryRawSend(sink.port, stats.accepted, SMTP_POOL, avgBytes);
     const msgsPerS = stats.accepted / fromJob;
     const ceiling = stats.accepted / ceilingS;
     return {
@@ -175,6 +183,8 @@ async function measureSmtp(url: string, today: string): Promise<NonNullable<Resu
       nodemailer_only_msgs_per_s: Math.round(stats.accepted / libraryS),
       nodemailer_only_ratio: round(stats.accepted / libraryS / ceiling)!,
       nodemailer_only_bytes: Math.round(libraryStats.bytes / Math.max(1, libraryStats.accepted)),
+      nodemailer_prepared_msgs_per_s: Math.round(stats.accepted / preparedS),
+      smtp_vs_library: round(msgsPerS / (stats.accepted / preparedS))!,
       avg_message_bytes: avgBytes,
       peak_rss_mb: rss,
       duplicates: stats.duplicates,
@@ -269,10 +279,14 @@ async function main(): Promise<void> {
     results.slack = await measureSlack(url, cpts, QUICK_MODE ? 100 : 200, 8);
     say(`  Slack (8 en parallèle) : ${Object.entries(results.slack.commands).map(([k, v]) => `/${k} p99 ${v.p99} ms`).join(", ")}`);
   }
+  if (wanted("admin")) {
+    results.admin_pages = await measureAdminPages(url, cpts, today, { members: shape.members, samples: QUICK_MODE ? 5 : 20 });
+    for (const line of adminPagesLines(results.admin_pages)) say(`  ${line}`);
+  }
   // last: the reminders run writes the ledger and the outbox
   if (wanted("smtp")) {
     results.smtp = await measureSmtp(url, today);
-    say(`  relances : ${results.smtp.messages} mails en ${results.smtp.seconds_from_job_start} s (${results.smtp.msgs_per_s}/s ; mise en file ${results.smtp.enqueue_s} s puis ${results.smtp.send_phase_msgs_per_s}/s), plafond du serveur ${results.smtp.ceiling_msgs_per_s}/s, ratio ${results.smtp.ratio} (nodemailer seul : ${results.smtp.nodemailer_only_msgs_per_s}/s, ${results.smtp.nodemailer_only_ratio}), mémoire max ${results.smtp.peak_rss_mb} Mo`);
+    say(`  relances : ${results.smtp.messages} mails en ${results.smtp.seconds_from_job_start} s (${results.smtp.msgs_per_s}/s ; mise en file ${results.smtp.enqueue_s} s puis ${results.smtp.send_phase_msgs_per_s}/s), plafond du serveur ${results.smtp.ceiling_msgs_per_s}/s, ratio ${results.smtp.ratio} (nodemailer seul : ${results.smtp.nodemailer_only_msgs_per_s}/s, ${results.smtp.nodemailer_only_ratio} ; messages préparés : ${results.smtp.nodemailer_prepared_msgs_per_s}/s, coordo / nodemailer ${results.smtp.smtp_vs_library}), mémoire max ${results.smtp.peak_rss_mb} Mo`);
   }
   if (ONLY) {
     process.stdout.write(JSON.stringify(results) + "\n");
@@ -292,12 +306,14 @@ async function main(): Promise<void> {
     smtp_ratio: results.smtp.ratio,
     smtp_nodemailer_only_msgs_per_s: results.smtp.nodemailer_only_msgs_per_s,
     smtp_nodemailer_only_ratio: results.smtp.nodemailer_only_ratio,
+    smtp_vs_library: results.smtp.smtp_vs_library,
     peak_rss_mb: peakRss,
     p99_ms: p99,
     p99_console_ms: Object.fromEntries(Object.entries(results.console).map(([k, v]) => [k, v.p99])),
     p99_slack_ms: Object.fromEntries(Object.entries(results.slack.commands).map(([k, v]) => [k, v.p99])),
     rules_all_cpts_s: results.rules.compute_s,
     start_s: results.start.median_s,
+    admin_pages: results.admin_pages ?? null,
     details: results,
   };
   const targets: [string, string, number | null, string, boolean | null][] = [
@@ -305,10 +321,12 @@ async function main(): Promise<void> {
     ["smtp_msgs_per_s", "relances envoyées / reminders sent (msg/s)", figures.smtp_msgs_per_s, "", null],
     ["smtp_ceiling_msgs_per_s", "plafond du serveur / server ceiling (msg/s)", figures.smtp_ceiling_msgs_per_s, "", null],
     ["smtp_nodemailer_only_ratio", "nodemailer seul / nodemailer alone (ratio)", figures.smtp_nodemailer_only_ratio, "", null],
+    ["smtp_vs_library", "coordo / nodemailer seul, messages préparés / coordo / nodemailer alone, prepared messages", figures.smtp_vs_library, "≥ 0,9", figures.smtp_vs_library >= 0.9],
     ["peak_rss_mb", "mémoire max / peak RSS (Mo)", figures.peak_rss_mb, "≤ 150", figures.peak_rss_mb <= 150],
     ...COMMANDS.map(({ command }) => [`p99_ms.${command}`, `p99 /${command} (ms) console | Slack`, p99[command]!, "≤ 50", p99[command]! <= 50] as [string, string, number, string, boolean]),
     ["rules_all_cpts_s", "règles, toutes les CPTS / rules, all CPTS (s)", figures.rules_all_cpts_s, "≤ 1", figures.rules_all_cpts_s <= 1],
     ["start_s", "démarrage / start to ready (s)", figures.start_s, "≤ 2", figures.start_s <= 2],
+    ...(results.admin_pages ? [["admin_pages.worst_p95_ms", `pire p95 d'une page d'admin / worst admin page p95 (ms), ${results.admin_pages.worst_page}`, results.admin_pages.worst_p95_ms, "< 200", results.admin_pages.worst_p95_ms < 200] as [string, string, number, string, boolean]] : []),
   ];
   if (JSON_OUT) {
     process.stdout.write(JSON.stringify(figures) + "\n");

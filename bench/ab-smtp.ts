@@ -1,0 +1,59 @@
+// Development aid: A/B of `coordo job run dues-reminders` between two checkouts (each with its dist/ built),
+// alternated on copies of the same data set (bench/prof-smtp.ts builds it), against the sink in its own process.
+// Reports wall time, the coordo process's CPU time (user + system: less sensitive to a loaded machine than
+// wall time) and peak RSS. node --import tsx bench/ab-smtp.ts <rootA> <rootB> [rounds] [--full]
+import { spawn } from "node:child_process";
+import { copyFileSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import { benchToday } from "./dataset.ts";
+import { COORDO_NODE_FLAGS, spawnSink } from "./proc.ts";
+
+const [rootA, rootB, roundsArg] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const full = process.argv.includes("--full");
+const pristine = `/tmp/prof/pristine${full ? "-full" : ""}.db`;
+const today = benchToday();
+const ticks = 100; // USER_HZ
+
+function procCpu(pid: number): number | null {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(f[11]) + Number(f[12])) / ticks;
+  } catch {
+    return null;
+  }
+}
+function hwm(pid: number): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function once(root: string) {
+  for (const ext of ["", "-wal", "-shm"]) rmSync(`/tmp/prof/ab.db${ext}`, { force: true });
+  copyFileSync(pristine, "/tmp/prof/ab.db");
+  const sink = await spawnSink();
+  const t0 = Date.now();
+  const proc = spawn(process.execPath, [...COORDO_NODE_FLAGS, `${root}/bin/coordo.js`, "job", "run", "dues-reminders", "--at", today], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", HOME: "/tmp", TZ: "Europe/Paris", JOBS_ENABLED: "0", CONSOLE_CHAT: "0", LOG_LEVEL: "warn", DATABASE_URL: "file:/tmp/prof/ab.db", SMTP_URL: `smtp://127.0.0.1:${sink.port}`, SMTP_POOL_SIZE: process.env.POOL ?? "5", MAIL_FROM: "CPTS <relances@cpts-bench.fr>", PUBLIC_URL: "https://coordo.cpts-bench.fr", ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("COORDO_"))) },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  let cpu = 0;
+  let rss = 0;
+  const poll = setInterval(() => {
+    cpu = procCpu(proc.pid!) ?? cpu;
+    rss = Math.max(rss, hwm(proc.pid!) ?? 0);
+  }, 20);
+  await new Promise((r) => proc.on("exit", r));
+  clearInterval(poll);
+  const s = await sink.stats();
+  await sink.close();
+  return { sent: s.accepted, wall_s: (Date.now() - t0) / 1000, send_msgs_per_s: Math.round(s.accepted / ((s.lastAt! - s.firstAt!) / 1000)), cpu_s: cpu, cpu_ms_per_msg: +((cpu * 1000) / s.accepted).toFixed(2), rss_mb: rss, load: os.loadavg()[0]!.toFixed(1) };
+}
+
+for (let r = 0; r < Number(roundsArg ?? 2); r++) {
+  for (const [name, root] of [["A", rootA!], ["B", rootB]] as const) if (root) console.log(name, JSON.stringify(await once(root)));
+}
