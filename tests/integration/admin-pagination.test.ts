@@ -270,4 +270,24 @@ describe(`admin : liste des adhérents paginée (${process.env.TEST_PG_ADMIN_URL
     expect((await c.get("/admin/paiements-a-verifier?page=-1&sens=x&tri=y")).status).toBe(200);
     expect(await (await c.get("/admin/paiements-a-verifier?tri=y")).text()).toContain("Tri inconnu");
   });
+
+  it("votes : 50 par page, les plus récents d'abord, nombre total, autre CPTS jamais comptée", async () => {
+    const other = await env.t.db.cpts.create({ data: { slug: "cpts-voisine-votes", name: "CPTS Voisine Votes", population: 40_000 } });
+    const base = await env.t.db.vote.count({ where: { cptsId: env.cptsId, state: { in: ["OUVERT", "CLOS", "PURGE"] } } });
+    const mk = (cptsId: string, i: number) => ({
+      cptsId, question: `Question pagination ${i} ?`, options: ["Pour", "Contre"], opensAt: new Date(Date.UTC(2026, 9, 1)), closesAt: new Date(Date.UTC(2026, 9, 2)),
+      eligibilityCutoff: "2026-10-01", state: "CLOS" as const, createdAt: new Date(Date.UTC(2026, 9, 1, 8, i)),
+    });
+    await env.t.db.vote.createMany({ data: Array.from({ length: 55 }, (_, i) => mk(env.cptsId, i)) });
+    await env.t.db.vote.createMany({ data: Array.from({ length: 5 }, (_, i) => mk(other.id, 900 + i)) });
+    const total = base + 55;
+    const first = await (await c.get("/admin/votes")).text();
+    expect(first).toContain(`1–50 sur ${total} votes`);
+    expect(first).toContain("Question pagination 54 ?");
+    expect(first).not.toContain("Question pagination 90");
+    const last = await (await c.get("/admin/votes?page=99")).text();
+    expect(last).toContain(`51–${total} sur ${total} votes`);
+    expect(last).toContain('href="/admin/votes?page=1"');
+    expect(await (await c.get("/admin/votes?sens=bas")).text()).toContain("Sens de tri inconnu");
+  });
 });

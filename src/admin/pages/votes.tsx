@@ -4,7 +4,8 @@
 // exposes who chose what in a secret ballot.
 import type { AdminApp, AdminDeps } from "../app.tsx";
 import { notFound } from "../app.tsx";
-import { Badge, Empty } from "../ui.tsx";
+import { Badge, Empty, Pager, PAGE_SIZE } from "../ui.tsx";
+import { listPage, listParams, listQuery, Notices, RangeCount, SortHeader } from "../list.tsx";
 import { formatDateTimeFr } from "../../rules/paris-time.ts";
 import { voteStatus, COLLEGE_LABELS, type Turnout, type VoteStatus } from "../../app/services/votes.ts";
 import { VoteRepository } from "../../db/repos/vote-repo.ts";
@@ -45,7 +46,12 @@ export function voteRoutes(app: AdminApp, deps: AdminDeps): void {
 
   app.get("/votes", async (c) => {
     const { cptsId } = c.get("user");
-    const rows = await repo.list(cptsId, ["OUVERT", "CLOS", "PURGE"]);
+    const lp = listParams(c, { recents: "Date de création" }, true);
+    const states: ("OUVERT" | "CLOS" | "PURGE")[] = ["OUVERT", "CLOS", "PURGE"];
+    const total = await repo.count(cptsId, states);
+    const pg = listPage(lp, total);
+    const qs = listQuery({ sens: lp.desc ? undefined : "asc" });
+    const rows = await repo.list(cptsId, states, { skip: pg.skip, take: PAGE_SIZE, oldestFirst: !lp.desc });
     const votes = await Promise.all(rows.map((r) => voteStatus(deps.ctx, cptsId, r.id)));
     const now = deps.ctx.clock.now();
     return deps.page(
@@ -53,10 +59,13 @@ export function voteRoutes(app: AdminApp, deps: AdminDeps): void {
       "Votes d'AG",
       "/admin/votes",
       <section class="card">
+        <Notices notices={lp.notices} />
+        {total ? <RangeCount id="votes-count" skip={pg.skip} shown={votes.length} total={total} noun={total > 1 ? "votes" : "vote"} /> : null}
+        <Pager base="/admin/votes" query={qs} page={pg.page} pages={pg.pages} />
         {votes.length ? (
           <div class="table-wrap" role="region" tabindex={0} aria-label="Votes d'AG">
             <table class="cards" id="votes">
-              <thead><tr><th>Question</th><th>État</th><th>Ouverture</th><th>Clôture</th><th>Scrutin</th><th class="num">Votants inscrits</th><th>Participation</th><th>Quorum</th><th class="num">Pouvoirs</th></tr></thead>
+              <thead><tr><th>Question</th><th>État</th><SortHeader base="/admin/votes" query="" sort="recents" label="Ouverture" current={lp} /><th>Clôture</th><th>Scrutin</th><th class="num">Votants inscrits</th><th>Participation</th><th>Quorum</th><th class="num">Pouvoirs</th></tr></thead>
               <tbody>
                 {votes.map((v) => {
                   const t = turnoutOf(v);

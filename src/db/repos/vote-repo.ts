@@ -52,8 +52,13 @@ export class VoteRepository {
     return this.db.vote.findFirst({ where: { id: voteId, cptsId } });
   }
 
-  list(cptsId: string, states: ("OUVERT" | "CLOS" | "PURGE" | "BROUILLON")[]) {
-    return this.db.vote.findMany({ where: { cptsId, state: { in: states } }, orderBy: { createdAt: "desc" } });
+  list(cptsId: string, states: ("OUVERT" | "CLOS" | "PURGE" | "BROUILLON")[], page?: { skip: number; take: number; oldestFirst?: boolean }) {
+    const dir = page?.oldestFirst ? "asc" : "desc";
+    return this.db.vote.findMany({ where: { cptsId, state: { in: states } }, orderBy: [{ createdAt: dir }, { id: dir }], ...(page ? { skip: page.skip, take: page.take } : {}) });
+  }
+
+  count(cptsId: string, states: ("OUVERT" | "CLOS" | "PURGE" | "BROUILLON")[]) {
+    return this.db.vote.count({ where: { cptsId, state: { in: states } } });
   }
 
   /** Active members with what the dues rule needs (roles: to tell partners apart). */
