@@ -168,11 +168,27 @@ describe(`faits datés saisis dans l'administration (${process.env.TEST_PG_ADMIN
     for (const fields of invalid) {
       await demo.get("/admin/echeances");
       const res = await demo.post("/admin/echeances/faits", fields);
-      expect(res.status).toBe(303);
-      const page = await (await demo.get("/admin/echeances")).text();
-      expect(page).toContain("Rien n&#39;a été enregistré");
+      expect(res.status).toBe(422); // the page answered again, with what was typed and the error beside the field
+      const page = await res.text();
+      expect(page).toContain("rien n&#39;a été enregistré");
+      expect(page).toMatch(/<select[^>]*id="fait-kind"/);
+      if (fields.montant) expect(page).toContain(`value="${fields.montant}"`);
     }
     expect(await env.t.db.cptsFact.count()).toBe(before);
+  });
+
+  it("refuse une réponse au projet de santé antérieure à son dépôt, l'erreur à côté de la date", async () => {
+    await demo.get("/admin/echeances");
+    expect((await demo.post("/admin/echeances/faits", { kind: "PROJET_SANTE_DEPOT", date: "2026-06-10" })).status).toBe(303);
+    await demo.get("/admin/echeances");
+    const res = await demo.post("/admin/echeances/faits", { kind: "PROJET_SANTE_REPONSE", date: "2026-05-02", detail: "validé" });
+    expect(res.status).toBe(422);
+    const page = (await res.text()).replace(/&#39;/g, "'");
+    const input = /<input[^>]*id="fait-date"[^>]*>/.exec(page)?.[0] ?? "";
+    expect(input).toContain('value="2026-05-02"');
+    expect(input).toContain('aria-invalid="true"');
+    expect(page).toMatch(/id="fait-date-err">La réponse au projet de santé ne peut pas précéder son dépôt \(10\/06\/2026\)/);
+    expect(await env.t.db.cptsFact.count({ where: { cptsId: env.cptsId, kind: "PROJET_SANTE_REPONSE" } })).toBe(0);
   });
 });
 

@@ -1,11 +1,11 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // Échéances: the timeline computed by the rules, mark done / undo, and the secret iCalendar feed.
 import { z } from "zod";
-import type { AdminApp, AdminDeps } from "../app.tsx";
+import type { AdminApp, AdminContext, AdminDeps } from "../app.tsx";
 import { requireRole, randomToken } from "../auth.ts";
 import { redirectWith } from "../flash.ts";
-import { parseWith } from "../forms.ts";
-import { Badge, Csrf, Empty } from "../ui.tsx";
+import { FORM_ERROR_STATUS, formValues, parseWith, stateOf, type FormState } from "../forms.ts";
+import { Badge, Csrf, Empty, Field, FormError, SelectField } from "../ui.tsx";
 import { DEADLINE_STATE_LABELS, deadlineBadge } from "../labels.ts";
 import { listDeadlines, markDeadlineDone, unmarkDeadlineDone, OWNER_ROLE_LABELS } from "../../app/services/deadlines.ts";
 import { CptsAdminRepository } from "../../db/repos/admin-repo.ts";
@@ -23,7 +23,7 @@ const keyForm = z.object({ key: z.string({ error: "échéance manquante" }).min(
 export function deadlineRoutes(app: AdminApp, deps: AdminDeps): void {
   const cptsRepo = new CptsAdminRepository(deps.ctx.db);
 
-  app.get("/echeances", async (c) => {
+  const page = async (c: AdminContext, st?: FormState, status: 200 | 422 = 200) => {
     const { cptsId, role } = c.get("user");
     const today = deps.ctx.clock.today();
     const showPast = c.req.query("passees") === "1";
@@ -100,22 +100,19 @@ export function deadlineRoutes(app: AdminApp, deps: AdminDeps): void {
               <form method="post" action="/admin/echeances/faits" class="stack" id="form-fait">
                 <Csrf token={csrf} />
                 <h3>Saisir un fait</h3>
-                <div>
-                  <label for="f-kind">Fait</label>
-                  <select id="f-kind" name="kind">
-                    {FACT_KINDS.map((k) => <option value={k}>{FACT_KIND_LABELS[k]}</option>)}
-                  </select>
-                </div>
-                <div><label for="f-date">Date (réception de l'aide, dépôt, réponse, lettre, embauche)</label><input id="f-date" name="date" type="date" required /></div>
-                <div><label for="f-montant">Montant (aides uniquement, €)</label><input id="f-montant" name="montant" type="text" inputmode="decimal" placeholder="24 000,00" /></div>
-                <div><label for="f-detail">Précision (poste pour une embauche, réponse, note)</label><input id="f-detail" name="detail" type="text" maxlength={200} /></div>
+                <FormError form="fait" {...stateOf(st, "fait")} />
+                <SelectField form="fait" name="kind" label="Fait" options={FACT_KINDS.map((k): [string, string] => [k, FACT_KIND_LABELS[k]])} {...stateOf(st, "fait")} />
+                <Field form="fait" name="date" label="Date (réception de l'aide, dépôt, réponse, lettre, embauche)" type="date" required {...stateOf(st, "fait")} />
+                <Field form="fait" name="montant" label="Montant (aides uniquement, €)" placeholder="24 000,00" {...stateOf(st, "fait")} />
+                <Field form="fait" name="detail" label="Précision (poste pour une embauche, réponse, note)" {...stateOf(st, "fait")} />
                 <button type="submit">Enregistrer le fait</button>
               </form>
               <form method="post" action="/admin/echeances/gouvernance" class="stack" id="form-gouvernance">
                 <Csrf token={csrf} />
                 <h3>Changement de gouvernance (à déclarer au greffe sous 3 mois)</h3>
-                <div><label for="g-date">Date du changement</label><input id="g-date" name="date" type="date" required /></div>
-                <div><label for="g-detail">Ce qui a changé (bureau, conseil d'administration, siège…)</label><input id="g-detail" name="detail" type="text" required maxlength={200} /></div>
+                <FormError form="gouvernance" {...stateOf(st, "gouvernance")} />
+                <Field form="gouvernance" name="date" label="Date du changement" type="date" required {...stateOf(st, "gouvernance")} />
+                <Field form="gouvernance" name="detail" label="Ce qui a changé (bureau, conseil d'administration, siège…)" required {...stateOf(st, "gouvernance")} />
                 <button type="submit">Enregistrer le changement</button>
               </form>
             </>
@@ -133,8 +130,11 @@ export function deadlineRoutes(app: AdminApp, deps: AdminDeps): void {
           ) : null}
         </section>
       </>,
+      status,
     );
-  });
+  };
+
+  app.get("/echeances", (c) => page(c));
 
   app.post("/echeances/fait", requireRole("COORDONNATEUR"), async (c) => {
     const parsed = parseWith(keyForm, c.get("form"));
@@ -167,7 +167,7 @@ export function deadlineRoutes(app: AdminApp, deps: AdminDeps): void {
       const r = await recordFact(deps.ctx, c.get("user").cptsId, { kind: str("kind"), date: str("date"), amountCents, detail: str("detail") }, deps.actor(c));
       return back(c, "ok", `${r.label} : enregistré, ses échéances sont dans la liste.`);
     } catch (e) {
-      if (e instanceof UserError) return back(c, "bad", `Rien n'a été enregistré. ${e.message}`);
+      if (e instanceof UserError) return page(c, { form: "fait", values: formValues(form), errors: { [e.field ?? "_form"]: e.message } }, FORM_ERROR_STATUS);
       throw e;
     }
   });
@@ -189,7 +189,7 @@ export function deadlineRoutes(app: AdminApp, deps: AdminDeps): void {
       const r = await recordGovernanceChange(deps.ctx, c.get("user").cptsId, { date: form.date, what: form.detail }, deps.actor(c));
       return back(c, "ok", `${r.label} : enregistré, à déclarer au greffe des associations (l'échéance est dans la liste).`);
     } catch (e) {
-      if (e instanceof UserError) return back(c, "bad", `Rien n'a été enregistré. ${e.message}`);
+      if (e instanceof UserError) return page(c, { form: "gouvernance", values: formValues(form), errors: { [e.field ?? "_form"]: e.message } }, FORM_ERROR_STATUS);
       throw e;
     }
   });

@@ -10,6 +10,7 @@ import {
   FACT_KIND_LABELS,
   aidsOfYear,
   createFact,
+  latestFactOn,
   createGovernanceChange,
   createReceipt,
   deleteFact,
@@ -72,6 +73,10 @@ export async function recordFact(ctx: AppContext, cptsId: string, entry: FactEnt
   const isAid = kind === "AIDE_FIR" || kind === "AIDE_MISSION_PRECOCE";
   const amountCents = isAid ? checkAmount(entry.amountCents, label) : null;
   if (kind === "EMBAUCHE" && !detail) throw new UserError("Embauche : indiquez le poste (par exemple « coordonnatrice »).", "detail");
+  if (kind === "PROJET_SANTE_REPONSE") {
+    const filedOn = await latestFactOn(ctx.db, cptsId, "PROJET_SANTE_DEPOT");
+    if (filedOn && date < filedOn) throw new UserError(`La réponse au projet de santé ne peut pas précéder son dépôt (${formatDateFr(filedOn)}) : vérifiez la date.`, "date");
+  }
   const row = await createFact(ctx.db, cptsId, { kind, occurredOn: date, amountCents, detail, createdBy: actor });
   await writeAudit(ctx.db, { cptsId, actor, action: "fact.create", target: row.id, details: { kind, date, amountCents, detail } });
   return { id: row.id, label: `${label} le ${formatDateFr(date)}${amountCents ? ` (${formatEuros(amountCents)})` : ""}${detail ? ` — ${detail}` : ""}` };

@@ -112,6 +112,12 @@ export function aidsOfYear(facts: DatedFacts, year: number): Subsidy[] {
   return out;
 }
 
+/** The date of the latest fact of this kind in the CPTS, or null. */
+export async function latestFactOn(db: Db, cptsId: string, kind: FactKind): Promise<string | null> {
+  const row = await db.cptsFact.findFirst({ where: { cptsId, kind }, orderBy: { occurredOn: "desc" }, select: { occurredOn: true } });
+  return row?.occurredOn ?? null;
+}
+
 export async function createFact(db: Db, cptsId: string, data: { kind: FactKind; occurredOn: IsoDate; amountCents: number | null; detail: string | null; createdBy: string }): Promise<{ id: string }> {
   return db.cptsFact.create({ data: { cptsId, ...data }, select: { id: true } });
 }
