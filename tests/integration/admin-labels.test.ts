@@ -2,6 +2,8 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { randomUUID } from "node:crypto";
 import { adminTestEnv, Client, type AdminTestEnv } from "./admin-setup.ts";
 import { DEMO_ADMIN_PASSWORD, DEMO_COORDINATOR_EMAIL } from "../../src/db/demo-seed.ts";
+// The product's own keys that must never reach a person (shared with the admin e2e crawl).
+import { INTERNAL } from "../helpers/internal-keys.ts";
 
 let env: AdminTestEnv;
 let c: Client;
@@ -25,8 +27,6 @@ function visibleText(html: string): string {
   return html.replace(/<script[\s\S]*?<\/script>/g, " ").replace(/<style[\s\S]*?<\/style>/g, " ").replace(/<[^>]*>/g, " ").replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
 }
 
-// The product's own keys that must never reach a person.
-const INTERNAL = [/avenant_?\d/, /console:console/, /aci-deadline-alerts/, /dues-reminders/, /manual:[0-9a-f-]{8}/, /\badmin\.connexion\b/, /\bcotisation\.enregistree\b/, /\b[a-z_]+\.[a-z_]+_[a-z_]+\b/, /\(dues_year:\d{4}\)/, /\bdues_year\b/, /\ba venir\b/, /\benvoyee\b/, /dans 0 jour/, /jour\(s\)/, /\ba_venir\b|\ben_retard\b/];
 
 describe(`admin : aucun identifiant interne affiché (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite"})`, () => {
   it("journal, échéances, envois, tableau de bord, CPTS, financement : des mots français seulement", async () => {
