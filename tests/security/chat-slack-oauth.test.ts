@@ -3,8 +3,6 @@
 // is bound to the coordinator's admin session, each workspace's bot token is stored encrypted and
 // used only for that workspace's alerts, and app_uninstalled forgets it.
 import { createHmac } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpApp } from "../../src/http/server.ts";
 import { Dispatcher } from "../../src/app/dispatcher.ts";
@@ -15,6 +13,7 @@ import { noticeToAlertChannels } from "../../src/helloasso/notify.ts";
 import { createSender } from "../../src/mail/component.ts";
 import { systemClock, type AppContext } from "../../src/app/context.ts";
 import { createTestDb, type TestDb } from "../helpers/db.ts";
+import { startFakeSlack, type FakeSlack } from "../helpers/fake-slack.ts";
 import { Browser, securityConfig, securityContext, seedTenant, type Tenant } from "./tenants-setup.ts";
 import type { Hono } from "hono";
 
@@ -26,8 +25,7 @@ let b: Tenant;
 let ctx: AppContext;
 let app: Hono;
 let slack: SlackAdapter;
-let fake: http.Server;
-const calls: { path: string; auth?: string; params: URLSearchParams }[] = [];
+let fake: FakeSlack;
 
 const TEAMS: Record<string, { team: string; name: string; token: string }> = {
   "code-alpha": { team: "T0ALPHA", name: "Alpha Santé", token: "xoxb-alpha-secret-token" },
@@ -38,28 +36,21 @@ beforeAll(async () => {
   t = await createTestDb();
   a = await seedTenant(t.db, "cpts-alpha", "Alphonse", "91001");
   b = await seedTenant(t.db, "cpts-beta", "Betancourt", "91002");
-  fake = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      const path = req.url!.replace(/^\/api\//, "");
-      const params = new URLSearchParams(body);
-      calls.push({ path, auth: req.headers.authorization, params });
-      res.setHeader("content-type", "application/json");
-      if (path === "oauth.v2.access") {
+  // oauth.v2.access as documented on api.slack.com (a bot token per workspace); posts echo their channel
+  fake = await startFakeSlack({
+    answers: {
+      "oauth.v2.access": ({ params }) => {
         const inst = TEAMS[params.get("code") ?? ""];
-        if (!inst || params.get("client_secret") !== "secret-client") return res.end(JSON.stringify({ ok: false, error: "invalid_code" }));
-        return res.end(JSON.stringify({
+        if (!inst || params.get("client_secret") !== "secret-client") return { ok: false, error: "invalid_code" };
+        return {
           ok: true, access_token: inst.token, token_type: "bot", scope: "commands,chat:write,chat:write.public,files:write,im:write,channels:read,groups:read",
           bot_user_id: "U0BOT", app_id: "A0COORDO", team: { name: inst.name, id: inst.team }, enterprise: null, authed_user: { id: "U0INSTALL" }, is_enterprise_install: false,
-        }));
-      }
-      if (path === "chat.postMessage") return res.end(JSON.stringify({ ok: true, channel: params.get("channel"), ts: "1700000000.000100" }));
-      res.end(JSON.stringify({ ok: false, error: "unknown_method" }));
-    });
+        };
+      },
+      "chat.postMessage": ({ params }) => ({ ok: true, channel: params.get("channel"), ts: "1700000000.000100" }),
+    },
   });
-  await new Promise<void>((r) => fake.listen(0, "127.0.0.1", () => r()));
-  const api = `http://127.0.0.1:${(fake.address() as AddressInfo).port}/api/`;
+  const api = fake.apiUrl;
   ctx = securityContext(t, undefined, securityConfig({ SLACK_CLIENT_ID: "1234.5678", SLACK_CLIENT_SECRET: "secret-client", COORDO_SECRET_KEY: KEY, SLACK_API_URL: api, SLACK_SIGNING_SECRET: SECRET, DISCORD_APPLICATION_ID: "1122334455" }));
   app = createHttpApp(ctx);
   await adminComponent.start(ctx, app);
@@ -70,7 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await slack?.stop();
-  fake?.close();
+  await fake?.close();
   await t?.cleanup();
 });
 
@@ -131,7 +122,7 @@ describe("Slack : installation OAuth par CPTS, un jeton par espace", () => {
     const anonymous = new Browser((p, i, e) => app.request(p, i, e));
     const noSession = await anonymous.go(`/admin/chat/slack/retour?code=code-alpha&state=${encodeURIComponent(state)}`);
     expect(noSession.headers.get("location")).toContain("/admin/connexion");
-    expect(calls.filter((c) => c.path === "oauth.v2.access")).toHaveLength(2);
+    expect(fake.calls.filter((c) => c.path === "oauth.v2.access")).toHaveLength(2);
   });
 
   it("chaque espace reçoit ses propres alertes, postées avec son propre jeton", async () => {
@@ -140,7 +131,7 @@ describe("Slack : installation OAuth par CPTS, un jeton par espace", () => {
     await noticeToAlertChannels(t.db, { cptsId: a.id, idempotencyKey: "test-oauth-a", kind: "alerte", bodyText: "Alerte pour Alpha" });
     await noticeToAlertChannels(t.db, { cptsId: b.id, idempotencyKey: "test-oauth-b", kind: "alerte", bodyText: "Alerte pour Beta" });
     await createSender({ ...ctx, clock: systemClock }, { transport: null }).sender.drainAll();
-    const posts = calls.filter((c) => c.path === "chat.postMessage");
+    const posts = fake.calls.filter((c) => c.path === "chat.postMessage");
     expect(posts.map((p) => [p.params.get("channel"), p.auth, p.params.get("text")]).sort()).toEqual([
       ["C0ALPHA", "Bearer xoxb-alpha-secret-token", "Alerte pour Alpha"],
       ["C0BETA", "Bearer xoxb-beta-secret-token", "Alerte pour Beta"],
@@ -155,10 +146,10 @@ describe("Slack : installation OAuth par CPTS, un jeton par espace", () => {
     expect(res.status).toBe(200);
     await expect.poll(() => t.db.slackInstallation.count({ where: { teamId: "T0BETA" } })).toBe(0);
     expect(await t.db.slackInstallation.count({ where: { teamId: "T0ALPHA" } })).toBe(1);
-    const before = calls.filter((c) => c.path === "chat.postMessage").length;
+    const before = fake.calls.filter((c) => c.path === "chat.postMessage").length;
     await noticeToAlertChannels(t.db, { cptsId: b.id, idempotencyKey: "test-oauth-b2", kind: "alerte", bodyText: "Encore pour Beta" });
     await createSender({ ...ctx, clock: systemClock }, { transport: null }).sender.drainAll();
-    expect(calls.filter((c) => c.path === "chat.postMessage").length).toBe(before);
+    expect(fake.calls.filter((c) => c.path === "chat.postMessage").length).toBe(before);
   });
 
   it("« Ajouter à Discord » : l'invitation revient avec le guild_id, relié à la CPTS de la session qui l'a demandée, et seulement elle", async () => {
