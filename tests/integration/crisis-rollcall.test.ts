@@ -323,8 +323,11 @@ describe(`appel nominatif d'un exercice de crise, 150 professionnels (${process.
     const page = await (await c.get("/admin/crises")).text();
     expect(page).toContain('action="/admin/crises/activer"');
     const before = await t.db.crisisActivation.count();
-    const bad = await c.post("/admin/crises/activer", { situation: "malades", rappel: "trois", exercice: "oui" });
-    expect(bad.status).toBe(303);
+    const bad = await c.post("/admin/crises/activer", { situation: "malades", description: "Canicule : texte gardé", rappel: "trois", exercice: "oui" });
+    expect(bad.status).toBe(422); // the form comes back with what was typed and the error beside the delay
+    const badPage = (await bad.text()).replace(/&#39;/g, "'");
+    expect(badPage).toMatch(/id="activer-rappel-err"[^>]*>Le délai du rappel se donne en minutes/);
+    expect(badPage).toContain("Canicule : texte gardé</textarea>");
     expect(await t.db.crisisActivation.count()).toBe(before);
     await c.get("/admin/crises");
     const ok = await c.post("/admin/crises/activer", { situation: "malades", description: "Exercice canicule", rappel: "15", exercice: "oui" });

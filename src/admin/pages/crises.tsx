@@ -5,11 +5,12 @@
 // export and a print view; the coordination marks an activation as an exercise or a real crisis
 // (only a real one opens the crisis variable part of the funding); the return of experience.
 import { html } from "hono/html";
-import type { AdminApp, AdminDeps } from "../app.tsx";
+import type { AdminApp, AdminContext, AdminDeps } from "../app.tsx";
 import { notFound } from "../app.tsx";
 import { requireRole } from "../auth.ts";
 import { redirectWith } from "../flash.ts";
-import { Badge, Csrf, Empty } from "../ui.tsx";
+import { Badge, Csrf, Empty, fieldAttrs, FieldError, FormError } from "../ui.tsx";
+import { FORM_ERROR_STATUS, formValues, type FormState } from "../forms.ts";
 import {
   activateCrisis, answerRollCall, ANSWER_CHANNEL_LABELS, CRISIS_SITUATIONS, crisisTitle, rollCallCounts, rollCallList, setActivationExercise, SITUATION_KEYWORDS,
   ROLL_CALL_STATUS_LABELS, type RollCallCounts, type RollCallList, type RollCallPerson,
@@ -115,8 +116,11 @@ export function crisisActivationRoutes(app: AdminApp, deps: AdminDeps): void {
     }
   };
 
-  app.get("/crises", async (c) => {
+  /** The list, with the activation form answered again (what was typed, the error beside its field) after a refusal. */
+  const listPage = async (c: AdminContext, st?: FormState, status: 200 | 422 = 200) => {
     const { cptsId, role } = c.get("user");
+    const typed = st?.values;
+    const err = (name: string) => fieldAttrs({ name, form: "activer", errors: st?.errors });
     const activations = await repo.activations(cptsId);
     const [counts, who] = await Promise.all([Promise.all(activations.map((a) => rollCallCounts(deps.ctx, cptsId, a.id))), byWhom(cptsId, activations.map((a) => a.activatedBy))]);
     const open = activations.find((a) => !a.closedOn);
@@ -151,24 +155,31 @@ export function crisisActivationRoutes(app: AdminApp, deps: AdminDeps): void {
         {role === "COORDONNATEUR" && !open ? (
           <section class="card" id="activer">
             <h2>Activer le plan de crise</h2>
-            <form method="post" action="/admin/crises/activer">
+            <FormError form="activer" errors={st?.errors} />
+            <form method="post" action="/admin/crises/activer" id="form-activer">
               <Csrf token={c.get("csrf")} />
-              <label for="situation">Situation</label>
-              <select id="situation" name="situation">
-                {(Object.keys(CRISIS_SITUATIONS) as CrisisSituationKey[]).map((k) => <option value={SITUATION_KEYWORDS[k]}>{CRISIS_SITUATIONS[k]}</option>)}
+              <label for="activer-situation">Situation</label>
+              <select {...err("situation").attrs} name="situation">
+                {(Object.keys(CRISIS_SITUATIONS) as CrisisSituationKey[]).map((k) => <option value={SITUATION_KEYWORDS[k]} selected={typed?.situation === SITUATION_KEYWORDS[k]}>{CRISIS_SITUATIONS[k]}</option>)}
               </select>
-              <label for="description">Description (facultative)</label>
-              <textarea id="description" name="description" maxlength={2000}></textarea>
-              <label for="rappel">Rappel à ceux qui n'ont pas répondu après (minutes, vide : aucun)</label>
-              <input id="rappel" name="rappel" type="number" min="5" max="2880" value="30" />
-              <label><input type="checkbox" name="exercice" value="oui" checked /> C'est un exercice (« EXERCICE » dans chaque message, sans effet sur le financement)</label>
+              <FieldError id={err("situation").errId} text={err("situation").err} />
+              <label for="activer-description">Description (facultative)</label>
+              <textarea {...err("description").attrs} name="description" maxlength={2000}>{typed?.description ?? ""}</textarea>
+              <FieldError id={err("description").errId} text={err("description").err} />
+              <label for="activer-rappel">Rappel à ceux qui n'ont pas répondu après (minutes, vide : aucun)</label>
+              <input {...err("rappel").attrs} name="rappel" type="number" min="5" max="2880" value={typed ? (typed.rappel ?? "") : "30"} />
+              <FieldError id={err("rappel").errId} text={err("rappel").err} />
+              <label><input type="checkbox" name="exercice" value="oui" checked={typed ? typed.exercice === "oui" : true} /> C'est un exercice (« EXERCICE » dans chaque message, sans effet sur le financement)</label>
               <button type="submit">Activer et alerter tous les professionnels</button>
             </form>
           </section>
         ) : null}
       </>,
+      status,
     );
-  });
+  };
+
+  app.get("/crises", (c) => listPage(c));
 
   app.post("/crises/activer", requireRole("COORDONNATEUR"), async (c) => {
     const { memberId, cptsId } = c.get("user");
@@ -176,7 +187,8 @@ export function crisisActivationRoutes(app: AdminApp, deps: AdminDeps): void {
     const str = (k: string) => (typeof form[k] === "string" ? (form[k] as string).trim() : "");
     if (!memberId) return redirectWith(c, "/admin/crises", "bad", "Votre compte n'est lié à aucune fiche d'adhérent de la coordination : activez le plan depuis le chat (/plan-crise activer).");
     const rappel = str("rappel");
-    if (rappel && !/^\d{1,4}$/.test(rappel)) return redirectWith(c, "/admin/crises", "bad", "Le délai du rappel se donne en minutes, de 5 à 2880 (par exemple 30).");
+    const refuse = (field: string, message: string) => listPage(c, { form: "activer", values: formValues(form), errors: { [field]: message } }, FORM_ERROR_STATUS);
+    if (rappel && !/^\d{1,4}$/.test(rappel)) return refuse("rappel", "Le délai du rappel se donne en minutes, de 5 à 2880 (par exemple 30).");
     try {
       const r = await activateCrisis(
         deps.ctx,
@@ -186,7 +198,7 @@ export function crisisActivationRoutes(app: AdminApp, deps: AdminDeps): void {
       );
       return redirectWith(c, `/admin/crises/${r.activationId}`, "ok", `${r.exercise ? "EXERCICE — " : ""}Plan de crise activé : alerte envoyée dans ${r.chatMessages} canal(aux) et à ${r.mails} professionnel(s).`);
     } catch (e) {
-      if (e instanceof UserError) return redirectWith(c, "/admin/crises", "bad", e.message);
+      if (e instanceof UserError) return refuse(e.field ?? "_form", e.message);
       throw e;
     }
   });
