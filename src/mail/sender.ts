@@ -212,7 +212,16 @@ export class OutboxSender {
       await checking;
     };
     await checkMoot();
-    const prepared = this.prepareBatch(batch.filter((m) => !moot.has(m.id)));
+    // composed a few messages ahead of the connections (not the whole batch at once: memory stays flat)
+    const prepared = new Map<string, Prepared>();
+    const ahead = Math.max(8, this.o.concurrency * 4);
+    let preparedTo = 0;
+    const prepareAhead = () => {
+      const end = Math.min(batch.length, i + ahead);
+      if (end <= preparedTo) return;
+      for (const [id, p] of this.prepareBatch(batch.slice(preparedTo, end).filter((m) => !moot.has(m.id)))) prepared.set(id, p);
+      preparedTo = end;
+    };
     const marks = new SentMarks(this.store, lockToken, this.now);
     let leaseEnd = this.now().getTime() + this.o.leaseMs;
     const worker = async () => {
@@ -228,9 +237,12 @@ export class OutboxSender {
           this.log.error("outbox : relecture du lot impossible", { error: e });
         }
         if (i >= batch.length || this.stopping || fault.tripped) break;
+        prepareAhead();
         const msg = batch[i++]!;
         if (moot.has(msg.id)) continue;
-        await this.deliver(msg, lockToken, counts, marks, fault, prepared.get(msg.id));
+        const ready = prepared.get(msg.id);
+        prepared.delete(msg.id);
+        await this.deliver(msg, lockToken, counts, marks, fault, ready);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.o.concurrency, batch.length) }, worker));
@@ -418,8 +430,8 @@ export class OutboxSender {
   }
 
   /**
-   * Starts composing the batch's mails (MIME and DKIM, off this thread when the transport can), so that the
-   * connections send bytes already built; each message still waits for its own turn (rate, lease, moot).
+   * Starts composing these mails (MIME and DKIM) so that the connections send bytes already built; each
+   * message still waits for its own turn (rate, lease, moot).
    */
   private prepareBatch(batch: readonly ClaimedMessage[]): Map<string, Prepared> {
     const out = new Map<string, Prepared>();
