@@ -1,5 +1,7 @@
 // Data access of the HelloAsso loop: the CPTS behind a secret URL, payer matching, the review queue.
 import type { Db, Tx } from "../db/client.ts";
+import { Prisma } from "../db/generated/postgres/client.ts";
+import { likePattern } from "../db/repos/member-list-repo.ts";
 
 export type DbOrTx = Db | Tx;
 
@@ -102,24 +104,28 @@ export class HelloAssoRepository {
     return r.count === 1;
   }
 
-  /** Open queue entries, oldest first; `page` narrows to a search (payer name or e-mail) and one page. */
-  listPending(cptsId: string, page?: PendingPage) {
-    return this.db.pendingPayment.findMany({
-      where: this.pendingWhere(cptsId, page?.q),
-      orderBy: [{ createdAt: page?.desc ? "desc" : "asc" }, { id: page?.desc ? "desc" : "asc" }],
-      ...(page ? { skip: page.skip, take: page.take } : {}),
-    });
+  /** Open queue entries, oldest first; `page` narrows to a search (payer name or e-mail, any case) and one page. */
+  async listPending(cptsId: string, page?: PendingPage) {
+    if (!page) return this.db.pendingPayment.findMany({ where: { cptsId, resolvedAt: null }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+    const dir = Prisma.raw(page.desc ? "DESC" : "ASC");
+    const ids = (await this.db.$queryRaw<{ id: string }[]>`SELECT p."id" FROM "PendingPayment" p WHERE ${this.pendingWhere(cptsId, page.q)}
+      ORDER BY p."createdAt" ${dir}, p."id" ${dir} LIMIT ${page.take} OFFSET ${page.skip}`).map((r) => r.id);
+    const rows = await this.db.pendingPayment.findMany({ where: { cptsId, id: { in: ids } } });
+    const at = new Map(ids.map((id, i) => [id, i]));
+    return rows.sort((a, b) => at.get(a.id)! - at.get(b.id)!);
   }
 
-  countPending(cptsId: string, q?: string) {
-    return this.db.pendingPayment.count({ where: this.pendingWhere(cptsId, q) });
+  async countPending(cptsId: string, q?: string): Promise<number> {
+    const [r] = await this.db.$queryRaw<{ n: bigint | number }[]>`SELECT COUNT(*) AS n FROM "PendingPayment" p WHERE ${this.pendingWhere(cptsId, q)}`;
+    return Number(r?.n ?? 0);
   }
 
   private pendingWhere(cptsId: string, q?: string) {
     const t = q?.trim();
-    if (!t) return { cptsId, resolvedAt: null };
-    const variants = [...new Set([t, t.toLowerCase(), t.charAt(0).toUpperCase() + t.slice(1).toLowerCase(), t.toUpperCase()])];
-    return { cptsId, resolvedAt: null, OR: variants.flatMap((v) => [{ payerName: { contains: v } }, { payerEmail: { contains: v } }]) };
+    const open = Prisma.sql`p."cptsId" = ${cptsId} AND p."resolvedAt" IS NULL`;
+    if (!t) return open;
+    const like = likePattern(t);
+    return Prisma.sql`${open} AND (LOWER(p."payerName") LIKE ${like} ESCAPE '\\' OR LOWER(p."payerEmail") LIKE ${like} ESCAPE '\\')`;
   }
 
   /** How many members a treasurer could pick (the picker lists them only when they are few). */
