@@ -49,9 +49,13 @@ function isRadix(node) {
 function mutantsOf(file, text) {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const lines = text.split("\n");
+  // A marker covers the next line that is not a comment (a Stryker comment may sit in between).
   const ignoredLines = new Set();
   lines.forEach((l, i) => {
-    if (IGNORE_MARK.test(l)) ignoredLines.add(i + 1);
+    if (!IGNORE_MARK.test(l)) return;
+    let j = i + 1;
+    while (j < lines.length && /^\s*\/\//.test(lines[j])) j++;
+    ignoredLines.add(j);
   });
   const out = [];
   const skipped = [];
@@ -120,10 +124,11 @@ const vitest = await createVitest(
     bail: 1,
     reporters: [{}],
     testTimeout: 20_000,
-    // Speed: one worker process, no per-file isolation; each run re-imports the rules (invalidated
-    // below). A process, not a thread: a mutant that exhausts memory kills the worker, not this script.
+    // One worker process (a mutant that exhausts memory kills the worker, not this script), each test
+    // file isolated: without isolation a worker may keep the rules module of an earlier run (a false
+    // survivor), so isolation stays on even though it is slower.
     pool: "forks",
-    isolate: false,
+    isolate: true,
     maxWorkers: 1,
   },
   { server: { watch: null } },
@@ -171,6 +176,15 @@ if (!(await run(allSpecs))) {
   process.exit(1);
 }
 
+const jsonPath = join(repo, "reports/mutation/constants.json");
+function saveReport(report) {
+  mkdirSync(dirname(jsonPath), { recursive: true });
+  const previous = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, "utf8")).files ?? {} : {};
+  const merged = { ...previous, ...report };
+  writeFileSync(jsonPath, JSON.stringify({ generatedAt: new Date().toISOString(), files: merged }, null, 2) + "\n");
+  return merged;
+}
+
 const report = {};
 for (const file of files) {
   const rel = relative(work, file);
@@ -198,15 +212,12 @@ for (const file of files) {
     score: total === 0 ? null : Math.round((killed / total) * 1000) / 10,
     survivors: survived,
   };
+  saveReport(report);
   process.stdout.write(`${rel}: ${killed}/${total} tués${survived.length ? `, survivants : ${survived.map((s) => `l.${s.line} ${s.original}→${s.mutated}`).join(", ")}` : ""}\n`);
 }
 await vitest.close();
 
-const jsonPath = join(repo, "reports/mutation/constants.json");
-mkdirSync(dirname(jsonPath), { recursive: true });
-const previous = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, "utf8")).files ?? {} : {};
-const merged = { ...previous, ...report };
-writeFileSync(jsonPath, JSON.stringify({ generatedAt: new Date().toISOString(), files: merged }, null, 2) + "\n");
+const merged = saveReport(report);
 
 const rows = Object.entries(merged).sort(([a], [b]) => a.localeCompare(b));
 console.log("\n| fichier | mutants | tués | survivants | ignorés | score |\n|---|---:|---:|---:|---:|---:|");

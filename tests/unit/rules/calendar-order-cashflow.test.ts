@@ -25,8 +25,14 @@ describe("ordre des versements attendus", () => {
     ["un contrat complet de taille 4", full],
     ["un contrat de taille 1 sans mission démarrée", { signatureDate: "2023-12-31", size: 1 } as FundingInput],
     ["un contrat de taille 2 signé le 31 janvier", { signatureDate: "2025-01-31", size: 2, missions: [{ id: "acces_soins", startDate: "2025-03-31" }] } as FundingInput],
-  ])("%s : par date, puis année du contrat, ligne, nature", (_, input) => {
-    const list = paymentCalendar(input);
+    // far dates and long contracts take the comparator path of the sort: same rule
+    ["un contrat signé en 3500", { ...full, signatureDate: "3500-03-01", missions: full.missions!.map((m) => ({ ...m, startDate: m.startDate!.replace(/^202/, "350") })) } as FundingInput],
+    ["un contrat de 15 ans (réglage)", { ...full, contractYearsForTest: 15 } as FundingInput],
+  ])("%s : par date, puis année du contrat, ligne, nature ; jamais un versement de 0 €", (_, input) => {
+    const years = (input as { contractYearsForTest?: number }).contractYearsForTest;
+    const list = paymentCalendar(input, years ? { ...DEFAULT_SETTINGS, contractYears: years } : DEFAULT_SETTINGS);
+    expect(list.every((p) => p.montant_cents > 0)).toBe(true);
+    if (years) expect(list.length).toBeGreaterThan(256);
     expect(list.length).toBeGreaterThan(5);
     for (let i = 1; i < list.length; i++) {
       const a = list[i - 1]!;
@@ -70,6 +76,36 @@ describe("prévision de trésorerie", () => {
     const end = flow.annees.at(-1)!.fin;
     expect(flow.apres_contrat_cents).toBe(payments.filter((p) => p.date > end).reduce((s, p) => s + p.montant_cents, 0));
     expect(flow.apres_contrat_cents).toBeGreaterThan(0);
+  });
+
+  it("une mission dépense à partir de son démarrage : en année 1, le seul trou est le solde de 25 %, le dernier jour", () => {
+    const input: FundingInput = { signatureDate: "2024-03-15", size: 1, missions: [{ id: "acces_soins", startDate: "2024-09-15" }] };
+    const solde = paymentCalendar(input).find((p) => p.mission === "acces_soins" && p.nature === "solde" && p.annee === 1)!;
+    const y1 = cashFlow(input).annees[0]!;
+    expect(y1.point_bas_date).toBe("2025-03-14");
+    expect(Math.abs(y1.point_bas_cents + solde.montant_cents)).toBeLessThanOrEqual(1);
+  });
+
+  it("l'année 3, le point bas est la veille du versement d'après le dialogue", () => {
+    const y3 = cashFlow({ signatureDate: "2024-03-15", size: 1, missions: [] }).annees[2]!;
+    expect(y3.debut).toBe("2026-03-15");
+    expect(y3.point_bas_date).toBe("2026-05-14");
+  });
+
+  it("un versement daté du dernier jour du contrat est reçu pendant le contrat", () => {
+    const input: FundingInput = { signatureDate: "2024-03-15", size: 1, missions: [{ id: "prevention", startDate: "2029-03-14" }] };
+    const lastDay = paymentCalendar(input).filter((p) => p.date === "2029-03-14");
+    expect(lastDay.map((p) => [p.mission, p.nature])).toEqual([["prevention", "avance"]]);
+    const flow = cashFlow(input);
+    const after = paymentCalendar(input).filter((p) => p.date > "2029-03-14").reduce((s, p) => s + p.montant_cents, 0);
+    expect(flow.apres_contrat_cents).toBe(after);
+    expect(flow.annees[4]!.recu_cents).toBeGreaterThanOrEqual(lastDay[0]!.montant_cents);
+  });
+
+  it("sans année de contrat (réglage à 0), aucun versement ; une CPTS sans taille est refusée", () => {
+    const none = { ...DEFAULT_SETTINGS, contractYears: 0 };
+    expect(paymentCalendar({ signatureDate: "2024-03-15", size: 1 }, none)).toEqual([]);
+    expect(() => paymentCalendar({ signatureDate: "2024-03-15" } as FundingInput, none)).toThrow();
   });
 
   it("le fonctionnement de l'année 1 est reçu le jour de la signature ; l'année 2, la trésorerie est avancée jusqu'au versement", () => {

@@ -204,6 +204,16 @@ describe("argent : arrondis et format", () => {
     expect(divRoundHalfUp(7.5, 2)).toBe(4); // 3.75
     expect(divRoundHalfUp(5, 2.5)).toBe(2);
     expect(divRoundHalfUp(-7.5, 2)).toBe(-4);
+    // a non-integer carries float noise: like roundHalfUp, noise below 1e-6 cent is read as the half
+    expect(divRoundHalfUp(1.4999999999, 1)).toBe(2);
+    // a negative divisor goes through the ordinary rounding too (half away from zero)
+    expect(divRoundHalfUp(3, -2)).toBe(-2);
+  });
+
+  it("divise des centimes entiers exactement, sans tolérance d'arrondi", () => {
+    // 0.4999999 cent exactly: below the half, even though roundHalfUp would read it as the half
+    expect(divRoundHalfUp(4_999_999, 10_000_000)).toBe(0);
+    expect(divRoundHalfUp(5_000_000, 10_000_000)).toBe(1);
   });
 
   it.each([

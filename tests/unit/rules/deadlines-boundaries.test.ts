@@ -105,6 +105,7 @@ describe("état et alertes d'une échéance", () => {
     expect(imminentLeadDays()).toBe(7);
     expect(imminentLeadDays({ ...DEFAULT_SETTINGS, alertLeadDays: [0, 14, 3] })).toBe(3);
     expect(imminentLeadDays({ ...DEFAULT_SETTINGS, alertLeadDays: [0] })).toBe(0);
+    expect(imminentLeadDays({ ...DEFAULT_SETTINGS, alertLeadDays: [7, 1] })).toBe(1);
   });
 
   it("alerte à 90, 30 et 7 jours et le jour même, puis chaque semaine de retard", () => {
@@ -122,6 +123,11 @@ describe("état et alertes d'une échéance", () => {
     expect(alerted("2025-07-22")).toEqual([-14]);
     expect(alertsOn([{ ...item, state: "en_retard" }], "2025-07-15", { ...DEFAULT_SETTINGS, overdueRepeatDays: 0 })).toEqual([]);
     expect(alertsOn([{ ...item, state: "fait" }], "2025-07-08")).toEqual([]);
+    // without a lead of 0 days, nothing on the due day itself; a repeat of 1 day alerts every day late
+    const noDueDay = { ...DEFAULT_SETTINGS, alertLeadDays: [7] };
+    expect(alertsOn([{ ...item, alertDates: ["2025-07-01"] }], "2025-07-08", noDueDay)).toEqual([]);
+    const daily = { ...DEFAULT_SETTINGS, overdueRepeatDays: 1 };
+    expect(alertsOn([{ ...item, state: "en_retard" }], "2025-07-10", daily).map((a) => a.daysLeft)).toEqual([-2]);
   });
 });
 

@@ -177,6 +177,20 @@ describe("solde d'un adhérent", () => {
     expect(memberDuesBalance({ id: "alice" }, [], "2025-04-01")).toMatchObject({ status: "jamais_paye", balanceCents: 0 });
   });
 
+  it("un paiement sans montant connu, sans cotisation fixée : à jour, rien affiché comme payé", () => {
+    expect(memberDuesBalance({ id: "alice" }, [{ memberId: "alice", date: "2025-02-01" }], "2025-04-01")).toEqual({
+      status: "a_jour",
+      year: 2025,
+      dueCents: null,
+      paidCents: 0,
+      balanceCents: 0,
+    });
+  });
+
+  it("une cotisation de 0,01 € est due (seul 0 € vaut exonération)", () => {
+    expect(memberDuesBalance({ id: "alice", dueCents: 1 }, [], "2025-04-01")).toMatchObject({ status: "jamais_paye", balanceCents: 1 });
+  });
+
   it("les libellés des statuts", () => {
     expect(DUES_STATUS_LABELS).toEqual({ a_jour: "à jour", partiel: "partiel", en_retard: "en retard", jamais_paye: "jamais payé", exonere: "exonéré" });
   });

@@ -110,6 +110,11 @@ describe("un lot de réunions", () => {
     expect(computeIndemnity([hourly], meeting({ durationMinutes })).ok).toBe(false);
   });
 
+  it("sans rien de reçu auparavant, le plafond CPTS est disponible en entier", () => {
+    const r = ok(computeIndemnity([{ ...hourly, capPerPersonPerYearCents: 10_000 }], meeting({})));
+    expect([r.amountCents, r.reductions]).toEqual([10_000, []]);
+  });
+
   it("0 minute : 0 €, accepté", () => {
     expect(ok(computeIndemnity([hourly], meeting({ durationMinutes: 0 }))).amountCents).toBe(0);
   });

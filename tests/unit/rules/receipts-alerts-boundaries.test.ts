@@ -106,6 +106,15 @@ describe("rapprochement des versements reçus", () => {
     expect(PAYMENT_STATUS_LABELS).toEqual({ recu: "reçu", partiel: "reçu en partie", attendu: "attendu", en_retard: "en retard", potentiel: "potentiel" });
   });
 
+  it("un centime compte : reçu en partie, reste à recevoir, subvention", () => {
+    const m = matchReceipts(calendar, [{ date: "2025-03-01", cents: 1_001 }], "2025-03-02");
+    expect(m.payments[1]).toMatchObject({ recu_cents: 1, reste_cents: 599, status: "partiel" });
+    const late = matchReceipts(calendar, [{ date: "2025-06-01", cents: 1_799 }], "2025-05-02");
+    expect(late.payments.map((p) => p.reste_cents)).toEqual([0, 0, 1, 300]);
+    expect(upcomingPayments(late.payments, "2025-05-02", 5).total).toBe(1);
+    expect(publicFundingOfYear(2025, [line("2025-01-01", 1, "solde", "parcours")], [{ funder: "Commune", cents: 1 }]).subsidies.map((x) => x.cents)).toEqual([1, 1]);
+  });
+
   it("financements publics d'une année civile : parts fixes de l'ACI datées cette année, le reste à part", () => {
     const y = publicFundingOfYear(2025, [...calendar, line("2026-01-01", 5_000, "avance", "parcours", 2)], [
       { funder: "ARS (FIR)", cents: 2_400 },
@@ -177,6 +186,13 @@ describe("créneaux d'alerte des échéances", () => {
     ["2025-07-21", "2025-07-15"],
     ["2025-07-22", "2025-07-22"],
   ])("le %s, le dernier créneau est %s", (at, slot) => expect(latestAlertSlot(d(), at)).toBe(slot));
+
+  it("un rappel de retard quotidien : le créneau est chaque jour de retard", () => {
+    const daily = { ...DEFAULT_SETTINGS, overdueRepeatDays: 1 };
+    expect(latestAlertSlot(d(), "2025-07-09", daily)).toBe("2025-07-09");
+    expect(latestAlertSlot(d(), "2025-07-12", daily)).toBe("2025-07-12");
+    expect(latestAlertSlot(d(), "2025-07-08", daily)).toBe("2025-07-08");
+  });
 
   it("sans rappel de retard, le dernier créneau reste le jour de l'échéance", () => {
     expect(latestAlertSlot(d(), "2025-08-30", { ...DEFAULT_SETTINGS, overdueRepeatDays: 0 })).toBe("2025-07-08");
