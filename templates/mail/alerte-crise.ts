@@ -22,7 +22,7 @@ type Vars = z.output<typeof schema>;
 
 /** The variables a CPTS's wording of the crisis alert may use (templates/mail/wordings.ts lists them). */
 export function alerteCriseWordingVars(v: Vars): Record<string, string | undefined> {
-  return { cpts: v.cptsName, prenom: v.firstName, situation: v.situation, description: v.description, date_activation: v.activatedOn };
+  return { cpts: v.cptsName, prenom: v.firstName, situation: v.situation, description: v.description, "date-activation": v.activatedOn };
 }
 
 const tag = (v: Vars) => (v.exercise ? "EXERCICE — " : "");

@@ -19,7 +19,7 @@ type Vars = z.output<typeof schema>;
 
 /** The variables a CPTS's wording of a deadline alert may use (templates/mail/wordings.ts lists them). */
 export function alerteEcheanceWordingVars(v: Vars): Record<string, string | undefined> {
-  return { cpts: v.cptsName, echeance: v.label, type: v.kindLabel, date_limite: v.dueDate, delai: whenFr(v.daysLeft), responsable: v.ownerLabel };
+  return { cpts: v.cptsName, echeance: v.label, type: v.kindLabel, "date-limite": v.dueDate, delai: whenFr(v.daysLeft), responsable: v.ownerLabel };
 }
 
 export function whenFr(daysLeft: number): string {

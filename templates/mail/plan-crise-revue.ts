@@ -18,7 +18,7 @@ type Vars = z.output<typeof schema>;
 
 /** The variables a CPTS's wording of a review request may use (templates/mail/wordings.ts lists them). */
 export function planCriseRevueWordingVars(v: Vars): Record<string, string | undefined> {
-  return { cpts: v.cptsName, nom: v.ownerName, partie: v.sectionTitle, date_limite: v.dueDate, derniere_relecture: v.lastReviewedOn };
+  return { cpts: v.cptsName, nom: v.ownerName, partie: v.sectionTitle, "date-limite": v.dueDate, "derniere-relecture": v.lastReviewedOn };
 }
 
 const subject = (v: Vars) =>

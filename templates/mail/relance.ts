@@ -25,7 +25,7 @@ type Vars = z.output<typeof schema>;
 
 /** The variables a CPTS's wording of a reminder may use (templates/mail/wordings.ts lists them). */
 export function relanceWordingVars(v: Vars): Record<string, string | undefined> {
-  return { nom: v.memberName, cpts: v.cptsName, annee: String(v.year), montant: v.amount, deja_regle: v.paid, reste_a_regler: v.balance, relance: String(v.step) };
+  return { nom: v.memberName, cpts: v.cptsName, annee: String(v.year), montant: v.amount, "deja-regle": v.paid, "reste-a-regler": v.balance, relance: String(v.step) };
 }
 
 

@@ -54,7 +54,7 @@ describe(`admin : modèles de messages (${process.env.TEST_PG_ADMIN_URL ? "Postg
     expect(list).toContain("Alerte de crise (activation du plan)");
     const html = decode(await (await coord.get(PAGE)).text());
     expect(html).toContain("Votre cotisation {{annee}} à la {{cpts}}");
-    expect(html).toContain("{{reste_a_regler}}");
+    expect(html).toContain("{{reste-a-regler}}");
     expect(html).toContain("le reste à régler en cas de paiement partiel");
     const member = await env.t.db.member.findFirstOrThrow({ where: { cptsId: env.cptsId, status: "ACTIF", lastName: { not: null } }, orderBy: { lastName: "desc" } });
     const res = await coord.post(PAGE, { subject: "Cotisation {{annee}}", body: "Bonjour {{nom}},\n\nIl vous reste à régler {{montant}}.", memberId: member.id, action: "apercu" });
