@@ -41,7 +41,7 @@ export function mailWordingRoutes(app: AdminApp, deps: AdminDeps): void {
       BASE,
       <section class="card">
         <p>Chaque mail automatique de la CPTS peut être reformulé : objet et texte, avec des variables (nom de l'adhérent, montant…). Les boutons (paiement, disponibilité), le montant et le lien de désinscription sont toujours ajoutés.</p>
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" tabindex={0} aria-label="Modèles de messages">
           <table class="cards">
             <thead><tr><th>Message</th><th>Quand</th><th>Texte utilisé</th><th></th></tr></thead>
             <tbody>
@@ -135,7 +135,7 @@ export function mailWordingRoutes(app: AdminApp, deps: AdminDeps): void {
         <section class="card" id="versions">
           <h2>Versions</h2>
           {history.length ? (
-            <div class="table-wrap">
+            <div class="table-wrap" role="region" tabindex={0} aria-label="Versions du modèle">
               <table class="cards">
                 <thead><tr><th>Version</th><th>Enregistrée le</th><th>Par</th><th>Texte</th>{coord ? <th></th> : null}</tr></thead>
                 <tbody>
