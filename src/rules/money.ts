@@ -17,6 +17,7 @@ export function roundHalfUp(value: number): Cents {
 /** Exact integer division numerator/denominator rounded half up (both integers, denominator > 0). */
 export function divRoundHalfUp(numerator: number, denominator: number): Cents {
   // constant-mutants: ignore-next-line an integer divided by 1 is exact on both paths
+  // Stryker disable next-line EqualityOperator: `< 0` is equivalent, a division by 0 gives ±Infinity or NaN on both paths
   if (!Number.isInteger(numerator) || !Number.isInteger(denominator) || denominator <= 0) {
     return roundHalfUp(numerator / denominator);
   }
