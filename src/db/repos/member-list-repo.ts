@@ -108,17 +108,16 @@ export class MemberListRepository {
       // rare combination (dues filter + another sort): the sort column comes along
       const extra = f.sort === "profession" ? Prisma.sql`m."profession"` : Prisma.sql`m."joinedOn"`;
       const inner2 = Prisma.sql`SELECT m."id" AS id, m."lastName" AS ln, m."organization" AS org, m."firstName" AS fn, ${extra} AS k, ${status} AS st FROM ${from} WHERE ${where}`;
-      const [count, rows] = await Promise.all([
-        this.db.$queryRaw<{ n: bigint | number }[]>`SELECT COUNT(*) AS n FROM (${inner2}) x WHERE ${duesCond}`,
-        this.db.$queryRaw<{ id: string }[]>`SELECT id FROM (${inner2}) x WHERE ${duesCond} ORDER BY k ${dir}, ln ${dir}, org ${dir}, fn ${dir}, id ${dir} LIMIT ${f.take} OFFSET ${f.skip}`,
-      ]);
-      return { total: Number(count[0]?.n ?? 0), ids: rows.map((r) => r.id) };
+      const rows = await this.db.$queryRaw<{ id: string; n: bigint | number }[]>`SELECT id, COUNT(*) OVER () AS n FROM (${inner2}) x WHERE ${duesCond} ORDER BY k ${dir}, ln ${dir}, org ${dir}, fn ${dir}, id ${dir} LIMIT ${f.take} OFFSET ${f.skip}`;
+      if (rows.length) return { total: Number(rows[0]!.n), ids: rows.map((r) => r.id) };
+      const count = await this.db.$queryRaw<{ n: bigint | number }[]>`SELECT COUNT(*) AS n FROM (${inner2}) x WHERE ${duesCond}`;
+      return { total: Number(count[0]?.n ?? 0), ids: [] };
     }
-    const [count, rows] = await Promise.all([
-      this.db.$queryRaw<{ n: bigint | number }[]>`SELECT COUNT(*) AS n FROM (${inner}) x WHERE ${duesCond}`,
-      this.db.$queryRaw<{ id: string }[]>`SELECT id FROM (${inner}) x WHERE ${duesCond} ORDER BY ${order} LIMIT ${f.take} OFFSET ${f.skip}`,
-    ]);
-    return { total: Number(count[0]?.n ?? 0), ids: rows.map((r) => r.id) };
+    // the status of every member is the costly part: computed once for the page and its count (window)
+    const rows = await this.db.$queryRaw<{ id: string; n: bigint | number }[]>`SELECT id, COUNT(*) OVER () AS n FROM (${inner}) x WHERE ${duesCond} ORDER BY ${order} LIMIT ${f.take} OFFSET ${f.skip}`;
+    if (rows.length) return { total: Number(rows[0]!.n), ids: rows.map((r) => r.id) };
+    const count = await this.db.$queryRaw<{ n: bigint | number }[]>`SELECT COUNT(*) AS n FROM (${inner}) x WHERE ${duesCond}`;
+    return { total: Number(count[0]?.n ?? 0), ids: [] };
   }
 
   /**
