@@ -21,7 +21,7 @@ import type { ClaimedMessage, OutboxRowInput } from "../db/repos/outbox-repo.ts"
 import type { Logger } from "../log.ts";
 import { parseChatRecipient, ChatRateLimited, type ChatNotifier } from "./ports.ts";
 import { messageIdFor } from "./message-id.ts";
-import { classifySmtpError, type MailTransport, type OutgoingMail, type PreparedMail } from "./transport.ts";
+import { classifySmtpError, type MailTransport, type OutgoingMail } from "./transport.ts";
 import { RateLimiter, KeyedSpacer } from "./rate.ts";
 import { renderMail } from "./template.ts";
 import { parisToday } from "../rules/dates.ts";
@@ -103,12 +103,6 @@ interface BatchFault {
   /** Recipient refusals, acted on at the end of the batch (unless it turned out to be a sending problem). */
   refused: { msg: ClaimedMessage; f: SendFailure }[];
   mailTried: number;
-}
-
-/** A mail of the batch composed ahead: its nodemailer input (identity read), then its final bytes. */
-interface Prepared {
-  mail: Promise<OutgoingMail>;
-  bytes: Promise<PreparedMail>;
 }
 
 /** How often what is left of a batch is checked again for reminders made moot by a payment. */
@@ -212,16 +206,6 @@ export class OutboxSender {
       await checking;
     };
     await checkMoot();
-    // composed a few messages ahead of the connections (not the whole batch at once: memory stays flat)
-    const prepared = new Map<string, Prepared>();
-    const ahead = Math.max(8, this.o.concurrency * 4);
-    let preparedTo = 0;
-    const prepareAhead = () => {
-      const end = Math.min(batch.length, i + ahead);
-      if (end <= preparedTo) return;
-      for (const [id, p] of this.prepareBatch(batch.slice(preparedTo, end).filter((m) => !moot.has(m.id)))) prepared.set(id, p);
-      preparedTo = end;
-    };
     const marks = new SentMarks(this.store, lockToken, this.now);
     let leaseEnd = this.now().getTime() + this.o.leaseMs;
     const worker = async () => {
@@ -237,12 +221,9 @@ export class OutboxSender {
           this.log.error("outbox : relecture du lot impossible", { error: e });
         }
         if (i >= batch.length || this.stopping || fault.tripped) break;
-        prepareAhead();
         const msg = batch[i++]!;
         if (moot.has(msg.id)) continue;
-        const ready = prepared.get(msg.id);
-        prepared.delete(msg.id);
-        await this.deliver(msg, lockToken, counts, marks, fault, ready);
+        await this.deliver(msg, lockToken, counts, marks, fault);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.o.concurrency, batch.length) }, worker));
@@ -414,49 +395,7 @@ export class OutboxSender {
     return Math.min(this.o.backoffMaxMs, this.o.backoffBaseMs * 2 ** Math.max(0, attempts - 1));
   }
 
-  /** What nodemailer gets for a mail: the row's content, its Message-ID and its identity (compose hook). */
-  private async outgoing(msg: ClaimedMessage): Promise<OutgoingMail> {
-    const identity = await this.o.compose(msg);
-    return {
-      from: this.o.mailFrom,
-      to: msg.recipient,
-      subject: msg.subject ?? "(sans objet)",
-      text: msg.bodyText,
-      html: msg.bodyHtml ?? undefined,
-      messageId: messageIdFor(msg.idempotencyKey, this.o.mailFrom),
-      headers: msg.headers ?? undefined,
-      ...identity,
-    };
-  }
-
-  /**
-   * Starts composing these mails (MIME and DKIM) so that the connections send bytes already built; each
-   * message still waits for its own turn (rate, lease, moot).
-   */
-  private prepareBatch(batch: readonly ClaimedMessage[]): Map<string, Prepared> {
-    const out = new Map<string, Prepared>();
-    const transport = this.transport;
-    if (!transport?.prepareMany || !transport.sendPrepared) return out;
-    const mails = batch.filter((m) => m.channel === "MAIL");
-    if (mails.length === 0) return out;
-    const outgoing = mails.map((m) => this.outgoing(m));
-    const bytes = Promise.allSettled(outgoing).then((all) => {
-      const ok = all.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
-      const built = transport.prepareMany!(ok);
-      let k = 0;
-      return all.map((r) => (r.status === "fulfilled" ? built[k++]! : Promise.reject(r.reason as Error)));
-    });
-    mails.forEach((m, i) => {
-      const entry = { mail: outgoing[i]!, bytes: bytes.then((b) => b[i]!) };
-      // awaited (and handled) by deliver
-      entry.mail.catch(() => {});
-      entry.bytes.catch(() => {});
-      out.set(m.id, entry);
-    });
-    return out;
-  }
-
-  private async deliver(msg: ClaimedMessage, lockToken: string, counts: DrainCounts, marks: SentMarks, fault: BatchFault, prepared?: Prepared): Promise<void> {
+  private async deliver(msg: ClaimedMessage, lockToken: string, counts: DrainCounts, marks: SentMarks, fault: BatchFault): Promise<void> {
     try {
       if (msg.channel === "CHAT") return await this.deliverChat(msg, lockToken, counts);
       const messageId = messageIdFor(msg.idempotencyKey, this.o.mailFrom);
@@ -468,11 +407,18 @@ export class OutboxSender {
       await this.rate.take();
       fault.mailTried++;
       if (msg.maybeSent) this.log.warn("outbox : reprise d'un message peut-être déjà remis (même Message-ID)", { id: msg.id, messageId });
-      // composed ahead (prepareBatch), or here for a transport that cannot prepare
-      const mail = prepared ? await prepared.mail : await this.outgoing(msg);
+      const identity = await this.o.compose(msg);
       try {
-        if (prepared) await this.transport.sendPrepared!(await prepared.bytes, messageId);
-        else await this.transport.send(mail);
+        await this.transport.send({
+          from: this.o.mailFrom,
+          to: msg.recipient,
+          subject: msg.subject ?? "(sans objet)",
+          text: msg.bodyText,
+          html: msg.bodyHtml ?? undefined,
+          messageId,
+          headers: msg.headers ?? undefined,
+          ...identity,
+        });
       } catch (e) {
         return await this.sendFailed(msg, lockToken, classifySmtpError(e), counts, fault);
       }

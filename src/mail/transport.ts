@@ -1,14 +1,8 @@
 // SMTP through nodemailer's pooled transport (one message in flight per connection), and the
 // classification of its errors: 5xx = permanent, 4xx and connection errors = temporary.
-// Each mail is composed and DKIM-signed once (prepare.ts) and its bytes sent over nodemailer's SMTPConnection
-// kept open, one message in flight per connection (raw-pool.ts).
 import nodemailer from "nodemailer";
 import type { Config } from "../config.ts";
 import { dkimOptions } from "./identity.ts";
-import { MailPreparer, type PreparedMail } from "./prepare.ts";
-import { RawSmtpPool } from "./raw-pool.ts";
-
-export type { PreparedMail } from "./prepare.ts";
 
 export interface OutgoingMail {
   from: string | { name: string; address: string };
@@ -25,12 +19,6 @@ export interface OutgoingMail {
 
 export interface MailTransport {
   send(mail: OutgoingMail): Promise<{ response: string }>;
-  /**
-   * Optional: composes mails into their final bytes ahead of sending (one promise per mail, in order), and
-   * sends such bytes. The sender composes a batch while it sends, then sends each prepared mail.
-   */
-  prepareMany?(mails: readonly OutgoingMail[]): Promise<PreparedMail>[];
-  sendPrepared?(mail: PreparedMail, messageId: string): Promise<{ response: string }>;
   /** Optional cheap check of the relay (connection, TLS, authentication) before a probe message. */
   verify?(): Promise<void>;
   close(): void;
@@ -40,34 +28,38 @@ export function smtpTransport(config: Config, opts: { smtpUrl?: string; poolSize
   const url = opts.smtpUrl ?? config.SMTP_URL;
   if (!url) return null;
   const u = new URL(url);
-  const connection = {
+  const transport = nodemailer.createTransport({
+    pool: true,
     host: u.hostname,
     port: Number(u.port || (u.protocol === "smtps:" ? 465 : 587)),
     secure: u.protocol === "smtps:",
+    auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
+    maxConnections: opts.poolSize ?? config.SMTP_POOL_SIZE,
+    maxMessages: Infinity,
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
     socketTimeout: opts.socketTimeoutMs ?? 60_000,
-  };
-  const auth = u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined;
-  // for verify() only: messages go through the connections of `pool`
-  const transport = nodemailer.createTransport({ ...connection, auth });
-  // no DKIM on sending: the prepared bytes are already signed (signing them again would add a second signature)
-  const pool = new RawSmtpPool(connection, auth, opts.poolSize ?? config.SMTP_POOL_SIZE);
-  const preparer = new MailPreparer(dkimOptions(config));
-  const sendPrepared = (p: PreparedMail, _messageId: string) => pool.send(p);
+    ...(dkimOptions(config) ? { dkim: dkimOptions(config) } : {}),
+  });
   return {
     async send(mail) {
-      return sendPrepared(await preparer.prepare(mail), mail.messageId);
+      const info = await transport.sendMail({
+        from: mail.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: mail.messageId,
+        headers: mail.headers,
+        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+        ...(mail.envelope ? { envelope: mail.envelope } : {}),
+      });
+      return { response: String(info.response ?? "") };
     },
-    prepareMany: (mails) => preparer.prepareMany(mails),
-    sendPrepared,
     async verify() {
       await transport.verify();
     },
-    close: () => {
-      pool.close();
-      transport.close();
-    },
+    close: () => transport.close(),
   };
 }
 
