@@ -15,7 +15,7 @@ export const PAGE_LIMITS = {
 } as const;
 
 /** Splits text at line breaks (else hard) into chunks of at most `max` characters. */
-function chunkLines(text: string, max: number): string[] {
+export function chunkText(text: string, max: number): string[] {
   const chunks: string[] = [];
   let current = "";
   for (const line of text.split("\n")) {
@@ -67,7 +67,7 @@ export const pageLabel = (index: number, count: number) => `Page ${index + 1}/${
  */
 export function splitPages(reply: Reply): Reply[] {
   if (reply.modal) return [reply];
-  const texts = reply.text.length > PAGE_LIMITS.textChars ? chunkLines(reply.text, PAGE_LIMITS.textChars) : [reply.text];
+  const texts = reply.text.length > PAGE_LIMITS.textChars ? chunkText(reply.text, PAGE_LIMITS.textChars) : [reply.text];
   const fields = chunkFields(reply.fields ?? []);
   const buttons = chunk(reply.buttons ?? [], PAGE_LIMITS.buttons);
   const count = Math.max(1, texts.length, fields.length, buttons.length);

@@ -2,6 +2,9 @@
 // characters per section text, 10 fields of 2000 characters per section, 150 for a header,
 // 75 for a button label, 25 elements per actions block.
 import type { Reply } from "../../../commands/types.ts";
+import { chunkText } from "../../app/pager.ts";
+
+export { chunkText };
 
 export const SLACK_LIMITS = { blocks: 50, sectionText: 3000, fieldText: 2000, fieldsPerSection: 10, header: 150, buttonText: 75, actionsPerBlock: 25, fallbackText: 3000 } as const;
 
@@ -22,23 +25,6 @@ export function escapeMrkdwn(s: string): string {
 
 export function truncate(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
-}
-
-/** Splits text at line breaks (else hard) into chunks of at most `max` characters. */
-export function chunkText(text: string, max: number): string[] {
-  const chunks: string[] = [];
-  let current = "";
-  for (const line of text.split("\n")) {
-    const pieces = line.length > max ? line.match(new RegExp(`[\\s\\S]{1,${max}}`, "g"))! : [line];
-    for (const piece of pieces) {
-      if (current && current.length + 1 + piece.length > max) {
-        chunks.push(current);
-        current = piece;
-      } else current = current ? `${current}\n${piece}` : piece;
-    }
-  }
-  if (current) chunks.push(current);
-  return chunks;
 }
 
 const section = (text: string): Block => ({ type: "section", text: { type: "mrkdwn", text } });
