@@ -1,13 +1,16 @@
 // The members list and the dues summary computed in the database: filtered, searched, sorted,
 // counted and paginated there, so a page reads 50 members whatever the size of the CPTS.
 //
-// The dues status of the year (rules/dues.ts memberDuesBalance) is a SQL expression over a grouped
-// sum of the year's valid payments (refunded ones excluded), the category's rate and the member's
-// roles. It is computed at read time rather than kept in a column: it changes with the date alone
-// (1 January, a refund dated ahead), and payments are written by five paths (admin, chat, HelloAsso,
-// CSV import, erasure) that a denormalised column would all have to keep right. The page's rows
-// are then judged again by the pure rule, which stays the one definition shown to people; the
-// integration tests check that both agree.
+// The dues status of the year (rules/dues.ts memberDuesBalance) is a SQL expression over columns
+// that database triggers keep in the transaction of every write (migration member_dues_summary):
+// Member.duesYear / duesFirstYear / duesPaidCents (latest and earliest membership years with a valid
+// payment, what was paid for the latest), MemberDuesYear (per year, read only for a member who paid
+// ahead for a later year), Member.duesRole (holds a role that owes dues). The status itself is still
+// judged at read time for the year asked: 1 January needs no job (the new year has no payment yet,
+// so everyone who paid last year is « en retard » until they pay). Payments and refunds are dated
+// on or before the day they are recorded (checkPaymentDate; a refund is dated the day it is
+// recorded), so « valid at today » is « not refunded ». The page's rows are then judged again by the
+// pure rule, which stays the one definition shown to people; the integration tests check that both agree.
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/postgres/client.ts";
 
@@ -33,42 +36,42 @@ export interface MemberListQuery {
   take: number;
 }
 
-const DUES_ROLES = Prisma.sql`('ADHERENT', 'CA', 'BUREAU')`;
-
 /** LIKE pattern for a text typed by a person: % and _ are literal. */
 export const likePattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+const CATEGORY_KEY = /^[A-Z_]+$/;
+
 /**
- * FROM clause giving, for each member `m`, the rate `d` of its category and the year's valid
- * payments `p` (sum `s`, count `n`), plus the SQL expressions of its status and its balance.
+ * SQL expressions, for a member `m` of `cptsId`, of the amount due for its category in the year of
+ * `today` (`due`, NULL when the CPTS set none), of what it paid for that year (`paid`, NULL when
+ * nothing) and of its status (`status`). Reads the CPTS's rates first (a few rows), so that the
+ * expressions only read the member's own row: the whole CPTS is judged from one index.
  */
-function duesParts(cptsId: string, today: string) {
+async function duesParts(db: Db, cptsId: string, today: string) {
   const year = Number(today.slice(0, 4));
-  const from = Prisma.sql`"Member" m
-    LEFT JOIN "DuesRate" d ON d."cptsId" = m."cptsId" AND d."year" = ${year} AND d."category" = m."category"
-    LEFT JOIN (
-      SELECT "memberId", SUM("amountCents") AS s, COUNT(*) AS n FROM "DuesPayment"
-      WHERE "cptsId" = ${cptsId} AND "year" = ${year} AND "paidOn" <= ${today} AND ("refundedOn" IS NULL OR "refundedOn" > ${today}) AND "amountCents" > 0
-      GROUP BY "memberId"
-    ) p ON p."memberId" = m."id"`;
+  const rates = await db.duesRate.findMany({ where: { cptsId, year }, select: { category: true, amountCents: true } });
+  const known = rates.filter((r) => CATEGORY_KEY.test(r.category) && Number.isSafeInteger(r.amountCents));
+  const due = known.length
+    ? Prisma.raw(`(CASE m."category" ${known.map((r) => `WHEN '${r.category}' THEN ${r.amountCents}`).join(" ")} ELSE NULL END)`)
+    : Prisma.raw("CAST(NULL AS INTEGER)");
+  const paid = Prisma.sql`(CASE WHEN m."duesYear" = ${year} THEN m."duesPaidCents"
+    WHEN m."duesYear" > ${year} THEN (SELECT y."paidCents" FROM "MemberDuesYear" y WHERE y."memberId" = m."id" AND y."year" = ${year} AND y."paidCount" > 0) END)`;
   const status = Prisma.sql`(CASE
-    WHEN m."duesExempt" OR d."amountCents" = 0 OR NOT EXISTS (SELECT 1 FROM "MemberRole" r WHERE r."memberId" = m."id" AND r."role" IN ${DUES_ROLES}) THEN 'exonere'
-    WHEN p.n > 0 AND (d."amountCents" IS NULL OR p.s >= d."amountCents") THEN 'a_jour'
-    WHEN p.n > 0 THEN 'partiel'
-    WHEN EXISTS (SELECT 1 FROM "DuesPayment" e WHERE e."memberId" = m."id" AND e."year" < ${year} AND e."paidOn" <= ${today}
-      AND (e."refundedOn" IS NULL OR e."refundedOn" > ${today}) AND e."amountCents" > 0) THEN 'en_retard'
+    WHEN m."duesExempt" OR NOT m."duesRole" OR ${due} = 0 THEN 'exonere'
+    WHEN ${paid} IS NOT NULL AND (${due} IS NULL OR ${paid} >= ${due}) THEN 'a_jour'
+    WHEN ${paid} IS NOT NULL THEN 'partiel'
+    WHEN m."duesFirstYear" < ${year} THEN 'en_retard'
     ELSE 'jamais_paye' END)`;
-  return { from, status };
+  return { due, paid, status };
 }
 
-const STATUS_ORDER = Prisma.sql`CASE st WHEN 'jamais_paye' THEN 0 WHEN 'en_retard' THEN 1 WHEN 'partiel' THEN 2 WHEN 'a_jour' THEN 3 ELSE 4 END`;
+const statusOrder = (st: Prisma.Sql) => Prisma.sql`(CASE ${st} WHEN 'jamais_paye' THEN 0 WHEN 'en_retard' THEN 1 WHEN 'partiel' THEN 2 WHEN 'a_jour' THEN 3 ELSE 4 END)`;
 
 export class MemberListRepository {
   constructor(private readonly db: Db) {}
 
   /** The ids of one page of members (in order) and how many match in all. */
   async page(f: MemberListQuery): Promise<{ total: number; ids: string[] }> {
-    const { from, status } = duesParts(f.cptsId, f.today);
     const conds: Prisma.Sql[] = [Prisma.sql`m."cptsId" = ${f.cptsId}`, Prisma.sql`m."status" <> 'EFFACE'`];
     if (f.profession) conds.push(Prisma.sql`m."profession" = ${f.profession}`);
     if (f.commune) conds.push(Prisma.sql`m."communeInsee" = ${f.commune}`);
@@ -76,48 +79,41 @@ export class MemberListRepository {
     const q = f.q?.trim();
     if (q) {
       const like = likePattern(q);
+      // searchText: last name, first name, e-mail and organisation, lower-cased by the database (trigger)
       const alts = [
-        Prisma.sql`LOWER(m."lastName") LIKE ${like} ESCAPE '\\'`, Prisma.sql`LOWER(m."firstName") LIKE ${like} ESCAPE '\\'`,
-        Prisma.sql`LOWER(m."email") LIKE ${like} ESCAPE '\\'`, Prisma.sql`LOWER(m."organization") LIKE ${like} ESCAPE '\\'`,
+        Prisma.sql`m."searchText" LIKE ${like} ESCAPE '\\'`,
         Prisma.sql`m."communeInsee" IN (SELECT c."inseeCode" FROM "Commune" c WHERE c."cptsId" = ${f.cptsId} AND (LOWER(c."name") LIKE ${like} ESCAPE '\\' OR c."inseeCode" = ${q} OR c."postalCode" = ${q}))`,
       ];
       if (f.qProfessions?.length) alts.push(Prisma.sql`m."profession" IN (${Prisma.join(f.qProfessions)})`);
       conds.push(Prisma.sql`(${Prisma.join(alts, " OR ")})`);
     }
+    if (f.dues !== undefined || f.sort === "cotisation") {
+      const { status } = await duesParts(this.db, f.cptsId, f.today);
+      if (f.dues === "non_paye") conds.push(Prisma.sql`${status} IN ('en_retard', 'jamais_paye')`);
+      else if (f.dues) conds.push(Prisma.sql`${status} = ${Prisma.raw(`'${f.dues}'`)}`);
+      if (f.sort === "cotisation") {
+        const where = Prisma.join(conds, " AND ");
+        const dir = Prisma.raw(f.desc ? "DESC" : "ASC");
+        const order = Prisma.sql`${statusOrder(status)} ${dir}, m."lastName", m."organization", m."firstName", m."id"`;
+        return this.pageOf(where, order, f);
+      }
+    }
     const where = Prisma.join(conds, " AND ");
     const dir = Prisma.raw(f.desc ? "DESC" : "ASC");
     const byName = Prisma.sql`m."lastName" ${dir}, m."organization" ${dir}, m."firstName" ${dir}, m."id" ${dir}`;
-    const needStatus = f.dues !== undefined || f.sort === "cotisation";
-    if (!needStatus) {
-      const order =
-        f.sort === "profession" ? Prisma.sql`m."profession" ${dir}, ${byName}`
-        : f.sort === "date" ? Prisma.sql`m."joinedOn" ${dir}, m."createdAt" ${dir}, m."id" ${dir}`
-        : byName;
-      const [count, rows] = await Promise.all([
-        this.db.$queryRaw<{ n: bigint | number }[]>`SELECT COUNT(*) AS n FROM "Member" m WHERE ${where}`,
-        this.db.$queryRaw<{ id: string }[]>`SELECT m."id" FROM "Member" m WHERE ${where} ORDER BY ${order} LIMIT ${f.take} OFFSET ${f.skip}`,
-      ]);
-      return { total: Number(count[0]?.n ?? 0), ids: rows.map((r) => r.id) };
-    }
-    const duesCond =
-      f.dues === "non_paye" ? Prisma.sql`st IN ('en_retard', 'jamais_paye')` : f.dues ? Prisma.sql`st = ${Prisma.raw(`'${f.dues}'`)}` : Prisma.sql`1 = 1`;
-    const inner = Prisma.sql`SELECT m."id" AS id, m."lastName" AS ln, m."organization" AS org, m."firstName" AS fn, ${status} AS st FROM ${from} WHERE ${where}`;
     const order =
-      f.sort === "cotisation" ? Prisma.sql`${STATUS_ORDER} ${dir}, ln, org, fn, id` : Prisma.sql`ln ${dir}, org ${dir}, fn ${dir}, id ${dir}`;
-    if (f.sort === "profession" || f.sort === "date") {
-      // rare combination (dues filter + another sort): the sort column comes along
-      const extra = f.sort === "profession" ? Prisma.sql`m."profession"` : Prisma.sql`m."joinedOn"`;
-      const inner2 = Prisma.sql`SELECT m."id" AS id, m."lastName" AS ln, m."organization" AS org, m."firstName" AS fn, ${extra} AS k, ${status} AS st FROM ${from} WHERE ${where}`;
-      const rows = await this.db.$queryRaw<{ id: string; n: bigint | number }[]>`SELECT id, COUNT(*) OVER () AS n FROM (${inner2}) x WHERE ${duesCond} ORDER BY k ${dir}, ln ${dir}, org ${dir}, fn ${dir}, id ${dir} LIMIT ${f.take} OFFSET ${f.skip}`;
-      if (rows.length) return { total: Number(rows[0]!.n), ids: rows.map((r) => r.id) };
-      const count = await this.db.$queryRaw<{ n: bigint | number }[]>`SELECT COUNT(*) AS n FROM (${inner2}) x WHERE ${duesCond}`;
-      return { total: Number(count[0]?.n ?? 0), ids: [] };
-    }
-    // the status of every member is the costly part: computed once for the page and its count (window)
-    const rows = await this.db.$queryRaw<{ id: string; n: bigint | number }[]>`SELECT id, COUNT(*) OVER () AS n FROM (${inner}) x WHERE ${duesCond} ORDER BY ${order} LIMIT ${f.take} OFFSET ${f.skip}`;
-    if (rows.length) return { total: Number(rows[0]!.n), ids: rows.map((r) => r.id) };
-    const count = await this.db.$queryRaw<{ n: bigint | number }[]>`SELECT COUNT(*) AS n FROM (${inner}) x WHERE ${duesCond}`;
-    return { total: Number(count[0]?.n ?? 0), ids: [] };
+      f.sort === "profession" ? Prisma.sql`m."profession" ${dir}, ${byName}`
+      : f.sort === "date" ? Prisma.sql`m."joinedOn" ${dir}, m."createdAt" ${dir}, m."id" ${dir}`
+      : byName;
+    return this.pageOf(where, order, f);
+  }
+
+  private async pageOf(where: Prisma.Sql, order: Prisma.Sql, f: { skip: number; take: number }): Promise<{ total: number; ids: string[] }> {
+    const [count, rows] = await Promise.all([
+      this.db.$queryRaw<{ n: bigint | number }[]>`SELECT COUNT(*) AS n FROM "Member" m WHERE ${where}`,
+      this.db.$queryRaw<{ id: string }[]>`SELECT m."id" FROM "Member" m WHERE ${where} ORDER BY ${order} LIMIT ${f.take} OFFSET ${f.skip}`,
+    ]);
+    return { total: Number(count[0]?.n ?? 0), ids: rows.map((r) => r.id) };
   }
 
   /**
@@ -125,13 +121,13 @@ export class MemberListRepository {
    * balance they leave to pay: what the dashboard shows, in one grouped read.
    */
   async duesByProfession(cptsId: string, today: string): Promise<{ key: string; status: DuesStatusKey; count: number; balanceCents: number }[]> {
-    const { from, status } = duesParts(cptsId, today);
+    const { due, paid, status } = await duesParts(this.db, cptsId, today);
     const rows = await this.db.$queryRaw<{ k: string; st: DuesStatusKey; n: bigint | number; bal: bigint | number | null }[]>`
       SELECT k, st, COUNT(*) AS n, SUM(CASE st WHEN 'partiel' THEN due - paid WHEN 'en_retard' THEN COALESCE(due, 0) WHEN 'jamais_paye' THEN COALESCE(due, 0) ELSE 0 END) AS bal
       FROM (
         SELECT CASE WHEN m."category" = 'STRUCTURE' THEN 'structure' ELSE COALESCE(m."profession", 'autre') END AS k,
-          ${status} AS st, d."amountCents" AS due, COALESCE(p.s, 0) AS paid
-        FROM ${from}
+          ${status} AS st, ${due} AS due, COALESCE(${paid}, 0) AS paid
+        FROM "Member" m
         WHERE m."cptsId" = ${cptsId} AND m."status" = 'ACTIF'
       ) x
       GROUP BY k, st`;
