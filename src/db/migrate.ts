@@ -5,7 +5,6 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import pg from "pg";
 import { engineOf, sqlitePath, type Engine } from "./client.ts";
 import { APP_ROOT } from "../paths.ts";
 import { mkdirSync } from "node:fs";
@@ -84,6 +83,8 @@ function migrateSqlite(url: string, migrations: Migration[]): string[] {
 }
 
 async function migratePostgres(url: string, migrations: Migration[]): Promise<string[]> {
+  // loaded here, not at module load: a coordo on SQLite never loads pg
+  const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -3,10 +3,15 @@
 // sheet, streaming reader). Every failure is a French UserError: no library message reaches a user.
 import { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
-import iconv from "iconv-lite";
-import { parse } from "csv-parse/sync";
-import ExcelJS from "exceljs";
+import { createRequire } from "node:module";
+import type ExcelJS from "exceljs";
 import { UserError } from "../errors.ts";
+
+// The parsers are loaded on first use, not when coordo starts (exceljs alone costs ~0.6 s of CPU and
+// ~25 MB): the admin imports this module for IMPORT_MAX_BYTES.
+const require = createRequire(import.meta.url);
+let iconvLib: typeof import("iconv-lite") | undefined;
+const iconv = () => (iconvLib ??= require("iconv-lite") as typeof import("iconv-lite"));
 
 export type FileEncoding = "utf-8" | "utf-8-bom" | "utf-16le" | "windows-1252" | "iso-8859-15";
 
@@ -62,9 +67,9 @@ export function decodeText(buf: Uint8Array, encoding: FileEncoding): string {
     case "utf-8":
       return b.toString("utf8");
     case "utf-16le":
-      return iconv.decode(b.subarray(2), "utf-16le");
+      return iconv().decode(b.subarray(2), "utf-16le");
     default:
-      return iconv.decode(b, encoding);
+      return iconv().decode(b, encoding);
   }
 }
 
@@ -96,7 +101,8 @@ const CSV_ERRORS: Record<string, string> = {
   CSV_MAX_RECORD_SIZE: "une ligne est démesurément longue",
 };
 
-function parseCsv(text: string): string[][] {
+async function parseCsv(text: string): Promise<string[][]> {
+  const { parse } = await import("csv-parse/sync");
   const first = text.split(/\r?\n/, 1)[0] ?? "";
   const count = (ch: string) => first.split(ch).length - 1;
   const delimiter = count("\t") > Math.max(count(";"), count(",")) ? "\t" : count(";") >= count(",") ? ";" : ",";
@@ -140,24 +146,30 @@ type SheetParsers = {
   _parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: number): unknown;
   _parseSharedStrings(entry: AsyncIterable<Buffer | string>): unknown;
 };
-const BaseWorkbookReader = ExcelJS.stream.xlsx.WorkbookReader as unknown as new (input: Readable, options: object) => SheetParsers & AsyncIterable<ExcelJS.stream.xlsx.WorksheetReader>;
+type WorkbookReader = SheetParsers & AsyncIterable<ExcelJS.stream.xlsx.WorksheetReader>;
+let readerClass: Promise<new (input: Readable, options: object) => WorkbookReader> | undefined;
 
 /**
  * exceljs's streaming reader decodes each chunk of a sheet's XML on its own (utils/parse-sax.js), so a
  * multi-byte character falling on a chunk boundary became « �� » (one row in a few thousand). The XML
  * of the sheets and of the shared strings is handed to it already decoded as one stream.
  */
-class Utf8SafeWorkbookReader extends BaseWorkbookReader {
-  override _parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: number): unknown {
-    return super._parseWorksheet(utf8Text(iterator), sheetNo);
-  }
-  override _parseSharedStrings(entry: AsyncIterable<Buffer | string>): unknown {
-    return super._parseSharedStrings(Readable.from(utf8Text(entry)));
-  }
-}
+const utf8SafeWorkbookReader = () =>
+  (readerClass ??= import("exceljs").then((m) => {
+    const BaseWorkbookReader = m.default.stream.xlsx.WorkbookReader as unknown as new (input: Readable, options: object) => WorkbookReader;
+    return class Utf8SafeWorkbookReader extends BaseWorkbookReader {
+      override _parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: number): unknown {
+        return super._parseWorksheet(utf8Text(iterator), sheetNo);
+      }
+      override _parseSharedStrings(entry: AsyncIterable<Buffer | string>): unknown {
+        return super._parseSharedStrings(Readable.from(utf8Text(entry)));
+      }
+    };
+  }));
 
 async function readXlsx(buf: Uint8Array): Promise<string[][]> {
   const records: string[][] = [];
+  const Utf8SafeWorkbookReader = await utf8SafeWorkbookReader();
   try {
     const reader = new Utf8SafeWorkbookReader(Readable.from([Buffer.from(buf)]), { worksheets: "emit", sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", entries: "ignore" });
     for await (const sheet of reader) {
@@ -186,7 +198,7 @@ export async function readImportFile(buf: Uint8Array): Promise<ImportTable> {
   } else {
     refuseBinary(buf);
     const encoding = detectEncoding(buf);
-    table = { kind: "csv", encoding, records: parseCsv(decodeText(buf, encoding)) };
+    table = { kind: "csv", encoding, records: await parseCsv(decodeText(buf, encoding)) };
   }
   if (table.records.length > IMPORT_MAX_ROWS + 1) throw new UserError(`Le fichier compte plus de ${IMPORT_MAX_ROWS.toLocaleString("fr-FR")} lignes : découpez-le en plusieurs fichiers.`);
   return table;
