@@ -6,6 +6,7 @@ import type { PrismaPg } from "@prisma/adapter-pg";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { secretToken } from "./secret-token.ts";
+import { registerSqliteDirect, type SqliteConnection, type SqliteDirect } from "./sqlite-direct.ts";
 
 // Both clients are generated from the same models, so the app is typed against one of them.
 export type Db = PgClient;
@@ -28,8 +29,11 @@ export function createDb(url: string): Db {
     const path = sqlitePath(url);
     mkdirSync(dirname(path), { recursive: true });
     // busy timeout: a second process (CLI during `start`) waits instead of failing with SQLITE_BUSY
-    const adapter = serializedSqlite(new PrismaBetterSQLite3({ url: `file:${path}`, timeout: 10_000 } as { url: string }));
-    return withSecretTokens(new SqliteClient({ adapter }) as unknown as Db);
+    const direct: SqliteDirect = {};
+    const adapter = serializedSqlite(new PrismaBetterSQLite3({ url: `file:${path}`, timeout: 10_000 } as { url: string }), direct);
+    const db = withSecretTokens(new SqliteClient({ adapter }) as unknown as Db);
+    registerSqliteDirect(db, direct);
+    return db;
   }
   return withSecretTokens(new PgClient({ adapter: lazyPg(url) }));
 }
@@ -115,7 +119,7 @@ export class FifoLock {
  * with it. So every plain query here waits for the open transaction to end, and a transaction waits for
  * the plain queries before it. (PostgreSQL has a pool: each transaction has its own connection.)
  */
-export function serializedSqlite(factory: SqliteFactory): SqliteFactory {
+export function serializedSqlite(factory: SqliteFactory, direct?: SqliteDirect): SqliteFactory {
   const connect = factory.connect.bind(factory);
   return Object.assign(Object.create(factory) as SqliteFactory, {
     async connect(): Promise<SqliteAdapter> {
@@ -142,13 +146,18 @@ export function serializedSqlite(factory: SqliteFactory): SqliteFactory {
           release();
         }
       };
+      // the outbox's hot statements (sqlite-direct.ts) run on the same connection, under the same lock
+      if (direct) direct.run = (f) => locked(async () => f((inner as unknown as { client: SqliteConnection }).client));
       const adapter: SqliteAdapter = {
         provider: inner.provider,
         adapterName: inner.adapterName,
         queryRaw: (q) => locked(() => inner.queryRaw(q)),
         executeRaw: (q) => locked(() => inner.executeRaw(q)),
         executeScript: (script) => locked(() => inner.executeScript(script)),
-        dispose: () => inner.dispose(),
+        dispose: () => {
+          if (direct) direct.run = undefined;
+          return inner.dispose();
+        },
         ...(inner.getConnectionInfo ? { getConnectionInfo: () => inner.getConnectionInfo!() } : {}),
         async startTransaction(isolationLevel) {
           await letIoIn();

@@ -2,6 +2,7 @@
 import { Prisma } from "../generated/postgres/client.ts";
 import type { Db, Tx } from "../client.ts";
 import { insertRows, newRowId } from "../raw-insert.ts";
+import { prepared, sqliteDateTime, sqliteDirect } from "../sqlite-direct.ts";
 import type { OutboxChannel, OutboxState } from "../generated/postgres/enums.ts";
 
 export interface OutboxRowInput {
@@ -77,6 +78,8 @@ export async function insertNewRows(tx: Tx, rows: OutboxRowInput[], onInserted?:
 }
 
 const READY: OutboxState[] = ["EN_ATTENTE", "ECHEC_TEMPORAIRE"];
+const MARK_SENT_SQL = `UPDATE "OutboxMessage" SET "state" = 'ENVOYE', "sentAt" = ?, "providerId" = ?, "lastError" = NULL, "lockedBy" = NULL, "lockedUntil" = NULL
+  WHERE "id" = ? AND "lockedBy" = ? AND "state" = 'EN_COURS'`;
 
 export class OutboxRepository {
   /** `scope.keys`: claim only the rows with these idempotency keys (`coordo job run` sends what it enqueued). */
@@ -161,6 +164,15 @@ export class OutboxRepository {
    */
   async markSentMany(items: readonly { id: string; providerId: string | null }[], lockToken: string, at: Date): Promise<number> {
     if (items.length === 0) return 0;
+    // SQLite: one prepared statement per row, all in one commit, without Prisma (the sender's hottest write)
+    const direct = sqliteDirect(this.db);
+    if (direct) {
+      const sentAt = sqliteDateTime(at);
+      return direct((c) => {
+        const mark = prepared(c, MARK_SENT_SQL);
+        return c.transaction(() => items.reduce((n, i) => n + mark.run(sentAt, i.providerId, i.id, lockToken).changes, 0))();
+      });
+    }
     const ids = Prisma.join(items.map((i) => i.id));
     const provider = Prisma.join(items.map((i) => Prisma.sql`WHEN ${i.id} THEN ${i.providerId}`), " ");
     return this.db.$executeRaw`UPDATE "OutboxMessage" SET "state" = 'ENVOYE', "sentAt" = ${at}, "providerId" = CASE "id" ${provider} ELSE "providerId" END,
