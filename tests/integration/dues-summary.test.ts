@@ -14,6 +14,12 @@ import { HelloAssoRepository } from "../../src/helloasso/repo.ts";
 import { MemberListRepository, type DuesStatusKey } from "../../src/db/repos/member-list-repo.ts";
 import { insertRows } from "../../src/db/raw-insert.ts";
 import { insertImportedPayments } from "../../src/db/repos/member-import-repo.ts";
+import { freshDatabaseUrl } from "../helpers/db.ts";
+import { loadMigrations, migrate } from "../../src/db/migrate.ts";
+import { createDb, engineOf } from "../../src/db/client.ts";
+import { loadConfig } from "../../src/config.ts";
+import { fixedClock, type AppContext } from "../../src/app/context.ts";
+import { silentLogger } from "../../src/log.ts";
 
 let w: ChatWorld;
 const engine = process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite";
@@ -187,4 +193,54 @@ describe(`dues summary kept by the database (${engine})`, () => {
     const none = await repo.page({ cptsId: w.cptsId, today: TODAY, q: "partiel_", sort: "nom", desc: false, skip: 0, take: 50 });
     expect(none.total).toBe(0);
   });
+});
+
+describe(`migration member_dues_summary on a database in use (${engine})`, () => {
+  it("keeps every member's roles and payments and backfills the summary the list reads", async () => {
+    const { url, drop } = await freshDatabaseUrl();
+    const all = loadMigrations(engineOf(url));
+    const at = all.findIndex((m) => m.name.endsWith("_member_dues_summary"));
+    expect(at).toBeGreaterThan(0);
+    await migrate(url, all.slice(0, at));
+    const db = createDb(url);
+    try {
+      const ts = "'2026-11-01T00:00:00.000Z'";
+      const run = (sql: string) => db.$executeRawUnsafe(sql);
+      await run(`INSERT INTO "Cpts" ("id", "slug", "name", "population", "icalToken", "helloassoToken", "updatedAt") VALUES ('c17', 'c17', 'CPTS 17', 40000, 'ical17', 'ha17', ${ts})`);
+      await run(`INSERT INTO "DuesRate" ("id", "cptsId", "year", "category", "amountCents") VALUES ('r17', 'c17', ${YEAR}, 'PROFESSIONNEL', 3000)`);
+      const people = [["m1", "Durand", "ADHERENT"], ["m2", "Martin", "ADHERENT"], ["m3", "Petit", "BUREAU"], ["m4", "Salarié", "COORDONNATEUR"], ["m5", "Nouveau", "ADHERENT"]];
+      for (const [id, name, role] of people) {
+        await run(`INSERT INTO "Member" ("id", "cptsId", "lastName", "email", "unsubscribeToken", "updatedAt") VALUES ('${id}', 'c17', '${name}', '${id}@Exemple.fr', 'u${id}', ${ts})`);
+        await run(`INSERT INTO "MemberRole" ("id", "memberId", "role") VALUES ('role${id}', '${id}', '${role}')`);
+      }
+      const pays: [string, number, number, string, string | null][] = [
+        ["m1", YEAR, 3000, `${YEAR}-02-01`, null], ["m1", YEAR - 1, 3000, `${YEAR - 1}-02-01`, null],
+        ["m2", YEAR, 1000, `${YEAR}-03-01`, null], ["m2", YEAR, 2000, `${YEAR}-04-01`, `${YEAR}-04-10`],
+        ["m3", YEAR - 2, 3000, `${YEAR - 2}-05-01`, null], ["m4", YEAR, 3000, `${YEAR}-05-01`, null],
+      ];
+      for (const [i, [m, y, c, d, r]] of pays.entries()) {
+        await run(`INSERT INTO "DuesPayment" ("id", "cptsId", "memberId", "year", "amountCents", "paidOn", "refundedOn") VALUES ('p${i}', 'c17', '${m}', ${y}, ${c}, '${d}', ${r ? `'${r}'` : "NULL"})`);
+      }
+      expect(await migrate(url)).toEqual(all.slice(at).map((m) => m.name));
+      expect(await db.memberRole.count()).toBe(people.length);
+      expect(await db.duesPayment.count()).toBe(pays.length);
+      expect(await db.memberDuesYear.findMany({ orderBy: [{ memberId: "asc" }, { year: "asc" }] })).toEqual([
+        { memberId: "m1", year: YEAR - 1, paidCents: 3000, paidCount: 1 }, { memberId: "m1", year: YEAR, paidCents: 3000, paidCount: 1 },
+        { memberId: "m2", year: YEAR, paidCents: 1000, paidCount: 1 }, { memberId: "m3", year: YEAR - 2, paidCents: 3000, paidCount: 1 },
+        { memberId: "m4", year: YEAR, paidCents: 3000, paidCount: 1 },
+      ]);
+      const ctx: AppContext = { config: loadConfig({}), db, engine: engineOf(url), log: silentLogger, clock: fixedClock(`${TODAY}T10:00:00+01:00`) };
+      const rule = await listMembers(ctx, "c17", {}, TODAY);
+      expect(Object.fromEntries(rule.map((r) => [r.id, r.dues]))).toEqual({ m1: "a_jour", m2: "partiel", m3: "en_retard", m4: "exonere", m5: "jamais_paye" });
+      const repo = new MemberListRepository(db);
+      for (const status of STATUSES) {
+        const { ids: got } = await repo.page({ cptsId: "c17", today: TODAY, dues: status, sort: "nom", desc: false, skip: 0, take: 50 });
+        expect(got, status).toEqual(rule.filter((r) => r.dues === status).map((r) => r.id));
+      }
+      expect((await repo.page({ cptsId: "c17", today: TODAY, q: "m2@exemple", sort: "nom", desc: false, skip: 0, take: 50 })).ids).toEqual(["m2"]);
+    } finally {
+      await db.$disconnect();
+      await drop();
+    }
+  }, 60_000);
 });

@@ -9,58 +9,17 @@ CREATE TABLE "MemberDuesYear" (
     CONSTRAINT "MemberDuesYear_memberId_fkey" FOREIGN KEY ("memberId") REFERENCES "Member" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
--- RedefineTables
-PRAGMA defer_foreign_keys=ON;
-PRAGMA foreign_keys=OFF;
-CREATE TABLE "new_Member" (
-    "id" TEXT NOT NULL PRIMARY KEY,
-    "cptsId" TEXT NOT NULL,
-    "kind" TEXT NOT NULL DEFAULT 'PHYSIQUE',
-    "category" TEXT NOT NULL DEFAULT 'PROFESSIONNEL',
-    "status" TEXT NOT NULL DEFAULT 'ACTIF',
-    "firstName" TEXT,
-    "lastName" TEXT,
-    "organization" TEXT,
-    "profession" TEXT,
-    "communeInsee" TEXT,
-    "email" TEXT,
-    "phone" TEXT,
-    "rpps" TEXT,
-    "duesExempt" BOOLEAN NOT NULL DEFAULT false,
-    "joinedOn" TEXT,
-    "emailInvalid" BOOLEAN NOT NULL DEFAULT false,
-    "emailInvalidAt" DATETIME,
-    "emailInvalidReason" TEXT,
-    "softBounces" INTEGER NOT NULL DEFAULT 0,
-    "emailComplainedAt" DATETIME,
-    "prefNewsletter" BOOLEAN NOT NULL DEFAULT true,
-    "prefDuesReminders" BOOLEAN NOT NULL DEFAULT true,
-    "prefAlerts" BOOLEAN NOT NULL DEFAULT true,
-    "unsubscribeToken" TEXT NOT NULL,
-    "archivedAt" DATETIME,
-    "erasedAt" DATETIME,
-    "representsCptsId" TEXT,
-    "duesRole" BOOLEAN NOT NULL DEFAULT false,
-    "duesYear" INTEGER,
-    "duesFirstYear" INTEGER,
-    "duesPaidCents" INTEGER NOT NULL DEFAULT 0,
-    "searchText" TEXT NOT NULL DEFAULT '',
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL,
-    CONSTRAINT "Member_cptsId_fkey" FOREIGN KEY ("cptsId") REFERENCES "Cpts" ("id") ON DELETE CASCADE ON UPDATE CASCADE
-);
-INSERT INTO "new_Member" ("archivedAt", "category", "communeInsee", "cptsId", "createdAt", "duesExempt", "email", "emailComplainedAt", "emailInvalid", "emailInvalidAt", "emailInvalidReason", "erasedAt", "firstName", "id", "joinedOn", "kind", "lastName", "organization", "phone", "prefAlerts", "prefDuesReminders", "prefNewsletter", "profession", "representsCptsId", "rpps", "softBounces", "status", "unsubscribeToken", "updatedAt") SELECT "archivedAt", "category", "communeInsee", "cptsId", "createdAt", "duesExempt", "email", "emailComplainedAt", "emailInvalid", "emailInvalidAt", "emailInvalidReason", "erasedAt", "firstName", "id", "joinedOn", "kind", "lastName", "organization", "phone", "prefAlerts", "prefDuesReminders", "prefNewsletter", "profession", "representsCptsId", "rpps", "softBounces", "status", "unsubscribeToken", "updatedAt" FROM "Member";
-DROP TABLE "Member";
-ALTER TABLE "new_Member" RENAME TO "Member";
-CREATE UNIQUE INDEX "Member_unsubscribeToken_key" ON "Member"("unsubscribeToken");
-CREATE INDEX "Member_cptsId_status_idx" ON "Member"("cptsId", "status");
-CREATE INDEX "Member_cptsId_profession_idx" ON "Member"("cptsId", "profession");
-CREATE INDEX "Member_cptsId_lastName_organization_firstName_idx" ON "Member"("cptsId", "lastName", "organization", "firstName");
+-- Member: new columns and indexes added in place. Not the table redefinition `migrate diff` writes:
+-- the migrations run inside a transaction, where PRAGMA foreign_keys=OFF has no effect, so dropping
+-- the old "Member" table would cascade-delete every member's roles, payments, consents...
+DROP INDEX "Member_cptsId_status_category_duesExempt_idx";
+ALTER TABLE "Member" ADD COLUMN "duesRole" BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE "Member" ADD COLUMN "duesYear" INTEGER;
+ALTER TABLE "Member" ADD COLUMN "duesFirstYear" INTEGER;
+ALTER TABLE "Member" ADD COLUMN "duesPaidCents" INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE "Member" ADD COLUMN "searchText" TEXT NOT NULL DEFAULT '';
 CREATE INDEX "Member_cptsId_status_category_duesExempt_duesRole_duesYear_duesFirstYear_duesPaidCents_profession_lastName_organization_firstName_id_idx" ON "Member"("cptsId", "status", "category", "duesExempt", "duesRole", "duesYear", "duesFirstYear", "duesPaidCents", "profession", "lastName", "organization", "firstName", "id");
 CREATE INDEX "Member_cptsId_status_searchText_profession_communeInsee_id_idx" ON "Member"("cptsId", "status", "searchText", "profession", "communeInsee", "id");
-CREATE UNIQUE INDEX "Member_cptsId_email_key" ON "Member"("cptsId", "email");
-PRAGMA foreign_keys=ON;
-PRAGMA defer_foreign_keys=OFF;
 
 -- Dues summary kept by triggers, in the transaction of every write (admin, chat, HelloAsso, CSV
 -- import, refunds, erasure, raw inserts): MemberDuesYear holds each member's valid payments per
