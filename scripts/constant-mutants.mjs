@@ -154,7 +154,8 @@ function killWorkers() {
   }
 }
 
-const MUTANT_TIMEOUT_MS = 60_000;
+// A loaded machine may need more: CONSTANT_MUTANTS_TIMEOUT_MS=300000 npm run test:mutation:constants …
+const MUTANT_TIMEOUT_MS = Number(process.env.CONSTANT_MUTANTS_TIMEOUT_MS) || 60_000;
 
 async function run(specs) {
   for (const f of files) vitest.invalidateFile(f);

@@ -103,7 +103,12 @@ function sortPayments(payments: ExpectedPayment[], days: number[], ranks: number
     // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,ArithmeticOperator,BooleanLiteral: both paths give the same stable order (the comparator is the fallback of the packed-key fast path)
     if (n > 256 || !(day >= 0 && day < 2 ** 20 && (day | 0) === day) || !(annee >= 0 && annee < 64 && (annee | 0) === annee) || !(rank >= 0 && rank < 64)) {
       const order = payments.map((_, j) => j);
-      order.sort((a, b) => days[a]! - days[b]! || payments[a]!.annee - payments[b]!.annee || ranks[a]! - ranks[b]!);
+      order.sort(
+        (a, b) =>
+          days[a]! - days[b]! ||
+          // Stryker disable next-line ArithmeticOperator: equivalent, payments are pushed year by year in line-then-nature order, so same-day ties already arrive sorted (the sort is stable)
+          payments[a]!.annee - payments[b]!.annee || ranks[a]! - ranks[b]!,
+      );
       return order.map((j) => payments[j]!);
     }
     // constant-mutants: ignore-next-line a wider field (65 instead of 64) packs the same order
@@ -183,7 +188,12 @@ export function cashFlow(input: FundingInput, settings: RulesSettings = DEFAULT_
     const spendPerDay: { from: IsoDate; perDay: number }[] = year.lignes
       .filter((l) => l.part === "fixe")
       .map((l) => {
-        const start = l.mission === "fonctionnement" || l.mission === "crise" ? year.debut : maxDate(starts.get(l.mission) ?? year.debut, year.debut);
+        const start =
+          l.mission === "crise" ||
+          // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, `starts` has no fonctionnement entry, so its start falls back to the year's first day anyway
+          l.mission === "fonctionnement"
+            ? year.debut
+            : maxDate(starts.get(l.mission) ?? year.debut, year.debut);
         return { from: start, perDay: l.montant_cents / (daysBetween(start, year.fin) + 1) };
       });
     let recu = 0;

@@ -86,6 +86,32 @@ describe("prévision de trésorerie", () => {
     expect(Math.abs(y1.point_bas_cents + solde.montant_cents)).toBeLessThanOrEqual(1);
   });
 
+  // A spending start wrongly taken as the year's first day would put the lowest point on the eve of
+  // the missions' start (advance not yet received) instead of the year's last day (balance still owed).
+  it.each([
+    [1, -1_544_862],
+    [4, -2_868_492],
+  ])("taille %i, cinq missions démarrées le 01/02/2026 (année 2) : elles dépensent à partir de ce jour, le point bas est le dernier jour", (size, low) => {
+    const missions = ["acces_soins", "parcours", "prevention", "qualite", "accompagnement"].map((id) => ({ id, startDate: "2026-02-01" }));
+    const y2 = cashFlow({ signatureDate: "2024-03-15", size, memberCount: 50, missions } as FundingInput).annees[1]!;
+    expect(y2.point_bas_date).toBe("2026-03-14");
+    expect(Math.abs(y2.point_bas_cents - low)).toBeLessThanOrEqual(1);
+  });
+
+  it("la part fixe de la mission crise est dépensée dès le début de l'année de son plan, pas à partir du démarrage", () => {
+    const y2 = cashFlow({ signatureDate: "2024-03-15", size: 1, memberCount: 50, missions: [{ id: "crise", startDate: "2026-02-01" }] }).annees[1]!;
+    expect(y2.point_bas_date).toBe("2026-01-31");
+    expect(Math.abs(y2.point_bas_cents - -2_886_986)).toBeLessThanOrEqual(1);
+  });
+
+  it("avance réglée à 100 % : pas de solde, jamais un versement de 0 €", () => {
+    const all = { ...DEFAULT_SETTINGS, advancePercent: 100 };
+    const list = paymentCalendar({ signatureDate: "2024-03-15", size: 1, missions: [{ id: "acces_soins", startDate: "2024-06-01" }] }, all);
+    expect(list.filter((p) => p.nature === "solde")).toEqual([]);
+    expect(list.every((p) => p.montant_cents > 0)).toBe(true);
+    expect(list.some((p) => p.mission === "acces_soins" && p.nature === "avance" && p.annee === 1)).toBe(true);
+  });
+
   it("l'année 3, le point bas est la veille du versement d'après le dialogue", () => {
     const y3 = cashFlow({ signatureDate: "2024-03-15", size: 1, missions: [] }).annees[2]!;
     expect(y3.debut).toBe("2026-03-15");
