@@ -63,12 +63,20 @@ function migrateSqlite(url: string, migrations: Migration[]): string[] {
   try {
     db.pragma("journal_mode = WAL");
     db.exec(`CREATE TABLE IF NOT EXISTS ${TABLE} (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+    // Prisma's « RedefineTables » scripts (new_X, copy, DROP X, rename) turn the foreign keys off with a
+    // PRAGMA that SQLite ignores inside a transaction: DROP X then cascaded to (or nulled) every row
+    // referencing X. They are off for the whole run instead, and checked before each migration commits.
+    db.pragma("foreign_keys = OFF");
     const applied: string[] = [];
     // BEGIN IMMEDIATE takes the write lock first, so two processes cannot both apply one migration.
     const run = db.transaction((m: Migration) => {
       const done = db.prepare(`SELECT 1 FROM ${TABLE} WHERE name = ?`).get(m.name);
       if (done) return;
       db.exec(m.sql);
+      const orphans = db.pragma("foreign_key_check") as { table: string; parent: string }[];
+      if (orphans.length) {
+        throw new MigrationError(`La migration ${m.name} laisserait ${orphans.length} ligne(s) de ${orphans[0]!.table} sans leur ${orphans[0]!.parent} : elle est annulée.`);
+      }
       db.prepare(`INSERT INTO ${TABLE} (name, checksum, applied_at) VALUES (?, ?, ?)`).run(m.name, m.checksum, new Date().toISOString());
       applied.push(m.name);
     });
