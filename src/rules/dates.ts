@@ -47,9 +47,11 @@ const validParts = new Map<IsoDate, Readonly<DateParts>>();
 
 function partsOf(date: IsoDate): Readonly<DateParts> {
   const known = validParts.get(date);
+  // Stryker disable next-line ConditionalExpression: memo cache, a miss recomputes the same parts
   if (known) return known;
   const parts = parseIsoDate(date);
   if (!parts) throw new RangeError(`Invalid calendar date: ${JSON.stringify(date)}`);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: bound of a memo cache, clearing it sooner or later gives the same values
   if (validParts.size >= MEMO_LIMIT) validParts.clear();
   validParts.set(date, parts);
   return parts;
@@ -67,6 +69,7 @@ export function toDayNumber(date: IsoDate): number {
   if (known !== undefined) return known;
   const { year, month, day } = partsOf(date);
   const n = Date.UTC(year, month - 1, day) / MS_PER_DAY;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: bound of a memo cache, clearing it sooner or later gives the same values
   if (dayNumbers.size >= MEMO_LIMIT) dayNumbers.clear();
   dayNumbers.set(date, n);
   return n;
@@ -75,15 +78,20 @@ export function toDayNumber(date: IsoDate): number {
 // Days 0 … 65 535 (1970 – 2149) are memoized in a plain array (an index instead of a hash lookup:
 // the rules format a few hundred dates per CPTS); other days go through the bounded map.
 const ISO_BY_DAY_COUNT = 65_536;
+// Stryker disable next-line ArrayDeclaration: a preallocated or an empty array memoizes the same dates
 const isoByDay: (IsoDate | undefined)[] = new Array<IsoDate | undefined>(ISO_BY_DAY_COUNT);
 
 export function fromDayNumber(dayNumber: number): IsoDate {
+  // Stryker disable ConditionalExpression,LogicalOperator,EqualityOperator,BlockStatement: array fast path of the memo, every path formats the same date
   if (dayNumber >= 0 && dayNumber < ISO_BY_DAY_COUNT && (dayNumber | 0) === dayNumber) {
     return isoByDay[dayNumber] ?? (isoByDay[dayNumber] = formatDayNumber(dayNumber));
   }
+  // Stryker restore ConditionalExpression,LogicalOperator,EqualityOperator,BlockStatement
   const known = isoDates.get(dayNumber);
+  // Stryker disable next-line ConditionalExpression: memo cache, a miss formats the same date
   if (known !== undefined) return known;
   const iso = formatDayNumber(dayNumber);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: bound of a memo cache, clearing it sooner or later gives the same values
   if (isoDates.size >= MEMO_LIMIT) isoDates.clear();
   isoDates.set(dayNumber, iso);
   return iso;
@@ -131,8 +139,10 @@ const shiftedByMonths = new Map<string, IsoDate>();
 export function addMonths(date: IsoDate, months: number): IsoDate {
   const key = `${date}|${months}`;
   const known = shiftedByMonths.get(key);
+  // Stryker disable next-line ConditionalExpression: memo cache, a miss computes the same date
   if (known !== undefined) return known;
   const shifted = computeAddMonths(date, months);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: bound of a memo cache, clearing it sooner or later gives the same values
   if (shiftedByMonths.size >= MEMO_LIMIT) shiftedByMonths.clear();
   shiftedByMonths.set(key, shifted);
   return shifted;
@@ -160,10 +170,12 @@ export function compareDates(a: IsoDate, b: IsoDate): number {
 }
 
 export function minDate(a: IsoDate, b: IsoDate): IsoDate {
+  // Stryker disable next-line EqualityOperator: equivalent, two dates of the same day are the same string
   return compareDates(a, b) <= 0 ? a : b;
 }
 
 export function maxDate(a: IsoDate, b: IsoDate): IsoDate {
+  // Stryker disable next-line EqualityOperator: equivalent, two dates of the same day are the same string
   return compareDates(a, b) >= 0 ? a : b;
 }
 
@@ -184,16 +196,19 @@ export function isWithin(date: IsoDate, from: IsoDate, to: IsoDate): boolean {
   return compareDates(date, from) >= 0 && compareDates(date, to) <= 0;
 }
 
+// Stryker disable StringLiteral: module-level options read once at import, before Stryker can switch a mutant on (parisToday tests pin them)
 const PARIS_DATE = new Intl.DateTimeFormat("en-CA", {
   timeZone: "Europe/Paris",
   year: "numeric",
   month: "2-digit",
   day: "2-digit",
 });
+// Stryker restore StringLiteral
 
 /** The Europe/Paris calendar date of an instant (23:30 UTC on 31 Dec is already 1 Jan in Paris). */
 export function parisToday(now: Date): IsoDate {
   const parts = PARIS_DATE.formatToParts(now);
+  // Stryker disable next-line OptionalChaining: equivalent, formatToParts always gives year, month and day
   const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
   return formatIsoDate({ year: get("year"), month: get("month"), day: get("day") });
 }
