@@ -10,7 +10,8 @@ import { COORDO_NODE_FLAGS, spawnSink } from "./proc.ts";
 
 const [rootA, rootB, roundsArg] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const full = process.argv.includes("--full");
-const pristine = `/tmp/prof/pristine${full ? "-full" : ""}.db`;
+const dir = process.env.PROF_DIR ?? "/tmp/prof";
+const pristine = `${dir}/pristine${full ? "-full" : ""}.db`;
 const today = benchToday();
 const ticks = 100; // USER_HZ
 
@@ -32,13 +33,13 @@ function hwm(pid: number): number | null {
 }
 
 async function once(root: string) {
-  for (const ext of ["", "-wal", "-shm"]) rmSync(`/tmp/prof/ab.db${ext}`, { force: true });
-  copyFileSync(pristine, "/tmp/prof/ab.db");
+  for (const ext of ["", "-wal", "-shm"]) rmSync(`${dir}/ab.db${ext}`, { force: true });
+  copyFileSync(pristine, `${dir}/ab.db`);
   const sink = await spawnSink();
   const t0 = Date.now();
   const proc = spawn(process.execPath, [...COORDO_NODE_FLAGS, `${root}/bin/coordo.js`, "job", "run", "dues-reminders", "--at", today], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: "/tmp", TZ: "Europe/Paris", JOBS_ENABLED: "0", CONSOLE_CHAT: "0", LOG_LEVEL: "warn", DATABASE_URL: "file:/tmp/prof/ab.db", SMTP_URL: `smtp://127.0.0.1:${sink.port}`, SMTP_POOL_SIZE: process.env.POOL ?? "5", MAIL_FROM: "CPTS <relances@cpts-bench.fr>", PUBLIC_URL: "https://coordo.cpts-bench.fr", ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("COORDO_"))) },
+    env: { PATH: process.env.PATH ?? "", HOME: "/tmp", TZ: "Europe/Paris", JOBS_ENABLED: "0", CONSOLE_CHAT: "0", LOG_LEVEL: "warn", DATABASE_URL: `file:${dir}/ab.db`, SMTP_URL: `smtp://127.0.0.1:${sink.port}`, SMTP_POOL_SIZE: process.env.POOL ?? "5", MAIL_FROM: "CPTS <relances@cpts-bench.fr>", PUBLIC_URL: "https://coordo.cpts-bench.fr", ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("COORDO_"))) },
     stdio: ["ignore", "ignore", "inherit"],
   });
   let cpu = 0;

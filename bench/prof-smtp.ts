@@ -6,7 +6,7 @@ import { createDataset, benchToday, QUICK, FULL } from "./dataset.ts";
 import { spawnCoordo, spawnSink } from "./proc.ts";
 
 const full = process.argv.includes("--full");
-const dir = "/tmp/prof";
+const dir = process.env.PROF_DIR ?? "/tmp/prof";
 const pristine = `${dir}/pristine${full ? "-full" : ""}.db`;
 const today = benchToday();
 if (!existsSync(pristine)) await createDataset(`file:${pristine}`, { ...(full ? FULL : QUICK), today });
