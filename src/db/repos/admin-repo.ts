@@ -191,8 +191,10 @@ export class MemberAdminRepository {
   }
 
   /** These members of the CPTS (a list page's rows), with roles and payments. */
-  byIds(cptsId: string, ids: string[]) {
-    return this.db.member.findMany({ where: { cptsId, id: { in: ids } }, include: memberInclude });
+  async byIds(cptsId: string, ids: string[]) {
+    // by primary key only, the CPTS checked here: with `cptsId` in the WHERE, SQLite (no statistics)
+    // walks the CPTS's whole (cptsId, email) index, ≈ 1 s for 50 rows at 100,000 members
+    return (await this.db.member.findMany({ where: { id: { in: ids } }, include: memberInclude })).filter((m) => m.cptsId === cptsId);
   }
 
   byEmail(cptsId: string, email: string) {
