@@ -109,6 +109,22 @@ export const ADMIN_JS = `
     };
     f.addEventListener('change',update);update();
   }
+  // Member search fields: at most 20 suggestions from the server as the coordinator types.
+  document.querySelectorAll('[data-member-search]').forEach(function(i){
+    var l=document.getElementById(i.getAttribute('list')||'');var t=0;var last='';
+    i.addEventListener('input',function(){
+      clearTimeout(t);var q=i.value.trim();
+      if(q.length<2||q===last||!l)return;
+      t=setTimeout(function(){
+        last=q;
+        fetch(i.getAttribute('data-member-search')+'?q='+encodeURIComponent(q),{headers:{accept:'application/json'},credentials:'same-origin'})
+          .then(function(r){return r.json()}).then(function(j){
+            l.textContent='';
+            (j.suggestions||[]).forEach(function(s){var o=document.createElement('option');o.value=s.label;l.appendChild(o)});
+          }).catch(function(){});
+      },200);
+    });
+  });
   // Confirmation on destructive buttons.
   document.querySelectorAll('[data-confirm]').forEach(function(b){
     b.addEventListener('click',function(e){if(!confirm(b.getAttribute('data-confirm')))e.preventDefault()});

@@ -29,7 +29,7 @@ export function pendingPaymentRoutes(app: AdminApp, deps: AdminDeps): void {
     const pg = listPage(lp, total);
     const pending = await listPendingPayments(deps.ctx, user.cptsId, { skip: pg.skip, take: PAGE_SIZE, q, desc: lp.desc });
     // a picker of every member is a page of megabytes at national scale: above a few hundred, the e-mail is typed
-    const members = pending.length && (await repo.countMemberChoices(user.cptsId)) <= MAX_PICKER ? await repo.memberChoices(user.cptsId) : [];
+    const members = pending.length && (await repo.memberChoicesAtMost(user.cptsId, MAX_PICKER)) ? await repo.memberChoices(user.cptsId) : [];
     return deps.page(
       c,
       "Paiements HelloAsso à vérifier",

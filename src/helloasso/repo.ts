@@ -129,8 +129,10 @@ export class HelloAssoRepository {
   }
 
   /** How many members a treasurer could pick (the picker lists them only when they are few). */
-  countMemberChoices(cptsId: string) {
-    return this.db.member.count({ where: { cptsId, status: { in: ["ACTIF", "CANDIDAT", "NON_ADHERENT"] }, email: { not: null } } });
+  /** Whether the CPTS has at most `max` members to pick from: reads `max + 1` rows, never counts 100,000. */
+  async memberChoicesAtMost(cptsId: string, max: number): Promise<boolean> {
+    const rows = await this.db.member.findMany({ where: { cptsId, status: { in: ["ACTIF", "CANDIDAT", "NON_ADHERENT"] }, email: { not: null } }, select: { id: true }, take: max + 1 });
+    return rows.length <= max;
   }
 
   pendingById(cptsId: string, pendingId: string) {

@@ -9,7 +9,9 @@ import type { AdminApp, AdminContext, AdminDeps } from "../app.tsx";
 import { notFound } from "../app.tsx";
 import { requireRole } from "../auth.ts";
 import { redirectWith } from "../flash.ts";
-import { Badge, Csrf, Empty, fieldAttrs, FieldError, FormError } from "../ui.tsx";
+import { Badge, Csrf, Empty, fieldAttrs, FieldError, FormError, Pager, PAGE_SIZE } from "../ui.tsx";
+import { listPage as pageOfList, listParams, Notices, RangeCount } from "../list.tsx";
+import { activationsPage, countActivations } from "../../db/repos/admin-lists-repo.ts";
 import { FORM_ERROR_STATUS, formValues, type FormState } from "../forms.ts";
 import {
   activateCrisis, answerRollCall, ANSWER_CHANNEL_LABELS, CRISIS_SITUATIONS, crisisTitle, rollCallCounts, rollCallList, setActivationExercise, SITUATION_KEYWORDS,
@@ -121,32 +123,38 @@ export function crisisActivationRoutes(app: AdminApp, deps: AdminDeps): void {
     const { cptsId, role } = c.get("user");
     const typed = st?.values;
     const err = (name: string) => fieldAttrs({ name, form: "activer", errors: st?.errors });
-    const activations = await repo.activations(cptsId);
-    const [counts, who] = await Promise.all([Promise.all(activations.map((a) => rollCallCounts(deps.ctx, cptsId, a.id))), byWhom(cptsId, activations.map((a) => a.activatedBy))]);
-    const open = activations.find((a) => !a.closedOn);
+    const lp = listParams(c, { debut: "Début" }, true);
+    const [total, open] = await Promise.all([countActivations(deps.ctx.db, cptsId), deps.ctx.db.crisisActivation.findFirst({ where: { cptsId, closedOn: null }, select: { id: true } })]);
+    const pg = pageOfList(lp, total);
+    const activations = await activationsPage(deps.ctx.db, cptsId, pg.skip, PAGE_SIZE);
+    const who = await byWhom(cptsId, activations.map((a) => a.activatedBy));
     return deps.page(
       c,
       "Crises",
       "/admin/crises",
       <>
         <section class="card">
+          <Notices notices={lp.notices} />
+          {total ? <RangeCount id="crises-count" skip={pg.skip} shown={activations.length} total={total} noun={total > 1 ? "activations" : "activation"} /> : null}
+          <Pager base="/admin/crises" query="" page={pg.page} pages={pg.pages} />
           {activations.length ? (
             <div class="table-wrap" role="region" tabindex={0} aria-label="Activations du plan de crise">
               <table class="cards" id="crises">
                 <thead><tr><th>Situation</th><th>Début</th><th>Fin</th><th>Déclenchée par</th><th class="num">Disponibles</th><th class="num">Indisponibles</th></tr></thead>
                 <tbody>
-                  {activations.map((a, i) => (
+                  {activations.map((a) => (
                     <tr>
                       <td data-label="Situation"><a href={`/admin/crises/${a.id}`}>{crisisTitle(a.exercise, CRISIS_SITUATIONS[a.situation as CrisisSituationKey])}</a></td>
                       <td data-label="Début">{formatDateFr(a.activatedOn)}</td>
                       <td data-label="Fin">{a.closedOn ? formatDateFr(a.closedOn) : <Badge kind="warn">en cours</Badge>}</td>
                       <td data-label="Déclenchée par">{who(a.activatedBy)}</td>
-                      <td data-label="Disponibles" class="num">{counts[i]!.available}</td>
-                      <td data-label="Indisponibles" class="num">{counts[i]!.unavailable}</td>
+                      <td data-label="Disponibles" class="num">{a.available}</td>
+                      <td data-label="Indisponibles" class="num">{a.unavailable}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
+              <Pager base="/admin/crises" query="" page={pg.page} pages={pg.pages} />
             </div>
           ) : (
             <Empty>Aucune activation du plan de crise pour l'instant : déclenchez-le avec /plan-crise activer dans le chat.</Empty>

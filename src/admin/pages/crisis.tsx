@@ -8,8 +8,9 @@ import { redirectWith } from "../flash.ts";
 import { FORM_ERROR_STATUS, formValues, isoDate, parseWith, optionalText, stateOf, type FormState } from "../forms.ts";
 import { Badge, Csrf, Empty, Field, FormError } from "../ui.tsx";
 import { crisisPlanOverview, markSectionReviewed, recordNewVersion } from "../../app/services/crisis-plan.ts";
-import { CrisisAdminRepository, MeetingAdminRepository } from "../../db/repos/admin-repo.ts";
-import { displayName } from "../../app/services/members.ts";
+import { CrisisAdminRepository } from "../../db/repos/admin-repo.ts";
+import type { MemberChoice } from "../../db/repos/admin-lists-repo.ts";
+import { MemberSearchField, memberLabel, memberSuggestions, resolveMember } from "../member-search.tsx";
 import { formatDateFr } from "../../rules/index.ts";
 import { UserError } from "../../app/errors.ts";
 
@@ -17,16 +18,17 @@ import { UserError } from "../../app/errors.ts";
 const SECTION_ORDER = ["ANTICIPER", "ADAPTER", "ACTIVER_PILOTER", "EVALUER", "SITUATION_BLESSES", "SITUATION_MALADES", "SITUATION_AGENT_INFECTIEUX", "SITUATION_NRC", "SITUATION_OFFRE_DEGRADEE"];
 const versionForm = z.object({ adoptedOn: isoDate("date d'adoption"), notes: optionalText(500) });
 const reviewForm = z.object({ comment: optionalText(500) });
-const ownerForm = z.object({ ownerId: z.preprocess((v) => (v === "" ? null : v), z.string().max(40).nullable()) });
+/** The form of a section's owner (one per section: its id is in the form's name, so field ids stay unique). */
+const ownerFormName = (sectionId: string) => `responsable-${sectionId}`;
+const OWNERS_SUGGEST_URL = "/admin/plan-de-crise/adherents";
 
 export function crisisRoutes(app: AdminApp, deps: AdminDeps): void {
   const repo = new CrisisAdminRepository(deps.ctx.db);
-  const members = new MeetingAdminRepository(deps.ctx.db);
 
-  const page = async (c: AdminContext, st?: FormState, status: 200 | 422 = 200) => {
+  const page = async (c: AdminContext, st?: FormState, status: 200 | 422 = 200, candidates: MemberChoice[] = []) => {
     const { cptsId, role } = c.get("user");
     const today = deps.ctx.clock.today();
-    const [o, versions, people] = await Promise.all([crisisPlanOverview(deps.ctx, cptsId, today), repo.versions(cptsId), members.activeMembers(cptsId)]);
+    const [o, versions] = await Promise.all([crisisPlanOverview(deps.ctx, cptsId, today), repo.versions(cptsId)]);
     const csrf = c.get("csrf");
     const coord = role === "COORDONNATEUR";
     return deps.page(
@@ -52,12 +54,20 @@ export function crisisRoutes(app: AdminApp, deps: AdminDeps): void {
                       <td data-label="Partie">{s.title}</td>
                       <td data-label="Responsable">
                         {coord ? (
-                          <form method="post" action={`/admin/plan-de-crise/sections/${s.id}/responsable`} class="inline">
+                          <form method="post" action={`/admin/plan-de-crise/sections/${s.id}/responsable`} id={ownerFormName(s.id)}>
                             <Csrf token={csrf} />
-                            <select name="ownerId" aria-label={`Responsable de ${s.title}`}>
-                              <option value="">— aucun —</option>
-                              {people.map((p) => <option value={p.id} selected={p.id === s.owner?.id}>{displayName(p)}</option>)}
-                            </select>
+                            <p>{s.owner ? <>Actuellement : <strong>{s.owner.name}</strong></> : "Aucun responsable."}</p>
+                            <MemberSearchField
+                              form={ownerFormName(s.id)}
+                              name="responsable"
+                              label={`Nouveau responsable de « ${s.title} »`}
+                              value={st?.form === ownerFormName(s.id) ? (st.values.responsable ?? "") : s.owner ? memberLabel({ organization: s.owner.name, email: s.owner.email }) : ""}
+                              hint="Nom ou e-mail d'un adhérent actif ; vide : aucun responsable."
+                              suggestUrl={OWNERS_SUGGEST_URL}
+                              error={st?.form === ownerFormName(s.id) ? st.errors.responsable : undefined}
+                              candidates={st?.form === ownerFormName(s.id) ? candidates : []}
+                              autofocus
+                            />
                             <button type="submit" class="secondary">Changer</button>
                           </form>
                         ) : (s.owner?.name ?? "—")}
@@ -131,11 +141,21 @@ export function crisisRoutes(app: AdminApp, deps: AdminDeps): void {
     return redirectWith(c, "/admin/plan-de-crise#parties", "ok", `« ${section.title} » marquée comme relue.`);
   });
 
+  // At most 20 suggestions for the owner field (JSON, fetched as the coordinator types).
+  app.get("/plan-de-crise/adherents", requireRole("COORDONNATEUR"), async (c) => c.json(await memberSuggestions(deps.ctx.db, c.get("user").cptsId, c.req.query("q") ?? "")));
+
   app.post("/plan-de-crise/sections/:id/responsable", requireRole("COORDONNATEUR"), async (c) => {
-    const parsed = parseWith(ownerForm, c.get("form"));
-    if (!parsed.ok) return redirectWith(c, "/admin/plan-de-crise", "bad", "Responsable invalide.");
-    const ok = await repo.setSectionOwner(c.get("user").cptsId, c.req.param("id"), parsed.data.ownerId, deps.actor(c));
-    if (!ok) return notFound(deps, c, "Cette partie du plan (ou cet adhérent)");
-    return redirectWith(c, "/admin/plan-de-crise#parties", "ok", "Responsable mis à jour.");
+    const { cptsId } = c.get("user");
+    const sectionId = c.req.param("id");
+    const o = await crisisPlanOverview(deps.ctx, cptsId, deps.ctx.clock.today());
+    const section = o.sections.find((s) => s.id === sectionId);
+    if (!section) return notFound(deps, c, "Cette partie du plan");
+    const form = c.get("form") as Record<string, unknown>;
+    const pick = await resolveMember(deps.ctx.db, cptsId, { text: form.responsable, choice: form.responsableChoix }, true);
+    if (!pick.ok) return page(c, { form: ownerFormName(sectionId), values: formValues(form), errors: { responsable: pick.error } }, FORM_ERROR_STATUS, pick.candidates);
+    if ((pick.member?.id ?? null) === (section.owner?.id ?? null)) return redirectWith(c, `/admin/plan-de-crise#${ownerFormName(sectionId)}`, "ok", `« ${section.title} » : responsable inchangé.`);
+    const ok = await repo.setSectionOwner(cptsId, sectionId, pick.member?.id ?? null, deps.actor(c));
+    if (!ok) return notFound(deps, c, "Cette partie du plan");
+    return redirectWith(c, `/admin/plan-de-crise#${ownerFormName(sectionId)}`, "ok", pick.member ? `« ${section.title} » : responsable ${memberLabel(pick.member)}.` : `« ${section.title} » : plus de responsable.`);
   });
 }

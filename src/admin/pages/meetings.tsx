@@ -7,7 +7,11 @@ import { notFound } from "../app.tsx";
 import { requireRole } from "../auth.ts";
 import { redirectWith } from "../flash.ts";
 import { checkbox, eurosField, formValues, intField, isoDate, parseWith, requiredText, type FieldErrors, type FormValues } from "../forms.ts";
-import { Badge, Csrf, Empty, Field, FormError, SelectField } from "../ui.tsx";
+import { Badge, Csrf, Empty, Field, FormError, Pager, PAGE_SIZE, SelectField } from "../ui.tsx";
+import { listPage as pageOfList, listParams, Notices, RangeCount } from "../list.tsx";
+import { countMeetings, meetingsPage, yearIndemnityCents } from "../../db/repos/admin-lists-repo.ts";
+import { MemberSearchField, memberSuggestions, resolveMember } from "../member-search.tsx";
+import type { MemberChoice } from "../../db/repos/admin-lists-repo.ts";
 import { closeMeeting, envelopeBalances, EnvelopeOverrunError, MEETING_MISSIONS, openMeeting, signAttendance } from "../../app/services/meetings.ts";
 import { MeetingAdminRepository } from "../../db/repos/admin-repo.ts";
 import { displayName, toCsv } from "../../app/services/members.ts";
@@ -23,26 +27,30 @@ const meetingForm = z.object({
   heldOn: isoDate("date de la réunion"),
   durationMin: intField("durée (minutes)", { min: 5, max: 24 * 60 }),
 });
-const attendForm = z.object({ memberId: z.string({ error: "choisissez un adhérent" }).min(1, "choisissez un adhérent").max(40) });
 const closeForm = z.object({ force: checkbox() });
 const eligibilityForm = z.object({ partnersEligible: checkbox(), unpaidDuesExcluded: checkbox() });
 const passForm = z.object({ year: intField("année", { min: 2000, max: 2100 }), amount: eurosField("montant du PASS", { min: 100_000 }) });
 
 export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
   const repo = new MeetingAdminRepository(deps.ctx.db);
-  const yearOfQuery = (c: AdminContext) => {
-    const y = Number(c.req.query("annee"));
-    return Number.isInteger(y) && y > 2000 && y < 2100 ? y : yearOf(deps.ctx.clock.today());
+  /** The year asked (`annee`), or this year with a French notice when it is not understood. */
+  const yearOfQuery = (c: AdminContext, notices: string[] = []) => {
+    const raw = c.req.query("annee");
+    const y = Number(raw);
+    if (raw !== undefined && raw !== "" && !(/^\d{4}$/.test(raw) && y > 2000 && y < 2100)) notices.push("Année invalide : l'année en cours est affichée.");
+    return raw && /^\d{4}$/.test(raw) && y > 2000 && y < 2100 ? y : yearOf(deps.ctx.clock.today());
   };
 
   const settingsRepo = new CptsSettingsRepository(deps.ctx.db);
   const listPage = async (c: AdminContext, values?: FormValues, errors?: FieldErrors, status: 200 | 422 = 200, settingsErrors?: FieldErrors) => {
     const { cptsId, role } = c.get("user");
-    const year = yearOfQuery(c);
-    const [meetings, balances, indemnities, settings] = await Promise.all([repo.meetings(cptsId, year), envelopeBalances(deps.ctx, cptsId, year), repo.indemnities(cptsId, year), settingsRepo.resolved(cptsId)]);
+    const lp = listParams(c, { date: "Date" }, true);
+    const year = yearOfQuery(c, lp.notices);
+    const count = await countMeetings(deps.ctx.db, cptsId, year);
+    const pg = pageOfList(lp, count);
+    const [meetings, balances, total, settings] = await Promise.all([meetingsPage(deps.ctx.db, cptsId, year, pg.skip, PAGE_SIZE), envelopeBalances(deps.ctx, cptsId, year), yearIndemnityCents(deps.ctx.db, cptsId, year), settingsRepo.resolved(cptsId)]);
     const elig = settings.indemnityEligibility;
     const pass = passCeilingAt(`${year}-12-31`, settings);
-    const total = indemnities.reduce((s, i) => s + i.amountCents, 0);
     return deps.page(
       c,
       "Réunions et indemnités",
@@ -57,9 +65,12 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
         <>
           <section class="card">
             <h2>Réunions</h2>
+            <Notices notices={lp.notices} />
+            {count ? <RangeCount id="meetings-count" skip={pg.skip} shown={meetings.length} total={count} noun={count > 1 ? `réunions en ${year}` : `réunion en ${year}`} /> : null}
+            <Pager base="/admin/reunions" query={`annee=${year}`} page={pg.page} pages={pg.pages} />
             {meetings.length ? (
               <div class="table-wrap" role="region" tabindex={0} aria-label="Réunions">
-                <table class="cards">
+                <table class="cards" id="reunions">
                   <thead><tr><th>Date</th><th>Réunion</th><th>Mission</th><th class="num">Présents</th><th>Émargement</th></tr></thead>
                   <tbody>
                     {meetings.map((m) => (
@@ -68,11 +79,12 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
                         <td data-label="Réunion"><a href={`/admin/reunions/${m.id}`}>{m.title}</a></td>
                         <td data-label="Mission">{MEETING_MISSIONS[m.mission] ?? m.mission}</td>
                         <td data-label="Présents" class="num">{m._count.attendances}</td>
-                        <td data-label="Émargement">{m.closedAt ? <Badge kind="ok">clos · {formatEuros(m.indemnities.reduce((s, i) => s + i.amountCents, 0))}</Badge> : <Badge kind="warn">ouvert</Badge>}</td>
+                        <td data-label="Émargement">{m.closedAt ? <Badge kind="ok">clos · {formatEuros(m.indemnityCents)}</Badge> : <Badge kind="warn">ouvert</Badge>}</td>
                       </tr>
                     ))}
                   </tbody>
                 </table>
+                <Pager base="/admin/reunions" query={`annee=${year}`} page={pg.page} pages={pg.pages} />
               </div>
             ) : (
               <Empty>Aucune réunion en {year}.</Empty>
@@ -195,12 +207,10 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
     return c.body(csv, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="indemnites-${year}.csv"` });
   });
 
-  const detailPage = async (c: AdminContext, id: string, errors?: FieldErrors, status: 200 | 409 | 422 = 200) => {
+  const detailPage = async (c: AdminContext, id: string, errors?: FieldErrors, status: 200 | 409 | 422 = 200, typed?: FormValues, candidates: MemberChoice[] = []) => {
     const { cptsId, role } = c.get("user");
     const m = await repo.meeting(cptsId, id);
     if (!m) return notFound(deps, c, "Cette réunion");
-    const people = m.closedAt ? [] : await repo.activeMembers(cptsId);
-    const signed = new Set(m.attendances.map((a) => a.memberId));
     const indemnityOf = new Map(m.indemnities.map((i) => [i.memberId, i]));
     const csrf = c.get("csrf");
     return deps.page(
@@ -239,16 +249,10 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
         {!m.closedAt && role === "COORDONNATEUR" ? (
           <section class="card">
             <h2>Ajouter un présent</h2>
-            <form class="inline" method="post" action={`/admin/reunions/${m.id}/presents`}>
+            <form method="post" action={`/admin/reunions/${m.id}/presents`} id="present">
               <Csrf token={csrf} />
-              <label>Adhérent
-                <select name="memberId" class={errors?.memberId ? "invalid" : ""}>
-                  <option value="">—</option>
-                  {people.filter((p) => !signed.has(p.id)).map((p) => <option value={p.id}>{displayName(p)}</option>)}
-                </select>
-                {errors?.memberId ? <span class="err">{errors.memberId}</span> : null}
-              </label>
-              <button type="submit">Ajouter</button>
+              <MemberSearchField form="present" name="adherent" label="Adhérent" value={typed?.adherent ?? ""} hint="Nom ou e-mail d'un adhérent actif." suggestUrl="/admin/reunions/adherents" error={errors?.adherent} candidates={candidates} autofocus />
+              <div class="actions"><button type="submit">Ajouter</button></div>
             </form>
             <h2>Clôturer l'émargement</h2>
             <p class="muted">Les indemnités sont calculées selon le règlement intérieur et imputées à l'enveloppe de la mission.</p>
@@ -264,16 +268,18 @@ export function meetingRoutes(app: AdminApp, deps: AdminDeps): void {
     );
   };
 
+  app.get("/reunions/adherents", requireRole("COORDONNATEUR"), async (c) => c.json(await memberSuggestions(deps.ctx.db, c.get("user").cptsId, c.req.query("q") ?? "")));
   app.get("/reunions/:id", (c) => detailPage(c, c.req.param("id")));
 
   app.post("/reunions/:id/presents", requireRole("COORDONNATEUR"), async (c) => {
     const { cptsId } = c.get("user");
     const id = c.req.param("id");
     if (!(await repo.meeting(cptsId, id))) return notFound(deps, c, "Cette réunion");
-    const parsed = parseWith(attendForm, c.get("form"));
-    if (!parsed.ok) return detailPage(c, id, parsed.errors, 422);
-    const member = (await repo.activeMembers(cptsId)).find((p) => p.id === parsed.data.memberId);
-    if (!member) return detailPage(c, id, { memberId: "adhérent inconnu dans votre CPTS" }, 422);
+    const form = c.get("form") as Record<string, unknown>;
+    // `memberId` (an id) is still accepted from the chat's links and older pages
+    const pick = await resolveMember(deps.ctx.db, cptsId, { text: form.adherent, choice: form.adherentChoix ?? form.memberId }, false);
+    if (!pick.ok) return detailPage(c, id, { adherent: pick.error }, 422, formValues(form), pick.candidates);
+    const member = pick.member!;
     try {
       const r = await signAttendance(deps.ctx, cptsId, id, member.id, "admin");
       await deps.repo.audit({ cptsId, actor: deps.actor(c), action: "reunion.emargement", target: id, details: { memberId: member.id } });

@@ -7,7 +7,8 @@ import { notFound } from "../app.tsx";
 import { requireRole } from "../auth.ts";
 import { redirectWith } from "../flash.ts";
 import { formList, formValues, parseWith, type FieldErrors, type FormValues } from "../forms.ts";
-import { Badge, Csrf, Empty, Field, FormError, SelectField } from "../ui.tsx";
+import { Badge, Csrf, Empty, Field, FormError, Pager, PAGE_SIZE, SelectField } from "../ui.tsx";
+import { listPage as pageOfList, listParams, Notices, RangeCount } from "../list.tsx";
 import { AUDIENCE_LABELS, CADENCE_LABELS, NEWSLETTER_STATE_LABELS } from "../labels.ts";
 import { formatDateTimeFr, parseParisWallTime, toParisLocal } from "../../rules/paris-time.ts";
 import {
@@ -56,7 +57,11 @@ export function newsletterRoutes(app: AdminApp, deps: AdminDeps): void {
   );
 
   const listPage = async (c: AdminContext, values?: FormValues, errors?: FieldErrors, status: 200 | 422 = 200) => {
-    const stats = await newsletterStats(deps.ctx, c.get("user").cptsId);
+    const cptsId = c.get("user").cptsId;
+    const lp = listParams(c, { recent: "Date" }, true);
+    const total = await deps.ctx.db.newsletter.count({ where: { cptsId } });
+    const pg = pageOfList(lp, total);
+    const stats = await newsletterStats(deps.ctx, cptsId, { skip: pg.skip, take: PAGE_SIZE });
     const isCoord = c.get("user").role === "COORDONNATEUR";
     return deps.page(
       c,
@@ -69,6 +74,9 @@ export function newsletterRoutes(app: AdminApp, deps: AdminDeps): void {
             {stats.nextDueOn ? <> · prochaine attendue : {formatDateFr(stats.nextDueOn)} {stats.overdue ? <Badge kind="bad">en retard</Badge> : null}</> : null}
           </p>
           <h2>Historique</h2>
+          <Notices notices={lp.notices} />
+          {total ? <RangeCount id="newsletters-count" skip={pg.skip} shown={stats.newsletters.length} total={total} noun={total > 1 ? "lettres" : "lettre"} /> : null}
+          <Pager base="/admin/newsletters" query="" page={pg.page} pages={pg.pages} />
           {stats.newsletters.length ? (
             <div class="table-wrap" role="region" tabindex={0} aria-label="Historique des newsletters">
               <table class="cards" id="newsletters">
@@ -89,6 +97,7 @@ export function newsletterRoutes(app: AdminApp, deps: AdminDeps): void {
                   ))}
                 </tbody>
               </table>
+              <Pager base="/admin/newsletters" query="" page={pg.page} pages={pg.pages} />
             </div>
           ) : (
             <Empty>Aucune lettre pour l'instant.</Empty>

@@ -28,11 +28,15 @@ export function outboxRoutes(app: AdminApp, deps: AdminDeps): void {
     const lp = listParams(c, { recent: "Date" }, true);
     const filters = listQuery({ etat: state, type: kind, q });
     const qs = listQuery({ etat: state, type: kind, q, sens: lp.desc ? undefined : "asc" });
-    const query = { cptsId, state, kind, q, desc: lp.desc, take: PAGE_SIZE };
+    // The counts per state are shown anyway: without a type or a search, the list's total is one of
+    // them (or their sum), and no second COUNT(*) over the CPTS's whole outbox is needed.
+    const counts = await repo.outboxCounts(cptsId);
+    const knownTotal = kind || q ? undefined : state ? (counts[state] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0);
+    const query = { cptsId, state, kind, q, desc: lp.desc, take: PAGE_SIZE, knownTotal };
     let { total, ids } = await outboxPage(deps.ctx.db, { ...query, skip: listPage(lp, Number.MAX_SAFE_INTEGER).skip });
     const pg = listPage(lp, total);
     if (ids.length === 0 && total > 0) ids = (await outboxPage(deps.ctx.db, { ...query, skip: pg.skip })).ids; // past the end: the last page
-    const [scheduled, counts, rows, runs, perMemberCpts] = await Promise.all([repo.scheduledNewsletters(cptsId), repo.outboxCounts(cptsId), repo.outboxByIds(cptsId, ids), repo.jobRuns(20), repo.foreignOutboxCounts(cptsId)]);
+    const [scheduled, rows, runs, perMemberCpts] = await Promise.all([repo.scheduledNewsletters(cptsId), repo.outboxByIds(cptsId, ids), repo.jobRuns(20), repo.foreignOutboxCounts(cptsId)]);
     // An inter-CPTS reaches its member CPTS's members: it sees their CPTS and the state, never their address.
     const foreign = await repo.foreignRecipients(cptsId, rows.map((m) => m.memberId));
     const memberCpts = [...new Set(perMemberCpts.map((r) => r.cpts))];

@@ -143,8 +143,8 @@ export async function renderNewsletterPreview(ctx: AppContext, cptsId: string, i
   return { ...renderFor(ctx, n, "apercu"), audience: AUDIENCE_LABELS[n.audience], recipients: audience.count };
 }
 
-export async function newsletterStats(ctx: AppContext, cptsId: string) {
-  const list = await listNewsletters(ctx.db, cptsId);
+export async function newsletterStats(ctx: AppContext, cptsId: string, page?: { skip: number; take: number }) {
+  const list = await listNewsletters(ctx.db, cptsId, page);
   const counts = await new OutboxRepository(ctx.db).countByRef("newsletter", list.map((n) => n.id));
   const cpts = await ctx.db.cpts.findUnique({ where: { id: cptsId }, select: { newsletterCadence: true, createdAt: true } });
   const last = await lastSentAt(ctx.db, cptsId);

@@ -247,6 +247,9 @@ export class ActivityRepository {
 
   /** Counts by member CPTS and state of the messages this CPTS (an inter-CPTS) sent to other CPTS's members. */
   async foreignOutboxCounts(cptsId: string): Promise<{ cpts: string; state: string; count: number }[]> {
+    // Only an inter-CPTS writes to other CPTS's members: a CPTS skips the join over its whole outbox.
+    const cpts = await this.db.cpts.findUnique({ where: { id: cptsId }, select: { kind: true } });
+    if (cpts?.kind !== "INTER_CPTS") return [];
     const rows = await this.db.$queryRaw<{ cpts: string; state: string; n: bigint | number }[]>`
       SELECT c."name" AS "cpts", o."state" AS "state", COUNT(*) AS "n"
       FROM "OutboxMessage" o JOIN "Member" m ON m."id" = o."memberId" JOIN "Cpts" c ON c."id" = m."cptsId"

@@ -143,6 +143,8 @@ export interface OutboxListQuery {
   desc: boolean;
   skip: number;
   take: number;
+  /** The count when the caller already knows it (from the counts per state): the COUNT(*) is skipped. */
+  knownTotal?: number;
 }
 
 /**
@@ -163,7 +165,7 @@ export async function outboxPage(db: Db, f: OutboxListQuery): Promise<{ total: n
   const where = Prisma.join(conds, " AND ");
   const dir = Prisma.raw(f.desc ? "DESC" : "ASC");
   const [count, rows] = await Promise.all([
-    db.$queryRaw<{ n: bigint | number }[]>`SELECT COUNT(*) AS n FROM "OutboxMessage" o WHERE ${where}`,
+    f.knownTotal !== undefined ? [{ n: f.knownTotal }] : db.$queryRaw<{ n: bigint | number }[]>`SELECT COUNT(*) AS n FROM "OutboxMessage" o WHERE ${where}`,
     db.$queryRaw<{ id: string }[]>`SELECT o."id" FROM "OutboxMessage" o WHERE ${where} ORDER BY o."createdAt" ${dir}, o."id" ${dir} LIMIT ${f.take} OFFSET ${f.skip}`,
   ]);
   return { total: Number(count[0]?.n ?? 0), ids: rows.map((r) => r.id) };

@@ -46,8 +46,9 @@ export function dueScheduled(db: Db, now: Date) {
   return db.newsletter.findMany({ where: { state: "PROGRAMMEE", scheduledAt: { lte: now } }, orderBy: { scheduledAt: "asc" }, select: { id: true, cptsId: true } });
 }
 
-export function listNewsletters(db: Db, cptsId: string) {
-  return db.newsletter.findMany({ where: { cptsId }, orderBy: { createdAt: "desc" } });
+/** The CPTS's newsletters, newest first; `page` gives one page of them (the admin's history). */
+export function listNewsletters(db: Db, cptsId: string, page?: { skip: number; take: number }) {
+  return db.newsletter.findMany({ where: { cptsId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], ...(page ?? {}) });
 }
 
 export async function lastSentAt(db: Db, cptsId: string): Promise<Date | null> {
