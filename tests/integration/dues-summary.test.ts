@@ -20,6 +20,7 @@ import { createDb, engineOf } from "../../src/db/client.ts";
 import { loadConfig } from "../../src/config.ts";
 import { fixedClock, type AppContext } from "../../src/app/context.ts";
 import { silentLogger } from "../../src/log.ts";
+import { loadRulesInputs } from "../../src/db/repos/cpts-rules-repo.ts";
 
 let w: ChatWorld;
 const engine = process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite";
@@ -241,6 +242,28 @@ describe(`migration member_dues_summary on a database in use (${engine})`, () =>
     } finally {
       await db.$disconnect();
       await drop();
+    }
+  }, 60_000);
+});
+
+describe(`adherents counted for the majoration (${engine})`, () => {
+  it("counted up to the minimum only: reaching it or not is what the full count says", async () => {
+    const w2 = await chatWorld();
+    try {
+      const full = await w2.t.db.member.count({ where: { cptsId: w2.cptsId, status: "ACTIF", roles: { some: { role: "ADHERENT" } } } });
+      const inputs = await loadRulesInputs(w2.t.db, w2.cptsId);
+      const min = inputs!.settings.majoration.minMembers;
+      expect(inputs!.funding!.memberCount).toBe(Math.min(full, min));
+      // one adherent fewer than the minimum, then exactly the minimum
+      const ids = (await w2.t.db.member.findMany({ where: { cptsId: w2.cptsId, status: "ACTIF", roles: { some: { role: "ADHERENT" } } }, select: { id: true }, orderBy: { id: "asc" } })).map((m) => m.id);
+      await w2.t.db.member.updateMany({ where: { id: { in: ids.slice(Math.max(0, min - 1)) } }, data: { status: "ARCHIVE" } });
+      expect((await loadRulesInputs(w2.t.db, w2.cptsId))!.funding!.memberCount).toBe(Math.min(full, min - 1));
+      if (full >= min) {
+        await w2.t.db.member.updateMany({ where: { id: ids[min - 1] }, data: { status: "ACTIF" } });
+        expect((await loadRulesInputs(w2.t.db, w2.cptsId))!.funding!.memberCount).toBe(min);
+      }
+    } finally {
+      await w2.close();
     }
   }, 60_000);
 });

@@ -45,7 +45,6 @@ interface RulesCptsRow {
   kId: string | null;
   kSignedOn: string | null;
   kSize: number | null;
-  memberCount: number | bigint;
 }
 
 /** Dated facts of the CPTS, one row each: t = plan (adopted crisis plan), grave (grave real activation, never an exercise), done (deadline key), gov (undeclared change), amend. */
@@ -76,15 +75,13 @@ interface RulesIndicatorRow {
 }
 
 /**
- * Four flat SELECTs (CPTS + current contract + member count; the dated facts; missions; indicator
- * results per mission): /echeances and /financement run this on every call, so it avoids Prisma's
+ * Flat SELECTs (CPTS + current contract; the dated facts; missions; indicator results per mission;
+ * active adherents counted up to the majoration's minimum): /echeances and /financement run this on every call, so it avoids Prisma's
  * nested reads (a dozen statements and several milliseconds of query compilation).
  */
 export async function loadRulesInputs(db: Db, cptsId: string): Promise<CptsRulesInputs | null> {
   const [cpts] = await db.$queryRaw<RulesCptsRow[]>`SELECT c."id", c."slug", c."name", c."population", c."settings", c."missionPrecoceAidOn", c."projetSanteFiledOn",
-      k."id" AS "kId", k."signedOn" AS "kSignedOn", k."sizeAtSigning" AS "kSize",
-      (SELECT COUNT(*) FROM "Member" m WHERE m."cptsId" = c."id" AND m."status" = ${"ACTIF"}
-        AND EXISTS (SELECT 1 FROM "MemberRole" r WHERE r."memberId" = m."id" AND r."role" = ${"ADHERENT"})) AS "memberCount"
+      k."id" AS "kId", k."signedOn" AS "kSignedOn", k."sizeAtSigning" AS "kSize"
     FROM "Cpts" c
     LEFT JOIN "AciContract" k ON k."id" = (
       SELECT a."id" FROM "AciContract" a WHERE a."cptsId" = c."id" AND a."terminatedOn" IS NULL ORDER BY a."signedOn" DESC, a."id" ASC LIMIT 1)
@@ -128,6 +125,12 @@ export async function loadRulesInputs(db: Db, cptsId: string): Promise<CptsRules
     : undefined;
   let funding: FundingInput | null = null;
   if (contractId) {
+    // the rule only asks whether the active adherents reach the majoration's minimum: counted up to
+    // it (a CPTS of 100,000 members is not counted whole on every /echeances, /financement, dashboard)
+    const cap = Math.max(0, Math.trunc(settings.majoration.minMembers));
+    const [adherents] = await db.$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS "n" FROM (
+      SELECT 1 FROM "Member" m WHERE m."cptsId" = ${cptsId} AND m."status" = ${"ACTIF"}
+        AND EXISTS (SELECT 1 FROM "MemberRole" r WHERE r."memberId" = m."id" AND r."role" = ${"ADHERENT"}) LIMIT ${cap}) x`;
     const achievement: NonNullable<FundingInput["indicatorAchievement"]> = {};
     for (const row of indicatorRows) {
       const byYear = (achievement[missionIdOfKind(row.missionKind)] ??= {});
@@ -148,7 +151,7 @@ export async function loadRulesInputs(db: Db, cptsId: string): Promise<CptsRules
         size: (a.size ?? undefined) as 1 | 2 | 3 | 4 | undefined,
         population: a.population ?? undefined,
       })),
-      memberCount: Number(cpts.memberCount),
+      memberCount: Number(adherents?.n ?? 0),
       missions,
       crisisPlan,
       graveCrisisDates: of("grave").map((a) => a.v),
