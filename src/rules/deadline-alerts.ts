@@ -30,7 +30,12 @@ export interface DueDeadlineAlert {
 /** The latest alert slot of `deadline` on or before `at`, or null when the first one is still ahead. */
 export function latestAlertSlot(deadline: Pick<Deadline, "dueDate" | "alertDates">, at: IsoDate, settings: RulesSettings = DEFAULT_SETTINGS): IsoDate | null {
   const overdue = -daysBetween(at, deadline.dueDate);
-  if (overdue > 0 && settings.overdueRepeatDays > 0 && overdue >= settings.overdueRepeatDays) {
+  if (
+    settings.overdueRepeatDays > 0 &&
+    overdue >= settings.overdueRepeatDays &&
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, implied by `overdue >= overdueRepeatDays > 0` (kept for reading)
+    overdue > 0
+  ) {
     return addDays(deadline.dueDate, overdue - (overdue % settings.overdueRepeatDays));
   }
   const past = deadline.alertDates.filter((d) => compareDates(d, at) <= 0).sort(compareDates);

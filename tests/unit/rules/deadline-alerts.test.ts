@@ -103,3 +103,24 @@ describe("alertes d'échéance dues (rattrapage des jours manqués)", () => {
     expect(simulate(everyDay("2026-06-25", "2026-08-31"), noRepeat).map((l) => l.alertOn)).toEqual(["2026-06-23", "2026-06-30"]);
   });
 });
+
+describe("latestAlertSlot : dates d'alerte données dans le désordre", () => {
+  it.each([
+    ["2025-06-20", "2025-06-15"],
+    ["2025-06-14", "2025-06-01"],
+    ["2025-05-31", null],
+  ])("le %s, le dernier créneau passé est %s", (at, slot) => {
+    const deadline = { dueDate: "2025-06-30", alertDates: ["2025-06-15", "2025-06-29", "2025-06-01"] };
+    expect(latestAlertSlot(deadline, at)).toBe(slot);
+  });
+});
+
+describe("latestAlertSlot : relance quotidienne d'une échéance dépassée (réglage à 1 jour)", () => {
+  it.each([
+    ["2025-07-01", "2025-07-01"],
+    ["2025-07-03", "2025-07-03"],
+  ])("le %s, le créneau est %s", (at, slot) => {
+    const daily = { ...DEFAULT_SETTINGS, overdueRepeatDays: 1 };
+    expect(latestAlertSlot({ dueDate: "2025-06-30", alertDates: ["2025-06-23", "2025-06-29"] }, at, daily)).toBe(slot);
+  });
+});
