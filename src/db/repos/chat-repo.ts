@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import type { Db } from "../client.ts";
 import { isUniqueViolation } from "../client.ts";
 import { Prisma } from "../generated/postgres/client.ts";
+import { prepared, sqliteDateTime, sqliteDirect, type SqliteConnection } from "../sqlite-direct.ts";
 import type { ChatPlatform } from "../../../commands/types.ts";
 import { MEMBER_COLUMNS, memberFromRows, type MemberRow, type MemberWithRoles } from "./member-repo.ts";
 
@@ -53,6 +54,23 @@ type ResolveRow = MemberRow & {
   iId: string | null; iUserId: string | null; iDisplayName: string | null; iMemberId: string | null; iLinkCode: string | null; iLinkEmail: string | null; iLinkExpires: Date | null;
 };
 
+/** A prepared statement that also reads rows (better-sqlite3's Statement). */
+type ReadStatement = { all(...params: unknown[]): unknown[]; run(...params: unknown[]): { changes: number } };
+
+/**
+ * On SQLite, the statements every chat request runs (delivery claim, caller resolution, pending actions)
+ * are prepared once and run straight on better-sqlite3 under the adapter's lock (sqlite-direct.ts): a
+ * Prisma query costs its compilation and interpretation (~1-3 ms of CPU each), a prepared statement
+ * microseconds. The SQL is the same Prisma.sql text; PostgreSQL (and no connection yet) keep Prisma.
+ */
+function onSqlite<T>(db: Db, q: Prisma.Sql, use: (s: ReadStatement, values: unknown[]) => T): Promise<T> | undefined {
+  const run = sqliteDirect(db);
+  if (!run) return undefined;
+  // better-sqlite3 binds Date objects nowhere: DateTime values as the adapter stores them
+  const values = q.values.map((v) => (v instanceof Date ? sqliteDateTime(v) : v));
+  return run((c: SqliteConnection) => use(prepared(c, q.sql) as unknown as ReadStatement, values));
+}
+
 const cptsSelect = { id: true, slug: true, name: true, paymentLink: true, paymentInstructions: true, contactEmail: true } as const;
 
 export class ChatRepository {
@@ -77,7 +95,7 @@ export class ChatRepository {
    * every chat request. Same scoping as findWorkspace → identity → MemberRepository.findById.
    */
   async resolve(platform: ChatPlatform, externalId: string, userId: string): Promise<ResolvedCaller | null> {
-    const rows = await this.db.$queryRaw<ResolveRow[]>`SELECT w."id" AS "wId", w."platform", w."externalId", w."cptsId", w."alertChannelId", w."commandsHash",
+    const q = Prisma.sql`SELECT w."id" AS "wId", w."platform", w."externalId", w."cptsId", w."alertChannelId", w."commandsHash",
         c."slug" AS "cSlug", c."name" AS "cName", c."paymentLink" AS "cPaymentLink", c."paymentInstructions" AS "cPaymentInstructions", c."contactEmail" AS "cContactEmail",
         i."id" AS "iId", i."userId" AS "iUserId", i."displayName" AS "iDisplayName", i."memberId" AS "iMemberId", i."linkCode" AS "iLinkCode",
         i."linkEmail" AS "iLinkEmail", i."linkExpires" AS "iLinkExpires", ${MEMBER_COLUMNS}
@@ -88,6 +106,7 @@ export class ChatRepository {
       LEFT JOIN "MemberRole" r ON r."memberId" = m."id"
       WHERE w."platform" = ${platform} AND w."externalId" = ${externalId}
       ORDER BY r."id"`;
+    const rows = (await onSqlite(this.db, q, (st, v) => st.all(...v) as ResolveRow[])) ?? (await this.db.$queryRaw<ResolveRow[]>(q));
     const f = rows[0];
     if (!f) return null;
     return {
@@ -97,7 +116,11 @@ export class ChatRepository {
       },
       identity: f.iId === null
         ? null
-        : { id: f.iId, userId: f.iUserId!, displayName: f.iDisplayName, memberId: f.iMemberId, linkCode: f.iLinkCode, linkEmail: f.iLinkEmail, linkExpires: f.iLinkExpires },
+        : {
+            id: f.iId, userId: f.iUserId!, displayName: f.iDisplayName, memberId: f.iMemberId, linkCode: f.iLinkCode, linkEmail: f.iLinkEmail,
+            // read straight from SQLite: the stored text
+            linkExpires: typeof f.iLinkExpires === "string" ? new Date(f.iLinkExpires) : f.iLinkExpires,
+          },
       member: memberFromRows(rows),
     };
   }
@@ -170,8 +193,9 @@ export class ChatRepository {
   /** Records a platform delivery; false when it was already seen (retry, duplicate click). */
   async claimDelivery(platform: ChatPlatform, externalId: string): Promise<boolean> {
     // one statement, no exception on a duplicate (which would also abort a PostgreSQL transaction)
-    const n = await this.db.$executeRaw`INSERT INTO "ChatInteraction" ("id", "platform", "externalId", "createdAt")
+    const q = Prisma.sql`INSERT INTO "ChatInteraction" ("id", "platform", "externalId", "createdAt")
       VALUES (${newActionId()}, ${platform}, ${externalId}, ${new Date()}) ON CONFLICT ("platform", "externalId") DO NOTHING`;
+    const n = (await onSqlite(this.db, q, (st, v) => st.run(...v).changes)) ?? (await this.db.$executeRaw(q));
     return n === 1;
   }
 
@@ -180,7 +204,8 @@ export class ChatRepository {
     if (rows.length === 0) return;
     const now = new Date();
     const values = rows.map((r) => Prisma.sql`(${r.id}, ${r.cptsId}, ${r.kind}, ${JSON.stringify(r.payload)}, ${r.createdBy}, ${r.expiresAt}, ${now})`);
-    await this.db.$executeRaw`INSERT INTO "ChatAction" ("id", "cptsId", "kind", "payload", "createdBy", "expiresAt", "createdAt") VALUES ${Prisma.join(values)}`;
+    const q = Prisma.sql`INSERT INTO "ChatAction" ("id", "cptsId", "kind", "payload", "createdBy", "expiresAt", "createdAt") VALUES ${Prisma.join(values)}`;
+    if ((await onSqlite(this.db, q, (st, v) => st.run(...v))) === undefined) await this.db.$executeRaw(q);
   }
 
   findAction(cptsId: string, id: string) {

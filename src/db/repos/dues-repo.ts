@@ -34,6 +34,8 @@ type Reader = Db | Tx;
 interface ReminderCptsRow {
   id: string;
   name: string;
+  /** Json: text on SQLite, already parsed on PostgreSQL. */
+  settings: string | Record<string, unknown> | null;
   paymentLink: string | null;
   paymentInstructions: string | null;
   pId: string | null;
@@ -66,7 +68,7 @@ interface ReminderMemberRow {
  * year): the chat preview runs this on every /relance-cotisations, the job once per CPTS.
  */
 export async function loadReminderInputs(db: Reader, cptsId: string, year: number): Promise<ReminderInputs | null> {
-  const cptsRows = await db.$queryRaw<ReminderCptsRow[]>`SELECT c."id", c."name", c."paymentLink", c."paymentInstructions",
+  const cptsRows = await db.$queryRaw<ReminderCptsRow[]>`SELECT c."id", c."name", c."settings", c."paymentLink", c."paymentInstructions",
       p."id" AS "pId", p."enabled" AS "pEnabled", p."offsetsDays" AS "pOffsetsDays", p."maxCount" AS "pMaxCount",
       d."category" AS "rCategory", d."amountCents" AS "rAmountCents"
     FROM "Cpts" c
@@ -75,8 +77,8 @@ export async function loadReminderInputs(db: Reader, cptsId: string, year: numbe
     WHERE c."id" = ${cptsId}`;
   const cpts = cptsRows[0];
   if (!cpts) return null;
-  // Json read through Prisma (parsed the same way on both engines)
-  const overrides = (await db.cpts.findUnique({ where: { id: cptsId }, select: { settings: true } }))?.settings;
+  // the settings in the same read (a second Prisma query per /relance-cotisations before)
+  const overrides = typeof cpts.settings === "string" ? (JSON.parse(cpts.settings) as unknown) : cpts.settings;
   const settings = resolveSettings((overrides ?? {}) as RulesSettingsOverrides);
   // one row per (member, role), members in id order
   const memberRows = await db.$queryRaw<ReminderMemberRow[]>`SELECT m."id", m."category", m."duesExempt", m."joinedOn", m."firstName", m."lastName",
