@@ -31,6 +31,8 @@ describe("indemnityRoleOf : le taux de rôle du règlement intérieur qui s'appl
     ["un simple adhérent n'a pas de taux de rôle", ["ADHERENT"], ["bureau", "ca"], undefined],
     ["aucun taux de rôle dans les règles", ["BUREAU"], [], undefined],
     ["un rôle libre des règles sans équivalent", ["BUREAU"], ["animateur"], undefined],
+    ["espaces autour du rôle saisi ignorés", ["BUREAU"], ["  Bureau "], "  Bureau "],
+    ["accents du rôle saisi ignorés", ["COORDONNATEUR"], ["Coordonnatéur"], "Coordonnatéur"],
   ];
   it.each(cases)("%s", (_label, roles, ruleRoles, expected) => {
     expect(indemnityRoleOf(roles, ruleRoles)).toBe(expected);

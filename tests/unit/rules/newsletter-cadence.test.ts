@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newsletterDueOn, newsletterOverdue, type NewsletterCadence } from "../../../src/rules/newsletter-cadence.ts";
+import { NEWSLETTER_CADENCE_LABELS, NEWSLETTER_CADENCE_MONTHS, newsletterDueOn, newsletterOverdue, type NewsletterCadence } from "../../../src/rules/newsletter-cadence.ts";
 
 describe("échéance de la lettre d'information périodique", () => {
   it.each<[NewsletterCadence, string | null, string, string | null]>([
@@ -25,5 +25,12 @@ describe("échéance de la lettre d'information périodique", () => {
     [null, "2030-01-01", false],
   ])("échéance %s, le %s : en retard = %s", (due, at, late) => {
     expect(newsletterOverdue(due, at)).toBe(late);
+  });
+});
+
+describe("libellés des cadences (montrés dans l'admin)", () => {
+  it("chaque cadence a son libellé français et son nombre de mois", () => {
+    expect(NEWSLETTER_CADENCE_LABELS).toEqual({ MENSUELLE: "mensuelle", TRIMESTRIELLE: "trimestrielle", SEMESTRIELLE: "semestrielle", AUCUNE: "sans périodicité" });
+    expect(NEWSLETTER_CADENCE_MONTHS).toEqual({ MENSUELLE: 1, TRIMESTRIELLE: 3, SEMESTRIELLE: 6, AUCUNE: 0 });
   });
 });
