@@ -65,6 +65,10 @@ function pagesOf(memberId: string, lastPage: number): Record<string, string> {
     financement: "/admin/financement",
     cpts: "/admin/cpts",
     plan_de_crise: "/admin/plan-de-crise",
+    plan_de_crise_suggestions: "/admin/plan-de-crise/adherents?q=mart",
+    reunions_page_2: "/admin/reunions?page=2",
+    newsletters_page_2: "/admin/newsletters?page=2",
+    crises_page_2: "/admin/crises?page=2",
   };
 }
 
@@ -94,7 +98,7 @@ class Browser {
   }
 }
 
-async function measureCpts(url: string, cpts: BenchCpts, samples: number): Promise<Record<string, PageLatency>> {
+export async function measureCpts(url: string, cpts: BenchCpts, samples: number): Promise<Record<string, PageLatency>> {
   const db = createDb(url);
   const ctx: AppContext = { config: loadConfig({ DATABASE_URL: url }), db, engine: engineOf(url), log: silentLogger, clock: systemClock };
   const http = createHttpApp(ctx);
@@ -106,7 +110,9 @@ async function measureCpts(url: string, cpts: BenchCpts, samples: number): Promi
     const member = await db.member.findFirstOrThrow({ where: { cptsId: cpts.id, roles: { some: { role: "ADHERENT" } } }, select: { id: true } });
     const pages = pagesOf(member.id, Math.ceil(cpts.members / 50));
     const out: Record<string, PageLatency> = {};
+    const only = process.env.BENCH_ADMIN_PAGES?.split(","); // development: measure only these pages
     for (const [name, path] of Object.entries(pages)) {
+      if (only && !only.includes(name)) continue;
       let errors = 0;
       let bytes = 0;
       const times: number[] = [];

@@ -24,13 +24,12 @@ export async function searchActiveMembers(db: Db, cptsId: string, q: string, tak
   const text = q.trim().slice(0, 100);
   if (!text) return [];
   const like = likePattern(text);
+  // one LIKE per row (the scan of the CPTS's members is the cost): « prénom nom prénom » finds both
+  // orders of a full name, then the organisation and the e-mail
   return db.$queryRaw<MemberChoice[]>`
     SELECT m."id", m."firstName", m."lastName", m."organization", m."email" FROM "Member" m
-    WHERE m."cptsId" = ${cptsId} AND m."status" = 'ACTIF' AND (
-      LOWER(m."lastName") LIKE ${like} ESCAPE '\\' OR LOWER(m."firstName") LIKE ${like} ESCAPE '\\'
-      OR LOWER(m."organization") LIKE ${like} ESCAPE '\\' OR LOWER(m."email") LIKE ${like} ESCAPE '\\'
-      OR LOWER(COALESCE(m."firstName", '') || ' ' || COALESCE(m."lastName", '')) LIKE ${like} ESCAPE '\\'
-      OR LOWER(COALESCE(m."lastName", '') || ' ' || COALESCE(m."firstName", '')) LIKE ${like} ESCAPE '\\')
+    WHERE m."cptsId" = ${cptsId} AND m."status" = 'ACTIF'
+      AND LOWER(COALESCE(m."firstName", '') || ' ' || COALESCE(m."lastName", '') || ' ' || COALESCE(m."firstName", '') || '|' || COALESCE(m."organization", '') || '|' || COALESCE(m."email", '')) LIKE ${like} ESCAPE '\\'
     ORDER BY m."lastName", m."firstName", m."id" LIMIT ${take}`;
 }
 
