@@ -23,6 +23,9 @@ describe("professions", () => {
     ["kine", ["masseur_kinesitherapeute"]],
     ["pedicure_", ["pedicure_podologue"]],
     ["sage", ["sage_femme"]],
+    ["masseur-kiné", ["masseur_kinesitherapeute"]],
+    ["médecin généraliste", ["medecin_generaliste"]],
+    ["ki", ["masseur_kinesitherapeute"]],
     ["i", []],
     ["", []],
     ["  o  ", []],
@@ -66,5 +69,10 @@ describe("professions", () => {
     expect(distributeByShare(3).filter((s) => s.count > 0).map((s) => s.key)).toEqual(["infirmier", "medecin_generaliste", "pharmacien"]);
     expect(distributeByShare(1004).map((s) => s.count)).toEqual([270, 260, 170, 110, 70, 50, 20, 20, 20, 10, 4]);
     expect(distributeByShare(1).filter((s) => s.count > 0)).toEqual([{ key: "infirmier", count: 1 }]);
+    // 1000 × share / 1004: the 9 members left after the floors go to the largest remainders
+    // (4 ‰: 3.98, 10 ‰: 9.96 …), not to the largest shares (170 ‰: 169.32 and 110 ‰: 109.56 stay down)
+    expect(distributeByShare(1000).map((s) => s.count)).toEqual([269, 259, 169, 109, 70, 50, 20, 20, 20, 10, 4]);
+    expect(distributeByShare(10).map((s) => s.count)).toEqual([3, 3, 2, 1, 1, 0, 0, 0, 0, 0, 0]);
+    expect(distributeByShare(17).map((s) => s.count)).toEqual([5, 5, 3, 2, 1, 1, 0, 0, 0, 0, 0]);
   });
 });
