@@ -26,6 +26,8 @@ describe("professions", () => {
     ["masseur-kiné", ["masseur_kinesitherapeute"]],
     ["médecin généraliste", ["medecin_generaliste"]],
     ["ki", ["masseur_kinesitherapeute"]],
+    ["masseur-kinesi", ["masseur_kinesitherapeute"]],
+    ["medecin generaliste", ["medecin_generaliste"]],
     ["i", []],
     ["", []],
     ["  o  ", []],
