@@ -159,7 +159,8 @@ async function onCommand(ctx: AppContext, dispatcher: Dispatcher, client: BoltAp
   };
   const { reply, duplicate } = await dispatcher.dispatch(req);
   if (duplicate) return;
-  const token = await tokens.botToken(command.team_id);
+  // the workspace's bot token (an OAuth installation: a read and a decryption) only for a form or a file
+  const token = reply.modal || reply.file ? await tokens.botToken(command.team_id) : undefined;
   if (reply.modal && token) {
     try {
       await client.views.open({ token, trigger_id: command.trigger_id, view: slackModal(reply.modal, command.channel_id) as never });
