@@ -256,7 +256,7 @@ describe.skipIf(!hasChromium)("admin : chaque page à 1280 et 375 px (axe-core, 
         expect(kinds.some((k) => new RegExp(`^/admin/${list}\\?(.*&)?page`).test(k)), `page 2 de /admin/${list}`).toBe(true);
       }
       expect(report(findings)).toEqual([]);
-    }, 600_000);
+    }, 1_200_000); // 4 crawls in parallel on 2 cores: ~300 s each at load 10; room for a loaded CI machine
   }
 
   it("les boutons « Enregistrer » des missions se voient à 1280 px ; à 375 px les cartes d'Envois ne sont pas coupées et l'aperçu de la lettre tient dans son cadre", async () => {
