@@ -225,10 +225,13 @@ export class ActivityRepository {
 
   /** These messages of the CPTS (a page of the outbox list), in the order of `ids`. */
   async outboxByIds(cptsId: string, ids: string[]) {
-    const rows = await this.db.outboxMessage.findMany({
-      where: { cptsId, id: { in: ids } },
-      select: { id: true, kind: true, channel: true, recipient: true, memberId: true, subject: true, state: true, attempts: true, lastError: true, createdAt: true, sentAt: true, nextAttemptAt: true },
+    // By id only, the CPTS checked here: with « cptsId = ? » in the WHERE, SQLite walked the CPTS's
+    // (cptsId, …) index, every message of it (≈ 180 ms of CPU at 100,000), instead of 50 key lookups.
+    const found = await this.db.outboxMessage.findMany({
+      where: { id: { in: ids } },
+      select: { cptsId: true, id: true, kind: true, channel: true, recipient: true, memberId: true, subject: true, state: true, attempts: true, lastError: true, createdAt: true, sentAt: true, nextAttemptAt: true },
     });
+    const rows = found.filter((r) => r.cptsId === cptsId).map(({ cptsId: _c, ...r }) => r);
     const at = new Map(ids.map((id, i) => [id, i]));
     return rows.sort((a, b) => at.get(a.id)! - at.get(b.id)!);
   }
