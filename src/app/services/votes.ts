@@ -108,21 +108,47 @@ export async function electorate(ctx: AppContext, vote: Pick<VoteRow, "cptsId" |
   const names = new Map<string, string>();
   for (const m of voters) {
     names.set(m.id, voterName(m));
-    if (m.joinedOn && compareDates(m.joinedOn, vote.eligibilityCutoff) > 0) continue;
-    const payments = m.payments.map((p) => ({ memberId: m.id, date: p.paidOn, amountCents: p.amountCents, duesYear: p.year, refundedDate: p.refundedOn ?? undefined }));
-    const status = memberDuesStatus({ id: m.id, category: m.category, exempt: m.duesExempt, dueCents: rates[m.category] }, payments, vote.eligibilityCutoff);
-    if (status !== "a_jour" && status !== "exonere") continue;
-    const partner = m.category === "PARTENAIRE" || m.roles.includes("PARTENAIRE");
-    if (vote.federation) {
-      // Inter-CPTS: a member CPTS is a legal-person member (its representative's chat account is
-      // linked to that record); the inter-CPTS's own staff do not vote.
-      if (partner) colleges.set(m.id, "consultatif");
-      else if (m.kind === "MORALE") colleges.set(m.id, "deliberatif");
-      continue;
-    }
-    if (!partner) colleges.set(m.id, "deliberatif");
+    const c = collegeOf(m, vote, rates);
+    if (c) colleges.set(m.id, c);
   }
   return { colleges, names };
+}
+
+type Voter = Awaited<ReturnType<VoteRepository["votersOf"]>>[number];
+
+/** The college a member votes in, or null when not eligible (the rule, member by member). */
+function collegeOf(m: Voter, vote: Pick<VoteRow, "eligibilityCutoff" | "federation">, rates: Record<string, number>): College | null {
+  if (m.joinedOn && compareDates(m.joinedOn, vote.eligibilityCutoff) > 0) return null;
+  const payments = m.payments.map((p) => ({ memberId: m.id, date: p.paidOn, amountCents: p.amountCents, duesYear: p.year, refundedDate: p.refundedOn ?? undefined }));
+  const status = memberDuesStatus({ id: m.id, category: m.category, exempt: m.duesExempt, dueCents: rates[m.category] }, payments, vote.eligibilityCutoff);
+  if (status !== "a_jour" && status !== "exonere") return null;
+  const partner = m.category === "PARTENAIRE" || m.roles.includes("PARTENAIRE");
+  if (vote.federation) {
+    // Inter-CPTS: a member CPTS is a legal-person member (its representative's chat account is
+    // linked to that record); the inter-CPTS's own staff do not vote.
+    if (partner) return "consultatif";
+    return m.kind === "MORALE" ? "deliberatif" : null;
+  }
+  return partner ? null : "deliberatif";
+}
+
+/**
+ * How many eligible voters per college, counted by the database (the same eligibility as
+ * electorate): the members whose payments changed after the cut-off are judged here by the rule.
+ */
+export async function electorateSize(ctx: AppContext, vote: Pick<VoteRow, "cptsId" | "eligibilityCutoff" | "federation">): Promise<Record<College, number>> {
+  const repo = new VoteRepository(ctx.db);
+  const { counts, changed } = await repo.electorateCounts(vote.cptsId, vote.eligibilityCutoff, vote.federation);
+  const eligible: Record<College, number> = { deliberatif: 0, consultatif: 0 };
+  for (const r of counts) eligible[r.college as College] += r.n;
+  if (changed.length) {
+    const rates = await repo.duesRates(vote.cptsId, yearOf(vote.eligibilityCutoff));
+    for (const m of await repo.votersByIds(vote.cptsId, changed)) {
+      const c = collegeOf(m, vote, rates);
+      if (c) eligible[c]++;
+    }
+  }
+  return eligible;
 }
 
 function refuseIfClosed(vote: VoteRow, now: Date): void {
@@ -237,13 +263,10 @@ export interface Turnout {
 }
 
 async function turnoutOf(ctx: AppContext, vote: VoteRow): Promise<Turnout> {
-  const { colleges } = await electorate(ctx, vote);
+  const eligible = await electorateSize(ctx, vote);
   const repo = new VoteRepository(ctx.db);
-  const parts = await repo.participations(vote.id);
-  const eligible: Record<College, number> = { deliberatif: 0, consultatif: 0 };
-  for (const c of colleges.values()) eligible[c]++;
   const voted: Record<College, number> = { deliberatif: 0, consultatif: 0 };
-  for (const p of parts) voted[(p.college as College) ?? "deliberatif"]++;
+  for (const p of await repo.participationCounts(vote.id)) voted[(p.college as College) ?? "deliberatif"] += p.n;
   const percent = eligible.deliberatif ? Math.round((voted.deliberatif / eligible.deliberatif) * 1000) / 10 : 0;
   return {
     eligible,
@@ -251,7 +274,7 @@ async function turnoutOf(ctx: AppContext, vote: VoteRow): Promise<Turnout> {
     percent,
     quorumPercent: vote.quorumPercent,
     quorumReached: eligible.deliberatif > 0 && voted.deliberatif * 100 >= vote.quorumPercent * eligible.deliberatif,
-    proxies: (await repo.proxies(vote.id)).length,
+    proxies: await repo.proxyCount(vote.id),
   };
 }
 

@@ -46,8 +46,9 @@ const CATEGORY_KEY = /^[A-Z_]+$/;
  * `today` (`due`, NULL when the CPTS set none), of what it paid for that year (`paid`, NULL when
  * nothing) and of its status (`status`). Reads the CPTS's rates first (a few rows), so that the
  * expressions only read the member's own row: the whole CPTS is judged from one index.
+ * `ignoreRole`: judge every member by its payments, whatever its roles (the vote's electorate).
  */
-async function duesParts(db: Db, cptsId: string, today: string) {
+export async function duesParts(db: Db, cptsId: string, today: string, opts: { ignoreRole?: boolean } = {}) {
   const year = Number(today.slice(0, 4));
   const rates = await db.duesRate.findMany({ where: { cptsId, year }, select: { category: true, amountCents: true } });
   const known = rates.filter((r) => CATEGORY_KEY.test(r.category) && Number.isSafeInteger(r.amountCents));
@@ -57,7 +58,7 @@ async function duesParts(db: Db, cptsId: string, today: string) {
   const paid = Prisma.sql`(CASE WHEN m."duesYear" = ${year} THEN m."duesPaidCents"
     WHEN m."duesYear" > ${year} THEN (SELECT y."paidCents" FROM "MemberDuesYear" y WHERE y."memberId" = m."id" AND y."year" = ${year} AND y."paidCount" > 0) END)`;
   const status = Prisma.sql`(CASE
-    WHEN m."duesExempt" OR NOT m."duesRole" OR ${due} = 0 THEN 'exonere'
+    WHEN m."duesExempt"${opts.ignoreRole ? Prisma.empty : Prisma.sql` OR NOT m."duesRole"`} OR ${due} = 0 THEN 'exonere'
     WHEN ${paid} IS NOT NULL AND (${due} IS NULL OR ${paid} >= ${due}) THEN 'a_jour'
     WHEN ${paid} IS NOT NULL THEN 'partiel'
     WHEN m."duesFirstYear" < ${year} THEN 'en_retard'

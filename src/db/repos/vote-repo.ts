@@ -2,6 +2,8 @@
 // no row links a choice to a voter (see castBallot).
 import { randomUUID, randomInt } from "node:crypto";
 import type { Db, Tx } from "../client.ts";
+import { Prisma } from "../generated/postgres/client.ts";
+import { duesParts } from "./member-list-repo.ts";
 
 export type DbOrTx = Db | Tx;
 
@@ -72,6 +74,55 @@ export class VoteRepository {
       },
     });
     return rows.map((r) => ({ ...r, roles: r.roles.map((x) => x.role) }));
+  }
+
+  /**
+   * Eligible voters per college counted by the database, for the members whose payments of the
+   * cut-off's year did not change after the cut-off (none made nor refunded after it): for them the
+   * trigger-kept dues columns (member-list-repo duesParts, roles ignored as the vote's rule does)
+   * say what the payments said at the cut-off. `changed` lists the others, to be judged by the rule.
+   */
+  async electorateCounts(cptsId: string, cutoff: string, federation: boolean): Promise<{ counts: { college: string; n: number }[]; changed: string[] }> {
+    const year = Number(cutoff.slice(0, 4));
+    const changed = await this.db.$queryRaw<{ memberId: string }[]>`
+      SELECT DISTINCT p."memberId" FROM "DuesPayment" p
+      WHERE p."cptsId" = ${cptsId} AND p."year" = ${year} AND (p."paidOn" > ${cutoff} OR p."refundedOn" > ${cutoff})`;
+    const { status } = await duesParts(this.db as Db, cptsId, cutoff, { ignoreRole: true });
+    const partner = Prisma.sql`(m."category" = 'PARTENAIRE' OR EXISTS (SELECT 1 FROM "MemberRole" ro WHERE ro."memberId" = m."id" AND ro."role" = 'PARTENAIRE'))`;
+    const college = federation
+      ? Prisma.sql`(CASE WHEN ${partner} THEN 'consultatif' WHEN m."kind" = 'MORALE' THEN 'deliberatif' END)`
+      : Prisma.sql`(CASE WHEN NOT ${partner} THEN 'deliberatif' END)`;
+    const rows = await this.db.$queryRaw<{ college: string | null; n: bigint | number }[]>`
+      SELECT x.college, COUNT(*) AS n FROM (
+        SELECT ${college} AS college FROM "Member" m
+        WHERE m."cptsId" = ${cptsId} AND m."status" = 'ACTIF' AND (m."joinedOn" IS NULL OR m."joinedOn" <= ${cutoff})
+          AND ${status} IN ('a_jour', 'exonere')
+          AND NOT EXISTS (SELECT 1 FROM "DuesPayment" p WHERE p."memberId" = m."id" AND p."year" = ${year} AND (p."paidOn" > ${cutoff} OR p."refundedOn" > ${cutoff}))
+      ) x WHERE x.college IS NOT NULL GROUP BY x.college`;
+    return { counts: rows.map((r) => ({ college: r.college!, n: Number(r.n) })), changed: changed.map((r) => r.memberId) };
+  }
+
+  /** votersOf restricted to some members. */
+  async votersByIds(cptsId: string, ids: string[]) {
+    if (ids.length === 0) return [];
+    const rows = await this.db.member.findMany({
+      where: { cptsId, status: "ACTIF", id: { in: ids } },
+      select: {
+        id: true, firstName: true, lastName: true, organization: true, email: true, kind: true, category: true, duesExempt: true, joinedOn: true, profession: true,
+        roles: { select: { role: true } },
+        payments: { select: { paidOn: true, year: true, amountCents: true, refundedOn: true } },
+      },
+    });
+    return rows.map((r) => ({ ...r, roles: r.roles.map((x) => x.role) }));
+  }
+
+  async participationCounts(voteId: string): Promise<{ college: string; n: number }[]> {
+    const rows = await this.db.voteParticipation.groupBy({ by: ["college"], where: { voteId }, _count: { _all: true } });
+    return rows.map((r) => ({ college: r.college, n: r._count._all }));
+  }
+
+  proxyCount(voteId: string) {
+    return this.db.voteProxy.count({ where: { voteId } });
   }
 
   /** Amount due per membership category for a dues year (a partial payment does not make a voter). */
