@@ -102,9 +102,14 @@ export class VoteRepository {
     return { counts: rows.map((r) => ({ college: r.college!, n: Number(r.n) })), changed: changed.map((r) => r.memberId) };
   }
 
-  /** votersOf restricted to some members. */
+  /** votersOf restricted to some members (read 500 ids at a time: SQLite's parameter limit). */
   async votersByIds(cptsId: string, ids: string[]) {
-    if (ids.length === 0) return [];
+    const out: Awaited<ReturnType<VoteRepository["votersOf"]>> = [];
+    for (let i = 0; i < ids.length; i += 500) out.push(...(await this.votersIn(cptsId, ids.slice(i, i + 500))));
+    return out;
+  }
+
+  private async votersIn(cptsId: string, ids: string[]) {
     const rows = await this.db.member.findMany({
       where: { cptsId, status: "ACTIF", id: { in: ids } },
       select: {
