@@ -168,6 +168,18 @@ async function addActivity(db: Db, url: string, cpts: BenchCpts, today: string):
       id: `bn${i.toString(36).padStart(9, "0")}`, cptsId: cpts.id, subject: `Lettre n° ${i}`, body: "Bonjour", template: "newsletter", audience: "ADHERENTS", professions: "",
       state: "ENVOYEE", sentAt: iso(at), recipientCount: members.length, createdAt: iso(new Date(at.getTime() - i * 86_400_000)), updatedAt: iso(at),
     })));
+    // An open vote among every member (its turnout is counted on the votes page), 3,000 ballots cast.
+    const vote = await tx.vote.create({
+      data: {
+        cptsId: cpts.id, question: "Approuvez-vous les comptes de l'exercice ?", options: ["Pour", "Contre", "Abstention"], state: "OUVERT",
+        opensAt: new Date(at.getTime() - 14 * 86_400_000), closesAt: new Date(at.getTime() + 7 * 86_400_000),
+        eligibilityCutoff: new Date(at.getTime() - 16 * 86_400_000).toISOString().slice(0, 10),
+      },
+      select: { id: true },
+    });
+    const voters = members.slice(0, 3_000);
+    await insertRows(tx, engine, "VoteParticipation", voters.map((m, i) => ({ id: `bvp${i.toString(36).padStart(8, "0")}`, voteId: vote.id, memberId: m.id, college: "deliberatif", at: iso(at) })));
+    await insertRows(tx, engine, "VoteBallot", voters.map((_, i) => ({ id: `bvb${i.toString(36).padStart(8, "0")}`, voteId: vote.id, choice: ["Pour", "Contre", "Abstention"][i % 3]!, college: "deliberatif" })));
   }, { timeout: 600_000, maxWait: 60_000 });
 }
 
