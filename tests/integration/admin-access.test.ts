@@ -96,7 +96,7 @@ describe(`admin : accès et sécurité (${process.env.TEST_PG_ADMIN_URL ? "Postg
     const blocked = await new Client(env.app, ip).login(DEMO_COORDINATOR_EMAIL, DEMO_ADMIN_PASSWORD);
     expect(blocked.status).toBe(429);
     expect((await new Client(env.app, "192.0.2.78").login(DEMO_COORDINATOR_EMAIL, DEMO_ADMIN_PASSWORD)).status).toBe(303);
-  });
+  }, 180_000); // 22 scrypt checks (N=2^17): 34 s in CI, over 60 s when CI shares the machine
 
   it("un POST sans jeton CSRF, ou avec un faux, est refusé et n'écrit rien", async () => {
     const c = await coordinator();

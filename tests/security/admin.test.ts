@@ -132,7 +132,7 @@ describe("admin : limite des tentatives de connexion", () => {
     expect((await attacker.login(a.coordinatorEmail, "devine-encore-123")).status).toBe(429);
     // the accounts themselves stay usable from their owners' addresses
     expect((await new Browser(request).login(b.coordinatorEmail)).status).toBe(303);
-  });
+  }, 180_000); // 22 scrypt checks (N=2^17): 30 s in CI, over 60 s when CI shares the machine
 });
 
 describe("admin : cloisonnement entre CPTS", () => {
