@@ -92,7 +92,7 @@ export const planCrise = defineCommand({
     { name: "page", description: "appel : numéro de page", type: "integer", hint: "un numéro de page, 1 ou plus", namedOnly: true },
   ],
   schema: z.object({
-    action: z.string().default("voir").refine((a) => a in SUBACTIONS),
+    action: z.string().default("voir").refine((a) => Object.hasOwn(SUBACTIONS, a)),
     section: z.string().trim().min(2).max(60).transform((s) => s.toUpperCase()).optional(),
     texte: z.string().trim().max(2000).optional(),
     exercice: z.boolean().optional(),
@@ -109,7 +109,7 @@ export const planCrise = defineCommand({
     return sub.run(ctx, input);
   },
   async onAction(ctx, action, payload) {
-    if (action in ACTIVATION_ACTION_ROLES) return onActivationAction(ctx, action, payload);
+    if (Object.hasOwn(ACTIVATION_ACTION_ROLES, action)) return onActivationAction(ctx, action, payload);
     return review(ctx, String(payload.section));
   },
 });

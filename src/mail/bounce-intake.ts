@@ -99,7 +99,7 @@ export function mountMailWebhooks(app: Hono, ctx: MailContext): void {
   app.post("/webhooks/mail/:provider/:secret", async (c) => {
     const secret = ctx.config.MAIL_WEBHOOK_SECRET;
     const provider = c.req.param("provider") as keyof typeof parsers;
-    if (!secret || !sameSecret(c.req.param("secret"), secret) || !(provider in parsers)) return c.text("Introuvable", 404);
+    if (!secret || !sameSecret(c.req.param("secret"), secret) || !Object.hasOwn(parsers, provider)) return c.text("Introuvable", 404);
     let body: unknown;
     try {
       body = await c.req.json();

@@ -43,7 +43,7 @@ afterAll(async () => {
 const nasty = fc.constantFrom(
   "", " ", "\t", "=", "==", '"', "«", "»", "« »", "'", "\\", "0", "-1", "1e309", "NaN", "null", "undefined", "true", "[]", "{}",
   "2026-02-30", "2026-13-01", "31/02/2026", "9999-99-99", "<script>alert(1)</script>", "'; DROP TABLE \"Member\"; --", "\u0000", "\r\n",
-  "é".repeat(3000), "x".repeat(10_000), "🙂🙂", "a=b c=d", 'titre="sans fin', "--annee 2026",
+  "toString", "constructor", "__proto__", "hasOwnProperty", "valueOf", "é".repeat(3000), "x".repeat(10_000), "🙂🙂", "a=b c=d", 'titre="sans fin', "--annee 2026",
 );
 
 function valueOf(def: OptionDef): fc.Arbitrary<string | number | boolean> {
@@ -117,5 +117,20 @@ describe("commandes de chat : options arbitraires", () => {
         { numRuns: NUM_RUNS, endOnFailure: true },
       );
     }, 120_000);
+  }
+
+  // Names every JavaScript object inherits: typed where a sub-action or a choice is expected, they
+  // must be refused like any unknown word (CI once found « /plan-crise toString » crashing).
+  for (const cmd of commands) {
+    it(`/${cmd.name} : un nom hérité (toString, __proto__…) est refusé comme un mot inconnu`, async () => {
+      for (const word of ["toString", "__proto__", "constructor", "hasOwnProperty", "valueOf"]) {
+        for (const req of [{ text: word }, { options: Object.fromEntries(cmd.options.map((o) => [o.name, word])) as OptionValues }]) {
+          const before = errors.length;
+          const { reply } = await dispatcher.dispatch({ type: "command", platform: "CONSOLE", workspaceExternalId: "console", userId: "coord", command: cmd.name, ...req });
+          expect(reply.text, `${JSON.stringify(req)}`).not.toMatch(/erreur interne/i);
+          expect(errors.slice(before)).toEqual([]);
+        }
+      }
+    });
   }
 });
