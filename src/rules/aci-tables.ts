@@ -41,11 +41,11 @@ export const MISSIONS: Readonly<Record<MissionId, MissionInfo>> = {
 
 export const LINE_LABELS: Readonly<Record<FundingLineId, string>> = {
   fonctionnement: "Fonctionnement",
-  ...Object.fromEntries(MISSION_IDS.map((id) => [id, MISSIONS[id].label])),
+  ...Object.fromEntries(Object.values(MISSIONS).map((m) => [m.id, m.label])),
 } as Record<FundingLineId, string>;
 
 export function isMissionId(value: unknown): value is MissionId {
-  return typeof value === "string" && (MISSION_IDS as readonly string[]).includes(value);
+  return (MISSION_IDS as readonly unknown[]).includes(value);
 }
 
 const eur = (t1: number, t2: number, t3: number, t4: number): SizeAmounts => ({ 1: t1 * 100, 2: t2 * 100, 3: t3 * 100, 4: t4 * 100 });
