@@ -8,6 +8,7 @@
 // (prisma/<engine>/migrations, see src/paths.ts). The generated Prisma clients and templates/ are bundled.
 import { build } from "esbuild";
 import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -18,6 +19,33 @@ const t0 = performance.now();
 const startedAt = new Date(); // a source saved during the build counts as newer than it
 rmSync(outdir, { recursive: true, force: true });
 const postinstall = process.argv.includes("--postinstall");
+
+// Prisma's runtime (@prisma/client/runtime/client) is CommonJS: for Node its package exports give the same
+// client.js to `import`. Imported from an ES module, Node first scans its 229 KB with cjs-module-lexer to list
+// the named exports: ~120 ms of CPU at every start, vs ~60 ms to require() it. So the bundle require()s it
+// (same file, same single instance in Node's module cache) and the names are listed here, at build time.
+const BY_REQUIRE = ["@prisma/client/runtime/client"];
+const byRequire = {
+  name: "cjs-by-require",
+  setup(b) {
+    b.onResolve({ filter: /^@prisma\/client\/runtime\/client$/ }, (a) => (BY_REQUIRE.includes(a.path) ? { path: a.path, namespace: "cjs-by-require" } : undefined));
+    b.onLoad({ filter: /.*/, namespace: "cjs-by-require" }, (a) => {
+      const names = Object.keys(createRequire(`${root}package.json`)(a.path)).filter((n) => {
+        try {
+          new Function(`const { ${n} } = {};`); // a name that can be declared (not « default », not a keyword)
+          return n !== "default";
+        } catch {
+          return false;
+        }
+      });
+      return {
+        contents: `import { createRequire } from "node:module";\nconst m = createRequire(import.meta.url)(${JSON.stringify(a.path)});\nexport default m;\nexport const { ${names.join(", ")} } = m;\n`,
+        loader: "js",
+        resolveDir: root,
+      };
+    });
+  },
+};
 let result;
 try {
   result = await build({
@@ -35,6 +63,7 @@ try {
   logLevel: "warning",
   legalComments: "none",
   chunkNames: "chunks/[name]-[hash]",
+  plugins: [byRequire],
   });
 } catch (e) {
   rmSync(outdir, { recursive: true, force: true });
@@ -43,7 +72,7 @@ try {
   process.exit(postinstall ? 0 : 1);
 }
 // Inputs of the build: bin/coordo.js runs from source instead when one of them is newer (a stale dist).
-const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith("node_modules/"));
+const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith("node_modules/") && !p.startsWith("cjs-by-require:"));
 writeFileSync(`${outdir}/build.json`, JSON.stringify({ builtAt: startedAt.toISOString(), inputs }, null, 0) + "\n");
 const old = `${root}dist.old-${process.pid}`;
 if (existsSync(dist)) renameSync(dist, old);

@@ -1,6 +1,6 @@
 // SMTP through nodemailer's pooled transport (one message in flight per connection), and the
 // classification of its errors: 5xx = permanent, 4xx and connection errors = temporary.
-import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { Config } from "../config.ts";
 import { dkimOptions } from "./identity.ts";
 
@@ -28,7 +28,10 @@ export function smtpTransport(config: Config, opts: { smtpUrl?: string; poolSize
   const url = opts.smtpUrl ?? config.SMTP_URL;
   if (!url) return null;
   const u = new URL(url);
-  const transport = nodemailer.createTransport({
+  const dkim = dkimOptions(config); // read now: a missing key file still stops the start
+  // nodemailer (~80 ms of CPU to load) is loaded at the first send or check, not when coordo starts
+  let pooled: Promise<Transporter> | undefined;
+  const transport = () => (pooled ??= import("nodemailer").then(({ default: nodemailer }) => nodemailer.createTransport({
     pool: true,
     host: u.hostname,
     port: Number(u.port || (u.protocol === "smtps:" ? 465 : 587)),
@@ -39,11 +42,11 @@ export function smtpTransport(config: Config, opts: { smtpUrl?: string; poolSize
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
     socketTimeout: opts.socketTimeoutMs ?? 60_000,
-    ...(dkimOptions(config) ? { dkim: dkimOptions(config) } : {}),
-  });
+    ...(dkim ? { dkim } : {}),
+  })));
   return {
     async send(mail) {
-      const info = await transport.sendMail({
+      const info = await (await transport()).sendMail({
         from: mail.from,
         to: mail.to,
         subject: mail.subject,
@@ -57,9 +60,9 @@ export function smtpTransport(config: Config, opts: { smtpUrl?: string; poolSize
       return { response: String(info.response ?? "") };
     },
     async verify() {
-      await transport.verify();
+      await (await transport()).verify();
     },
-    close: () => transport.close(),
+    close: () => void pooled?.then((t) => t.close()),
   };
 }
 
