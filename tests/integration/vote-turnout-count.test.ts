@@ -64,6 +64,17 @@ const CASES: Case[] = [
   { key: "morale-paye", morale: true, pays: [full()] },
   { key: "morale-partiel", morale: true, pays: [{ year: 2026, cents: 100, on: "2026-02-01" }] },
   { key: "exonere-morale-partenaire", morale: true, exempt: true, roles: ["PARTENAIRE"] },
+  // members the grouped count judges apart (payments changed after the cut-off, partner role): each
+  // falls in the same group of dues columns as counted members, so a wrong correction shows
+  { key: "role-partenaire-paye-apres-cutoff", roles: ["ADHERENT", "PARTENAIRE"], pays: [full("2026-06-20")] },
+  { key: "role-partenaire-entre-apres-cutoff", roles: ["ADHERENT", "PARTENAIRE"], pays: [full()], joinedOn: "2026-06-16" },
+  { key: "role-partenaire-morale-entre-apres-cutoff", morale: true, roles: ["PARTENAIRE"], pays: [full()], joinedOn: "2026-06-16" },
+  { key: "role-partenaire-paye-annee-suivante", roles: ["PARTENAIRE"], pays: [full(), { year: 2027, cents: 3000, on: "2026-05-01" }] },
+  { key: "paye-apres-cutoff-et-annee-suivante", pays: [full("2026-06-20"), { year: 2027, cents: 3000, on: "2026-05-01" }] },
+  { key: "solde-rembourse-apres-cutoff", pays: [{ year: 2026, cents: 1000, on: "2026-02-01" }, { year: 2026, cents: 2000, on: "2026-03-01", refunded: "2026-06-20" }] },
+  { key: "morale-paye-apres-cutoff", morale: true, pays: [full("2026-06-16")] },
+  { key: "exonere-rembourse-apres-cutoff", exempt: true, pays: [{ ...full(), refunded: "2026-06-20" }] },
+  { key: "en-retard-paye-apres-cutoff", pays: [{ year: 2025, cents: 3000, on: "2025-02-01" }, full("2026-06-20")] },
 ];
 
 async function seed(cptsId: string, prefix: string) {
@@ -114,7 +125,7 @@ describe(`vote turnout counted by the database (${engine})`, () => {
       // the table's expectation, written by hand for the CPTS vote
       if (!federation) {
         expect([...colleges.keys()].map((id) => CASES.find((c) => ids[c.key] === id)!.key).sort()).toEqual(
-          ["paye", "paye-non-vote", "deux-partiels", "exonere", "sans-role-paye", "ca-paye", "rembourse-apres-cutoff", "rembourse-et-repaye", "paye-cette-annee-et-suivante", "entre-le-jour", "sans-date-entree", "structure-taux-zero", "structure-payee", "morale-paye"].sort(),
+          ["paye", "paye-non-vote", "deux-partiels", "exonere", "sans-role-paye", "ca-paye", "rembourse-apres-cutoff", "rembourse-et-repaye", "paye-cette-annee-et-suivante", "entre-le-jour", "sans-date-entree", "structure-taux-zero", "structure-payee", "morale-paye", "solde-rembourse-apres-cutoff", "exonere-rembourse-apres-cutoff"].sort(),
         );
       }
       expect(await electorateSize(ctx(), vote), `federation=${federation}`).toEqual(rule);

@@ -16,7 +16,7 @@
 import { z } from "zod";
 import type { AppContext } from "../context.ts";
 import { UserError, zodIssuesFr } from "../errors.ts";
-import { VoteRepository, type VoterRecord } from "../../db/repos/vote-repo.ts";
+import { VoteRepository, type DuesGroup, type VoterRecord } from "../../db/repos/vote-repo.ts";
 import { memberDuesStatus } from "../../rules/dues.ts";
 import { compareDates, formatDateFr, isIsoDate, addDays, parisToday, yearOf } from "../../rules/dates.ts";
 import { formatParisDateTimeFr } from "../../rules/paris-time.ts";
@@ -115,9 +115,10 @@ export async function electorate(ctx: AppContext, vote: Pick<VoteRow, "cptsId" |
 }
 
 type Voter = Awaited<ReturnType<VoteRepository["votersOf"]>>[number];
+type CollegeInput = Pick<Voter, "id" | "category" | "kind" | "duesExempt" | "joinedOn" | "roles" | "payments">;
 
 /** The college a member votes in, or null when not eligible (the rule, member by member). */
-function collegeOf(m: Voter, vote: Pick<VoteRow, "eligibilityCutoff" | "federation">, rates: Record<string, number>): College | null {
+function collegeOf(m: CollegeInput, vote: Pick<VoteRow, "eligibilityCutoff" | "federation">, rates: Record<string, number>): College | null {
   if (m.joinedOn && compareDates(m.joinedOn, vote.eligibilityCutoff) > 0) return null;
   const payments = m.payments.map((p) => ({ memberId: m.id, date: p.paidOn, amountCents: p.amountCents, duesYear: p.year, refundedDate: p.refundedOn ?? undefined }));
   const status = memberDuesStatus({ id: m.id, category: m.category, exempt: m.duesExempt, dueCents: rates[m.category] }, payments, vote.eligibilityCutoff);
@@ -133,20 +134,48 @@ function collegeOf(m: Voter, vote: Pick<VoteRow, "eligibilityCutoff" | "federati
 }
 
 /**
- * How many eligible voters per college, counted by the database (the same eligibility as
- * electorate): the members whose payments changed after the cut-off are judged here by the rule.
+ * How many eligible voters per college (the same eligibility as electorate), without loading every
+ * member: the database counts the members per group of dues columns (VoteRepository.electorateGroups)
+ * and each group is judged once by the rule (collegeOf) as a member holding those columns' payments.
+ * The members whose payments of the year changed after the cut-off, or who hold a PARTENAIRE role,
+ * are taken off their group; partners are judged with their role, changed members one by one with
+ * their real payments.
  */
 export async function electorateSize(ctx: AppContext, vote: Pick<VoteRow, "cptsId" | "eligibilityCutoff" | "federation">): Promise<Record<College, number>> {
   const repo = new VoteRepository(ctx.db);
-  const { counts, changed } = await repo.electorateCounts(vote.cptsId, vote.eligibilityCutoff, vote.federation);
+  const cutoff = vote.eligibilityCutoff;
+  const year = yearOf(cutoff);
+  const [{ groups, apart, changedPayments }, rates] = await Promise.all([repo.electorateGroups(vote.cptsId, cutoff), repo.duesRates(vote.cptsId, year)]);
   const eligible: Record<College, number> = { deliberatif: 0, consultatif: 0 };
-  for (const r of counts) eligible[r.college as College] += r.n;
-  if (changed.length) {
-    const rates = await repo.duesRates(vote.cptsId, yearOf(vote.eligibilityCutoff));
-    for (const m of await repo.votersByIds(vote.cptsId, changed)) {
-      const c = collegeOf(m, vote, rates);
-      if (c) eligible[c]++;
-    }
+  // The payments a group's columns stand for: what was paid for the cut-off's year (all of it valid
+  // at the cut-off for a member not changed) and, for « en retard », some earlier year.
+  const judge = (g: DuesGroup, roles: string[]) => {
+    const paid = g.duesYear === year ? g.duesPaidCents : g.duesYear !== null && g.duesYear > year ? g.yearPaid : null;
+    const payments: Voter["payments"] = [];
+    if (paid !== null) payments.push({ paidOn: cutoff, year, amountCents: paid, refundedOn: null });
+    if (g.duesFirstYear !== null && g.duesFirstYear < year) payments.push({ paidOn: cutoff, year: g.duesFirstYear, amountCents: 1, refundedOn: null });
+    return collegeOf({ id: "groupe", category: g.category, kind: g.kind, duesExempt: g.duesExempt, joinedOn: null, roles, payments }, vote, rates);
+  };
+  for (const g of groups) {
+    const c = judge(g, []);
+    if (c) eligible[c] += g.n;
+  }
+  for (const g of apart) {
+    const counted = judge(g, []);
+    if (counted) eligible[counted] -= g.n;
+    if (g.changed) continue;
+    const c = judge(g, g.partner ? ["PARTENAIRE"] : []);
+    if (c) eligible[c] += g.n;
+  }
+  const changed = new Map<string, CollegeInput>();
+  for (const p of changedPayments) {
+    const m = changed.get(p.memberId) ?? { id: p.memberId, category: p.category, kind: p.kind, duesExempt: p.duesExempt, joinedOn: null, roles: p.partner ? ["PARTENAIRE"] : [], payments: [] };
+    m.payments.push({ paidOn: p.paidOn, year: p.year, amountCents: p.amountCents, refundedOn: p.refundedOn });
+    changed.set(p.memberId, m);
+  }
+  for (const m of changed.values()) {
+    const c = collegeOf(m, vote, rates);
+    if (c) eligible[c]++;
   }
   return eligible;
 }

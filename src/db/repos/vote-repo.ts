@@ -3,7 +3,7 @@
 import { randomUUID, randomInt } from "node:crypto";
 import type { Db, Tx } from "../client.ts";
 import { Prisma } from "../generated/postgres/client.ts";
-import { duesParts } from "./member-list-repo.ts";
+import { readRows } from "../sqlite-direct.ts";
 
 export type DbOrTx = Db | Tx;
 
@@ -34,6 +34,46 @@ export interface VoterRecord {
   joinedOn: string | null;
   profession: string | null;
 }
+
+/** Members sharing every dues column the eligibility reads, and how many they are. */
+export interface DuesGroup {
+  category: "PROFESSIONNEL" | "STRUCTURE" | "PARTENAIRE";
+  kind: "PHYSIQUE" | "MORALE";
+  duesExempt: boolean;
+  duesYear: number | null;
+  duesFirstYear: number | null;
+  duesPaidCents: number;
+  /** For a member paid for a later year: what it paid for the year asked (null: nothing). */
+  yearPaid: number | null;
+  n: number;
+}
+
+/** Members judged apart (payments changed after the cut-off, or a PARTENAIRE role), per group. */
+export interface ApartGroup extends DuesGroup {
+  partner: boolean;
+  changed: boolean;
+}
+
+/** One payment of the cut-off's year of a member whose payments changed after the cut-off. */
+export interface ChangedPayment {
+  memberId: string;
+  category: DuesGroup["category"];
+  kind: DuesGroup["kind"];
+  duesExempt: boolean;
+  partner: boolean;
+  year: number;
+  amountCents: number;
+  paidOn: string;
+  refundedOn: string | null;
+}
+
+type Num = bigint | number;
+interface RawGroup { category: DuesGroup["category"]; kind: DuesGroup["kind"]; exempt: Num; duesYear: Num | null; duesFirstYear: Num | null; duesPaidCents: Num; yearPaid: Num | null; n: Num }
+const num = (v: Num | null) => (v === null ? null : Number(v));
+const toGroup = (r: RawGroup): DuesGroup => ({
+  category: r.category, kind: r.kind, duesExempt: Number(r.exempt) === 1, duesYear: num(r.duesYear), duesFirstYear: num(r.duesFirstYear),
+  duesPaidCents: Number(r.duesPaidCents), yearPaid: num(r.yearPaid), n: Number(r.n),
+});
 
 function shuffle<T>(items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {
@@ -77,48 +117,61 @@ export class VoteRepository {
   }
 
   /**
-   * Eligible voters per college counted by the database, for the members whose payments of the
-   * cut-off's year did not change after the cut-off (none made nor refunded after it): for them the
-   * trigger-kept dues columns (member-list-repo duesParts, roles ignored as the vote's rule does)
-   * say what the payments said at the cut-off. `changed` lists the others, to be judged by the rule.
+   * What the vote's eligibility reads, for the active members who were members at the cut-off,
+   * without loading 100,000 members. `groups`: the members counted per group of the trigger-kept
+   * dues columns (member-list-repo: Member.duesYear / duesFirstYear / duesPaidCents; for a member
+   * paid for a later year, kept alone, its MemberDuesYear row of the cut-off's year) with category,
+   * kind and exemption, read in the order of the covering index (cptsId, status, category, kind,
+   * duesExempt, duesYear, duesFirstYear, duesPaidCents, joinedOn, id): no sort, no table read (on SQLite straight through
+   * better-sqlite3, sqlite-direct readRows). The caller judges each group once with the dues rule.
+   * Those columns say what the payments of the cut-off's year said at the cut-off unless one of them
+   * was made or refunded after it (`changed`), and the college also depends on a PARTENAIRE role:
+   * `apart` counts these members again per group (with `partner`, `changed`), so that the caller
+   * takes their group's judgment off; the partners not changed are judged from their group, the
+   * changed members one by one from `changedPayments`, their payments of the cut-off's year (earlier
+   * years only tell « en retard » from « jamais payé », neither eligible).
    */
-  async electorateCounts(cptsId: string, cutoff: string, federation: boolean): Promise<{ counts: { college: string; n: number }[]; changed: string[] }> {
+  async electorateGroups(cptsId: string, cutoff: string): Promise<{ groups: DuesGroup[]; apart: ApartGroup[]; changedPayments: ChangedPayment[] }> {
     const year = Number(cutoff.slice(0, 4));
-    const changed = await this.db.$queryRaw<{ memberId: string }[]>`
-      SELECT DISTINCT p."memberId" FROM "DuesPayment" p
-      WHERE p."cptsId" = ${cptsId} AND p."year" = ${year} AND (p."paidOn" > ${cutoff} OR p."refundedOn" > ${cutoff})`;
-    const { status } = await duesParts(this.db as Db, cptsId, cutoff, { ignoreRole: true });
-    const partner = Prisma.sql`(m."category" = 'PARTENAIRE' OR EXISTS (SELECT 1 FROM "MemberRole" ro WHERE ro."memberId" = m."id" AND ro."role" = 'PARTENAIRE'))`;
-    const college = federation
-      ? Prisma.sql`(CASE WHEN ${partner} THEN 'consultatif' WHEN m."kind" = 'MORALE' THEN 'deliberatif' END)`
-      : Prisma.sql`(CASE WHEN NOT ${partner} THEN 'deliberatif' END)`;
-    const rows = await this.db.$queryRaw<{ college: string | null; n: bigint | number }[]>`
-      SELECT x.college, COUNT(*) AS n FROM (
-        SELECT ${college} AS college FROM "Member" m
-        WHERE m."cptsId" = ${cptsId} AND m."status" = 'ACTIF' AND (m."joinedOn" IS NULL OR m."joinedOn" <= ${cutoff})
-          AND ${status} IN ('a_jour', 'exonere')
-          AND NOT EXISTS (SELECT 1 FROM "DuesPayment" p WHERE p."memberId" = m."id" AND p."year" = ${year} AND (p."paidOn" > ${cutoff} OR p."refundedOn" > ${cutoff}))
-      ) x WHERE x.college IS NOT NULL GROUP BY x.college`;
-    return { counts: rows.map((r) => ({ college: r.college!, n: Number(r.n) })), changed: changed.map((r) => r.memberId) };
-  }
-
-  /** votersOf restricted to some members (read 500 ids at a time: SQLite's parameter limit). */
-  async votersByIds(cptsId: string, ids: string[]) {
-    const out: Awaited<ReturnType<VoteRepository["votersOf"]>> = [];
-    for (let i = 0; i < ids.length; i += 500) out.push(...(await this.votersIn(cptsId, ids.slice(i, i + 500))));
-    return out;
-  }
-
-  private async votersIn(cptsId: string, ids: string[]) {
-    const rows = await this.db.member.findMany({
-      where: { cptsId, status: "ACTIF", id: { in: ids } },
-      select: {
-        id: true, firstName: true, lastName: true, organization: true, email: true, kind: true, category: true, duesExempt: true, joinedOn: true, profession: true,
-        roles: { select: { role: true } },
-        payments: { select: { paidOn: true, year: true, amountCents: true, refundedOn: true } },
-      },
-    });
-    return rows.map((r) => ({ ...r, roles: r.roles.map((x) => x.role) }));
+    const changed = Prisma.sql`SELECT c."memberId" FROM "DuesPayment" c WHERE c."cptsId" = ${cptsId} AND c."year" = ${year} AND (c."paidOn" > ${cutoff} OR c."refundedOn" > ${cutoff})`;
+    const yearPaid = Prisma.sql`(SELECT y."paidCents" FROM "MemberDuesYear" y WHERE y."memberId" = m."id" AND y."year" = ${year} AND y."paidCount" > 0)`;
+    const exempt = Prisma.sql`(CASE WHEN m."duesExempt" THEN 1 ELSE 0 END)`;
+    const cols = Prisma.sql`m."category", m."kind", ${exempt} AS "exempt", m."duesYear", m."duesFirstYear", m."duesPaidCents"`;
+    const partner = Prisma.sql`(CASE WHEN EXISTS (SELECT 1 FROM "MemberRole" r WHERE r."memberId" = m."id" AND r."role" = 'PARTENAIRE') THEN 1 ELSE 0 END)`;
+    const member = Prisma.sql`m."cptsId" = ${cptsId} AND m."status" = 'ACTIF' AND (m."joinedOn" IS NULL OR m."joinedOn" <= ${cutoff})`;
+    const [groups, apart, changedPayments] = await Promise.all([
+      readRows<RawGroup>(this.db, Prisma.sql`
+        SELECT ${cols}, CAST(NULL AS INTEGER) AS "yearPaid", COUNT(*) AS n
+        FROM "Member" m
+        WHERE ${member} AND (m."duesYear" IS NULL OR m."duesYear" <= ${year})
+        GROUP BY m."category", m."kind", m."duesExempt", m."duesYear", m."duesFirstYear", m."duesPaidCents"
+        UNION ALL
+        SELECT ${cols}, ${yearPaid} AS "yearPaid", 1 AS n
+        FROM "Member" m
+        WHERE ${member} AND m."duesYear" > ${year}`),
+      readRows<RawGroup & { partner: Num; changed: Num }>(this.db, Prisma.sql`
+        SELECT "category", "kind", "exempt", "duesYear", "duesFirstYear", "duesPaidCents", "yearPaid", "partner", "changed", COUNT(*) AS n FROM (
+          SELECT ${cols}, (CASE WHEN m."duesYear" > ${year} THEN ${yearPaid} END) AS "yearPaid", ${partner} AS "partner",
+            (CASE WHEN EXISTS (SELECT 1 FROM "DuesPayment" c WHERE c."memberId" = m."id" AND c."cptsId" = ${cptsId} AND c."year" = ${year} AND (c."paidOn" > ${cutoff} OR c."refundedOn" > ${cutoff})) THEN 1 ELSE 0 END) AS "changed"
+          FROM (${changed} UNION SELECT r."memberId" FROM "MemberRole" r WHERE r."role" = 'PARTENAIRE') s
+          CROSS JOIN "Member" m -- SQLite: the few listed ids drive, not the CPTS's 100,000 members
+          WHERE m."id" = s."memberId" AND ${member}
+        ) a
+        GROUP BY "category", "kind", "exempt", "duesYear", "duesFirstYear", "duesPaidCents", "yearPaid", "partner", "changed"`),
+      readRows<{ memberId: string; category: DuesGroup["category"]; kind: DuesGroup["kind"]; exempt: Num; partner: Num; amountCents: Num; paidOn: string; refundedOn: string | null }>(this.db, Prisma.sql`
+        SELECT p."memberId", m."category", m."kind", ${exempt} AS "exempt", ${partner} AS "partner", p."amountCents", p."paidOn", p."refundedOn"
+        FROM "DuesPayment" p
+        CROSS JOIN "Member" m
+        WHERE p."cptsId" = ${cptsId} AND p."year" = ${year} AND p."memberId" IN (${changed}) AND m."id" = p."memberId" AND ${member}`),
+    ]);
+    return {
+      groups: groups.map(toGroup),
+      apart: apart.map((r) => ({ ...toGroup(r), partner: Number(r.partner) === 1, changed: Number(r.changed) === 1 })),
+      changedPayments: changedPayments.map((p) => ({
+        memberId: p.memberId, category: p.category, kind: p.kind, duesExempt: Number(p.exempt) === 1, partner: Number(p.partner) === 1,
+        year, amountCents: Number(p.amountCents), paidOn: p.paidOn, refundedOn: p.refundedOn,
+      })),
+    };
   }
 
   async participationCounts(voteId: string): Promise<{ college: string; n: number }[]> {
