@@ -116,7 +116,7 @@ describe("commandes de chat : options arbitraires", () => {
         }),
         { numRuns: NUM_RUNS, endOnFailure: true },
       );
-    }, 120_000);
+    }, Math.max(120_000, NUM_RUNS * 4_000)); // FC_RUNS raised by hand to hunt rarer inputs: the limit follows
   }
 
   // Names every JavaScript object inherits: typed where a sub-action or a choice is expected, they
