@@ -3,7 +3,8 @@
 // meetings, newsletters and crisis activations with their counts aggregated by the database.
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/postgres/client.ts";
-import { likePattern } from "./member-list-repo.ts";
+import { foldedLikePattern } from "./member-list-repo.ts";
+import { foldSearch } from "../../rules/search-fold.ts";
 
 /** Suggestions shown under the owner field: enough to pick, never the whole CPTS. */
 export const OWNER_SUGGESTIONS = 20;
@@ -17,32 +18,40 @@ export interface MemberChoice {
 }
 
 /**
- * Active members of the CPTS whose name, organisation or e-mail contains `q` (case ignored), by
- * name, at most `take`. An empty search finds no one.
+ * Active members of the CPTS whose name, organisation or e-mail contains `q` (case and accents
+ * ignored: « helene » finds « Hélène »), by name, at most `take`. An empty search finds no one.
  */
 export async function searchActiveMembers(db: Db, cptsId: string, q: string, take = OWNER_SUGGESTIONS): Promise<MemberChoice[]> {
   const text = q.trim().slice(0, 100);
   if (!text) return [];
-  const like = likePattern(text);
-  if (!/[\s|]/.test(text)) {
-    // A word alone (no space, no '|') lies within one field, so it matches the trigger-kept
-    // Member.searchText (the same lower() of the same fields) exactly when it matches the text
-    // below: the LIKE then reads the covering index (cptsId, status, searchText, …, id) instead of
-    // every row, and only the matches are read and sorted (at 100,000 members: ≈ 60 ms of CPU for
-    // « mart », was ≈ 400 ms).
+  const words = text.split(/[\s|]+/).filter(Boolean);
+  if (words.length === 0) return [];
+  if (words.length === 1) {
+    // A word alone lies within one field, so it matches the trigger-kept Member.searchText (the
+    // fields accent-folded and lower-cased, as foldSearch folds the word): the LIKE reads the covering
+    // index (cptsId, status, searchText, …, id) instead of every row, and only the matches are read
+    // and sorted (at 100,000 members: ≈ 60 ms of CPU for « mart », was ≈ 400 ms).
     return db.$queryRaw<MemberChoice[]>`
       SELECT m."id", m."firstName", m."lastName", m."organization", m."email" FROM "Member" m
-      WHERE m."id" IN (SELECT s."id" FROM "Member" s WHERE s."cptsId" = ${cptsId} AND s."status" = 'ACTIF' AND s."searchText" LIKE ${like} ESCAPE '\\')
+      WHERE m."id" IN (SELECT s."id" FROM "Member" s WHERE s."cptsId" = ${cptsId} AND s."status" = 'ACTIF' AND s."searchText" LIKE ${foldedLikePattern(words[0]!)} ESCAPE '\\')
       ORDER BY m."lastName", m."firstName", m."id" LIMIT ${take}`;
   }
-  // one LIKE per row (the scan of the CPTS's members is the cost): « prénom nom prénom » finds both
-  // orders of a full name, then the organisation and the e-mail
-  return db.$queryRaw<MemberChoice[]>`
+  // Several words: the members whose searchText holds every word (from the index, at most
+  // MULTI_WORD_CANDIDATES by name); those whose « prénom nom prénom|organisation|e-mail » holds the
+  // text as typed (either order of a full name), accents ignored, come alone when there are any:
+  // « Jean Martin » is Jean Martin, not also Jeanne Martinez.
+  const all = Prisma.join(words.map((w) => Prisma.sql`s."searchText" LIKE ${foldedLikePattern(w)} ESCAPE '\\'`), " AND ");
+  const rows = await db.$queryRaw<MemberChoice[]>`
     SELECT m."id", m."firstName", m."lastName", m."organization", m."email" FROM "Member" m
-    WHERE m."cptsId" = ${cptsId} AND m."status" = 'ACTIF'
-      AND LOWER(COALESCE(m."firstName", '') || ' ' || COALESCE(m."lastName", '') || ' ' || COALESCE(m."firstName", '') || '|' || COALESCE(m."organization", '') || '|' || COALESCE(m."email", '')) LIKE ${like} ESCAPE '\\'
-    ORDER BY m."lastName", m."firstName", m."id" LIMIT ${take}`;
+    WHERE m."id" IN (SELECT s."id" FROM "Member" s WHERE s."cptsId" = ${cptsId} AND s."status" = 'ACTIF' AND ${all})
+    ORDER BY m."lastName", m."firstName", m."id" LIMIT ${MULTI_WORD_CANDIDATES}`;
+  const phrase = foldSearch(text);
+  const exact = rows.filter((m) => foldSearch(`${m.firstName ?? ""} ${m.lastName ?? ""} ${m.firstName ?? ""}|${m.organization ?? ""}|${m.email ?? ""}`).includes(phrase));
+  return (exact.length ? exact : rows).slice(0, take);
 }
+
+/** How many members holding every word of a several-word search are read to find the exact phrase among them. */
+const MULTI_WORD_CANDIDATES = 500;
 
 /** An active member of the CPTS by id (a suggestion picked), or null. */
 export async function activeMemberById(db: Db, cptsId: string, id: string): Promise<MemberChoice | null> {

@@ -13,6 +13,7 @@
 // pure rule, which stays the one definition shown to people; the integration tests check that both agree.
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/postgres/client.ts";
+import { foldSearch } from "../../rules/search-fold.ts";
 
 export type DuesStatusKey = "a_jour" | "partiel" | "en_retard" | "jamais_paye" | "exonere";
 /** The list's dues filter: one status, or « non payé » (late or never paid). */
@@ -38,6 +39,8 @@ export interface MemberListQuery {
 
 /** LIKE pattern for a text typed by a person: % and _ are literal. */
 export const likePattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** LIKE pattern for Member.searchText: the text typed accent-folded as the stored text is (rules/search-fold.ts). */
+export const foldedLikePattern = (q: string) => likePattern(foldSearch(q));
 
 const CATEGORY_KEY = /^[A-Z_]+$/;
 
@@ -79,12 +82,20 @@ export class MemberListRepository {
     if (f.role) conds.push(Prisma.sql`EXISTS (SELECT 1 FROM "MemberRole" ro WHERE ro."memberId" = m."id" AND ro."role" = ${Prisma.raw(`'${f.role}'`)})`);
     const q = f.q?.trim();
     if (q) {
-      const like = likePattern(q);
-      // searchText: last name, first name, e-mail and organisation, lower-cased by the database (trigger)
-      const alts = [
-        Prisma.sql`m."searchText" LIKE ${like} ESCAPE '\\'`,
-        Prisma.sql`m."communeInsee" IN (SELECT c."inseeCode" FROM "Commune" c WHERE c."cptsId" = ${f.cptsId} AND (LOWER(c."name") LIKE ${like} ESCAPE '\\' OR c."inseeCode" = ${q} OR c."postalCode" = ${q}))`,
-      ];
+      // searchText: last name, first name, e-mail and organisation, accent-folded and lower-cased by
+      // the database (trigger), the text typed folded the same way (rules/search-fold.ts); each word
+      // in some field (« hélène dupont »)
+      const words = q.split(/\s+/).filter(Boolean);
+      const alts = [Prisma.sql`(${Prisma.join(words.map((w) => Prisma.sql`m."searchText" LIKE ${foldedLikePattern(w)} ESCAPE '\\'`), " AND ")})`];
+      // the CPTS's communes (a few hundred at most) matched here, accents ignored the same way
+      const folded = foldSearch(q);
+      const communes = (await this.db.commune.findMany({ where: { cptsId: f.cptsId }, select: { inseeCode: true, name: true, postalCode: true } }))
+        .filter((c) => foldSearch(c.name).includes(folded) || c.inseeCode === q || c.postalCode === q)
+        .map((c) => c.inseeCode);
+      if (communes.length > 500) {
+        // a search as wide as « a » over a very large territory: the database matches the names (accents as typed)
+        alts.push(Prisma.sql`m."communeInsee" IN (SELECT c."inseeCode" FROM "Commune" c WHERE c."cptsId" = ${f.cptsId} AND (LOWER(c."name") LIKE ${likePattern(q)} ESCAPE '\\' OR c."inseeCode" = ${q} OR c."postalCode" = ${q}))`);
+      } else if (communes.length) alts.push(Prisma.sql`m."communeInsee" IN (${Prisma.join(communes)})`);
       if (f.qProfessions?.length) alts.push(Prisma.sql`m."profession" IN (${Prisma.join(f.qProfessions)})`);
       conds.push(Prisma.sql`(${Prisma.join(alts, " OR ")})`);
     }

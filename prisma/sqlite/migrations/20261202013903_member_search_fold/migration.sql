@@ -1,0 +1,38 @@
+-- Member.searchText accent-folded (issue 17): « helene » finds « Hélène », « oeil » « Œil ». The characters
+-- replaced are src/rules/search-fold.ts SEARCH_FOLDS (the search typed is folded by foldSearch, from the same
+-- table; tests/integration/search-accents.test.ts checks every character on both engines): the letters with
+-- diacritics (both cases: SQLite's lower() is ASCII only), the ligatures, the combining marks of decomposed
+-- text dropped; lower() for ASCII. Existing rows recomputed, only those that change.
+-- SQLite's parser overflows past ~25 nested calls: the replacements run 12 at a time, one UPDATE each.
+
+DROP TRIGGER "Member_search_insert";
+DROP TRIGGER "Member_search_update";
+
+CREATE TRIGGER "Member_search_insert" AFTER INSERT ON "Member"
+BEGIN
+  UPDATE "Member" SET "searchText" = lower(COALESCE(NEW."lastName", '') || char(10) || COALESCE(NEW."firstName", '') || char(10) || COALESCE(NEW."email", '') || char(10) || COALESCE(NEW."organization", '')) WHERE "id" = NEW."id";
+  UPDATE "Member" SET "searchText" = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'à', 'a'), 'â', 'a'), 'ä', 'a'), 'á', 'a'), 'ã', 'a'), 'å', 'a'), 'À', 'a'), 'Â', 'a'), 'Ä', 'a'), 'Á', 'a'), 'Ã', 'a'), 'Å', 'a') WHERE "id" = NEW."id";
+  UPDATE "Member" SET "searchText" = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'ç', 'c'), 'Ç', 'c'), 'é', 'e'), 'è', 'e'), 'ê', 'e'), 'ë', 'e'), 'É', 'e'), 'È', 'e'), 'Ê', 'e'), 'Ë', 'e'), 'î', 'i'), 'ï', 'i') WHERE "id" = NEW."id";
+  UPDATE "Member" SET "searchText" = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'í', 'i'), 'ì', 'i'), 'Î', 'i'), 'Ï', 'i'), 'Í', 'i'), 'Ì', 'i'), 'ñ', 'n'), 'Ñ', 'n'), 'ô', 'o'), 'ö', 'o'), 'ó', 'o'), 'ò', 'o') WHERE "id" = NEW."id";
+  UPDATE "Member" SET "searchText" = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'õ', 'o'), 'Ô', 'o'), 'Ö', 'o'), 'Ó', 'o'), 'Ò', 'o'), 'Õ', 'o'), 'ù', 'u'), 'û', 'u'), 'ü', 'u'), 'ú', 'u'), 'Ù', 'u'), 'Û', 'u') WHERE "id" = NEW."id";
+  UPDATE "Member" SET "searchText" = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'Ü', 'u'), 'Ú', 'u'), 'ÿ', 'y'), 'ý', 'y'), 'Ÿ', 'y'), 'Ý', 'y'), 'œ', 'oe'), 'Œ', 'oe'), 'æ', 'ae'), 'Æ', 'ae'), '̀', ''), '́', '') WHERE "id" = NEW."id";
+  UPDATE "Member" SET "searchText" = replace(replace(replace(replace(replace("searchText", '̂', ''), '̃', ''), '̈', ''), '̊', ''), '̧', '') WHERE "id" = NEW."id";
+END;
+
+CREATE TRIGGER "Member_search_update" AFTER UPDATE OF "lastName", "firstName", "email", "organization" ON "Member"
+BEGIN
+  UPDATE "Member" SET "searchText" = lower(COALESCE(NEW."lastName", '') || char(10) || COALESCE(NEW."firstName", '') || char(10) || COALESCE(NEW."email", '') || char(10) || COALESCE(NEW."organization", '')) WHERE "id" = NEW."id";
+  UPDATE "Member" SET "searchText" = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'à', 'a'), 'â', 'a'), 'ä', 'a'), 'á', 'a'), 'ã', 'a'), 'å', 'a'), 'À', 'a'), 'Â', 'a'), 'Ä', 'a'), 'Á', 'a'), 'Ã', 'a'), 'Å', 'a') WHERE "id" = NEW."id";
+  UPDATE "Member" SET "searchText" = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'ç', 'c'), 'Ç', 'c'), 'é', 'e'), 'è', 'e'), 'ê', 'e'), 'ë', 'e'), 'É', 'e'), 'È', 'e'), 'Ê', 'e'), 'Ë', 'e'), 'î', 'i'), 'ï', 'i') WHERE "id" = NEW."id";
+  UPDATE "Member" SET "searchText" = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'í', 'i'), 'ì', 'i'), 'Î', 'i'), 'Ï', 'i'), 'Í', 'i'), 'Ì', 'i'), 'ñ', 'n'), 'Ñ', 'n'), 'ô', 'o'), 'ö', 'o'), 'ó', 'o'), 'ò', 'o') WHERE "id" = NEW."id";
+  UPDATE "Member" SET "searchText" = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'õ', 'o'), 'Ô', 'o'), 'Ö', 'o'), 'Ó', 'o'), 'Ò', 'o'), 'Õ', 'o'), 'ù', 'u'), 'û', 'u'), 'ü', 'u'), 'ú', 'u'), 'Ù', 'u'), 'Û', 'u') WHERE "id" = NEW."id";
+  UPDATE "Member" SET "searchText" = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'Ü', 'u'), 'Ú', 'u'), 'ÿ', 'y'), 'ý', 'y'), 'Ÿ', 'y'), 'Ý', 'y'), 'œ', 'oe'), 'Œ', 'oe'), 'æ', 'ae'), 'Æ', 'ae'), '̀', ''), '́', '') WHERE "id" = NEW."id";
+  UPDATE "Member" SET "searchText" = replace(replace(replace(replace(replace("searchText", '̂', ''), '̃', ''), '̈', ''), '̊', ''), '̧', '') WHERE "id" = NEW."id";
+END;
+
+UPDATE "Member" SET "searchText" = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'à', 'a'), 'â', 'a'), 'ä', 'a'), 'á', 'a'), 'ã', 'a'), 'å', 'a'), 'À', 'a'), 'Â', 'a'), 'Ä', 'a'), 'Á', 'a'), 'Ã', 'a'), 'Å', 'a') WHERE "searchText" <> replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'à', 'a'), 'â', 'a'), 'ä', 'a'), 'á', 'a'), 'ã', 'a'), 'å', 'a'), 'À', 'a'), 'Â', 'a'), 'Ä', 'a'), 'Á', 'a'), 'Ã', 'a'), 'Å', 'a');
+UPDATE "Member" SET "searchText" = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'ç', 'c'), 'Ç', 'c'), 'é', 'e'), 'è', 'e'), 'ê', 'e'), 'ë', 'e'), 'É', 'e'), 'È', 'e'), 'Ê', 'e'), 'Ë', 'e'), 'î', 'i'), 'ï', 'i') WHERE "searchText" <> replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'ç', 'c'), 'Ç', 'c'), 'é', 'e'), 'è', 'e'), 'ê', 'e'), 'ë', 'e'), 'É', 'e'), 'È', 'e'), 'Ê', 'e'), 'Ë', 'e'), 'î', 'i'), 'ï', 'i');
+UPDATE "Member" SET "searchText" = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'í', 'i'), 'ì', 'i'), 'Î', 'i'), 'Ï', 'i'), 'Í', 'i'), 'Ì', 'i'), 'ñ', 'n'), 'Ñ', 'n'), 'ô', 'o'), 'ö', 'o'), 'ó', 'o'), 'ò', 'o') WHERE "searchText" <> replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'í', 'i'), 'ì', 'i'), 'Î', 'i'), 'Ï', 'i'), 'Í', 'i'), 'Ì', 'i'), 'ñ', 'n'), 'Ñ', 'n'), 'ô', 'o'), 'ö', 'o'), 'ó', 'o'), 'ò', 'o');
+UPDATE "Member" SET "searchText" = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'õ', 'o'), 'Ô', 'o'), 'Ö', 'o'), 'Ó', 'o'), 'Ò', 'o'), 'Õ', 'o'), 'ù', 'u'), 'û', 'u'), 'ü', 'u'), 'ú', 'u'), 'Ù', 'u'), 'Û', 'u') WHERE "searchText" <> replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'õ', 'o'), 'Ô', 'o'), 'Ö', 'o'), 'Ó', 'o'), 'Ò', 'o'), 'Õ', 'o'), 'ù', 'u'), 'û', 'u'), 'ü', 'u'), 'ú', 'u'), 'Ù', 'u'), 'Û', 'u');
+UPDATE "Member" SET "searchText" = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'Ü', 'u'), 'Ú', 'u'), 'ÿ', 'y'), 'ý', 'y'), 'Ÿ', 'y'), 'Ý', 'y'), 'œ', 'oe'), 'Œ', 'oe'), 'æ', 'ae'), 'Æ', 'ae'), '̀', ''), '́', '') WHERE "searchText" <> replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("searchText", 'Ü', 'u'), 'Ú', 'u'), 'ÿ', 'y'), 'ý', 'y'), 'Ÿ', 'y'), 'Ý', 'y'), 'œ', 'oe'), 'Œ', 'oe'), 'æ', 'ae'), 'Æ', 'ae'), '̀', ''), '́', '');
+UPDATE "Member" SET "searchText" = replace(replace(replace(replace(replace("searchText", '̂', ''), '̃', ''), '̈', ''), '̊', ''), '̧', '') WHERE "searchText" <> replace(replace(replace(replace(replace("searchText", '̂', ''), '̃', ''), '̈', ''), '̊', ''), '̧', '');
