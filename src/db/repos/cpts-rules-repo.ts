@@ -6,6 +6,8 @@ import type { DeadlineInput } from "../../rules/deadlines.ts";
 import type { MissionId } from "../../rules/aci-tables.ts";
 import { resolveSettings, type RulesSettings, type RulesSettingsOverrides } from "../../rules/settings.ts";
 import { loadDatedFacts, withFacts, type DatedFacts } from "./facts-repo.ts";
+import { Prisma } from "../generated/postgres/client.ts";
+import { directRows, jsonColumn } from "../direct-read.ts";
 
 const MISSION_OF_KIND: Record<string, MissionId> = {
   ACCES_SOINS: "acces_soins",
@@ -80,37 +82,37 @@ interface RulesIndicatorRow {
  * nested reads (a dozen statements and several milliseconds of query compilation).
  */
 export async function loadRulesInputs(db: Db, cptsId: string): Promise<CptsRulesInputs | null> {
-  const [cpts] = await db.$queryRaw<RulesCptsRow[]>`SELECT c."id", c."slug", c."name", c."population", c."settings", c."missionPrecoceAidOn", c."projetSanteFiledOn",
+  const [cpts] = await directRows<RulesCptsRow>(db, Prisma.sql`SELECT c."id", c."slug", c."name", c."population", c."settings", c."missionPrecoceAidOn", c."projetSanteFiledOn",
       k."id" AS "kId", k."signedOn" AS "kSignedOn", k."sizeAtSigning" AS "kSize"
     FROM "Cpts" c
     LEFT JOIN "AciContract" k ON k."id" = (
       SELECT a."id" FROM "AciContract" a WHERE a."cptsId" = c."id" AND a."terminatedOn" IS NULL ORDER BY a."signedOn" DESC, a."id" ASC LIMIT 1)
-    WHERE c."id" = ${cptsId}`;
+    WHERE c."id" = ${cptsId}`);
   if (!cpts) return null;
   const contractId = cpts.kId;
-  const facts = await db.$queryRaw<RulesFactRow[]>`
+  const facts = await directRows<RulesFactRow>(db, Prisma.sql`
     SELECT 'amend' AS "t", "effectiveOn" AS "v", "size", "population" FROM "AciAmendment" WHERE "contractId" = ${contractId ?? ""}
     UNION ALL SELECT 'plan', "adoptedOn", CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) FROM "CrisisPlanVersion" WHERE "cptsId" = ${cptsId} AND "adoptedOn" IS NOT NULL
     UNION ALL SELECT 'grave', "activatedOn", CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) FROM "CrisisActivation" WHERE "cptsId" = ${cptsId} AND "grave" = TRUE AND "exercise" = FALSE
     UNION ALL SELECT 'done', "key", CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) FROM "DeadlineState" WHERE "cptsId" = ${cptsId} AND "doneOn" IS NOT NULL
     UNION ALL SELECT 'gov', "changedOn", CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) FROM "GovernanceChange" WHERE "cptsId" = ${cptsId} AND "declaredOn" IS NULL
-    ORDER BY 1, 2`;
+    ORDER BY 1, 2`);
   const missionRows = contractId
-    ? await db.$queryRaw<RulesMissionRow[]>`SELECT "id", "kind", "contracted", "startOn", "deployedOn", "startDueOn", "deployDueOn"
-        FROM "AciMission" WHERE "contractId" = ${contractId} ORDER BY "kind", "id"`
+    ? await directRows<RulesMissionRow>(db, Prisma.sql`SELECT "id", "kind", "contracted", "startOn", "deployedOn", "startDueOn", "deployDueOn"
+        FROM "AciMission" WHERE "contractId" = ${contractId} ORDER BY "kind", "id"`)
     : [];
   // one row per (indicator, result, linked mission)
   const indicatorRows = contractId
-    ? await db.$queryRaw<RulesIndicatorRow[]>`SELECT i."weight", i."target", i."kind", res."contractYear", res."value", mi."kind" AS "missionKind"
+    ? await directRows<RulesIndicatorRow>(db, Prisma.sql`SELECT i."weight", i."target", i."kind", res."contractYear", res."value", mi."kind" AS "missionKind"
         FROM "AciIndicator" i
         JOIN "AciIndicatorResult" res ON res."indicatorId" = i."id"
         JOIN "AciIndicatorMission" l ON l."indicatorId" = i."id"
         JOIN "AciMission" mi ON mi."id" = l."missionId"
         WHERE i."contractId" = ${contractId}
-        ORDER BY i."code", res."contractYear", l."missionId"`
+        ORDER BY i."code", res."contractYear", l."missionId"`)
     : [];
   const of = (t: RulesFactRow["t"]) => facts.filter((f) => f.t === t);
-  const settings = resolveSettings((cpts.settings ?? {}) as RulesSettingsOverrides);
+  const settings = resolveSettings((jsonColumn(cpts.settings) ?? {}) as RulesSettingsOverrides);
   const plans = of("plan").map((p) => p.v).sort();
   const crisisPlan = plans.length ? { firstVersionDate: plans[0], updateDates: plans.slice(1) } : undefined;
   const missions: MissionContract[] | undefined = contractId
@@ -128,9 +130,9 @@ export async function loadRulesInputs(db: Db, cptsId: string): Promise<CptsRules
     // the rule only asks whether the active adherents reach the majoration's minimum: counted up to
     // it (a CPTS of 100,000 members is not counted whole on every /echeances, /financement, dashboard)
     const cap = Math.max(0, Math.trunc(settings.majoration.minMembers));
-    const [adherents] = await db.$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS "n" FROM (
+    const [adherents] = await directRows<{ n: number | bigint }>(db, Prisma.sql`SELECT COUNT(*) AS "n" FROM (
       SELECT 1 FROM "Member" m WHERE m."cptsId" = ${cptsId} AND m."status" = ${"ACTIF"}
-        AND EXISTS (SELECT 1 FROM "MemberRole" r WHERE r."memberId" = m."id" AND r."role" = ${"ADHERENT"}) LIMIT ${cap}) x`;
+        AND EXISTS (SELECT 1 FROM "MemberRole" r WHERE r."memberId" = m."id" AND r."role" = ${"ADHERENT"}) LIMIT ${cap}) x`);
     const achievement: NonNullable<FundingInput["indicatorAchievement"]> = {};
     for (const row of indicatorRows) {
       const byYear = (achievement[missionIdOfKind(row.missionKind)] ??= {});

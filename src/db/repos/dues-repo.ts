@@ -4,6 +4,8 @@ import type { Db, Tx } from "../client.ts";
 import type { DuesMember, DuesPayment, ReminderPolicy, SentReminder } from "../../rules/dues.ts";
 import { owesDues } from "../../rules/membership.ts";
 import { resolveSettings, type RulesSettingsOverrides } from "../../rules/settings.ts";
+import { Prisma } from "../generated/postgres/client.ts";
+import { directRows, jsonColumn } from "../direct-read.ts";
 
 export interface ReminderMember extends DuesMember {
   name: string;
@@ -68,28 +70,28 @@ interface ReminderMemberRow {
  * year): the chat preview runs this on every /relance-cotisations, the job once per CPTS.
  */
 export async function loadReminderInputs(db: Reader, cptsId: string, year: number): Promise<ReminderInputs | null> {
-  const cptsRows = await db.$queryRaw<ReminderCptsRow[]>`SELECT c."id", c."name", c."settings", c."paymentLink", c."paymentInstructions",
+  const cptsRows = await directRows<ReminderCptsRow>(db, Prisma.sql`SELECT c."id", c."name", c."settings", c."paymentLink", c."paymentInstructions",
       p."id" AS "pId", p."enabled" AS "pEnabled", p."offsetsDays" AS "pOffsetsDays", p."maxCount" AS "pMaxCount",
       d."category" AS "rCategory", d."amountCents" AS "rAmountCents"
     FROM "Cpts" c
     LEFT JOIN "ReminderPolicy" p ON p."cptsId" = c."id"
     LEFT JOIN "DuesRate" d ON d."cptsId" = c."id" AND d."year" = ${year}
-    WHERE c."id" = ${cptsId}`;
+    WHERE c."id" = ${cptsId}`);
   const cpts = cptsRows[0];
   if (!cpts) return null;
   // the settings in the same read (a second Prisma query per /relance-cotisations before)
-  const overrides = typeof cpts.settings === "string" ? (JSON.parse(cpts.settings) as unknown) : cpts.settings;
+  const overrides = jsonColumn(cpts.settings);
   const settings = resolveSettings((overrides ?? {}) as RulesSettingsOverrides);
   // one row per (member, role), members in id order
-  const memberRows = await db.$queryRaw<ReminderMemberRow[]>`SELECT m."id", m."category", m."duesExempt", m."joinedOn", m."firstName", m."lastName",
+  const memberRows = await directRows<ReminderMemberRow>(db, Prisma.sql`SELECT m."id", m."category", m."duesExempt", m."joinedOn", m."firstName", m."lastName",
       m."organization", m."email", m."emailInvalid", m."prefDuesReminders", m."profession", m."unsubscribeToken", r."role"
     FROM "Member" m LEFT JOIN "MemberRole" r ON r."memberId" = m."id"
     WHERE m."cptsId" = ${cptsId} AND m."status" = ${"ACTIF"}
-    ORDER BY m."id" ASC`;
-  const payments = await db.$queryRaw<{ memberId: string; paidOn: string; amountCents: number; year: number; refundedOn: string | null }[]>`
-    SELECT "memberId", "paidOn", "amountCents", "year", "refundedOn" FROM "DuesPayment" WHERE "cptsId" = ${cptsId} AND "year" >= ${year - 1} AND "year" <= ${year}`;
-  const ledger = await db.$queryRaw<{ memberId: string; year: number; step: number }[]>`
-    SELECT "memberId", "year", "step" FROM "ReminderLedger" WHERE "cptsId" = ${cptsId} AND "year" = ${year}`;
+    ORDER BY m."id" ASC`);
+  const payments = await directRows<{ memberId: string; paidOn: string; amountCents: number; year: number; refundedOn: string | null }>(db, Prisma.sql`
+    SELECT "memberId", "paidOn", "amountCents", "year", "refundedOn" FROM "DuesPayment" WHERE "cptsId" = ${cptsId} AND "year" >= ${year - 1} AND "year" <= ${year}`);
+  const ledger = await directRows<{ memberId: string; year: number; step: number }>(db, Prisma.sql`
+    SELECT "memberId", "year", "step" FROM "ReminderLedger" WHERE "cptsId" = ${cptsId} AND "year" = ${year}`);
 
   const ratesCents: Record<string, number> = Object.fromEntries(cptsRows.filter((r) => r.rCategory !== null).map((r) => [r.rCategory!, r.rAmountCents!]));
   const members: ReminderMember[] = [];

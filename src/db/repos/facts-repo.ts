@@ -5,6 +5,8 @@ import type { DeadlineInput } from "../../rules/deadlines.ts";
 import type { Receipt } from "../../rules/receipts.ts";
 import type { Subsidy } from "../../rules/thresholds.ts";
 import { yearOf, type IsoDate } from "../../rules/dates.ts";
+import { Prisma } from "../generated/postgres/client.ts";
+import { directRows } from "../direct-read.ts";
 
 export const FACT_KINDS = [
   "AIDE_MISSION_PRECOCE",
@@ -59,10 +61,14 @@ export interface DatedFacts {
 }
 
 export async function loadDatedFacts(db: Db, cptsId: string): Promise<DatedFacts> {
+  // raw reads of the columns used (prepared statements on SQLite, see direct-read.ts): /echeances and /financement run this on every call
   const [facts, governance, receipts] = await Promise.all([
-    db.cptsFact.findMany({ where: { cptsId }, orderBy: [{ occurredOn: "asc" }, { id: "asc" }] }),
-    db.governanceChange.findMany({ where: { cptsId }, orderBy: [{ changedOn: "asc" }, { id: "asc" }] }),
-    db.cpamReceipt.findMany({ where: { cptsId }, orderBy: [{ receivedOn: "asc" }, { id: "asc" }] }),
+    directRows<{ id: string; kind: string; occurredOn: string; amountCents: number | null; detail: string | null; createdBy: string | null }>(db, Prisma.sql`
+      SELECT "id", "kind", "occurredOn", "amountCents", "detail", "createdBy" FROM "CptsFact" WHERE "cptsId" = ${cptsId} ORDER BY "occurredOn" ASC, "id" ASC`),
+    directRows<{ id: string; changedOn: string; description: string; declaredOn: string | null }>(db, Prisma.sql`
+      SELECT "id", "changedOn", "description", "declaredOn" FROM "GovernanceChange" WHERE "cptsId" = ${cptsId} ORDER BY "changedOn" ASC, "id" ASC`),
+    directRows<{ id: string; receivedOn: string; amountCents: number; lines: string; note: string | null; createdBy: string | null }>(db, Prisma.sql`
+      SELECT "id", "receivedOn", "amountCents", "lines", "note", "createdBy" FROM "CpamReceipt" WHERE "cptsId" = ${cptsId} ORDER BY "receivedOn" ASC, "id" ASC`),
   ]);
   return {
     facts: facts.map((f) => ({ id: f.id, kind: f.kind as FactKind, occurredOn: f.occurredOn, amountCents: f.amountCents, detail: f.detail, createdBy: f.createdBy })),
