@@ -68,5 +68,6 @@ describe(`reprise après SIGKILL (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL"
     const states = await t.db.outboxMessage.groupBy({ by: ["state"], _count: { _all: true } });
     expect(states).toEqual([{ state: "ENVOYE", _count: { _all: TOTAL } }]);
     console.info(`reprise après SIGKILL : ${raw} livraisons brutes pour ${TOTAL} destinataires (${raw - TOTAL} renvoi(s) au même Message-ID)`);
-  });
+    // three child processes, each compiling the sender through tsx: ~20 s at rest, past 60 s on a loaded 2-core CI
+  }, 240_000);
 });
