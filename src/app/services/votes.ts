@@ -145,7 +145,7 @@ export async function electorateSize(ctx: AppContext, vote: Pick<VoteRow, "cptsI
   const repo = new VoteRepository(ctx.db);
   const cutoff = vote.eligibilityCutoff;
   const year = yearOf(cutoff);
-  const [{ groups, apart, changedPayments }, rates] = await Promise.all([repo.electorateGroups(vote.cptsId, cutoff), repo.duesRates(vote.cptsId, year)]);
+  const [{ groups, partners, changed }, rates] = await Promise.all([repo.electorateGroups(vote.cptsId, cutoff), repo.duesRates(vote.cptsId, year)]);
   const eligible: Record<College, number> = { deliberatif: 0, consultatif: 0 };
   // The payments a group's columns stand for: what was paid for the cut-off's year (all of it valid
   // at the cut-off for a member not changed) and, for « en retard », some earlier year.
@@ -156,26 +156,18 @@ export async function electorateSize(ctx: AppContext, vote: Pick<VoteRow, "cptsI
     if (g.duesFirstYear !== null && g.duesFirstYear < year) payments.push({ paidOn: cutoff, year: g.duesFirstYear, amountCents: 1, refundedOn: null });
     return collegeOf({ id: "groupe", category: g.category, kind: g.kind, duesExempt: g.duesExempt, joinedOn: null, roles, payments }, vote, rates);
   };
-  for (const g of groups) {
-    const c = judge(g, []);
-    if (c) eligible[c] += g.n;
+  const add = (c: College | null, n: number) => {
+    if (c) eligible[c] += n;
+  };
+  for (const g of groups) add(judge(g, []), g.n);
+  // taken off their group (judged there without role, from today's columns), then judged apart
+  for (const g of partners) {
+    add(judge(g, []), -g.n);
+    add(judge(g, ["PARTENAIRE"]), g.n);
   }
-  for (const g of apart) {
-    const counted = judge(g, []);
-    if (counted) eligible[counted] -= g.n;
-    if (g.changed) continue;
-    const c = judge(g, g.partner ? ["PARTENAIRE"] : []);
-    if (c) eligible[c] += g.n;
-  }
-  const changed = new Map<string, CollegeInput>();
-  for (const p of changedPayments) {
-    const m = changed.get(p.memberId) ?? { id: p.memberId, category: p.category, kind: p.kind, duesExempt: p.duesExempt, joinedOn: null, roles: p.partner ? ["PARTENAIRE"] : [], payments: [] };
-    m.payments.push({ paidOn: p.paidOn, year: p.year, amountCents: p.amountCents, refundedOn: p.refundedOn });
-    changed.set(p.memberId, m);
-  }
-  for (const m of changed.values()) {
-    const c = collegeOf(m, vote, rates);
-    if (c) eligible[c]++;
+  for (const m of changed) {
+    add(judge(m, []), -1);
+    add(collegeOf({ id: m.id, category: m.category, kind: m.kind, duesExempt: m.duesExempt, joinedOn: null, roles: m.partner ? ["PARTENAIRE"] : [], payments: m.payments }, vote, rates), 1);
   }
   return eligible;
 }

@@ -48,23 +48,11 @@ export interface DuesGroup {
   n: number;
 }
 
-/** Members judged apart (payments changed after the cut-off, or a PARTENAIRE role), per group. */
-export interface ApartGroup extends DuesGroup {
+/** A member whose payments of the cut-off's year changed after it: its columns today, its payments of that year. */
+export interface ChangedVoter extends DuesGroup {
+  id: string;
   partner: boolean;
-  changed: boolean;
-}
-
-/** One payment of the cut-off's year of a member whose payments changed after the cut-off. */
-export interface ChangedPayment {
-  memberId: string;
-  category: DuesGroup["category"];
-  kind: DuesGroup["kind"];
-  duesExempt: boolean;
-  partner: boolean;
-  year: number;
-  amountCents: number;
-  paidOn: string;
-  refundedOn: string | null;
+  payments: { year: number; amountCents: number; paidOn: string; refundedOn: string | null }[];
 }
 
 type Num = bigint | number;
@@ -122,24 +110,24 @@ export class VoteRepository {
    * dues columns (member-list-repo: Member.duesYear / duesFirstYear / duesPaidCents; for a member
    * paid for a later year, kept alone, its MemberDuesYear row of the cut-off's year) with category,
    * kind and exemption, read in the order of the covering index (cptsId, status, category, kind,
-   * duesExempt, duesYear, duesFirstYear, duesPaidCents, joinedOn, id): no sort, no table read (on SQLite straight through
-   * better-sqlite3, sqlite-direct readRows). The caller judges each group once with the dues rule.
+   * duesExempt, duesYear, duesFirstYear, duesPaidCents, joinedOn, id): no sort, no table read. The
+   * caller judges each group once with the dues rule.
    * Those columns say what the payments of the cut-off's year said at the cut-off unless one of them
-   * was made or refunded after it (`changed`), and the college also depends on a PARTENAIRE role:
-   * `apart` counts these members again per group (with `partner`, `changed`), so that the caller
-   * takes their group's judgment off; the partners not changed are judged from their group, the
-   * changed members one by one from `changedPayments`, their payments of the cut-off's year (earlier
-   * years only tell « en retard » from « jamais payé », neither eligible).
+   * was made or refunded after it, and the college also depends on a PARTENAIRE role: the caller takes
+   * such members off their group and judges them apart, `partners` (not changed) per group again,
+   * `changed` one by one with their payments of the cut-off's year (earlier years only tell « en
+   * retard » from « jamais payé », neither eligible).
+   * On SQLite the reads go straight through better-sqlite3 (sqlite-direct readRows): through Prisma's
+   * adapter the same three reads cost ≈ 2 times the CPU.
    */
-  async electorateGroups(cptsId: string, cutoff: string): Promise<{ groups: DuesGroup[]; apart: ApartGroup[]; changedPayments: ChangedPayment[] }> {
+  async electorateGroups(cptsId: string, cutoff: string): Promise<{ groups: DuesGroup[]; partners: DuesGroup[]; changed: ChangedVoter[] }> {
     const year = Number(cutoff.slice(0, 4));
-    const changed = Prisma.sql`SELECT c."memberId" FROM "DuesPayment" c WHERE c."cptsId" = ${cptsId} AND c."year" = ${year} AND (c."paidOn" > ${cutoff} OR c."refundedOn" > ${cutoff})`;
-    const yearPaid = Prisma.sql`(SELECT y."paidCents" FROM "MemberDuesYear" y WHERE y."memberId" = m."id" AND y."year" = ${year} AND y."paidCount" > 0)`;
-    const exempt = Prisma.sql`(CASE WHEN m."duesExempt" THEN 1 ELSE 0 END)`;
-    const cols = Prisma.sql`m."category", m."kind", ${exempt} AS "exempt", m."duesYear", m."duesFirstYear", m."duesPaidCents"`;
-    const partner = Prisma.sql`(CASE WHEN EXISTS (SELECT 1 FROM "MemberRole" r WHERE r."memberId" = m."id" AND r."role" = 'PARTENAIRE') THEN 1 ELSE 0 END)`;
+    const changedAfter = (alias: string) => Prisma.sql`${Prisma.raw(alias)}."cptsId" = ${cptsId} AND ${Prisma.raw(alias)}."year" = ${year} AND (${Prisma.raw(alias)}."paidOn" > ${cutoff} OR ${Prisma.raw(alias)}."refundedOn" > ${cutoff})`;
+    const yearPaid = Prisma.sql`(CASE WHEN m."duesYear" > ${year} THEN (SELECT y."paidCents" FROM "MemberDuesYear" y WHERE y."memberId" = m."id" AND y."year" = ${year} AND y."paidCount" > 0) END)`;
+    const cols = Prisma.sql`m."category", m."kind", (CASE WHEN m."duesExempt" THEN 1 ELSE 0 END) AS "exempt", m."duesYear", m."duesFirstYear", m."duesPaidCents"`;
+    const groupBy = Prisma.sql`"category", "kind", "exempt", "duesYear", "duesFirstYear", "duesPaidCents", "yearPaid"`;
     const member = Prisma.sql`m."cptsId" = ${cptsId} AND m."status" = 'ACTIF' AND (m."joinedOn" IS NULL OR m."joinedOn" <= ${cutoff})`;
-    const [groups, apart, changedPayments] = await Promise.all([
+    const [groups, partners, payments] = await Promise.all([
       readRows<RawGroup>(this.db, Prisma.sql`
         SELECT ${cols}, CAST(NULL AS INTEGER) AS "yearPaid", COUNT(*) AS n
         FROM "Member" m
@@ -149,29 +137,32 @@ export class VoteRepository {
         SELECT ${cols}, ${yearPaid} AS "yearPaid", 1 AS n
         FROM "Member" m
         WHERE ${member} AND m."duesYear" > ${year}`),
-      readRows<RawGroup & { partner: Num; changed: Num }>(this.db, Prisma.sql`
-        SELECT "category", "kind", "exempt", "duesYear", "duesFirstYear", "duesPaidCents", "yearPaid", "partner", "changed", COUNT(*) AS n FROM (
-          SELECT ${cols}, (CASE WHEN m."duesYear" > ${year} THEN ${yearPaid} END) AS "yearPaid", ${partner} AS "partner",
-            (CASE WHEN EXISTS (SELECT 1 FROM "DuesPayment" c WHERE c."memberId" = m."id" AND c."cptsId" = ${cptsId} AND c."year" = ${year} AND (c."paidOn" > ${cutoff} OR c."refundedOn" > ${cutoff})) THEN 1 ELSE 0 END) AS "changed"
-          FROM (${changed} UNION SELECT r."memberId" FROM "MemberRole" r WHERE r."role" = 'PARTENAIRE') s
-          CROSS JOIN "Member" m -- SQLite: the few listed ids drive, not the CPTS's 100,000 members
-          WHERE m."id" = s."memberId" AND ${member}
+      readRows<RawGroup>(this.db, Prisma.sql`
+        SELECT ${groupBy}, COUNT(*) AS n FROM (
+          SELECT ${cols}, ${yearPaid} AS "yearPaid"
+          FROM "MemberRole" r
+          CROSS JOIN "Member" m -- SQLite: the partners drive, not the CPTS's 100,000 members
+          WHERE r."role" = 'PARTENAIRE' AND m."id" = r."memberId" AND ${member}
+            AND NOT EXISTS (SELECT 1 FROM "DuesPayment" c WHERE c."memberId" = m."id" AND ${changedAfter("c")})
         ) a
-        GROUP BY "category", "kind", "exempt", "duesYear", "duesFirstYear", "duesPaidCents", "yearPaid", "partner", "changed"`),
-      readRows<{ memberId: string; category: DuesGroup["category"]; kind: DuesGroup["kind"]; exempt: Num; partner: Num; amountCents: Num; paidOn: string; refundedOn: string | null }>(this.db, Prisma.sql`
-        SELECT p."memberId", m."category", m."kind", ${exempt} AS "exempt", ${partner} AS "partner", p."amountCents", p."paidOn", p."refundedOn"
+        GROUP BY ${groupBy}`),
+      // one row per payment of the cut-off's year of each changed member, with the member's columns
+      readRows<RawGroup & { id: string; partner: Num; amountCents: Num; paidOn: string; refundedOn: string | null }>(this.db, Prisma.sql`
+        SELECT p."memberId" AS "id", ${cols}, ${yearPaid} AS "yearPaid", 1 AS n,
+          (CASE WHEN EXISTS (SELECT 1 FROM "MemberRole" r WHERE r."memberId" = m."id" AND r."role" = 'PARTENAIRE') THEN 1 ELSE 0 END) AS "partner",
+          p."amountCents", p."paidOn", p."refundedOn"
         FROM "DuesPayment" p
         CROSS JOIN "Member" m
-        WHERE p."cptsId" = ${cptsId} AND p."year" = ${year} AND p."memberId" IN (${changed}) AND m."id" = p."memberId" AND ${member}`),
+        WHERE p."cptsId" = ${cptsId} AND p."year" = ${year} AND p."memberId" IN (SELECT c."memberId" FROM "DuesPayment" c WHERE ${changedAfter("c")})
+          AND m."id" = p."memberId" AND ${member}`),
     ]);
-    return {
-      groups: groups.map(toGroup),
-      apart: apart.map((r) => ({ ...toGroup(r), partner: Number(r.partner) === 1, changed: Number(r.changed) === 1 })),
-      changedPayments: changedPayments.map((p) => ({
-        memberId: p.memberId, category: p.category, kind: p.kind, duesExempt: Number(p.exempt) === 1, partner: Number(p.partner) === 1,
-        year, amountCents: Number(p.amountCents), paidOn: p.paidOn, refundedOn: p.refundedOn,
-      })),
-    };
+    const changed = new Map<string, ChangedVoter>();
+    for (const r of payments) {
+      let m = changed.get(r.id);
+      if (!m) changed.set(r.id, (m = { ...toGroup(r), id: r.id, partner: Number(r.partner) === 1, payments: [] }));
+      m.payments.push({ year, amountCents: Number(r.amountCents), paidOn: r.paidOn, refundedOn: r.refundedOn });
+    }
+    return { groups: groups.map(toGroup), partners: partners.map(toGroup), changed: [...changed.values()] };
   }
 
   async participationCounts(voteId: string): Promise<{ college: string; n: number }[]> {
