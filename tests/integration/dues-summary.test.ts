@@ -6,6 +6,7 @@
 // back, exemption, category and rate changes, a member erased — and across 1 January, the stored
 // summary must equal what the payments say, and the status the list filters on must be the status
 // the rule (src/rules/dues.ts, through listMembers) gives, for every member of the CPTS.
+import { foldSearch } from "../../src/rules/search-fold.ts";
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { chatWorld, TODAY, type ChatWorld } from "./chat-setup.ts";
 import { recordPayment, refundPayment } from "../../src/app/services/payments.ts";
@@ -66,7 +67,8 @@ async function expectSummaryMatchesPayments(label: string) {
       duesPaidCents: last === undefined ? 0 : want.get(`${m.id}/${last}`)!.paidCents,
       duesRole: m.roles.some((r) => ["ADHERENT", "CA", "BUREAU"].includes(r.role)),
     });
-    expect(m.searchText, `${label}: searchText ${m.id}`).toBe([m.lastName, m.firstName, m.email, m.organization].map((x) => (x ?? "").toLowerCase()).join("\n"));
+    // lower-cased and accent-folded (migration member_search_fold, rules/search-fold.ts)
+    expect(m.searchText, `${label}: searchText ${m.id}`).toBe(foldSearch([m.lastName, m.firstName, m.email, m.organization].map((x) => x ?? "").join("\n")));
   }
 }
 
