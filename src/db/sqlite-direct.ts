@@ -3,11 +3,10 @@
 // commit. A Prisma query costs ~0.5-1 ms of CPU; a prepared statement a few microseconds. PostgreSQL (a pool, no
 // such lock) and transactions keep Prisma.
 import type { Db } from "./client.ts";
-import type { Prisma } from "./generated/postgres/client.ts";
 
 /** The subset of a better-sqlite3 connection used here. */
 export interface SqliteConnection {
-  prepare(sql: string): { run(...params: unknown[]): { changes: number }; all(...params: unknown[]): unknown[] };
+  prepare(sql: string): { run(...params: unknown[]): { changes: number } };
   transaction<F extends (...args: never[]) => unknown>(fn: F): F;
 }
 
@@ -41,16 +40,4 @@ export function prepared(c: SqliteConnection, sql: string): ReturnType<SqliteCon
   let s = m.get(sql);
   if (!s) m.set(sql, (s = c.prepare(sql)));
   return s;
-}
-
-/**
- * The rows of a read-only query: on SQLite by better-sqlite3 itself, prepared once (a grouped read of
- * a few hundred rows costs ~30 ms of CPU less than through Prisma's adapter at 100,000 members);
- * elsewhere (PostgreSQL, a transaction, not connected yet) through $queryRaw. Integers come back as
- * numbers on SQLite and may be bigint on PostgreSQL: the caller converts with Number().
- */
-export async function readRows<T>(db: Db | object, query: Prisma.Sql): Promise<T[]> {
-  const run = sqliteDirect(db);
-  if (run) return run((c) => prepared(c, query.sql).all(...query.values) as T[]);
-  return (db as Db).$queryRaw<T[]>(query);
 }

@@ -3,7 +3,7 @@
 import { randomUUID, randomInt } from "node:crypto";
 import type { Db, Tx } from "../client.ts";
 import { Prisma } from "../generated/postgres/client.ts";
-import { readRows } from "../sqlite-direct.ts";
+import { directRows } from "../direct-read.ts";
 
 export type DbOrTx = Db | Tx;
 
@@ -117,7 +117,7 @@ export class VoteRepository {
    * such members off their group and judges them apart, `partners` (not changed) per group again,
    * `changed` one by one with their payments of the cut-off's year (earlier years only tell « en
    * retard » from « jamais payé », neither eligible).
-   * On SQLite the reads go straight through better-sqlite3 (sqlite-direct readRows): through Prisma's
+   * On SQLite the reads go straight through better-sqlite3 (direct-read.ts directRows): through Prisma's
    * adapter the same three reads cost ≈ 2 times the CPU.
    */
   async electorateGroups(cptsId: string, cutoff: string): Promise<{ groups: DuesGroup[]; partners: DuesGroup[]; changed: ChangedVoter[] }> {
@@ -128,7 +128,7 @@ export class VoteRepository {
     const groupBy = Prisma.sql`"category", "kind", "exempt", "duesYear", "duesFirstYear", "duesPaidCents", "yearPaid"`;
     const member = Prisma.sql`m."cptsId" = ${cptsId} AND m."status" = 'ACTIF' AND (m."joinedOn" IS NULL OR m."joinedOn" <= ${cutoff})`;
     const [groups, partners, payments] = await Promise.all([
-      readRows<RawGroup>(this.db, Prisma.sql`
+      directRows<RawGroup>(this.db, Prisma.sql`
         SELECT ${cols}, CAST(NULL AS INTEGER) AS "yearPaid", COUNT(*) AS n
         FROM "Member" m
         WHERE ${member} AND (m."duesYear" IS NULL OR m."duesYear" <= ${year})
@@ -137,7 +137,7 @@ export class VoteRepository {
         SELECT ${cols}, ${yearPaid} AS "yearPaid", 1 AS n
         FROM "Member" m
         WHERE ${member} AND m."duesYear" > ${year}`),
-      readRows<RawGroup>(this.db, Prisma.sql`
+      directRows<RawGroup>(this.db, Prisma.sql`
         SELECT ${groupBy}, COUNT(*) AS n FROM (
           SELECT ${cols}, ${yearPaid} AS "yearPaid"
           FROM "MemberRole" r
@@ -147,7 +147,7 @@ export class VoteRepository {
         ) a
         GROUP BY ${groupBy}`),
       // one row per payment of the cut-off's year of each changed member, with the member's columns
-      readRows<RawGroup & { id: string; partner: Num; amountCents: Num; paidOn: string; refundedOn: string | null }>(this.db, Prisma.sql`
+      directRows<RawGroup & { id: string; partner: Num; amountCents: Num; paidOn: string; refundedOn: string | null }>(this.db, Prisma.sql`
         SELECT p."memberId" AS "id", ${cols}, ${yearPaid} AS "yearPaid", 1 AS n,
           (CASE WHEN EXISTS (SELECT 1 FROM "MemberRole" r WHERE r."memberId" = m."id" AND r."role" = 'PARTENAIRE') THEN 1 ELSE 0 END) AS "partner",
           p."amountCents", p."paidOn", p."refundedOn"
