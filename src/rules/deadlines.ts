@@ -167,6 +167,9 @@ function missionContract(input: DeadlineInput, id: MissionId): MissionContract |
   return contract && contract.contracted !== false ? contract : undefined;
 }
 
+/** first, first + 1, …, last (empty when last < first): a loop over it always ends, whatever a mutant does to it. */
+const range = (first: number, last: number): number[] => Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
+
 const onOrBefore = (date: IsoDate | undefined, at: IsoDate): boolean => date !== undefined && compareDates(date, at) <= 0;
 
 function contractDeadlines(list: DeadlineList, input: DeadlineInput, signature: IsoDate, endDay: number, at: IsoDate, settings: RulesSettings): void {
@@ -185,7 +188,11 @@ function contractDeadlines(list: DeadlineList, input: DeadlineInput, signature: 
       addDeadlineDated(list, "crisis_plan:first", "crisis_plan", "Rédiger la première version du plan de gestion de crise", id, "coordonnateur", planDue, onOrBefore(firstVersion, at));
       const baseDay = toDayNumber(firstVersion ?? planDue);
       const updatesDone = (input.crisisPlan?.updateDates ?? []).filter((d) => onOrBefore(d, at)).length;
-      for (let n = 1, due = addMonthsToDayNumber(baseDay, 12); due <= endDay; n++, due = addMonthsToDayNumber(baseDay, 12 * n)) {
+      // update n is due in year(base) + n: at most one per calendar year up to the contract's end
+      // Stryker disable next-line ArithmeticOperator: a longer range changes nothing, the break below stops at the contract's end
+      for (const n of range(1, yearOf(fromDayNumber(endDay)) - yearOf(fromDayNumber(baseDay)))) {
+        const due = addMonthsToDayNumber(baseDay, 12 * n);
+        if (due > endDay) break;
         addDeadlineOn(list, `crisis_plan_update:${n}`, "crisis_plan_update", `Mettre à jour le plan de gestion de crise (mise à jour n° ${n})`, id, "coordonnateur", due, updatesDone >= n);
       }
       continue;
@@ -196,7 +203,7 @@ function contractDeadlines(list: DeadlineList, input: DeadlineInput, signature: 
     }
   }
 
-  for (let k = 1; k <= settings.contractYears; k++) {
+  for (const k of range(1, settings.contractYears)) {
     const dialogue = addMonthsToDayNumber(signatureDay, 12 * k);
     addDeadlineOn(list, `indicators:${k}`, "indicators", `Préparer les indicateurs de l'année ${k} avant le dialogue de gestion`, undefined, "coordonnateur", dialogue - settings.indicatorsLeadDays);
     addDeadlineOn(list, `dialogue:${k}`, "dialogue", `Dialogue de gestion de l'année ${k} (anniversaire de l'ACI)`, undefined, "bureau", dialogue);
@@ -209,10 +216,11 @@ function contractDeadlines(list: DeadlineList, input: DeadlineInput, signature: 
 function associationDeadlines(list: DeadlineList, input: DeadlineInput, endDay: number | null, at: IsoDate, settings: RulesSettings): void {
   const atYear = yearOf(at);
   const firstYear = Math.min(atYear, input.signatureDate ? yearOf(input.signatureDate) : atYear);
+  // Stryker disable next-line ConditionalExpression: without a contract yearOf(fromDayNumber(null)) is 1970, below atYear
   const lastYear = Math.max(atYear, endDay !== null ? yearOf(fromDayNumber(endDay)) : atYear);
   const agHeld = new Set<number>();
   for (const d of input.agDates ?? []) if (onOrBefore(d, at)) agHeld.add(yearOf(d));
-  for (let y = firstYear; y <= lastYear; y++) {
+  for (const y of range(firstYear, lastYear)) {
     const label = `Tenir l'assemblée générale ${y} (rapport d'activité, comptes, budget prévisionnel)`;
     addDeadlineDated(list, `ag:${y}`, "ag", label, undefined, "bureau", `${y}-${settings.agDueMonthDay}`, agHeld.has(y));
   }
@@ -251,6 +259,7 @@ export function terminationEffectiveDate(input: Pick<DeadlineInput, "termination
 }
 
 function terminationDeadlines(list: DeadlineList, input: DeadlineInput, settings: RulesSettings): void {
+  // Stryker disable next-line ArrayDeclaration: only called when there is a termination
   for (const t of input.terminations ?? []) {
     const how = t.direction === "envoyee" ? "envoyée" : "reçue";
     const label = `Résiliation de l'ACI effective (lettre recommandée ${how} le ${formatDateFr(t.date)}) : arrêter les dépenses ACI et préparer les comptes de fin de contrat`;
@@ -283,6 +292,7 @@ export function deadlines(input: DeadlineInput, at: IsoDate, settings: RulesSett
   const list: DeadlineList = {
     items: [],
     days: [],
+    // Stryker disable next-line ArrayDeclaration: no deadline key is a plain sentence
     done: new Set(input.done ?? []),
     atDay: toDayNumber(at),
     imminentDays: imminentLeadDays(settings),
@@ -296,6 +306,7 @@ export function deadlines(input: DeadlineInput, at: IsoDate, settings: RulesSett
     const effectiveDay = toDayNumber(terminationEffectiveDate(input, settings)!);
     const keep = list.items.map((d, i) => !(CONTRACT_KINDS.has(d.kind) && list.days[i]! > effectiveDay));
     // the CPAM payment after a dialogue stays only while that dialogue does
+    // Stryker disable next-line ConditionalExpression: other kinds' keys cut after "dialogue:" never give a year number
     const dropped = new Set(list.items.filter((d, i) => d.kind === "dialogue" && !keep[i]).map((d) => d.key.slice("dialogue:".length)));
     list.items.forEach((d, i) => {
       if (d.kind === "cpam_payment" && dropped.has(d.key.slice("cpam_payment:".length))) keep[i] = false;
@@ -317,11 +328,14 @@ export interface DeadlineAlert {
 
 /** Alerts to send on `at`: deadlines with an alert date that day, and overdue ones every overdueRepeatDays. */
 export function alertsOn(list: readonly Deadline[], at: IsoDate, settings: RulesSettings = DEFAULT_SETTINGS): DeadlineAlert[] {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: with 0, -daysLeft % 0 is NaN, never 0: no repeat either way
+  const repeats = settings.overdueRepeatDays > 0;
   return list.flatMap((deadline) => {
     if (deadline.state === "fait") return [];
     const daysLeft = daysBetween(at, deadline.dueDate);
     const scheduled = deadline.alertDates.includes(at);
-    const overdueRepeat = daysLeft < 0 && settings.overdueRepeatDays > 0 && -daysLeft % settings.overdueRepeatDays === 0;
+    // Stryker disable next-line UnaryOperator: for a negative daysLeft, +daysLeft % n is -0 exactly when -daysLeft % n is 0
+    const overdueRepeat = daysLeft < 0 && repeats && -daysLeft % settings.overdueRepeatDays === 0;
     return scheduled || overdueRepeat ? [{ deadline, daysLeft }] : [];
   });
 }
