@@ -265,6 +265,7 @@ describe("argent : arrondis et format", () => {
     [-123_456_789, "-1 234 567,89 €"],
     [10_000_000_000, "100 000 000,00 €"],
     [12.5, "0,13 €"],
+    [0.5, "0,01 €"], // a positive fraction that rounds to 1 cent takes no sign (constant mutant « cents < 1 »)
   ])("formate %f centimes : « %s »", (cents, text) => expect(formatEuros(cents)).toBe(text));
 });
 
