@@ -1,7 +1,14 @@
 // The accent folding of the member search (rules/search-fold.ts), without a database: what the text
 // typed becomes. The stored side (triggers on both engines) is checked by tests/integration/search-accents.
-import { describe, expect, it } from "vitest";
-import { foldSearch, SEARCH_FOLDS } from "../../../src/rules/search-fold.ts";
+import { describe, expect, it, vi } from "vitest";
+
+// The table is built when the module loads: a fresh copy of the module, so that a mutation of the
+// table (Stryker switches mutants at run time, without reloading modules) is seen by these tests.
+// (imported inside each test: Stryker counts what a beforeAll runs as nobody's coverage)
+async function fresh() {
+  vi.resetModules();
+  return import("../../../src/rules/search-fold.ts");
+}
 
 describe("recherche sans accents : le texte tapé", () => {
   it.each([
@@ -22,9 +29,13 @@ describe("recherche sans accents : le texte tapé", () => {
     ["jean.dupont@exemple-sante.fr", "jean.dupont@exemple-sante.fr"],
     ["Straße Łódź", "straße Łodź"], // outside the table (ß, Ł, ź) kept as typed: only « ó » folds, « S » is lowered
     ["ÀÉÎÕÜ", "aeiou"],
-  ])("« %s » → « %s »", (typed, folded) => expect(foldSearch(typed)).toBe(folded));
+  ])("« %s » → « %s »", async (typed, folded) => {
+    const { foldSearch } = await fresh();
+    expect(foldSearch(typed)).toBe(folded);
+  });
 
-  it("chaque caractère du tableau devient sa lettre de base (ou rien pour un accent seul)", () => {
+  it("chaque caractère du tableau devient sa lettre de base (ou rien pour un accent seul)", async () => {
+    const { foldSearch, SEARCH_FOLDS } = await fresh();
     expect(SEARCH_FOLDS.length).toBe(65); // 54 letters, 4 ligatures, 7 combining marks
     for (const [c, to] of SEARCH_FOLDS) {
       const expected = /[œŒ]/.test(c) ? "oe" : /[æÆ]/.test(c) ? "ae" : c.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
@@ -34,7 +45,8 @@ describe("recherche sans accents : le texte tapé", () => {
     }
   });
 
-  it("plusieurs occurrences sont toutes remplacées, les capitales ASCII toutes mises en minuscules", () => {
+  it("plusieurs occurrences sont toutes remplacées, les capitales ASCII toutes mises en minuscules", async () => {
+    const { foldSearch } = await fresh();
     expect(foldSearch("ÉÉÉ éé AB cD")).toBe("eee ee ab cd");
   });
 });
