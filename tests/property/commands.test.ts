@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../helpers/db.ts";
+import { fcParams } from "../helpers/fc-seed.ts";
 import { loadDemo, DEMO_COORDINATOR_EMAIL } from "../../src/db/demo-seed.ts";
 import { loadConfig } from "../../src/config.ts";
 import { fixedClock, type AppContext } from "../../src/app/context.ts";
@@ -114,7 +115,7 @@ describe("commandes de chat : options arbitraires", () => {
           expect(own).not.toMatch(ENGLISH);
           if (snapshot) expect(await counts()).toEqual(snapshot);
         }),
-        { numRuns: NUM_RUNS, endOnFailure: true },
+        fcParams({ numRuns: NUM_RUNS, endOnFailure: true }),
       );
     }, Math.max(120_000, NUM_RUNS * 4_000)); // FC_RUNS raised by hand to hunt rarer inputs: the limit follows
   }

@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../helpers/db.ts";
+import { fcParams } from "../helpers/fc-seed.ts";
 import { loadConfig } from "../../src/config.ts";
 import { fixedClock, type AppContext } from "../../src/app/context.ts";
 import { silentLogger } from "../../src/log.ts";
@@ -105,7 +106,7 @@ describe("import CSV des adhérents : fichiers arbitraires", () => {
         expect(p.valid + p.invalid + p.counts.ignored).toBe(p.rows.length);
         for (const row of p.rows) for (const e of row.errors) expect(e.replace(/«[^»]*»/g, "")).not.toMatch(ENGLISH);
       }),
-      { numRuns: NUM_RUNS },
+      fcParams({ numRuns: NUM_RUNS }),
     );
   }, 120_000);
 
@@ -139,7 +140,7 @@ describe("import CSV des adhérents : fichiers arbitraires", () => {
         }
         imported += result.created + result.updated;
       }),
-      { numRuns: NUM_RUNS },
+      fcParams({ numRuns: NUM_RUNS }),
     );
     // the generator must reach the writing path, else this property proves nothing
     expect(imported).toBeGreaterThan(0);
