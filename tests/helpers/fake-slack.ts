@@ -92,7 +92,7 @@ export async function startFakeSlack(opts: { teamId?: string; answers?: Record<s
     calls,
     responses,
     hook: (name = "reponse") => `${base}/hooks/${name}`,
-    async until(probe, ms = 10_000) {
+    async until(probe, ms = 30_000) { // returns as soon as the probe holds; the bound is for a loaded CI machine
       const end = Date.now() + ms;
       for (;;) {
         const v = probe();

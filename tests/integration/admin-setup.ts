@@ -27,6 +27,10 @@ export async function adminTestEnv(env: Record<string, string> = {}): Promise<Ad
   return { t, ctx, app, cptsId: demo.cptsId };
 }
 
+let clients = 0;
+/** A new address per client (counted, not drawn: two random ones could be equal and share a login limit). */
+const nextAddress = () => (clients++, `10.0.${(clients >> 8) & 255}.${clients & 255}`);
+
 /** A browser-like client: keeps cookies, follows nothing, reads the CSRF token of the last page. */
 export class Client {
   cookies = new Map<string, string>();
@@ -34,7 +38,7 @@ export class Client {
   /** Each client comes from its own address (what @hono/node-server's getConnInfo reads). */
   constructor(
     readonly app: Hono,
-    readonly ip = `10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
+    readonly ip = nextAddress(),
   ) {}
 
   private env() {

@@ -70,7 +70,8 @@ function slack(body: string) {
   return fetch(slackUrl, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(ts), "x-slack-signature": sig } });
 }
 
-async function until<T>(probe: () => T | undefined, ms = 5000): Promise<T> {
+// returns as soon as the call is there: 30 s only bound a loaded CI machine (2 cores at load 6-17)
+async function until<T>(probe: () => T | undefined, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = probe();

@@ -297,7 +297,7 @@ describe(`appel nominatif d'un exercice de crise, 150 professionnels (${process.
     expect((await c.post(`/admin/crises/${activationId}/type`, { exercice: "oui" })).status).toBe(303);
     expect(await crisisFundingCents()).toBe(exerciseFunding);
     expect(await fin()).toBe(finExercise);
-    const audit = await t.db.auditLog.findMany({ where: { target: activationId, action: { in: ["crise.marquee_exercice", "crise.marquee_reelle"] } }, orderBy: { at: "asc" } });
+    const audit = await t.db.auditLog.findMany({ where: { target: activationId, action: { in: ["crise.marquee_exercice", "crise.marquee_reelle"] } }, orderBy: [{ at: "asc" }, { id: "asc" }] }); // same millisecond: ids (cuid) keep the creation order
     expect(audit.map((a) => a.action)).toEqual(["crise.marquee_reelle", "crise.marquee_exercice"]);
     // A bureau account reads but cannot correct.
     const other = await t.db.cpts.create({ data: { slug: "autre-crise", name: "Autre CPTS", population: 10_000 } });

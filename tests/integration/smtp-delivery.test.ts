@@ -70,15 +70,19 @@ describe(`envoi SMTP réel (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQ
     const m = await member("tempo@exemple-sante.fr");
     smtp.tempFailOnce.add("tempo@exemple-sante.fr");
     await enqueue([mail("k:tempo", m.email!, { memberId: m.id })]);
-    const { sender, transport } = createSender(ctx, { backoffBaseMs: 300 });
+    // the sender's clock is moved past the backoff by the test: with a real 300 ms backoff, a loaded machine
+    // pausing the test that long between the failure and the « not before » check saw the message sent early
+    let ahead = 0;
+    const clock = { now: () => new Date(Date.now() + ahead), today: () => ctx.clock.today() };
+    const { sender, transport } = createSender({ ...ctx, clock }, { backoffBaseMs: 60_000 });
     const first = await sender.drainAll();
     expect(first.retried).toBe(1);
     const row = await t.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: "k:tempo" } });
     expect(row.state).toBe("ECHEC_TEMPORAIRE");
     expect(row.lastError).toMatch(/421/);
-    expect(row.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
+    expect(row.nextAttemptAt.getTime()).toBeGreaterThan(clock.now().getTime());
     expect((await sender.drainAll()).claimed).toBe(0); // not before the backoff
-    await new Promise((r) => setTimeout(r, 350));
+    ahead = 60_000 + 1_000;
     expect((await sender.drainAll()).sent).toBe(1);
     transport!.close();
     expect(smtp.received.filter((r) => r.to.includes("tempo@exemple-sante.fr"))).toHaveLength(1);

@@ -67,7 +67,8 @@ async function post(body: string, headers: Record<string, string>): Promise<Resp
 const now = () => Math.floor(Date.now() / 1000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function answerFor(hook: string, timeoutMs = 5_000): Promise<string | null> {
+// waits for an answer that must come: returns as soon as it is there, 30 s only bound a loaded CI machine
+async function answerFor(hook: string, timeoutMs = 30_000): Promise<string | null> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     const found = fake.responses.find((x) => x.path.endsWith(`/${hook}`));
