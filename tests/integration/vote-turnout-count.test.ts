@@ -77,9 +77,27 @@ const CASES: Case[] = [
   { key: "en-retard-paye-apres-cutoff", pays: [{ year: 2025, cents: 3000, on: "2025-02-01" }, full("2026-06-20")] },
 ];
 
-async function seed(cptsId: string, prefix: string) {
+// Second table: members the grouped count reads by its other paths. Several members alike in all the rule
+// reads (same columns, same payments) changed after the cut-off: judged once, counted as many times as they
+// are; members paid for a later year in every (category, kind, exemption): found by one seek each.
+const ALIKE_AND_LATER: Case[] = [
+  ...[1, 2, 3].map((i) => ({ key: `paye-apres-cutoff-${i}`, pays: [full("2026-06-20")] })),
+  ...[1, 2].map((i) => ({ key: `rembourse-apres-cutoff-${i}`, pays: [{ ...full(), refunded: "2026-06-20" }] })),
+  ...[1, 2].map((i) => ({ key: `partiel-puis-solde-apres-${i}`, pays: [{ year: 2026, cents: 1000, on: "2026-02-01" }, { year: 2026, cents: 2000, on: "2026-06-16" }] })),
+  { key: "paye-apres-cutoff-autre-jour", pays: [full("2026-06-21")] },
+  { key: "paye-apres-cutoff-morale", morale: true, pays: [full("2026-06-20")] },
+  { key: "annee-suivante-structure", category: "STRUCTURE", morale: true, pays: [{ year: 2027, cents: 3000, on: "2026-05-01" }] },
+  { key: "annee-suivante-exonere", exempt: true, pays: [{ year: 2027, cents: 3000, on: "2026-05-01" }] },
+  { key: "annee-suivante-exonere-morale", exempt: true, morale: true, pays: [{ year: 2027, cents: 3000, on: "2026-05-01" }] },
+  { key: "annee-suivante-partenaire", category: "PARTENAIRE", pays: [{ year: 2027, cents: 500, on: "2026-05-01" }] },
+  { key: "annee-suivante-partenaire-exonere-morale", category: "PARTENAIRE", exempt: true, morale: true, pays: [{ year: 2027, cents: 500, on: "2026-05-01" }] },
+  { key: "deux-annees-morale", morale: true, pays: [full(), { year: 2027, cents: 3000, on: "2026-05-01" }] },
+  { key: "deux-annees-structure-partielle", category: "STRUCTURE", pays: [{ year: 2026, cents: 100, on: "2026-02-01" }, { year: 2027, cents: 3000, on: "2026-05-01" }] },
+];
+
+async function seed(cptsId: string, prefix: string, cases: Case[] = CASES) {
   const ids: Record<string, string> = {};
-  for (const c of CASES) {
+  for (const c of cases) {
     const row = await t.db.member.create({
       data: {
         cptsId,
@@ -138,6 +156,29 @@ describe(`vote turnout counted by the database (${engine})`, () => {
       const st = await voteStatus(ctx(), a.id, vote.id);
       expect(st.turnout!.eligible).toEqual(rule);
       expect(st.turnout!.voted).toEqual(voted);
+    }
+  });
+
+  it("members alike changed after the cut-off count once each; members paid for a later year, in every category, kind and exemption", async () => {
+    const c = await t.db.cpts.create({ data: { slug: "vote-c", name: "CPTS C", population: 50_000 } });
+    await t.db.duesRate.createMany({ data: [{ cptsId: c.id, year: 2026, category: "PROFESSIONNEL", amountCents: 3000 }, { cptsId: c.id, year: 2026, category: "STRUCTURE", amountCents: 0 }] });
+    const ids = await seed(c.id, "c", ALIKE_AND_LATER);
+    for (const federation of [false, true]) {
+      const vote = await t.db.vote.create({
+        data: { cptsId: c.id, question: `Q ${federation}`, options: ["Pour", "Contre"], opensAt: new Date("2026-06-30T16:00:00Z"), closesAt: new Date("2026-06-30T18:00:00Z"), eligibilityCutoff: CUTOFF, federation },
+      });
+      const { colleges } = await electorate(ctx(), vote);
+      const rule = { deliberatif: 0, consultatif: 0 };
+      for (const college of colleges.values()) rule[college]++;
+      const byKey = (id: string) => ALIKE_AND_LATER.find((x) => ids[x.key] === id)!.key;
+      // inter-CPTS: only legal persons vote (deliberative), partners are consultative
+      const expected: Record<"deliberatif" | "consultatif", string[]> = federation
+        ? { deliberatif: ["annee-suivante-structure", "annee-suivante-exonere-morale", "deux-annees-morale"], consultatif: ["annee-suivante-partenaire-exonere-morale"] }
+        : { deliberatif: ["rembourse-apres-cutoff-1", "rembourse-apres-cutoff-2", "annee-suivante-structure", "annee-suivante-exonere", "annee-suivante-exonere-morale", "deux-annees-morale", "deux-annees-structure-partielle"], consultatif: [] };
+      for (const college of ["deliberatif", "consultatif"] as const) {
+        expect([...colleges].filter(([, v]) => v === college).map(([id]) => byKey(id)).sort(), `${college} federation=${federation}`).toEqual([...expected[college]].sort());
+      }
+      expect(await electorateSize(ctx(), vote), `federation=${federation}`).toEqual(rule);
     }
   });
 });

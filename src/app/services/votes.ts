@@ -138,8 +138,8 @@ function collegeOf(m: CollegeInput, vote: Pick<VoteRow, "eligibilityCutoff" | "f
  * member: the database counts the members per group of dues columns (VoteRepository.electorateGroups)
  * and each group is judged once by the rule (collegeOf) as a member holding those columns' payments.
  * The members whose payments of the year changed after the cut-off, or who hold a PARTENAIRE role,
- * are taken off their group; partners are judged with their role, changed members one by one with
- * their real payments.
+ * are taken off their group; partners are judged with their role, changed members with their real
+ * payments (members alike in all the rule reads judged once, as many times as they are).
  */
 export async function electorateSize(ctx: AppContext, vote: Pick<VoteRow, "cptsId" | "eligibilityCutoff" | "federation">): Promise<Record<College, number>> {
   const repo = new VoteRepository(ctx.db);
@@ -166,8 +166,8 @@ export async function electorateSize(ctx: AppContext, vote: Pick<VoteRow, "cptsI
     add(judge(g, ["PARTENAIRE"]), g.n);
   }
   for (const m of changed) {
-    add(judge(m, []), -1);
-    add(collegeOf({ id: m.id, category: m.category, kind: m.kind, duesExempt: m.duesExempt, joinedOn: null, roles: m.partner ? ["PARTENAIRE"] : [], payments: m.payments }, vote, rates), 1);
+    add(judge(m, []), -m.n);
+    add(collegeOf({ id: "groupe", category: m.category, kind: m.kind, duesExempt: m.duesExempt, joinedOn: null, roles: m.partner ? ["PARTENAIRE"] : [], payments: m.payments }, vote, rates), m.n);
   }
   return eligible;
 }

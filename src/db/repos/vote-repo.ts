@@ -3,6 +3,7 @@
 import { randomUUID, randomInt } from "node:crypto";
 import type { Db, Tx } from "../client.ts";
 import { Prisma } from "../generated/postgres/client.ts";
+import { MembershipCategory, PersonKind } from "../generated/postgres/enums.ts";
 import { directRows } from "../direct-read.ts";
 
 export type DbOrTx = Db | Tx;
@@ -48,9 +49,12 @@ export interface DuesGroup {
   n: number;
 }
 
-/** A member whose payments of the cut-off's year changed after it: its columns today, its payments of that year. */
+/**
+ * Members whose payments of the cut-off's year changed after it: their columns today, their payments of that
+ * year. Members alike in every one of these (same columns, partner or not, same payments: amounts and dates)
+ * come as one, `n` of them: the rule judges them alike.
+ */
 export interface ChangedVoter extends DuesGroup {
-  id: string;
   partner: boolean;
   payments: { year: number; amountCents: number; paidOn: string; refundedOn: string | null }[];
 }
@@ -110,23 +114,33 @@ export class VoteRepository {
    * dues columns (member-list-repo: Member.duesYear / duesFirstYear / duesPaidCents; for a member
    * paid for a later year, kept alone, its MemberDuesYear row of the cut-off's year) with category,
    * kind and exemption, read in the order of the covering index (cptsId, status, category, kind,
-   * duesExempt, duesYear, duesFirstYear, duesPaidCents, joinedOn, id): no sort, no table read. The
-   * caller judges each group once with the dues rule.
+   * duesExempt, duesYear, duesFirstYear, duesPaidCents, joinedOn, id): no sort, no table read, one pass
+   * (the few paid for a later year: one seek per category, kind and exemption). The caller judges each
+   * group once with the dues rule.
    * Those columns say what the payments of the cut-off's year said at the cut-off unless one of them
    * was made or refunded after it, and the college also depends on a PARTENAIRE role: the caller takes
    * such members off their group and judges them apart, `partners` (not changed) per group again,
-   * `changed` one by one with their payments of the cut-off's year (earlier years only tell « en
-   * retard » from « jamais payé », neither eligible).
+   * `changed` with their payments of the cut-off's year (earlier years only tell « en retard » from
+   * « jamais payé », neither eligible), found through the DuesPayment indexes on paidOn and refundedOn;
+   * members alike in all the rule reads come as one with their number.
    * On SQLite the reads go straight through better-sqlite3 (direct-read.ts directRows): through Prisma's
    * adapter the same three reads cost ≈ 2 times the CPU.
    */
   async electorateGroups(cptsId: string, cutoff: string): Promise<{ groups: DuesGroup[]; partners: DuesGroup[]; changed: ChangedVoter[] }> {
     const year = Number(cutoff.slice(0, 4));
     const changedAfter = (alias: string) => Prisma.sql`${Prisma.raw(alias)}."cptsId" = ${cptsId} AND ${Prisma.raw(alias)}."year" = ${year} AND (${Prisma.raw(alias)}."paidOn" > ${cutoff} OR ${Prisma.raw(alias)}."refundedOn" > ${cutoff})`;
+    // the same members found by two range seeks, one per index (cptsId, year, paidOn | refundedOn, memberId)
+    const changedMembers = Prisma.sql`SELECT c."memberId" FROM "DuesPayment" c WHERE c."cptsId" = ${cptsId} AND c."year" = ${year} AND c."paidOn" > ${cutoff}
+          UNION SELECT c."memberId" FROM "DuesPayment" c WHERE c."cptsId" = ${cptsId} AND c."year" = ${year} AND c."refundedOn" > ${cutoff}`;
     const yearPaid = Prisma.sql`(CASE WHEN m."duesYear" > ${year} THEN (SELECT y."paidCents" FROM "MemberDuesYear" y WHERE y."memberId" = m."id" AND y."year" = ${year} AND y."paidCount" > 0) END)`;
     const cols = Prisma.sql`m."category", m."kind", (CASE WHEN m."duesExempt" THEN 1 ELSE 0 END) AS "exempt", m."duesYear", m."duesFirstYear", m."duesPaidCents"`;
     const groupBy = Prisma.sql`"category", "kind", "exempt", "duesYear", "duesFirstYear", "duesPaidCents", "yearPaid"`;
     const member = Prisma.sql`m."cptsId" = ${cptsId} AND m."status" = 'ACTIF' AND (m."joinedOn" IS NULL OR m."joinedOn" <= ${cutoff})`;
+    // every value of the index's columns before duesYear: the members paid for a later year are found by
+    // one seek per (category, kind, exemption) into the covering index, not by a second pass over it
+    const anyValue = (values: string[]) => Prisma.raw(values.map((v) => `'${v}'`).join(", "));
+    const laterYear = Prisma.sql`m."category" IN (${anyValue(Object.values(MembershipCategory))}) AND m."kind" IN (${anyValue(Object.values(PersonKind))})
+          AND m."duesExempt" IN (${false}, ${true}) AND m."duesYear" > ${year}`;
     const [groups, partners, payments] = await Promise.all([
       directRows<RawGroup>(this.db, Prisma.sql`
         SELECT ${cols}, CAST(NULL AS INTEGER) AS "yearPaid", COUNT(*) AS n
@@ -136,7 +150,7 @@ export class VoteRepository {
         UNION ALL
         SELECT ${cols}, ${yearPaid} AS "yearPaid", 1 AS n
         FROM "Member" m
-        WHERE ${member} AND m."duesYear" > ${year}`),
+        WHERE ${member} AND ${laterYear}`),
       directRows<RawGroup>(this.db, Prisma.sql`
         SELECT ${groupBy}, COUNT(*) AS n FROM (
           SELECT ${cols}, ${yearPaid} AS "yearPaid"
@@ -153,16 +167,24 @@ export class VoteRepository {
           p."amountCents", p."paidOn", p."refundedOn"
         FROM "DuesPayment" p
         CROSS JOIN "Member" m
-        WHERE p."cptsId" = ${cptsId} AND p."year" = ${year} AND p."memberId" IN (SELECT c."memberId" FROM "DuesPayment" c WHERE ${changedAfter("c")})
+        WHERE p."cptsId" = ${cptsId} AND p."year" = ${year} AND p."memberId" IN (${changedMembers})
           AND m."id" = p."memberId" AND ${member}`),
     ]);
-    const changed = new Map<string, ChangedVoter>();
+    const byMember = new Map<string, ChangedVoter>();
     for (const r of payments) {
-      let m = changed.get(r.id);
-      if (!m) changed.set(r.id, (m = { ...toGroup(r), id: r.id, partner: Number(r.partner) === 1, payments: [] }));
+      let m = byMember.get(r.id);
+      if (!m) byMember.set(r.id, (m = { ...toGroup(r), partner: Number(r.partner) === 1, payments: [] }));
       m.payments.push({ year, amountCents: Number(r.amountCents), paidOn: r.paidOn, refundedOn: r.refundedOn });
     }
-    return { groups: groups.map(toGroup), partners: partners.map(toGroup), changed: [...changed.values()] };
+    const alike = new Map<string, ChangedVoter>();
+    for (const m of byMember.values()) {
+      const pays = m.payments.map((p) => `${p.amountCents}/${p.paidOn}/${p.refundedOn}`).sort();
+      const key = [m.category, m.kind, m.duesExempt, m.duesYear, m.duesFirstYear, m.duesPaidCents, m.yearPaid, m.partner, ...pays].join("|");
+      const same = alike.get(key);
+      if (same) same.n += 1;
+      else alike.set(key, m);
+    }
+    return { groups: groups.map(toGroup), partners: partners.map(toGroup), changed: [...alike.values()] };
   }
 
   async participationCounts(voteId: string): Promise<{ college: string; n: number }[]> {
