@@ -5,7 +5,7 @@ import { createLogger } from "../log.ts";
 import { parseArgsFr } from "./args.ts";
 import { bindPort, StartError } from "../http/bind.ts";
 
-const STOP_BUDGET_MS = 8_000;
+const STOP_BUDGET_MS = 6_000; // app/start.ts's (not imported: the port is bound before the application loads)
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const { values } = parseArgsFr({ args, options: { demo: { type: "boolean" } }, allowPositionals: false, strict: true });

@@ -75,10 +75,15 @@ describe(`coordo start et arrêt (${engine})`, { timeout: 180_000 }, () => {
       const db = t.createDb(url);
       try {
         const early = await db.jobRun.count({ where: { startedAt: { lt: startedAt } } });
-        const caughtUp = (await db.jobRun.findMany()).filter((r) => !r.slot.startsWith("manual:") && new Date(r.slot) < startedAt);
+        const runs = (await db.jobRun.findMany()).filter((r) => !r.slot.startsWith("manual:"));
+        const caughtUp = runs.filter((r) => new Date(r.slot) < startedAt);
         expect(early).toBe(0);
         expect(caughtUp).toEqual([]);
-        expect(await db.outboxMessage.count()).toBe(0);
+        // nothing queued by the start itself. A slot that came due while coordo ran (the 08:00 deadline alerts,
+        // the 09:00 reminders: a CI run may well be under way then) queues its own messages once it has started.
+        const firstLiveRun = Math.min(...runs.map((r) => r.startedAt.getTime())); // Infinity when none ran
+        const queued = await db.outboxMessage.findMany({ select: { kind: true, createdAt: true } });
+        expect(queued.filter((m) => m.createdAt.getTime() < firstLiveRun)).toEqual([]);
       } finally {
         await db.$disconnect();
       }
@@ -155,7 +160,9 @@ describe(`coordo start et arrêt (${engine})`, { timeout: 180_000 }, () => {
         const t0 = performance.now();
         child.proc.kill("SIGTERM");
         await child.exited;
-        expect((performance.now() - t0) / 1000).toBeLessThan(10);
+        const stopSeconds = (performance.now() - t0) / 1000;
+        console.info(`SIGTERM pendant un envoi bloqué : arrêt en ${stopSeconds.toFixed(1)} s`);
+        expect(stopSeconds).toBeLessThan(10);
       } finally {
         if (child.proc.exitCode === null) child.proc.kill("SIGKILL");
       }
