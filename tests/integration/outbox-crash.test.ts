@@ -50,7 +50,7 @@ describe(`reprise après SIGKILL (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL"
     const kills = [150, 380];
     for (const at of kills) {
       const child = startChild();
-      await until(() => smtp.received.length >= at, 40_000);
+      await until(() => smtp.received.length >= at, 100_000); // a child through tsx loads slowly on a loaded CI machine
       child.kill("SIGKILL");
       await exited(child);
     }
