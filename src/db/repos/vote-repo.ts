@@ -132,6 +132,7 @@ export class VoteRepository {
     // the same members found by two range seeks, one per index (cptsId, year, paidOn | refundedOn, memberId)
     const changedMembers = Prisma.sql`SELECT c."memberId" FROM "DuesPayment" c WHERE c."cptsId" = ${cptsId} AND c."year" = ${year} AND c."paidOn" > ${cutoff}
           UNION SELECT c."memberId" FROM "DuesPayment" c WHERE c."cptsId" = ${cptsId} AND c."year" = ${year} AND c."refundedOn" > ${cutoff}`;
+    const partner = Prisma.sql`(CASE WHEN EXISTS (SELECT 1 FROM "MemberRole" r WHERE r."memberId" = m."id" AND r."role" = 'PARTENAIRE') THEN 1 ELSE 0 END)`;
     const yearPaid = Prisma.sql`(CASE WHEN m."duesYear" > ${year} THEN (SELECT y."paidCents" FROM "MemberDuesYear" y WHERE y."memberId" = m."id" AND y."year" = ${year} AND y."paidCount" > 0) END)`;
     const cols = Prisma.sql`m."category", m."kind", (CASE WHEN m."duesExempt" THEN 1 ELSE 0 END) AS "exempt", m."duesYear", m."duesFirstYear", m."duesPaidCents"`;
     const groupBy = Prisma.sql`"category", "kind", "exempt", "duesYear", "duesFirstYear", "duesPaidCents", "yearPaid"`;
@@ -160,21 +161,39 @@ export class VoteRepository {
             AND NOT EXISTS (SELECT 1 FROM "DuesPayment" c WHERE c."memberId" = m."id" AND ${changedAfter("c")})
         ) a
         GROUP BY ${groupBy}`),
-      // one row per payment of the cut-off's year of each changed member, with the member's columns
-      directRows<RawGroup & { id: string; partner: Num; amountCents: Num; paidOn: string; refundedOn: string | null }>(this.db, Prisma.sql`
-        SELECT p."memberId" AS "id", ${cols}, ${yearPaid} AS "yearPaid", 1 AS n,
-          (CASE WHEN EXISTS (SELECT 1 FROM "MemberRole" r WHERE r."memberId" = m."id" AND r."role" = 'PARTENAIRE') THEN 1 ELSE 0 END) AS "partner",
-          p."amountCents", p."paidOn", p."refundedOn"
-        FROM "DuesPayment" p
-        CROSS JOIN "Member" m
-        WHERE p."cptsId" = ${cptsId} AND p."year" = ${year} AND p."memberId" IN (${changedMembers})
-          AND m."id" = p."memberId" AND ${member}`),
+      // the changed members with one payment of the cut-off's year (nearly all): counted per group of
+      // their columns and that payment (MIN of one value: the value), `id` null; the others: one row per
+      // payment of that year, with the member's columns
+      directRows<RawGroup & { id: string | null; partner: Num; amountCents: Num; paidOn: string; refundedOn: string | null }>(this.db, Prisma.sql`
+        WITH x AS (
+          SELECT p."memberId", COUNT(*) AS k, MIN(p."amountCents") AS "amountCents", MIN(p."paidOn") AS "paidOn", MIN(p."refundedOn") AS "refundedOn"
+          FROM "DuesPayment" p
+          WHERE p."cptsId" = ${cptsId} AND p."year" = ${year} AND p."memberId" IN (${changedMembers})
+          GROUP BY p."memberId"
+        ), one AS (
+          SELECT ${cols}, ${yearPaid} AS "yearPaid", ${partner} AS "partner", x."amountCents", x."paidOn", x."refundedOn"
+          FROM x CROSS JOIN "Member" m
+          WHERE x."k" = 1 AND m."id" = x."memberId" AND ${member}
+        )
+        SELECT CAST(NULL AS TEXT) AS "id", ${groupBy}, "partner", "amountCents", "paidOn", "refundedOn", COUNT(*) AS n
+        FROM one
+        GROUP BY ${groupBy}, "partner", "amountCents", "paidOn", "refundedOn"
+        UNION ALL
+        SELECT p."memberId" AS "id", ${cols}, ${yearPaid} AS "yearPaid", ${partner} AS "partner", p."amountCents", p."paidOn", p."refundedOn", 1 AS n
+        FROM x CROSS JOIN "DuesPayment" p CROSS JOIN "Member" m
+        WHERE x."k" > 1 AND p."cptsId" = ${cptsId} AND p."year" = ${year} AND p."memberId" = x."memberId" AND m."id" = x."memberId" AND ${member}`),
     ]);
+    const changed: ChangedVoter[] = [];
     const byMember = new Map<string, ChangedVoter>();
     for (const r of payments) {
+      const pay = { year, amountCents: Number(r.amountCents), paidOn: r.paidOn, refundedOn: r.refundedOn };
+      if (r.id === null) {
+        changed.push({ ...toGroup(r), partner: Number(r.partner) === 1, payments: [pay] });
+        continue;
+      }
       let m = byMember.get(r.id);
       if (!m) byMember.set(r.id, (m = { ...toGroup(r), partner: Number(r.partner) === 1, payments: [] }));
-      m.payments.push({ year, amountCents: Number(r.amountCents), paidOn: r.paidOn, refundedOn: r.refundedOn });
+      m.payments.push(pay);
     }
     const alike = new Map<string, ChangedVoter>();
     for (const m of byMember.values()) {
@@ -184,7 +203,8 @@ export class VoteRepository {
       if (same) same.n += 1;
       else alike.set(key, m);
     }
-    return { groups: groups.map(toGroup), partners: partners.map(toGroup), changed: [...alike.values()] };
+    changed.push(...alike.values());
+    return { groups: groups.map(toGroup), partners: partners.map(toGroup), changed };
   }
 
   async participationCounts(voteId: string): Promise<{ college: string; n: number }[]> {
