@@ -44,7 +44,8 @@ beforeAll(async () => {
   await chat.linkWorkspace("SLACK", "T-FORM", w.cptsId, "Slack démo");
   const app = createHttpApp(w.app);
   const dispatcher = new Dispatcher(w.app);
-  mountDiscordInteractions(w.app, app, dispatcher, { publicKey: publicHex, apiBase: `${apiBase}/discord` });
+  // deadlineMs: these tests read the immediate answer; past Discord's 2 s (a loaded CI machine) it would be deferred instead
+  mountDiscordInteractions(w.app, app, dispatcher, { publicKey: publicHex, apiBase: `${apiBase}/discord`, deadlineMs: 60_000 });
   await startSlack(w.app, app, dispatcher, { botToken: "xoxb-test", signingSecret: SECRET, slackApiUrl: `${apiBase}/slack/` });
   ({ server } = await listen(app, 0, "127.0.0.1"));
   const port = (server.address() as AddressInfo).port;
