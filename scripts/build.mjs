@@ -2,12 +2,13 @@
 // Why esbuild rather than tsc: it is already installed (tsx runs on it), transpiles the whole tree in
 // well under a second (so `npm install` and `npm ci` stay fast; tsc's emit would type-check again, ~20 s),
 // and bundles our modules into a few files (one read per chunk at start instead of ~300 module loads).
-// Type checking stays `npm run typecheck`. Dependencies stay in node_modules (packages: "external"):
-// Prisma's query compiler (wasm), better-sqlite3's native module and templates are found as usual.
+// Type checking stays `npm run typecheck`. Dependencies stay in node_modules (external), but for a few pure ES
+// module packages bundled in (BUNDLED below): Prisma's query compiler (wasm), better-sqlite3's native module
+// and templates are found as usual.
 // Read at run time from the package root, not from dist: package.json (version) and the migrations SQL
 // (prisma/<engine>/migrations, see src/paths.ts). The generated Prisma clients and templates/ are bundled.
 import { build } from "esbuild";
-import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
@@ -46,6 +47,42 @@ const byRequire = {
     });
   },
 };
+// Pure-JavaScript ES module packages of the start and job paths are bundled into dist/ instead of loaded from
+// node_modules: Node 20 loads each ES module file on its own, and zod alone is ~100 files — 250-300 ms of CPU
+// and ~15 MB of memory at every coordo command, against ~45 ms and ~4 MB as one bundled chunk. Everything else
+// stays in node_modules (CommonJS packages, native modules, Prisma's runtime and wasm, the chat SDKs loaded on demand).
+const BUNDLED = /^(zod|hono|@hono\/node-server|node-cron)(\/|$)/;
+const externalDeps = {
+  name: "external-deps",
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (a) => (BUNDLED.test(a.path) ? undefined : { path: a.path, external: true }));
+  },
+};
+// Prisma's query compiler ships as base64 in a JS module: 2.5 MB of source kept in memory twice (the module's text
+// and the string) for the whole run, then decoded at the first query. The build writes the decoded .wasm into
+// dist/ and the generated client compiles it from there (falls back to the base64 module when the generated
+// code no longer has this shape).
+const WASM_BASE64 = /const \{ wasm \} = await import\("@prisma\/client\/runtime\/query_compiler_bg\.(\w+)\.wasm-base64\.mjs"\)\s*return await decodeBase64AsWasm\(wasm\)/;
+const wasmFromFile = {
+  name: "wasm-from-file",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]db[\\/]generated[\\/]\w+[\\/]internal[\\/]class\.ts$/ }, async (a) => {
+      const source = readFileSync(a.path, "utf8");
+      const m = WASM_BASE64.exec(source);
+      if (!m) {
+        process.stderr.write(`coordo : compilateur de requêtes de Prisma laissé en base64 (${a.path} : forme inattendue).\n`);
+        return undefined;
+      }
+      const file = `query_compiler_bg.${m[1]}.wasm`;
+      const { wasm } = await import(createRequire(`${root}package.json`).resolve(`@prisma/client/runtime/query_compiler_bg.${m[1]}.wasm-base64.mjs`));
+      mkdirSync(outdir, { recursive: true });
+      writeFileSync(`${outdir}/${file}`, Buffer.from(wasm, "base64"));
+      // dist/chunks/<chunk>.js → dist/<file>
+      const load = `const { readFileSync } = await import("node:fs")\n    return new WebAssembly.Module(readFileSync(new URL(import.meta.url.includes("/chunks/") ? "../${file}" : "./${file}", import.meta.url)))`;
+      return { contents: source.replace(m[0], load), loader: "ts" };
+    });
+  },
+};
 let result;
 try {
   result = await build({
@@ -57,13 +94,12 @@ try {
   format: "esm",
   platform: "node",
   target: "node20",
-  packages: "external",
   sourcemap: "linked",
   metafile: true,
   logLevel: "warning",
   legalComments: "none",
   chunkNames: "chunks/[name]-[hash]",
-  plugins: [byRequire],
+  plugins: [byRequire, externalDeps, wasmFromFile],
   });
 } catch (e) {
   rmSync(outdir, { recursive: true, force: true });
