@@ -46,7 +46,8 @@ beforeAll(async () => {
   const dispatcher = new Dispatcher(w.app);
   // deadlineMs: these tests read the immediate answer; past Discord's 2 s (a loaded CI machine) it would be deferred instead
   mountDiscordInteractions(w.app, app, dispatcher, { publicKey: publicHex, apiBase: `${apiBase}/discord`, deadlineMs: 60_000 });
-  await startSlack(w.app, app, dispatcher, { botToken: "xoxb-test", signingSecret: SECRET, slackApiUrl: `${apiBase}/slack/` });
+  // formAnswerMs: a refusal is read inside the form; past Slack's 2 s (a loaded CI machine) it would be posted instead
+  await startSlack(w.app, app, dispatcher, { botToken: "xoxb-test", signingSecret: SECRET, slackApiUrl: `${apiBase}/slack/`, formAnswerMs: 60_000 });
   ({ server } = await listen(app, 0, "127.0.0.1"));
   const port = (server.address() as AddressInfo).port;
   discordUrl = `http://127.0.0.1:${port}/discord/interactions`;

@@ -71,6 +71,8 @@ export interface SlackAdapterOptions {
   installations?: SlackTokens;
   /** app_uninstalled / tokens_revoked: forget the workspace's installation. */
   forget?: (teamId: string) => Promise<void>;
+  /** How long a form's check may take to be answered inside the form (FORM_ANSWER_MS; the HTTP ack waits 500 ms more). Tests on a loaded machine give more. */
+  formAnswerMs?: number;
 }
 
 export interface SlackAdapter {
@@ -173,7 +175,7 @@ async function onCommand(ctx: AppContext, dispatcher: Dispatcher, client: BoltAp
   if (reply.file && token) await sendFileToUser(ctx, client, token, command.user_id, reply);
 }
 
-function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher, agents: Agents, tokens: SlackTokens, forget?: (teamId: string) => Promise<void>) {
+function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher, agents: Agents, tokens: SlackTokens, forget?: (teamId: string) => Promise<void>, formAnswerMs = FORM_ANSWER_MS) {
   // the app was removed from a workspace, or its tokens revoked: its bot token is forgotten at once
   for (const name of ["app_uninstalled", "tokens_revoked"] as const) {
     app.event(name, async ({ body }) => {
@@ -202,7 +204,7 @@ function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher, agents:
     };
     const running = dispatcher.dispatch(req);
     let timer: NodeJS.Timeout | undefined;
-    const inTime = await Promise.race([running, new Promise<null>((r) => (timer = setTimeout(() => r(null), FORM_ANSWER_MS)))]);
+    const inTime = await Promise.race([running, new Promise<null>((r) => (timer = setTimeout(() => r(null), formAnswerMs)))]);
     clearTimeout(timer);
     const errors = inTime?.reply.formErrors;
     if (errors && Object.keys(errors).every((k) => k in view.state.values)) {
@@ -322,14 +324,15 @@ export async function startSlack(ctx: AppContext, http: Hono, dispatcher: Dispat
   const agents: Agents = { http: new nodeHttp.Agent({ keepAlive: true }), https: new nodeHttps.Agent({ keepAlive: true }) };
   if (opts.appToken) {
     app = new App({ ...common, appToken: opts.appToken, socketMode: true });
-    register(app, ctx, dispatcher, agents, tokens, opts.forget);
+    register(app, ctx, dispatcher, agents, tokens, opts.forget, opts.formAnswerMs);
     await app.start();
   } else {
     if (!opts.signingSecret) throw new Error("SLACK_SIGNING_SECRET est requis en mode HTTP (sans SLACK_APP_TOKEN)");
     const receiver = new HonoReceiver();
     app = new App({ ...common, receiver });
-    register(app, ctx, dispatcher, agents, tokens, opts.forget);
+    register(app, ctx, dispatcher, agents, tokens, opts.forget, opts.formAnswerMs);
     const secret = opts.signingSecret;
+    const ackDeadlineMs = opts.formAnswerMs === undefined ? ACK_DEADLINE_MS : opts.formAnswerMs + (ACK_DEADLINE_MS - FORM_ANSWER_MS);
     const malformed = (c: Context, what: string) => {
       ctx.log.warn("requête Slack signée mais mal formée", { what });
       return c.text("Requête mal formée.", 400);
@@ -383,7 +386,7 @@ export async function startSlack(ctx: AppContext, http: Hono, dispatcher: Dispat
         resolveAck(null);
       });
       let timer: NodeJS.Timeout | undefined;
-      const response = await Promise.race([acked, new Promise((r) => (timer = setTimeout(() => r(null), ACK_DEADLINE_MS)))]);
+      const response = await Promise.race([acked, new Promise((r) => (timer = setTimeout(() => r(null), ackDeadlineMs)))]);
       clearTimeout(timer);
       if (response === null || response === undefined || response === "") return c.body(null, 200);
       return typeof response === "string" ? c.text(response) : c.json(response as object);
