@@ -109,7 +109,8 @@ describe(`boucle d'événements pendant un long enchaînement de requêtes (${pr
 describe.skipIf(!!process.env.TEST_PG_ADMIN_URL)("fin de transaction en échec (SQLite)", () => {
   // Prisma leaves the transaction to the driver when its COMMIT or ROLLBACK statement fails: the lock that
   // serializes the one connection must be released anyway, or every later query of the process waits for ever.
-  const within = <T>(p: Promise<T>, ms = 3_000) =>
+  // a lock never released waits for ever: 30 s tells it from a query slowed by a loaded CI machine
+  const within = <T>(p: Promise<T>, ms = 30_000) =>
     Promise.race([p.then((v) => ({ ok: true as const, v }), (e: Error) => ({ ok: false as const, e })), tick(ms).then(() => "bloqué" as const)]);
 
   it("un COMMIT refusé annule la transaction et libère la connexion : les requêtes suivantes passent", async () => {
