@@ -2,14 +2,12 @@
 // CPTS's alert channel, repeated while late (escalated to the CA), until marked done.
 import { z } from "zod";
 import { defineJob } from "../src/scheduler/job.ts";
+import { JOB_META } from "./meta.ts";
 import { sendDeadlineAlerts } from "../src/app/services/deadlines.ts";
 import { allCptsIds } from "../src/db/repos/deadline-repo.ts";
 
 export const aciDeadlineAlertsJob = defineJob({
-  id: "aci-deadline-alerts",
-  description: "alertes des échéances ACI et associatives (90, 30, 7 jours, le jour J, puis en retard)",
-  cron: "0 8 * * *",
-  catchUp: "latest", // one run as of today: each deadline alerted once, with today's countdown
+  ...JOB_META["aci-deadline-alerts"],
   payload: z.object({}).default({}),
   async handler({ ctx, at, dryRun, cptsId }) {
     let alerts = 0, mails = 0, chat = 0;

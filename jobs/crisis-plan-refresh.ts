@@ -2,14 +2,12 @@
 // the new version is recorded (whose date then feeds the funding rules as the plan-update year).
 import { z } from "zod";
 import { defineJob } from "../src/scheduler/job.ts";
+import { JOB_META } from "./meta.ts";
 import { sendCrisisReviewRequests } from "../src/app/services/crisis-plan.ts";
 import { allCptsIds } from "../src/db/repos/deadline-repo.ts";
 
 export const crisisPlanRefreshJob = defineJob({
-  id: "crisis-plan-refresh",
-  description: "demandes de relecture du plan de crise avant sa mise à jour annuelle",
-  cron: "30 8 * * *",
-  catchUp: "all",
+  ...JOB_META["crisis-plan-refresh"],
   payload: z.object({}).default({}),
   async handler({ ctx, at, dryRun, cptsId }) {
     let requested = 0, skipped = 0;

@@ -3,13 +3,11 @@
 // activation is marked in the same transaction as the messages.
 import { z } from "zod";
 import { defineJob } from "../src/scheduler/job.ts";
+import { JOB_META } from "./meta.ts";
 import { sendDueCrisisReminders } from "../src/app/services/crisis-activation.ts";
 
 export const crisisRemindersJob = defineJob({
-  id: "crisis-reminders",
-  description: "rappel de l'appel du plan de crise à ceux qui n'ont pas répondu, après le délai choisi",
-  cron: "*/5 * * * *",
-  catchUp: "latest",
+  ...JOB_META["crisis-reminders"],
   payload: z.object({}).default({}),
   async handler({ ctx, dryRun, cptsId }) {
     const r = await sendDueCrisisReminders(ctx, ctx.clock.now(), { dryRun, cptsId });

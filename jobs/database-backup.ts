@@ -4,13 +4,11 @@ import { join } from "node:path";
 import { existsSync } from "node:fs";
 import { z } from "zod";
 import { defineJob } from "../src/scheduler/job.ts";
+import { JOB_META } from "./meta.ts";
 import { backupDatabase, backupFileName, pruneDailyBackups } from "../src/app/backup.ts";
 
 export const databaseBackupJob = defineJob({
-  id: "database-backup",
-  description: "sauvegarde quotidienne de la base SQLite (BACKUP_DIR, BACKUP_KEEP gardées)",
-  cron: "45 2 * * *",
-  catchUp: "latest",
+  ...JOB_META["database-backup"],
   payload: z.object({}).default({}),
   async handler({ ctx, dryRun }) {
     const { DATABASE_URL: url, BACKUP_DIR: dir, BACKUP_KEEP: keep } = ctx.config;

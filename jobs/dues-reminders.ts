@@ -2,14 +2,12 @@
 // member, dues year and step. A missed day is caught up (the latest due step goes out); a payment stops the next.
 import { z } from "zod";
 import { defineJob } from "../src/scheduler/job.ts";
+import { JOB_META } from "./meta.ts";
 import { previewReminders, enqueueReminders } from "../src/app/services/dues-reminders.ts";
 import { cptsIdsWithReminderPolicy } from "../src/db/repos/dues-repo.ts";
 
 export const duesRemindersJob = defineJob({
-  id: "dues-reminders",
-  description: "relances de cotisation selon la politique de chaque CPTS",
-  cron: "0 9 * * *",
-  catchUp: "all",
+  ...JOB_META["dues-reminders"],
   payload: z.object({}).default({}),
   async handler({ ctx, at, dryRun, cptsId }) {
     let cpts = 0, enqueued = 0, skipped = 0;

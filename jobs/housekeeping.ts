@@ -3,14 +3,12 @@
 // bodies of mails sent more than MAIL_BODY_RETENTION_DAYS ago to what the audit needs.
 import { z } from "zod";
 import { defineJob } from "../src/scheduler/job.ts";
+import { JOB_META } from "./meta.ts";
 import { purgeTechnicalRows } from "../src/db/repos/housekeeping-repo.ts";
 import { reduceOldMailBodies } from "../src/db/repos/mail-retention-repo.ts";
 
 export const housekeepingJob = defineJob({
-  id: "housekeeping",
-  description: "ménage des lignes techniques (dédoublonnage du chat, actions expirées, sessions, tentatives de connexion) et corps des mails envoyés après leur durée de conservation",
-  cron: "30 3 * * *",
-  catchUp: "latest",
+  ...JOB_META["housekeeping"],
   payload: z.object({}).default({}),
   async handler({ ctx, dryRun }) {
     return {

@@ -2,13 +2,11 @@
 // CPTS's periodic newsletter (monthly, quarterly, half-yearly) is overdue.
 import { z } from "zod";
 import { defineJob } from "../src/scheduler/job.ts";
+import { JOB_META } from "./meta.ts";
 import { runNewsletterSends } from "../src/app/services/newsletters.ts";
 
 export const newsletterSendsJob = defineJob({
-  id: "newsletter-sends",
-  description: "envoi des lettres d'information programmées et rappel de la périodicité",
-  cron: "*/10 * * * *",
-  catchUp: "latest",
+  ...JOB_META["newsletter-sends"],
   payload: z.object({}).default({}),
   async handler({ ctx, dryRun, cptsId }) {
     const r = await runNewsletterSends(ctx, { dryRun, cptsId });

@@ -3,13 +3,11 @@
 // their purge delay; the aggregated results stay on the vote.
 import { z } from "zod";
 import { defineJob } from "../src/scheduler/job.ts";
+import { JOB_META } from "./meta.ts";
 import { closeDueVotes, purgeExpiredBallots } from "../src/app/services/votes.ts";
 
 export const votePurgeJob = defineJob({
-  id: "vote-purge",
-  description: "clôture des votes d'AG arrivés à échéance et purge des bulletins après le délai",
-  cron: "*/5 * * * *",
-  catchUp: "latest",
+  ...JOB_META["vote-purge"],
   payload: z.object({}).default({}),
   async handler({ ctx, dryRun, cptsId }) {
     const now = ctx.clock.now();

@@ -29,7 +29,7 @@ export function sqlitePath(url: string): string {
  * Prisma's query compiler is a WebAssembly module (1.9 MB). By default V8 compiles it twice: a quick baseline
  * (Liftoff) then an optimized tier (TurboFan) for its hot functions, on background threads whose memory the
  * process keeps: ~15 MB more at the first query, and ~140 ms more CPU. The baseline alone compiles the queries
- * of a national reminders run at the same total CPU (README « Mémoire »). Set before the module is compiled.
+ * of a national reminders run at the same total CPU (README « Mémoire d'une exécution »). Set before the module is compiled.
  */
 let wasmBaselineOnly = false;
 function wasmBaseline(): void {
@@ -145,7 +145,7 @@ export function serializedSqlite(factory: SqliteFactory, direct?: SqliteDirect):
       // only a power loss may drop the last commits. Saves an fsync per commit.
       (inner as unknown as { client: { pragma(sql: string): unknown } }).client.pragma("synchronous = NORMAL");
       // better-sqlite3 is built with a 16 MB page cache per connection (SQLite's own default: 2 MB). The file's
-      // pages stay in the OS cache anyway; on the national set the larger cache saved no CPU (README « Mémoire »).
+      // pages stay in the OS cache anyway: the national run's CPU stayed within noise (README « Mémoire d'une exécution »).
       (inner as unknown as { client: { pragma(sql: string): unknown } }).client.pragma(`cache_size = -${SQLITE_CACHE_KB}`);
       const lock = new FifoLock();
       // better-sqlite3 is synchronous: a chain of awaited queries resolves in microtasks only and never lets

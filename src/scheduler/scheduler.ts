@@ -73,9 +73,10 @@ export class Scheduler {
     log.info("tâche démarrée", { job: job.id, runId, at: input.at, dryRun: input.dryRun });
     let outcome: RunOutcome;
     try {
-      const payload = job.payload.safeParse(input.payload);
+      const def = job.load ? await job.load() : job;
+      const payload = def.payload.safeParse(input.payload);
       if (!payload.success) throw new Error(`paramètres invalides : ${zodIssuesFr(payload.error.issues)}`);
-      const counts = await job.handler({ ...input, payload: payload.data });
+      const counts = await def.handler({ ...input, payload: payload.data });
       const errors = Array.isArray(counts.erreurs) ? counts.erreurs.join("\n") : undefined;
       await this.runs.finish(runId, { ok: true, counts, error: errors, at: new Date() });
       outcome = { status: "termine", runId, counts, error: errors };
