@@ -44,6 +44,13 @@ export interface ClaimedMessage {
 }
 
 const CHUNK = 500;
+/**
+ * Rows per multi-row INSERT of outbox rows (each carries a mail's text and HTML, ~5 KB, two-byte with « € »):
+ * Prisma serializes a raw statement's parameters to one JSON string; kept under ~128 KB it dies in V8's young
+ * generation, while a CPTS's whole batch (up to ~1 MB) went to the large-object space, freed only by a full
+ * collection: the peak memory of a national run (README « Mémoire d'une exécution nationale »).
+ */
+const INSERT_ROWS = 10;
 const OUTBOX_COLUMNS = [
   "id", "cptsId", "idempotencyKey", "channel", "kind", "recipient", "memberId", "subject", "bodyText", "bodyHtml",
   "headers", "refType", "refId", "state", "attempts", "nextAttemptAt", "createdAt",
@@ -72,6 +79,7 @@ export async function insertNewRows(tx: Tx, rows: OutboxRowInput[], onInserted?:
       newRowId(), r.cptsId, r.idempotencyKey, r.channel, r.kind, r.recipient, r.memberId ?? null, r.subject ?? null, r.bodyText, r.bodyHtml ?? null,
       r.headers ? JSON.stringify(r.headers) : null, r.refType ?? null, r.refId ?? null, "EN_ATTENTE", 0, r.nextAttemptAt ?? now, now,
     ]),
+    INSERT_ROWS,
   );
   onInserted?.(fresh.map((r) => r.idempotencyKey));
   return fresh.length;
