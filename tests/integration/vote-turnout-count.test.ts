@@ -95,6 +95,17 @@ const ALIKE_AND_LATER: Case[] = [
   { key: "deux-annees-structure-partielle", category: "STRUCTURE", pays: [{ year: 2026, cents: 100, on: "2026-02-01" }, { year: 2027, cents: 3000, on: "2026-05-01" }] },
 ];
 
+/** A vote open on 30/06/2026 with the table's cut-off, its electorate member by member, and the colleges counted from it. */
+async function openVote(cptsId: string, federation: boolean) {
+  const vote = await t.db.vote.create({
+    data: { cptsId, question: `Q ${federation}`, options: ["Pour", "Contre"], opensAt: new Date("2026-06-30T16:00:00Z"), closesAt: new Date("2026-06-30T18:00:00Z"), eligibilityCutoff: CUTOFF, federation },
+  });
+  const { colleges } = await electorate(ctx(), vote);
+  const rule = { deliberatif: 0, consultatif: 0 };
+  for (const college of colleges.values()) rule[college]++;
+  return { vote, colleges, rule };
+}
+
 async function seed(cptsId: string, prefix: string, cases: Case[] = CASES) {
   const ids: Record<string, string> = {};
   for (const c of cases) {
@@ -134,12 +145,7 @@ describe(`vote turnout counted by the database (${engine})`, () => {
     const ids = await seed(a.id, "a");
     await seed(b.id, "b");
     for (const federation of [false, true]) {
-      const vote = await t.db.vote.create({
-        data: { cptsId: a.id, question: `Q ${federation}`, options: ["Pour", "Contre"], opensAt: new Date("2026-06-30T16:00:00Z"), closesAt: new Date("2026-06-30T18:00:00Z"), eligibilityCutoff: CUTOFF, federation },
-      });
-      const { colleges } = await electorate(ctx(), vote);
-      const rule = { deliberatif: 0, consultatif: 0 };
-      for (const c of colleges.values()) rule[c]++;
+      const { vote, colleges, rule } = await openVote(a.id, federation);
       // the table's expectation, written by hand for the CPTS vote
       if (!federation) {
         expect([...colleges.keys()].map((id) => CASES.find((c) => ids[c.key] === id)!.key).sort()).toEqual(
@@ -164,12 +170,7 @@ describe(`vote turnout counted by the database (${engine})`, () => {
     await t.db.duesRate.createMany({ data: [{ cptsId: c.id, year: 2026, category: "PROFESSIONNEL", amountCents: 3000 }, { cptsId: c.id, year: 2026, category: "STRUCTURE", amountCents: 0 }] });
     const ids = await seed(c.id, "c", ALIKE_AND_LATER);
     for (const federation of [false, true]) {
-      const vote = await t.db.vote.create({
-        data: { cptsId: c.id, question: `Q ${federation}`, options: ["Pour", "Contre"], opensAt: new Date("2026-06-30T16:00:00Z"), closesAt: new Date("2026-06-30T18:00:00Z"), eligibilityCutoff: CUTOFF, federation },
-      });
-      const { colleges } = await electorate(ctx(), vote);
-      const rule = { deliberatif: 0, consultatif: 0 };
-      for (const college of colleges.values()) rule[college]++;
+      const { vote, colleges, rule } = await openVote(c.id, federation);
       const byKey = (id: string) => ALIKE_AND_LATER.find((x) => ids[x.key] === id)!.key;
       // inter-CPTS: only legal persons vote (deliberative), partners are consultative
       const expected: Record<"deliberatif" | "consultatif", string[]> = federation
