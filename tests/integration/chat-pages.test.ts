@@ -42,7 +42,7 @@ beforeAll(async () => {
   }
   const app = createHttpApp(w.app);
   const dispatcher = new Dispatcher(w.app);
-  slack = await startSlack(w.app, app, dispatcher, { botToken: "xoxb-pages", signingSecret: SECRET, slackApiUrl: fake.apiUrl });
+  slack = await startSlack(w.app, app, dispatcher, { botToken: "xoxb-pages", signingSecret: SECRET, slackApiUrl: fake.apiUrl, commandAnswerMs: 0 });
   // deadlineMs: these tests read the immediate answer; past Discord's 2 s (a loaded CI machine) it would be deferred instead
   mountDiscordInteractions(w.app, app, dispatcher, { publicKey: publicHex, deadlineMs: 60_000 });
   ({ server } = await listen(app, 0, "127.0.0.1"));

@@ -27,7 +27,7 @@ beforeAll(async () => {
   const coordo = await w.t.db.member.findFirstOrThrow({ where: { email: COORDO } });
   await chat.linkIdentity((await chat.identity(ws.id, "U-COORDO")).id, coordo.id);
   const app = createHttpApp(w.app);
-  slack = await startSlack(w.app, app, new Dispatcher(w.app), { botToken: "xoxb-statique", signingSecret: SECRET, slackApiUrl: fake.apiUrl });
+  slack = await startSlack(w.app, app, new Dispatcher(w.app), { botToken: "xoxb-statique", signingSecret: SECRET, slackApiUrl: fake.apiUrl, commandAnswerMs: 0 });
   const listening = await listen(app, 0, "127.0.0.1");
   server = listening.server as http.Server;
   base = `http://127.0.0.1:${listening.port}`;

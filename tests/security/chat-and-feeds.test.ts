@@ -34,7 +34,7 @@ beforeAll(async () => {
   const ctx = securityContext(t);
   const app = createHttpApp(ctx);
   dispatcher = new Dispatcher(ctx);
-  slack = await startSlack(ctx, app, dispatcher, { botToken: "xoxb-securite", signingSecret: SECRET, slackApiUrl: fake.apiUrl });
+  slack = await startSlack(ctx, app, dispatcher, { botToken: "xoxb-securite", signingSecret: SECRET, slackApiUrl: fake.apiUrl, commandAnswerMs: 0 });
   await adminComponent.start(ctx, app);
   const listening = await listen(app, 0, "127.0.0.1");
   server = listening.server as http.Server;

@@ -1,6 +1,8 @@
 // Slack through Bolt: HTTP mode mounted on the shared Hono server (POST /slack/events, signature
-// and timestamp checked here), or Socket Mode when SLACK_APP_TOKEN is set. Every invocation is
-// acked at once with « en cours », then answered through respond() (response_url).
+// and timestamp checked here), or Socket Mode when SLACK_APP_TOKEN is set. A slash command's answer rides in
+// Slack's ack when it is ready within COMMAND_ANSWER_MS (as Slack recommends: one request, shown at once);
+// a longer one is acked with « en cours », then answered through its response_url. Other interactions are
+// acked at once, then answered through respond() (response_url).
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import nodeHttp from "node:http";
 import nodeHttps from "node:https";
@@ -18,6 +20,8 @@ export const SLACK_MAX_SKEW_SECONDS = 300;
 const ACK_DEADLINE_MS = 2500;
 /** How long a form submission may take to be checked before the form is closed (its errors are then posted). */
 const FORM_ANSWER_MS = 2000;
+/** How long a slash command may take to be answered inside Slack's ack (its limit is 3 s) before « en cours ». */
+const COMMAND_ANSWER_MS = 1000;
 const WORKING = "⏳ en cours…";
 
 export type SlackVerdict = "ok" | "signature" | "perime";
@@ -73,6 +77,8 @@ export interface SlackAdapterOptions {
   forget?: (teamId: string) => Promise<void>;
   /** How long a form's check may take to be answered inside the form (FORM_ANSWER_MS; the HTTP ack waits 500 ms more). Tests on a loaded machine give more. */
   formAnswerMs?: number;
+  /** How long a slash command's answer may take to ride in the ack (COMMAND_ANSWER_MS); 0: always « en cours » then response_url. */
+  commandAnswerMs?: number;
 }
 
 export interface SlackAdapter {
@@ -132,6 +138,34 @@ async function send(respond: (m: Record<string, unknown>) => Promise<unknown>, r
   await respond({ ...renderSlack(reply), replace_original: reply.replace === true });
 }
 
+type SlackMessage = Record<string, unknown>;
+
+/**
+ * The ack window of a slash command: the first message of its answer (the reply, or a first progress) is
+ * handed to `ack` when it comes within `windowMs`; when the window closes first, the ack says « en cours »
+ * and every message goes to `later` (the response_url). `done()` after the handler: nothing to show (a
+ * form opened, a duplicate delivery) acks with an empty body.
+ */
+export function ackWindow(windowMs: number, ack: (m: SlackMessage | null) => void, later: Respond): { respond: Respond; done(): void } {
+  let acked = false;
+  const fire = (m: SlackMessage | null): boolean => {
+    if (acked) return false;
+    acked = true;
+    clearTimeout(timer);
+    ack(m);
+    return true;
+  };
+  const working = { response_type: "ephemeral", text: WORKING };
+  const timer = windowMs > 0 ? setTimeout(() => fire(working), windowMs) : undefined;
+  if (windowMs <= 0) fire(working);
+  return {
+    respond: async (m) => {
+      if (!fire(m)) return later(m);
+    },
+    done: () => void fire(null),
+  };
+}
+
 /** The fields of a slash-command payload the adapter reads. */
 interface SlashCommand {
   team_id: string;
@@ -175,7 +209,7 @@ async function onCommand(ctx: AppContext, dispatcher: Dispatcher, client: BoltAp
   if (reply.file && token) await sendFileToUser(ctx, client, token, command.user_id, reply);
 }
 
-function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher, agents: Agents, tokens: SlackTokens, forget?: (teamId: string) => Promise<void>, formAnswerMs = FORM_ANSWER_MS) {
+function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher, agents: Agents, tokens: SlackTokens, forget?: (teamId: string) => Promise<void>, formAnswerMs = FORM_ANSWER_MS, commandAnswerMs = COMMAND_ANSWER_MS) {
   // the app was removed from a workspace, or its tokens revoked: its bot token is forgotten at once
   for (const name of ["app_uninstalled", "tokens_revoked"] as const) {
     app.event(name, async ({ body }) => {
@@ -185,9 +219,14 @@ function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher, agents:
       await forget?.(teamId);
     });
   }
+  // Socket Mode (the HTTP route below answers its own slash commands the same way)
   app.command(/.*/, async ({ command, ack, respond: boltRespond, client }) => {
-    await ack({ response_type: "ephemeral", text: WORKING });
-    await onCommand(ctx, dispatcher, client, tokens, command, responder(agents, command.response_url, boltRespond));
+    const w = ackWindow(commandAnswerMs, (m) => void ack(m ?? undefined).catch((e) => ctx.log.warn("accusé de réception Slack impossible", { error: e })), responder(agents, command.response_url, boltRespond));
+    try {
+      await onCommand(ctx, dispatcher, client, tokens, command, w.respond);
+    } finally {
+      w.done();
+    }
   });
   // a submitted form runs its command again with the typed values; a refusal is shown inside the
   // form (ack with response_action « errors », the form stays open), any other answer is posted to its author only
@@ -324,13 +363,13 @@ export async function startSlack(ctx: AppContext, http: Hono, dispatcher: Dispat
   const agents: Agents = { http: new nodeHttp.Agent({ keepAlive: true }), https: new nodeHttps.Agent({ keepAlive: true }) };
   if (opts.appToken) {
     app = new App({ ...common, appToken: opts.appToken, socketMode: true });
-    register(app, ctx, dispatcher, agents, tokens, opts.forget, opts.formAnswerMs);
+    register(app, ctx, dispatcher, agents, tokens, opts.forget, opts.formAnswerMs, opts.commandAnswerMs);
     await app.start();
   } else {
     if (!opts.signingSecret) throw new Error("SLACK_SIGNING_SECRET est requis en mode HTTP (sans SLACK_APP_TOKEN)");
     const receiver = new HonoReceiver();
     app = new App({ ...common, receiver });
-    register(app, ctx, dispatcher, agents, tokens, opts.forget, opts.formAnswerMs);
+    register(app, ctx, dispatcher, agents, tokens, opts.forget, opts.formAnswerMs, opts.commandAnswerMs);
     const secret = opts.signingSecret;
     const ackDeadlineMs = opts.formAnswerMs === undefined ? ACK_DEADLINE_MS : opts.formAnswerMs + (ACK_DEADLINE_MS - FORM_ANSWER_MS);
     const malformed = (c: Context, what: string) => {
@@ -360,13 +399,17 @@ export async function startSlack(ctx: AppContext, http: Hono, dispatcher: Dispat
       if (body.command !== undefined) {
         const cmd = slashSchema.safeParse(body);
         if (!cmd.success) return malformed(c, "commande");
-        // A slash command skips Bolt's middleware chain (none of ours applies to it): the same ack,
-        // then the same handler as app.command — a third of the adapter's CPU per command.
+        // A slash command skips Bolt's middleware chain (none of ours applies to it): the same handler as
+        // app.command — a third of the adapter's CPU per command. Its answer is this HTTP answer when ready in time.
         const url = cmd.data.response_url;
-        onCommand(ctx, dispatcher, app.client, tokens, cmd.data, (m) => postToResponseUrl(agents, url, m)).catch((e) => {
-          ctx.log.error("traitement d'un évènement Slack en erreur", { error: e });
-        });
-        return c.json({ response_type: "ephemeral", text: WORKING });
+        let answer!: (m: SlackMessage | null) => void;
+        const acked = new Promise<SlackMessage | null>((r) => (answer = r));
+        const w = ackWindow(opts.commandAnswerMs ?? COMMAND_ANSWER_MS, answer, (m) => postToResponseUrl(agents, url, m));
+        onCommand(ctx, dispatcher, app.client, tokens, cmd.data, w.respond)
+          .catch((e) => ctx.log.error("traitement d'un évènement Slack en erreur", { error: e }))
+          .finally(w.done);
+        const m = await acked;
+        return m ? c.json(m) : c.body(null, 200);
       }
       const known = interactiveSchema.safeParse(body);
       if (!known.success) return malformed(c, typeof body.type === "string" ? body.type.slice(0, 40) : "type absent");
