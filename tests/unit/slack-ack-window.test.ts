@@ -16,7 +16,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe("fenêtre d'accusé de réception Slack", () => {
   it("la réponse prête à temps est l'accusé lui-même ; les messages suivants partent par response_url", async () => {
     const { acks, later, w } = harness(60_000);
-    await w.respond({ text: "réponse" });
+    await w.respond({ text: "réponse", replace_original: false });
     await w.respond({ text: "suite" });
     w.done();
     expect(acks).toEqual([{ text: "réponse" }]);
@@ -31,6 +31,19 @@ describe("fenêtre d'accusé de réception Slack", () => {
     w.done();
     expect(acks).toHaveLength(1);
     expect(later).toEqual([{ text: "réponse" }]);
+  });
+
+  it("un message suivant attend que l'accusé soit parti (il ne le dépasse jamais)", async () => {
+    const order: string[] = [];
+    let release!: () => void;
+    const w = ackWindow(60_000, (m) => new Promise<void>((r) => (release = () => (order.push(`accusé ${m!.text}`), r()))), async (m) => void order.push(`response_url ${m.text}`));
+    await w.respond({ text: "1" });
+    const second = w.respond({ text: "2" });
+    await sleep(30);
+    expect(order).toEqual([]);
+    release();
+    await second;
+    expect(order).toEqual(["accusé 1", "response_url 2"]);
   });
 
   it("fenêtre 0 : toujours « en cours » puis response_url (le chemin d'avant)", async () => {

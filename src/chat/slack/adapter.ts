@@ -146,13 +146,14 @@ type SlackMessage = Record<string, unknown>;
  * and every message goes to `later` (the response_url). `done()` after the handler: nothing to show (a
  * form opened, a duplicate delivery) acks with an empty body.
  */
-export function ackWindow(windowMs: number, ack: (m: SlackMessage | null) => void, later: Respond): { respond: Respond; done(): void } {
-  let acked = false;
+export function ackWindow(windowMs: number, ack: (m: SlackMessage | null) => unknown, later: Respond): { respond: Respond; done(): void } {
+  let sent: Promise<unknown> | undefined;
   const fire = (m: SlackMessage | null): boolean => {
-    if (acked) return false;
-    acked = true;
+    if (sent) return false;
     clearTimeout(timer);
-    ack(m);
+    // replace_original means nothing in an ack (there is no message yet to replace)
+    const body = m && (({ replace_original: _, ...rest }) => rest)(m);
+    sent = Promise.resolve(ack(body)).catch(() => {});
     return true;
   };
   const working = { response_type: "ephemeral", text: WORKING };
@@ -160,11 +161,17 @@ export function ackWindow(windowMs: number, ack: (m: SlackMessage | null) => voi
   if (windowMs <= 0) fire(working);
   return {
     respond: async (m) => {
-      if (!fire(m)) return later(m);
+      if (fire(m)) return;
+      // a later message (the answer after « en cours », a page) never overtakes the ack
+      await sent;
+      return later(m);
     },
     done: () => void fire(null),
   };
 }
+
+/** What the user sees when a command failed inside the adapter (the dispatcher answers its own errors). */
+const ADAPTER_FAILED = { response_type: "ephemeral", text: "Désolé, une erreur interne nous empêche de répondre. Réessayez dans un moment ; si cela persiste, prévenez la coordination." };
 
 /** The fields of a slash-command payload the adapter reads. */
 interface SlashCommand {
@@ -221,9 +228,12 @@ function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher, agents:
   }
   // Socket Mode (the HTTP route below answers its own slash commands the same way)
   app.command(/.*/, async ({ command, ack, respond: boltRespond, client }) => {
-    const w = ackWindow(commandAnswerMs, (m) => void ack(m ?? undefined).catch((e) => ctx.log.warn("accusé de réception Slack impossible", { error: e })), responder(agents, command.response_url, boltRespond));
+    const w = ackWindow(commandAnswerMs, (m) => ack(m ?? undefined).catch((e) => ctx.log.warn("accusé de réception Slack impossible", { error: e })), responder(agents, command.response_url, boltRespond));
     try {
       await onCommand(ctx, dispatcher, client, tokens, command, w.respond);
+    } catch (e) {
+      ctx.log.error("traitement d'une commande Slack en erreur", { error: e });
+      await w.respond(ADAPTER_FAILED).catch(() => {});
     } finally {
       w.done();
     }
@@ -406,7 +416,10 @@ export async function startSlack(ctx: AppContext, http: Hono, dispatcher: Dispat
         const acked = new Promise<SlackMessage | null>((r) => (answer = r));
         const w = ackWindow(opts.commandAnswerMs ?? COMMAND_ANSWER_MS, answer, (m) => postToResponseUrl(agents, url, m));
         onCommand(ctx, dispatcher, app.client, tokens, cmd.data, w.respond)
-          .catch((e) => ctx.log.error("traitement d'un évènement Slack en erreur", { error: e }))
+          .catch(async (e) => {
+            ctx.log.error("traitement d'une commande Slack en erreur", { error: e });
+            await w.respond(ADAPTER_FAILED).catch(() => {});
+          })
           .finally(w.done);
         const m = await acked;
         return m ? c.json(m) : c.body(null, 200);
