@@ -113,6 +113,7 @@ function merge<T>(base: T, overrides: unknown): T {
   if (!isPlainObject(base) || !isPlainObject(overrides)) return (overrides === undefined ? base : overrides) as T;
   const result: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overrides)) {
+    // Stryker disable next-line ConditionalExpression: merge(base, undefined) returns base, so the value is unchanged
     if (value !== undefined) result[key] = merge((base as Record<string, unknown>)[key], value);
   }
   return result as T;
