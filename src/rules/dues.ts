@@ -80,8 +80,8 @@ export const MIN_PAYMENT_YEAR = 2000;
 
 /** Why an amount cannot be a dues payment (French, for the person who typed it), or null when it can. */
 export function checkPaymentAmount(cents: unknown): string | null {
-  // Stryker disable next-line ConditionalExpression,LogicalOperator: Number.isInteger alone is false for a non-number, NaN and ±Infinity
-  if (typeof cents !== "number" || !Number.isFinite(cents) || !Number.isInteger(cents)) return "Le montant doit être un nombre d'euros avec au plus deux décimales.";
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: the typeof is for TypeScript; Number.isInteger is already false for a non-number, NaN and ±Infinity
+  if (typeof cents !== "number" || !Number.isInteger(cents)) return "Le montant doit être un nombre d'euros avec au plus deux décimales.";
   if (cents <= 0) return "Le montant doit être supérieur à 0 € : un paiement de 0 € ou négatif n'est pas une cotisation.";
   if (cents > MAX_PAYMENT_CENTS) return `Le montant ${formatEuros(cents)} dépasse le maximum accepté pour une cotisation (${formatEuros(MAX_PAYMENT_CENTS)}) : vérifiez la saisie.`;
   return null;

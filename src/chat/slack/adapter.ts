@@ -216,6 +216,18 @@ async function onCommand(ctx: AppContext, dispatcher: Dispatcher, client: BoltAp
   if (reply.file && token) await sendFileToUser(ctx, client, token, command.user_id, reply);
 }
 
+/** A slash command through its ack window: its handler, a French error if the adapter fails, and an empty ack when nothing was shown. */
+async function answerCommand(ctx: AppContext, dispatcher: Dispatcher, client: BoltApp["client"], tokens: SlackTokens, command: SlashCommand, w: ReturnType<typeof ackWindow>) {
+  try {
+    await onCommand(ctx, dispatcher, client, tokens, command, w.respond);
+  } catch (e) {
+    ctx.log.error("traitement d'une commande Slack en erreur", { error: e });
+    await w.respond(ADAPTER_FAILED).catch(() => {});
+  } finally {
+    w.done();
+  }
+}
+
 function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher, agents: Agents, tokens: SlackTokens, forget?: (teamId: string) => Promise<void>, formAnswerMs = FORM_ANSWER_MS, commandAnswerMs = COMMAND_ANSWER_MS) {
   // the app was removed from a workspace, or its tokens revoked: its bot token is forgotten at once
   for (const name of ["app_uninstalled", "tokens_revoked"] as const) {
@@ -229,14 +241,7 @@ function register(app: BoltApp, ctx: AppContext, dispatcher: Dispatcher, agents:
   // Socket Mode (the HTTP route below answers its own slash commands the same way)
   app.command(/.*/, async ({ command, ack, respond: boltRespond, client }) => {
     const w = ackWindow(commandAnswerMs, (m) => ack(m ?? undefined).catch((e) => ctx.log.warn("accusé de réception Slack impossible", { error: e })), responder(agents, command.response_url, boltRespond));
-    try {
-      await onCommand(ctx, dispatcher, client, tokens, command, w.respond);
-    } catch (e) {
-      ctx.log.error("traitement d'une commande Slack en erreur", { error: e });
-      await w.respond(ADAPTER_FAILED).catch(() => {});
-    } finally {
-      w.done();
-    }
+    await answerCommand(ctx, dispatcher, client, tokens, command, w);
   });
   // a submitted form runs its command again with the typed values; a refusal is shown inside the
   // form (ack with response_action « errors », the form stays open), any other answer is posted to its author only
@@ -415,12 +420,7 @@ export async function startSlack(ctx: AppContext, http: Hono, dispatcher: Dispat
         let answer!: (m: SlackMessage | null) => void;
         const acked = new Promise<SlackMessage | null>((r) => (answer = r));
         const w = ackWindow(opts.commandAnswerMs ?? COMMAND_ANSWER_MS, answer, (m) => postToResponseUrl(agents, url, m));
-        onCommand(ctx, dispatcher, app.client, tokens, cmd.data, w.respond)
-          .catch(async (e) => {
-            ctx.log.error("traitement d'une commande Slack en erreur", { error: e });
-            await w.respond(ADAPTER_FAILED).catch(() => {});
-          })
-          .finally(w.done);
+        void answerCommand(ctx, dispatcher, app.client, tokens, cmd.data, w);
         const m = await acked;
         return m ? c.json(m) : c.body(null, 200);
       }
