@@ -1,8 +1,12 @@
-// SMTP through nodemailer's pooled transport (one message in flight per connection), and the
+// SMTP through nodemailer: each mail composed once into bytes (mime.ts), sent over a pool of its SMTPConnections
+// (smtp-pool.ts, one message in flight per connection); and the
 // classification of its errors: 5xx = permanent, 4xx and connection errors = temporary.
-import type { Transporter } from "nodemailer";
+import type MailComposerT from "nodemailer/lib/mail-composer";
+import type DKIMT from "nodemailer/lib/dkim";
 import type { Config } from "../config.ts";
 import { dkimOptions } from "./identity.ts";
+import { composeRaw, envelopeOf, loadMimeEncoders, type MimeEncoders } from "./mime.ts";
+import { SmtpPool } from "./smtp-pool.ts";
 
 export interface OutgoingMail {
   from: string | { name: string; address: string };
@@ -29,41 +33,54 @@ export function smtpTransport(config: Config, opts: { smtpUrl?: string; poolSize
   if (!url) return null;
   const u = new URL(url);
   const dkim = dkimOptions(config); // read now: a missing key file still stops the start
-  // nodemailer (~80 ms of CPU to load) is loaded at the first send or check, not when coordo starts
-  let pooled: Promise<Transporter> | undefined;
-  const transport = () => (pooled ??= import("nodemailer").then(({ default: nodemailer }) => nodemailer.createTransport({
-    pool: true,
+  const pool = new SmtpPool({
     host: u.hostname,
     port: Number(u.port || (u.protocol === "smtps:" ? 465 : 587)),
     secure: u.protocol === "smtps:",
-    auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
+    ...(u.username ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } } : {}),
     maxConnections: opts.poolSize ?? config.SMTP_POOL_SIZE,
-    maxMessages: Infinity,
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
     socketTimeout: opts.socketTimeoutMs ?? 60_000,
-    ...(dkim ? { dkim } : {}),
-  })));
+  });
+  // nodemailer's encoders, composer and DKIM signer (~80 ms of CPU to load) are loaded at the first send
+  let lib: Promise<{ enc: MimeEncoders; composer: typeof MailComposerT; signer: DKIMT | null }> | undefined;
+  const library = () => (lib ??= Promise.all([loadMimeEncoders(), import("nodemailer/lib/mail-composer"), dkim ? import("nodemailer/lib/dkim") : null]).then(([enc, mc, dk]) => {
+    const DKIM = dk ? ((dk.default ?? dk) as typeof DKIMT) : null;
+    return { enc, composer: (mc.default ?? mc) as typeof MailComposerT, signer: DKIM && dkim ? new DKIM(dkim) : null };
+  }));
   return {
     async send(mail) {
-      const info = await (await transport()).sendMail({
-        from: mail.from,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId: mail.messageId,
-        headers: mail.headers,
-        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
-        ...(mail.envelope ? { envelope: mail.envelope } : {}),
-      });
-      return { response: String(info.response ?? "") };
+      const { enc, composer, signer } = await library();
+      // one pass with nodemailer's encoders; what only its full composer handles (non-ASCII addresses…) goes through it
+      let raw = composeRaw(enc, mail) ?? (await new composer(nodemailerOptions(mail)).compile().build());
+      if (signer) raw = await streamToBuffer(signer.sign(raw));
+      return { response: await pool.send(envelopeOf(mail), raw) };
     },
-    async verify() {
-      await (await transport()).verify();
-    },
-    close: () => void pooled?.then((t) => t.close()),
+    verify: () => pool.verify(),
+    close: () => pool.close(),
   };
+}
+
+/** The mail as nodemailer's sendMail / MailComposer options. */
+export function nodemailerOptions(mail: OutgoingMail) {
+  return {
+    from: mail.from,
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    messageId: mail.messageId,
+    headers: mail.headers,
+    ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+    ...(mail.envelope ? { envelope: mail.envelope } : {}),
+  };
+}
+
+async function streamToBuffer(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === "string" ? Buffer.from(c) : c);
+  return Buffer.concat(chunks);
 }
 
 export interface SendFailure {
