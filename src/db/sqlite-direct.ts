@@ -6,8 +6,8 @@ import type { Db } from "./client.ts";
 
 /** The subset of a better-sqlite3 connection used here. */
 export interface SqliteConnection {
-  prepare(sql: string): { run(...params: unknown[]): { changes: number } };
-  transaction<F extends (...args: never[]) => unknown>(fn: F): F;
+  prepare(sql: string): { run(...params: unknown[]): { changes: number }; all(...params: unknown[]): unknown[] };
+  transaction<F extends (...args: never[]) => unknown>(fn: F): F & { immediate: F };
 }
 
 /** Filled by the serialized adapter when it connects: runs `f` on the connection while holding its lock. */

@@ -89,6 +89,17 @@ const READY: OutboxState[] = ["EN_ATTENTE", "ECHEC_TEMPORAIRE"];
 const MARK_SENT_SQL = `UPDATE "OutboxMessage" SET "state" = 'ENVOYE', "sentAt" = ?, "providerId" = ?, "lastError" = NULL, "lockedBy" = NULL, "lockedUntil" = NULL
   WHERE "id" = ? AND "lockedBy" = ? AND "state" = 'EN_COURS'`;
 
+// The claim on SQLite (see claim()): the due rows of a job run's keys (a JSON array, so one prepared statement
+// serves every list length) or of the whole queue, oldest first; then the same conditional UPDATE as Prisma's.
+const DUE_SQL = `(("state" IN ('EN_ATTENTE', 'ECHEC_TEMPORAIRE') AND "nextAttemptAt" <= @now) OR ("state" = 'EN_COURS' AND "lockedUntil" < @now))
+  AND (@channels IS NULL OR "channel" IN (SELECT value FROM json_each(@channels))) AND (@keys IS NULL OR "idempotencyKey" IN (SELECT value FROM json_each(@keys)))`;
+const CLAIM_CANDIDATES_SQL = `SELECT "id", "state" FROM "OutboxMessage" WHERE ${DUE_SQL} ORDER BY "nextAttemptAt", "id" LIMIT @limit`;
+const CLAIM_UPDATE_SQL = `UPDATE "OutboxMessage" SET "state" = 'EN_COURS', "lockedBy" = @lockToken, "lockedUntil" = @until, "attempts" = "attempts" + 1
+  WHERE "id" IN (SELECT value FROM json_each(@ids)) AND ${DUE_SQL}
+  RETURNING "id", "cptsId", "idempotencyKey", "channel", "kind", "recipient", "memberId", "subject", "bodyText", "bodyHtml", "headers", "refType", "refId", "attempts", "createdAt", "nextAttemptAt"`;
+
+type ClaimRow = Omit<ClaimedMessage, "headers" | "createdAt" | "maybeSent"> & { headers: string | null; createdAt: string; nextAttemptAt: string };
+
 export class OutboxRepository {
   /** `scope.keys`: claim only the rows with these idempotency keys (`coordo job run` sends what it enqueued). */
   constructor(
@@ -106,6 +117,26 @@ export class OutboxRepository {
       ...(this.scope.keys ? { idempotencyKey: { in: [...this.scope.keys] } } : {}),
       OR: [{ state: { in: READY }, nextAttemptAt: { lte: opts.now } }, { state: "EN_COURS" as const, lockedUntil: { lt: opts.now } }],
     };
+    // SQLite: candidates and update in one IMMEDIATE transaction (the write lock from the start: no other process
+    // in between), by statements prepared once, without Prisma's query compilation and result mapping
+    const direct = sqliteDirect(this.db);
+    if (direct) {
+      const now = sqliteDateTime(opts.now);
+      const channels = opts.channels ? JSON.stringify(opts.channels) : null;
+      const keys = this.scope.keys ? JSON.stringify(this.scope.keys) : null;
+      const until = sqliteDateTime(new Date(opts.now.getTime() + opts.leaseMs));
+      const { rows, expired } = await direct((c) =>
+        c.transaction(() => {
+          const candidates = prepared(c, CLAIM_CANDIDATES_SQL).all({ now, channels, keys, limit: opts.limit }) as { id: string; state: string }[];
+          if (candidates.length === 0) return { rows: [] as ClaimRow[], expired: new Set<string>() };
+          const rows = prepared(c, CLAIM_UPDATE_SQL).all({ now, channels, keys, lockToken: opts.lockToken, until, ids: JSON.stringify(candidates.map((r) => r.id)) }) as ClaimRow[];
+          return { rows, expired: new Set(candidates.filter((r) => r.state === "EN_COURS").map((r) => r.id)) };
+        }).immediate(),
+      );
+      return rows
+        .sort((a, b) => (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : a.id < b.id ? -1 : 1))
+        .map(({ nextAttemptAt: _n, ...r }) => ({ ...r, attempts: Number(r.attempts) /* the connection reads integers as BigInt */, headers: r.headers == null ? null : (JSON.parse(r.headers) as Record<string, string>), createdAt: new Date(r.createdAt), maybeSent: expired.has(r.id) }));
+    }
     let expired = new Set<string>();
     // Another worker may take the same candidates between the read and the update: try again (bounded).
     for (let round = 0; round < 5; round++) {
