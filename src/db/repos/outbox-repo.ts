@@ -89,13 +89,17 @@ const READY: OutboxState[] = ["EN_ATTENTE", "ECHEC_TEMPORAIRE"];
 const MARK_SENT_SQL = `UPDATE "OutboxMessage" SET "state" = 'ENVOYE', "sentAt" = ?, "providerId" = ?, "lastError" = NULL, "lockedBy" = NULL, "lockedUntil" = NULL
   WHERE "id" = ? AND "lockedBy" = ? AND "state" = 'EN_COURS'`;
 
-// The claim on SQLite (see claim()): the due rows of a job run's keys (a JSON array, so one prepared statement
-// serves every list length) or of the whole queue, oldest first; then the same conditional UPDATE as Prisma's.
-const DUE_SQL = `(("state" IN ('EN_ATTENTE', 'ECHEC_TEMPORAIRE') AND "nextAttemptAt" <= @now) OR ("state" = 'EN_COURS' AND "lockedUntil" < @now))
-  AND (@channels IS NULL OR "channel" IN (SELECT value FROM json_each(@channels))) AND (@keys IS NULL OR "idempotencyKey" IN (SELECT value FROM json_each(@keys)))`;
-const CLAIM_CANDIDATES_SQL = `SELECT "id", "state" FROM "OutboxMessage" WHERE ${DUE_SQL} ORDER BY "nextAttemptAt", "id" LIMIT @limit`;
+// The claim on SQLite (see claim()), statements prepared once (lists go as JSON arrays through json_each). A job
+// run's claim starts from its keys (the unique index, CROSS JOIN keeps that order): from the state index it
+// would read every due row of the queue (50,000 on the national set) for each batch. The UPDATE finds its rows
+// by id (the unary + keeps the state index out of it) and checks again that each is still due.
+const due = (o: string) => `((${o}"state" IN ('EN_ATTENTE', 'ECHEC_TEMPORAIRE') AND ${o}"nextAttemptAt" <= @now) OR (${o}"state" = 'EN_COURS' AND ${o}"lockedUntil" < @now))
+  AND (@channels IS NULL OR ${o}"channel" IN (SELECT value FROM json_each(@channels)))`;
+const CLAIM_KEYS_SQL = `SELECT o."id", o."state" FROM json_each(@keys) AS k CROSS JOIN "OutboxMessage" AS o ON o."idempotencyKey" = k.value
+  WHERE ${due("o.")} ORDER BY o."nextAttemptAt", o."id" LIMIT @limit`;
+const CLAIM_ALL_SQL = `SELECT "id", "state" FROM "OutboxMessage" WHERE ${due("")} ORDER BY "nextAttemptAt", "id" LIMIT @limit`;
 const CLAIM_UPDATE_SQL = `UPDATE "OutboxMessage" SET "state" = 'EN_COURS', "lockedBy" = @lockToken, "lockedUntil" = @until, "attempts" = "attempts" + 1
-  WHERE "id" IN (SELECT value FROM json_each(@ids)) AND ${DUE_SQL}
+  WHERE "id" IN (SELECT value FROM json_each(@ids)) AND ${due("+")}
   RETURNING "id", "cptsId", "idempotencyKey", "channel", "kind", "recipient", "memberId", "subject", "bodyText", "bodyHtml", "headers", "refType", "refId", "attempts", "createdAt", "nextAttemptAt"`;
 
 type ClaimRow = Omit<ClaimedMessage, "headers" | "createdAt" | "maybeSent"> & { headers: string | null; createdAt: string; nextAttemptAt: string };
@@ -127,9 +131,9 @@ export class OutboxRepository {
       const until = sqliteDateTime(new Date(opts.now.getTime() + opts.leaseMs));
       const { rows, expired } = await direct((c) =>
         c.transaction(() => {
-          const candidates = prepared(c, CLAIM_CANDIDATES_SQL).all({ now, channels, keys, limit: opts.limit }) as { id: string; state: string }[];
+          const candidates = (keys ? prepared(c, CLAIM_KEYS_SQL).all({ now, channels, keys, limit: opts.limit }) : prepared(c, CLAIM_ALL_SQL).all({ now, channels, limit: opts.limit })) as { id: string; state: string }[];
           if (candidates.length === 0) return { rows: [] as ClaimRow[], expired: new Set<string>() };
-          const rows = prepared(c, CLAIM_UPDATE_SQL).all({ now, channels, keys, lockToken: opts.lockToken, until, ids: JSON.stringify(candidates.map((r) => r.id)) }) as ClaimRow[];
+          const rows = prepared(c, CLAIM_UPDATE_SQL).all({ now, channels, lockToken: opts.lockToken, until, ids: JSON.stringify(candidates.map((r) => r.id)) }) as ClaimRow[];
           return { rows, expired: new Set(candidates.filter((r) => r.state === "EN_COURS").map((r) => r.id)) };
         }).immediate(),
       );
