@@ -101,8 +101,9 @@ function withSecretTokens(db: Db): Db {
 export function isUniqueViolation(e: unknown): boolean {
   if (typeof e !== "object" || e === null) return false;
   const err = e as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
-  // P2002 from the query builder; P2010 ("raw query failed") from raw SQL (bulk inserts), same violation
-  return err.code === "P2002" || (err.code === "P2010" && err.meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation");
+  // P2002 from the query builder; P2010 ("raw query failed") from raw SQL (bulk inserts), same violation; on
+  // SQLite, better-sqlite3's own code from the statements a transaction runs directly (sqlite-direct.ts)
+  return err.code === "P2002" || err.code === "SQLITE_CONSTRAINT_UNIQUE" || err.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || (err.code === "P2010" && err.meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation");
 }
 
 /** SQLite page cache of coordo's connection, in KiB. */
@@ -167,7 +168,10 @@ export function serializedSqlite(factory: SqliteFactory, direct?: SqliteDirect):
         }
       };
       // the outbox's hot statements (sqlite-direct.ts) run on the same connection, under the same lock
-      if (direct) direct.run = (f) => locked(async () => f((inner as unknown as { client: SqliteConnection }).client));
+      if (direct) {
+        direct.conn = (inner as unknown as { client: SqliteConnection }).client;
+        direct.run = (f) => locked(async () => f(direct.conn!));
+      }
       const adapter: SqliteAdapter = {
         provider: inner.provider,
         adapterName: inner.adapterName,
@@ -175,7 +179,7 @@ export function serializedSqlite(factory: SqliteFactory, direct?: SqliteDirect):
         executeRaw: (q) => locked(() => inner.executeRaw(q)),
         executeScript: (script) => locked(() => inner.executeScript(script)),
         dispose: () => {
-          if (direct) direct.run = undefined;
+          if (direct) direct.run = direct.conn = undefined;
           return inner.dispose();
         },
         ...(inner.getConnectionInfo ? { getConnectionInfo: () => inner.getConnectionInfo!() } : {}),

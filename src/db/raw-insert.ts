@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { Prisma } from "./generated/postgres/client.ts";
 import type { Db, Tx } from "./client.ts";
+import { prepared, sqliteValue, transactionConnection } from "./sqlite-direct.ts";
 
 let counter = 0;
 
@@ -17,6 +18,15 @@ export type SqlValue = string | number | boolean | Date | null;
 
 /** Inserts `rows` (values in `columns` order) into `table`; returns the number of rows inserted. */
 export async function insertRows(db: Db | Tx, table: string, columns: readonly string[], rows: readonly SqlValue[][], chunk = 200): Promise<number> {
+  // SQLite, inside `inTransaction`: one prepared single-row INSERT per row on the transaction's connection
+  // (a few microseconds each) instead of Prisma's raw query (parameters serialized, ~1 ms per 10 rows of mail)
+  const conn = transactionConnection(db);
+  if (conn) {
+    const insert = prepared(conn, `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
+    let n = 0;
+    for (const r of rows) n += insert.run(...r.map(sqliteValue)).changes;
+    return n;
+  }
   const into = Prisma.raw(`"${table}" (${columns.map((c) => `"${c}"`).join(", ")})`);
   let inserted = 0;
   for (let i = 0; i < rows.length; i += chunk) {

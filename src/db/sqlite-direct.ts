@@ -2,6 +2,7 @@
 // same FIFO lock as Prisma's queries (client.ts): no query compilation, no adapter round trip, several rows in one
 // commit. A Prisma query costs ~0.5-1 ms of CPU; a prepared statement a few microseconds. PostgreSQL (a pool, no
 // such lock) and transactions keep Prisma.
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Db } from "./client.ts";
 
 /** The subset of a better-sqlite3 connection used here. */
@@ -13,6 +14,8 @@ export interface SqliteConnection {
 /** Filled by the serialized adapter when it connects: runs `f` on the connection while holding its lock. */
 export interface SqliteDirect {
   run?: <T>(f: (c: SqliteConnection) => T) => Promise<T>;
+  /** The connection itself, for the statements of a transaction that already holds the lock (see below). */
+  conn?: SqliteConnection;
 }
 
 const handles = new WeakMap<object, SqliteDirect>();
@@ -24,6 +27,30 @@ export function registerSqliteDirect(db: object, handle: SqliteDirect): void {
 /** The direct path of a client made by createDb on SQLite, once connected; undefined otherwise (PostgreSQL, a transaction). */
 export function sqliteDirect(db: Db | object): SqliteDirect["run"] {
   return handles.get(db)?.run;
+}
+
+const openTransaction = new AsyncLocalStorage<SqliteConnection>();
+
+/**
+ * Runs `open`, which opens ONE interactive transaction of `db` and does its work inside it (`inTransaction`), so
+ * that the bulk statements of that work can run on the connection directly (`transactionConnection`): SQLite has
+ * one connection and the transaction holds its lock from BEGIN to COMMIT, so nothing else runs on it meanwhile,
+ * and what is written this way commits or rolls back with the rest. Other engines: `open()` as it is.
+ */
+export function withTransactionConnection<T>(db: Db | object, open: () => Promise<T>): Promise<T> {
+  const conn = handles.get(db)?.conn;
+  return conn ? openTransaction.run(conn, open) : open();
+}
+
+/** Inside `withTransactionConnection`, for a transaction client: the connection its transaction runs on. */
+export function transactionConnection(tx: object): SqliteConnection | undefined {
+  if (handles.has(tx)) return undefined; // the root client: its statements take the lock like any other
+  return openTransaction.getStore();
+}
+
+/** A value as Prisma's better-sqlite3 adapter binds it (dates as its ISO text, booleans as 0 / 1). */
+export function sqliteValue(v: string | number | boolean | Date | null): string | number | null {
+  return v instanceof Date ? sqliteDateTime(v) : typeof v === "boolean" ? (v ? 1 : 0) : v;
 }
 
 /** A DateTime as Prisma's better-sqlite3 adapter stores it (its default "iso8601" format). */

@@ -3,6 +3,7 @@ import { createTestDb, type TestDb } from "../helpers/db.ts";
 import { isUniqueViolation } from "../../src/db/client.ts";
 import { insertNewRows, OutboxRepository } from "../../src/db/repos/outbox-repo.ts";
 import { insertRows, newRowId } from "../../src/db/raw-insert.ts";
+import { enqueueMessages, inTransaction, collectEnqueued } from "../../src/app/services/outbox.ts";
 
 let t: TestDb;
 beforeAll(async () => {
@@ -81,5 +82,38 @@ describe(`lignes écrites en SQL brut (${engine})`, () => {
     const ids = Array.from({ length: 5000 }, () => newRowId());
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(ids);
+  });
+
+  it("dans inTransaction (SQLite : écrit sur la connexion de la transaction) : mêmes lignes que Prisma, annulées avec la transaction, doublon reconnu", async () => {
+    const cpts = await t.db.cpts.findFirstOrThrow({ where: { slug: "brut" } });
+    const draft = (key: string, channel: "MAIL" | "CHAT" = "MAIL") => ({
+      cptsId: cpts.id, idempotencyKey: key, channel, kind: "relance", recipient: channel === "MAIL" ? "a@exemple-sante.fr" : "slack:T1:C1",
+      subject: "Objet", bodyText: "Texte", notBefore: at, ...(channel === "MAIL" ? { headers: { "List-Unsubscribe": "<https://x/desabonnement>" } } : {}),
+    });
+    // written and committed: read back by Prisma exactly like the rows Prisma created in the first test
+    const { keys } = await collectEnqueued(() => inTransaction(t.db, (tx) => enqueueMessages(tx, [draft("tx:1"), draft("tx:2", "CHAT"), draft("prisma:1")])));
+    expect(keys.sort()).toEqual(["tx:1", "tx:2"]);
+    const rows = new Map((await t.db.outboxMessage.findMany({ where: { cptsId: cpts.id } })).map((r) => [r.idempotencyKey, r]));
+    const comparable = (key: string) => {
+      const { id: _i, idempotencyKey: _k, createdAt, state: _s, attempts: _a, lockedBy: _l, lockedUntil: _u, sentAt: _t, providerId: _p, ...rest } = rows.get(key)!;
+      expect(createdAt).toBeInstanceOf(Date);
+      return rest;
+    };
+    expect(rows.get("tx:1")).toMatchObject({ state: "EN_ATTENTE", attempts: 0, nextAttemptAt: at, lockedBy: null });
+    expect(comparable("tx:1")).toEqual({ ...comparable("prisma:1"), refType: null, refId: null });
+    expect(comparable("tx:2")).toEqual({ ...comparable("prisma:2"), recipient: "slack:T1:C1" });
+    // the decision fails after its inserts: nothing of it stays
+    const failed = await inTransaction(t.db, async (tx) => {
+      await enqueueMessages(tx, [draft("tx:annule")]);
+      throw new Error("décision refusée");
+    }).catch((e: Error) => e.message);
+    expect(failed).toBe("décision refusée");
+    expect(await t.db.outboxMessage.count({ where: { idempotencyKey: "tx:annule" } })).toBe(0);
+    // a key inserted twice in one transaction is a unique violation (what inTransaction retries on)
+    const dup = await t.db.$transaction((tx) => insertNewRows(tx, [{ ...draft("tx:3"), nextAttemptAt: at }]).then(() => insertRows(tx, "OutboxMessage", ["id", "cptsId", "idempotencyKey", "channel", "kind", "recipient", "bodyText"], [[newRowId(), cpts.id, "tx:3", "MAIL", "relance", "a@exemple-sante.fr", "x"]]))).catch((e: unknown) => e);
+    expect(isUniqueViolation(dup)).toBe(true);
+    const dupTx = await inTransaction(t.db, (tx) => insertRows(tx, "OutboxMessage", ["id", "cptsId", "idempotencyKey", "channel", "kind", "recipient", "bodyText"], [[newRowId(), cpts.id, "tx:1", "MAIL", "relance", "a@exemple-sante.fr", "x"]]), 1).catch((e: unknown) => e);
+    expect(isUniqueViolation(dupTx)).toBe(true);
+    expect(await t.db.outboxMessage.count({ where: { idempotencyKey: "tx:1" } })).toBe(1);
   });
 });

@@ -4,6 +4,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { Db, Tx } from "../../db/client.ts";
 import { isUniqueViolation } from "../../db/client.ts";
 import { insertNewRows } from "../../db/repos/outbox-repo.ts";
+import { withTransactionConnection } from "../../db/sqlite-direct.ts";
 
 export interface OutboxDraft {
   cptsId: string;
@@ -98,7 +99,8 @@ export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attem
   for (let i = 1; ; i++) {
     const staged: string[] = [];
     try {
-      const result = await staging.run(staged, () => db.$transaction(fn, { timeout: 60_000, maxWait: 20_000 }));
+      // SQLite: the transaction's bulk inserts (outbox, reminder ledger) run on its connection directly
+      const result = await staging.run(staged, () => withTransactionConnection(db, () => db.$transaction(fn, { timeout: 60_000, maxWait: 20_000 })));
       announce(staged, true);
       return result;
     } catch (e) {
