@@ -2,10 +2,11 @@
 // rules inputs, reminder inputs) run on SQLite as statements prepared once by better-sqlite3, under the
 // adapter's lock (sqlite-direct.ts): through Prisma each one costs its query compilation (wasm), a fresh
 // prepare and the result's conversion, ≈ 1 to 3 ms of CPU; prepared, tens of microseconds. Same SQL text.
-// PostgreSQL, a transaction and a client not connected yet keep Prisma's $queryRaw.
+// Inside `inTransaction` (the reminders' decision reads them in its transaction) they run on the transaction's
+// connection. PostgreSQL, other transactions and a client not connected yet keep Prisma's $queryRaw.
 import type { Db, Tx } from "./client.ts";
 import type { Prisma } from "./generated/postgres/client.ts";
-import { prepared, sqliteDateTime, sqliteDirect, type SqliteConnection } from "./sqlite-direct.ts";
+import { prepared, sqliteDateTime, sqliteDirect, transactionConnection, type SqliteConnection } from "./sqlite-direct.ts";
 
 type ReadStatement = { all(...params: unknown[]): unknown[]; safeIntegers(on: boolean): ReadStatement };
 
@@ -16,12 +17,15 @@ type ReadStatement = { all(...params: unknown[]): unknown[]; safeIntegers(on: bo
  */
 export async function directRows<T>(db: Db | Tx, q: Prisma.Sql): Promise<T[]> {
   const run = sqliteDirect(db);
-  if (!run) return (db as Db).$queryRaw<T[]>(q);
+  // inside `inTransaction` on SQLite: on the transaction's own connection (it holds the lock)
+  const conn = run ? undefined : transactionConnection(db);
+  if (!run && !conn) return (db as Db).$queryRaw<T[]>(q);
   // as Prisma's adapter binds them: DateTime in its stored text form, booleans as 1/0
   const values = q.values.map((v) => (v instanceof Date ? sqliteDateTime(v) : typeof v === "boolean" ? (v ? 1 : 0) : v));
+  if (conn) return (prepared(conn, q.sql) as unknown as ReadStatement).safeIntegers(false).all(...values) as T[];
   // Prisma's adapter turns safe integers on for its connection (every INTEGER a bigint); Prisma's raw reads give
   // numbers for Int columns, so do these statements (counts too: callers convert them with Number())
-  return run((c: SqliteConnection) => (prepared(c, q.sql) as unknown as ReadStatement).safeIntegers(false).all(...values) as T[]);
+  return run!((c: SqliteConnection) => (prepared(c, q.sql) as unknown as ReadStatement).safeIntegers(false).all(...values) as T[]);
 }
 
 /** A Json column read raw: text on SQLite, already parsed on PostgreSQL. */
