@@ -149,6 +149,7 @@ export function serializedSqlite(factory: SqliteFactory, direct?: SqliteDirect):
       // pages stay in the OS cache anyway: the national run's CPU stayed within noise (README « Mémoire d'une exécution »).
       (inner as unknown as { client: { pragma(sql: string): unknown } }).client.pragma(`cache_size = -${SQLITE_CACHE_KB}`);
       const lock = new FifoLock();
+      let transactions = 0;
       // better-sqlite3 is synchronous: a chain of awaited queries resolves in microtasks only and never lets
       // the event loop reach its I/O phase (sockets: SMTP, Slack acks, HTTP). Every few milliseconds of
       // database work, a query first yields one turn of the loop.
@@ -193,10 +194,13 @@ export function serializedSqlite(factory: SqliteFactory, direct?: SqliteDirect):
             release();
             throw e;
           }
+          // which transaction is open, for the statements run on the connection directly (sqlite-direct.ts)
+          if (direct) direct.openTransaction = ++transactions;
           let ended = false;
           const end = (how: () => Promise<void>): Promise<void> => {
             if (ended) return Promise.resolve();
             ended = true;
+            if (direct) direct.openTransaction = 0;
             return how().finally(release);
           };
           return {

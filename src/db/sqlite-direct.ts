@@ -2,7 +2,6 @@
 // same FIFO lock as Prisma's queries (client.ts): no query compilation, no adapter round trip, several rows in one
 // commit. A Prisma query costs ~0.5-1 ms of CPU; a prepared statement a few microseconds. PostgreSQL (a pool, no
 // such lock) and transactions keep Prisma.
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { Db } from "./client.ts";
 
 /** The subset of a better-sqlite3 connection used here. */
@@ -16,6 +15,8 @@ export interface SqliteDirect {
   run?: <T>(f: (c: SqliteConnection) => T) => Promise<T>;
   /** The connection itself, for the statements of a transaction that already holds the lock (see below). */
   conn?: SqliteConnection;
+  /** The interactive transaction open on the connection (a number per transaction), 0 when none. */
+  openTransaction?: number;
 }
 
 const handles = new WeakMap<object, SqliteDirect>();
@@ -29,23 +30,32 @@ export function sqliteDirect(db: Db | object): SqliteDirect["run"] {
   return handles.get(db)?.run;
 }
 
-const openTransaction = new AsyncLocalStorage<SqliteConnection>();
+const boundTransactions = new WeakMap<object, { handle: SqliteDirect; transaction: number }>();
 
 /**
- * Runs `open`, which opens ONE interactive transaction of `db` and does its work inside it (`inTransaction`), so
- * that the bulk statements of that work can run on the connection directly (`transactionConnection`): SQLite has
- * one connection and the transaction holds its lock from BEGIN to COMMIT, so nothing else runs on it meanwhile,
- * and what is written this way commits or rolls back with the rest. Other engines: `open()` as it is.
+ * `fn` as the body of an interactive transaction of `db` (`db.$transaction(withTransactionConnection(db, fn))`),
+ * its transaction client bound to the connection, so that the bulk statements of that work can run on it directly
+ * (`transactionConnection`): SQLite has one connection and the transaction holds its lock from BEGIN to COMMIT, so
+ * nothing else runs on it meanwhile, and what is written this way commits or rolls back with the rest. Other
+ * engines: `fn` as it is.
  */
-export function withTransactionConnection<T>(db: Db | object, open: () => Promise<T>): Promise<T> {
-  const conn = handles.get(db)?.conn;
-  return conn ? openTransaction.run(conn, open) : open();
+export function withTransactionConnection<Tx extends object, T>(db: Db | object, fn: (tx: Tx) => Promise<T>): (tx: Tx) => Promise<T> {
+  const handle = handles.get(db);
+  if (!handle) return fn;
+  return (tx) => {
+    // the body runs inside its own transaction: the one open on the connection now
+    if (handle.conn && handle.openTransaction) boundTransactions.set(tx, { handle, transaction: handle.openTransaction });
+    return fn(tx);
+  };
 }
 
-/** Inside `withTransactionConnection`, for a transaction client: the connection its transaction runs on. */
+/**
+ * For a transaction client bound by `withTransactionConnection`: the connection, while ITS transaction is still
+ * open (after a timeout rolled it back, statements go back to Prisma, which refuses them).
+ */
 export function transactionConnection(tx: object): SqliteConnection | undefined {
-  if (handles.has(tx)) return undefined; // the root client: its statements take the lock like any other
-  return openTransaction.getStore();
+  const bound = boundTransactions.get(tx);
+  return bound && bound.handle.openTransaction === bound.transaction ? bound.handle.conn : undefined;
 }
 
 /** A value as Prisma's better-sqlite3 adapter binds it (dates as its ISO text, booleans as 0 / 1). */

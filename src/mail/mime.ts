@@ -81,7 +81,7 @@ export function envelopeOf(mail: OutgoingMail): { from: string; to: string[] } {
  * quoted addresses, odd header names): the caller then composes it with MailComposer.
  */
 export function composeRaw(e: MimeEncoders, mail: OutgoingMail, date: Date = new Date()): Buffer | null {
-  if (typeof mail.from === "string") return null;
+  if (typeof mail.from === "string" || !mail.messageId.trim()) return null;
   const addresses = [mail.from.address, mail.to, ...(mail.replyTo ? [mail.replyTo] : [])];
   if (!addresses.every((a) => PLAIN_ADDRESS.test(a))) return null;
   const extra = Object.entries(mail.headers ?? {});
@@ -93,7 +93,7 @@ export function composeRaw(e: MimeEncoders, mail: OutgoingMail, date: Date = new
   if (mail.replyTo) lines.push(fold("Reply-To", mail.replyTo));
   lines.push(fold("To", mail.to));
   lines.push(fold("Subject", headerValue(e, mail.subject)));
-  const id = mail.messageId.replace(/[\r\n]+/g, " ").replace(CONTROL, "");
+  const id = mail.messageId.replace(/[\r\n]+/g, " ").replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, "");
   lines.push(fold("Message-ID", `${id.startsWith("<") ? "" : "<"}${id}${id.endsWith(">") ? "" : ">"}`));
   lines.push(`Date: ${date.toUTCString().replace(/GMT/, "+0000")}`);
   lines.push("MIME-Version: 1.0");

@@ -25,6 +25,8 @@ interface Conn {
   smtp: SMTPConnection;
   dead: boolean;
   messages: number;
+  /** Holds one of the pool's `maxConnections` slots until it is closed, whichever way (freed exactly once). */
+  slot: boolean;
 }
 
 type SmtpError = Error & { code?: string; responseCode?: number; command?: string };
@@ -74,11 +76,14 @@ export class SmtpPool {
 
   /** Opens a connection, logs in, says QUIT: the relay answers and takes our credentials. */
   async verify(): Promise<void> {
-    const conn = await this.connect();
+    const conn = await this.connect(false);
     await new Promise<void>((resolve) => {
       conn.smtp.once("end", () => resolve());
       conn.smtp.quit();
-      setTimeout(resolve, 1_000).unref?.();
+      setTimeout(() => {
+        conn.smtp.close(); // no answer to QUIT: do not leave the socket open
+        resolve();
+      }, 1_000).unref?.();
     });
   }
 
@@ -107,7 +112,8 @@ export class SmtpPool {
         }
       }
       const next = await new Promise<Conn | null>((w) => this.waiters.push(w));
-      if (next) return next;
+      // closed between its hand-over and now: its end event frees its slot, and this sender tries again
+      if (next && !next.dead) return next;
     }
   }
 
@@ -124,16 +130,23 @@ export class SmtpPool {
       c.dead = true;
       c.smtp.close();
     }
-    const i = this.idle.indexOf(c);
-    if (i >= 0) this.idle.splice(i, 1);
-    this.open--;
-    this.wakeOne();
+    this.free(c);
   }
 
   private quit(c: Conn): void {
     c.dead = true;
     c.smtp.quit();
+    this.free(c);
+  }
+
+  /** A connection is gone (closed by us, by the relay, or during a RSET that never got its answer): its slot is free. */
+  private free(c: Conn): void {
+    const i = this.idle.indexOf(c);
+    if (i >= 0) this.idle.splice(i, 1);
+    if (!c.slot) return;
+    c.slot = false;
     this.open--;
+    this.wakeOne();
   }
 
   /** A waiting sender may now open a connection of its own (one was dropped or failed to open). */
@@ -142,7 +155,8 @@ export class SmtpPool {
     if (w) w(null);
   }
 
-  private async connect(): Promise<Conn> {
+  /** A logged-in connection; `slot`: it counts in `open` (the pool's), or not (verify's own). */
+  private async connect(slot = true): Promise<Conn> {
     const Klass = await this.smtpClass();
     const smtp = new Klass({
       host: this.o.host,
@@ -152,7 +166,7 @@ export class SmtpPool {
       greetingTimeout: this.o.greetingTimeout,
       socketTimeout: this.o.socketTimeout,
     });
-    const conn: Conn = { smtp, dead: false, messages: 0 };
+    const conn: Conn = { smtp, dead: false, messages: 0, slot };
     await new Promise<void>((resolve, reject) => {
       let settled = false;
       const done = (err?: Error) => {
@@ -160,6 +174,7 @@ export class SmtpPool {
         settled = true;
         if (err) {
           conn.dead = true;
+          conn.slot = false; // never handed out: acquire() gives its slot back
           smtp.close();
           reject(err);
         } else resolve();
@@ -169,12 +184,9 @@ export class SmtpPool {
       smtp.on("error", (err) => done(err));
       smtp.once("end", () => {
         conn.dead = true;
-        const i = this.idle.indexOf(conn);
-        if (i >= 0) {
-          this.idle.splice(i, 1);
-          this.open--;
-          this.wakeOne();
-        }
+        // idle, or busy in a RSET whose callback nodemailer dropped with the socket: either way the slot is free
+        // (a send in flight gets its error through its callback and drops the connection: free() runs once)
+        if (settled) this.free(conn);
         done(Object.assign(new Error("Connection closed unexpectedly"), { code: "ECONNECTION", command: "CONN" }));
       });
       smtp.connect((err) => {

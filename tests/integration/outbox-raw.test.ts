@@ -4,6 +4,8 @@ import { isUniqueViolation } from "../../src/db/client.ts";
 import { insertNewRows, OutboxRepository } from "../../src/db/repos/outbox-repo.ts";
 import { insertRows, newRowId } from "../../src/db/raw-insert.ts";
 import { enqueueMessages, inTransaction, collectEnqueued } from "../../src/app/services/outbox.ts";
+import Database from "better-sqlite3";
+import { sqlitePath, type Tx } from "../../src/db/client.ts";
 
 let t: TestDb;
 beforeAll(async () => {
@@ -115,5 +117,33 @@ describe(`lignes écrites en SQL brut (${engine})`, () => {
     const dupTx = await inTransaction(t.db, (tx) => insertRows(tx, "OutboxMessage", ["id", "cptsId", "idempotencyKey", "channel", "kind", "recipient", "bodyText"], [[newRowId(), cpts.id, "tx:1", "MAIL", "relance", "a@exemple-sante.fr", "x"]]), 1).catch((e: unknown) => e);
     expect(isUniqueViolation(dupTx)).toBe(true);
     expect(await t.db.outboxMessage.count({ where: { idempotencyKey: "tx:1" } })).toBe(1);
+  });
+
+  it("une fois sa transaction terminée, un client de transaction n'écrit plus rien (ni sur la connexion, ni ailleurs)", async () => {
+    const cpts = await t.db.cpts.findFirstOrThrow({ where: { slug: "brut" } });
+    let kept: Tx | undefined;
+    await inTransaction(t.db, async (tx) => {
+      kept = tx;
+      await enqueueMessages(tx, [{ cptsId: cpts.id, idempotencyKey: "apres:1", channel: "MAIL", kind: "relance", recipient: "a@exemple-sante.fr", subject: "Objet", bodyText: "Texte" }]);
+    });
+    const late = await enqueueMessages(kept!, [{ cptsId: cpts.id, idempotencyKey: "apres:2", channel: "MAIL", kind: "relance", recipient: "a@exemple-sante.fr", subject: "Objet", bodyText: "Texte" }]).then(
+      () => "écrit",
+      () => "refusé",
+    );
+    expect(late).toBe("refusé");
+    expect(await t.db.outboxMessage.count({ where: { idempotencyKey: { in: ["apres:1", "apres:2"] } } })).toBe(1);
+  });
+
+  it.skipIf(engine !== "SQLite")("une prise sans rien à envoyer ne prend pas le verrou d'écriture (un autre processus écrit longuement)", async () => {
+    await t.db.outboxMessage.updateMany({ where: { state: { in: ["EN_ATTENTE", "ECHEC_TEMPORAIRE", "EN_COURS"] } }, data: { state: "ANNULE" } });
+    const other = new Database(sqlitePath(t.url), { timeout: 50 });
+    try {
+      other.prepare("BEGIN IMMEDIATE").run(); // another process's long write transaction
+      const claimed = await new OutboxRepository(t.db).claim({ lockToken: "vide", now: new Date(), leaseMs: 60_000, limit: 10 });
+      expect(claimed).toEqual([]);
+    } finally {
+      other.prepare("ROLLBACK").run();
+      other.close();
+    }
   });
 });

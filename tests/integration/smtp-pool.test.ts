@@ -3,7 +3,7 @@
 // and the pool size as the relay sees it.
 import { afterEach, describe, expect, it } from "vitest";
 import { SMTPServer } from "smtp-server";
-import type { AddressInfo } from "node:net";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { simpleParser } from "mailparser";
 import { smtpTransport, classifySmtpError, type OutgoingMail } from "../../src/mail/transport.ts";
 import type { Config } from "../../src/config.ts";
@@ -134,6 +134,59 @@ describe("pool SMTP (SMTPConnection de nodemailer, messages composés d'avance)"
     for (let i = 0; i < 3; i++) {
       const err = await transport!.send(mail(i)).then(() => null, (e: unknown) => e);
       expect(classifySmtpError(err)).toMatchObject({ senderProblem: true });
+    }
+  });
+
+  it("un relais qui coupe la connexion pendant le RSET qui suit un refus : la place est rendue, le message suivant part", async () => {
+    // a minimal SMTP server: RCPT TO refused (550) for « refuse@ », and the socket dropped at the RSET that follows
+    const accepted: string[] = [];
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      let rcpt = "";
+      let data = false;
+      let body = "";
+      socket.write("220 relais ESMTP\r\n");
+      socket.on("data", (chunk) => {
+        for (const line of chunk.toString("latin1").split("\r\n").filter((l, i, a) => i < a.length - 1 || l)) {
+          if (data) {
+            if (line === ".") {
+              data = false;
+              accepted.push(rcpt);
+              socket.write("250 2.0.0 accepté\r\n");
+            } else body += line;
+            continue;
+          }
+          const cmd = line.slice(0, 4).toUpperCase();
+          if (cmd === "EHLO" || cmd === "HELO") socket.write("250-relais\r\n250 8BITMIME\r\n");
+          else if (cmd === "MAIL") socket.write("250 2.1.0 ok\r\n");
+          else if (cmd === "RCPT") {
+            rcpt = /<([^>]*)>/.exec(line)?.[1] ?? "";
+            socket.write(rcpt.startsWith("refuse@") ? "550 5.1.1 inconnu\r\n" : "250 2.1.5 ok\r\n");
+          } else if (cmd === "DATA") {
+            data = true;
+            socket.write("354 go\r\n");
+          } else if (cmd === "RSET") socket.destroy();
+          else if (cmd === "QUIT") socket.end("221 bye\r\n");
+          else socket.write("502 non\r\n");
+        }
+      });
+      socket.on("close", () => sockets.delete(socket));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      transport = smtpTransport(config, { smtpUrl: `smtp://127.0.0.1:${port}`, poolSize: 1 });
+      const err = await transport!.send({ ...mail(1), to: "refuse@exemple.fr" }).then(() => null, (e: unknown) => e);
+      expect(classifySmtpError(err)).toMatchObject({ permanent: true, recipientRefused: true });
+      // before the fix the only slot stayed taken by the dead connection and this send waited forever
+      const sent = await Promise.race([transport!.send(mail(2)).then((r) => r.response), new Promise((r) => setTimeout(() => r("bloqué"), 5_000))]);
+      expect(sent).toMatch(/^250/);
+      expect(accepted).toEqual(["adherent2@exemple.fr"]);
+    } finally {
+      transport?.close();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
     }
   });
 });

@@ -100,7 +100,7 @@ export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attem
     const staged: string[] = [];
     try {
       // SQLite: the transaction's bulk inserts (outbox, reminder ledger) run on its connection directly
-      const result = await staging.run(staged, () => withTransactionConnection(db, () => db.$transaction(fn, { timeout: 60_000, maxWait: 20_000 })));
+      const result = await staging.run(staged, () => db.$transaction(withTransactionConnection(db, fn), { timeout: 60_000, maxWait: 20_000 }));
       announce(staged, true);
       return result;
     } catch (e) {

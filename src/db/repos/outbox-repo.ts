@@ -2,7 +2,7 @@
 import { Prisma } from "../generated/postgres/client.ts";
 import type { Db, Tx } from "../client.ts";
 import { insertRows, newRowId } from "../raw-insert.ts";
-import { prepared, sqliteDateTime, sqliteDirect, transactionConnection } from "../sqlite-direct.ts";
+import { prepared, sqliteDateTime, sqliteDirect, transactionConnection, type SqliteConnection } from "../sqlite-direct.ts";
 import type { OutboxChannel, OutboxState } from "../generated/postgres/enums.ts";
 
 export interface OutboxRowInput {
@@ -135,9 +135,13 @@ export class OutboxRepository {
       const channels = opts.channels ? JSON.stringify(opts.channels) : null;
       const keys = this.scope.keys ? JSON.stringify(this.scope.keys) : null;
       const until = sqliteDateTime(new Date(opts.now.getTime() + opts.leaseMs));
+      const candidatesOf = (c: SqliteConnection) =>
+        (keys ? prepared(c, CLAIM_KEYS_SQL).all({ now, channels, keys, limit: opts.limit }) : prepared(c, CLAIM_ALL_SQL).all({ now, channels, limit: opts.limit })) as { id: string; state: string }[];
+      // an idle poll only reads (no write lock: another process's long transaction does not block this one)
+      if ((await direct((c) => candidatesOf(c).length)) === 0) return [];
       const { rows, expired } = await direct((c) =>
         c.transaction(() => {
-          const candidates = (keys ? prepared(c, CLAIM_KEYS_SQL).all({ now, channels, keys, limit: opts.limit }) : prepared(c, CLAIM_ALL_SQL).all({ now, channels, limit: opts.limit })) as { id: string; state: string }[];
+          const candidates = candidatesOf(c);
           if (candidates.length === 0) return { rows: [] as ClaimRow[], expired: new Set<string>() };
           const rows = prepared(c, CLAIM_UPDATE_SQL).all({ now, channels, lockToken: opts.lockToken, until, ids: JSON.stringify(candidates.map((r) => r.id)) }) as ClaimRow[];
           return { rows, expired: new Set(candidates.filter((r) => r.state === "EN_COURS").map((r) => r.id)) };
