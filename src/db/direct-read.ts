@@ -6,7 +6,7 @@
 // connection. PostgreSQL, other transactions and a client not connected yet keep Prisma's $queryRaw.
 import type { Db, Tx } from "./client.ts";
 import type { Prisma } from "./generated/postgres/client.ts";
-import { prepared, sqliteDateTime, sqliteDirect, transactionConnection, type SqliteConnection } from "./sqlite-direct.ts";
+import { prepared, sqliteDirect, sqliteValue, transactionConnection, type SqliteConnection } from "./sqlite-direct.ts";
 
 type ReadStatement = { all(...params: unknown[]): unknown[]; safeIntegers(on: boolean): ReadStatement };
 
@@ -21,11 +21,11 @@ export async function directRows<T>(db: Db | Tx, q: Prisma.Sql): Promise<T[]> {
   const conn = run ? undefined : transactionConnection(db);
   if (!run && !conn) return (db as Db).$queryRaw<T[]>(q);
   // as Prisma's adapter binds them: DateTime in its stored text form, booleans as 1/0
-  const values = q.values.map((v) => (v instanceof Date ? sqliteDateTime(v) : typeof v === "boolean" ? (v ? 1 : 0) : v));
-  if (conn) return (prepared(conn, q.sql) as unknown as ReadStatement).safeIntegers(false).all(...values) as T[];
+  const values = q.values.map((v) => sqliteValue(v as Parameters<typeof sqliteValue>[0]));
   // Prisma's adapter turns safe integers on for its connection (every INTEGER a bigint); Prisma's raw reads give
   // numbers for Int columns, so do these statements (counts too: callers convert them with Number())
-  return run!((c: SqliteConnection) => (prepared(c, q.sql) as unknown as ReadStatement).safeIntegers(false).all(...values) as T[]);
+  const read = (c: SqliteConnection) => (prepared(c, q.sql) as unknown as ReadStatement).safeIntegers(false).all(...values) as T[];
+  return conn ? read(conn) : run!(read);
 }
 
 /** A Json column read raw: text on SQLite, already parsed on PostgreSQL. */

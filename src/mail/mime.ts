@@ -9,6 +9,7 @@
 // then composes it with nodemailer's MailComposer, byte for byte what sendMail would have sent.
 import { randomBytes } from "node:crypto";
 import type { OutgoingMail } from "./transport.ts";
+import { parseMailbox } from "./identity.ts";
 
 /** nodemailer's encoders (loaded with nodemailer, at the first send). */
 export interface MimeEncoders {
@@ -72,7 +73,7 @@ function encodeBody(e: MimeEncoders, content: string): { cte: string; body: stri
 
 /** The envelope a mail goes out with: its Return-Path (default: the From address) and its one recipient. */
 export function envelopeOf(mail: OutgoingMail): { from: string; to: string[] } {
-  const fromAddress = typeof mail.from === "string" ? mail.from.replace(/^.*<([^>]+)>\s*$/, "$1").trim() : mail.from.address;
+  const fromAddress = typeof mail.from === "string" ? parseMailbox(mail.from).address : mail.from.address;
   return { from: mail.envelope?.from ?? fromAddress, to: [mail.envelope?.to ?? mail.to] };
 }
 

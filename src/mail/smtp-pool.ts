@@ -44,7 +44,7 @@ export class SmtpPool {
 
   /** nodemailer's SMTPConnection, loaded at the first send or check (~80 ms of CPU: not when coordo starts). */
   private smtpClass(): Promise<ConnectionClass> {
-    return (this.klass ??= import("nodemailer/lib/smtp-connection").then((m) => (m.default ?? m) as ConnectionClass));
+    return (this.klass ??= import("nodemailer/lib/smtp-connection").then((m) => m.default));
   }
 
   /** Sends one composed message; resolves with the server's final answer (250 …). */

@@ -1,6 +1,7 @@
 // SMTP through nodemailer: each mail composed once into bytes (mime.ts), sent over a pool of its SMTPConnections
 // (smtp-pool.ts, one message in flight per connection); and the
 // classification of its errors: 5xx = permanent, 4xx and connection errors = temporary.
+import { buffer } from "node:stream/consumers";
 import type MailComposerT from "nodemailer/lib/mail-composer";
 import type DKIMT from "nodemailer/lib/dkim";
 import type { Config } from "../config.ts";
@@ -45,16 +46,17 @@ export function smtpTransport(config: Config, opts: { smtpUrl?: string; poolSize
   });
   // nodemailer's encoders, composer and DKIM signer (~80 ms of CPU to load) are loaded at the first send
   let lib: Promise<{ enc: MimeEncoders; composer: typeof MailComposerT; signer: DKIMT | null }> | undefined;
-  const library = () => (lib ??= Promise.all([loadMimeEncoders(), import("nodemailer/lib/mail-composer"), dkim ? import("nodemailer/lib/dkim") : null]).then(([enc, mc, dk]) => {
-    const DKIM = dk ? ((dk.default ?? dk) as typeof DKIMT) : null;
-    return { enc, composer: (mc.default ?? mc) as typeof MailComposerT, signer: DKIM && dkim ? new DKIM(dkim) : null };
-  }));
+  const library = () => (lib ??= Promise.all([loadMimeEncoders(), import("nodemailer/lib/mail-composer"), dkim ? import("nodemailer/lib/dkim") : null]).then(([enc, mc, dk]) => ({
+    enc,
+    composer: mc.default,
+    signer: dk && dkim ? new dk.default(dkim) : null,
+  })));
   return {
     async send(mail) {
       const { enc, composer, signer } = await library();
       // one pass with nodemailer's encoders; what only its full composer handles (non-ASCII addresses…) goes through it
       let raw = composeRaw(enc, mail) ?? (await new composer(nodemailerOptions(mail)).compile().build());
-      if (signer) raw = await streamToBuffer(signer.sign(raw));
+      if (signer) raw = await buffer(signer.sign(raw));
       return { response: await pool.send(envelopeOf(mail), raw) };
     },
     verify: () => pool.verify(),
@@ -75,12 +77,6 @@ export function nodemailerOptions(mail: OutgoingMail) {
     ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
     ...(mail.envelope ? { envelope: mail.envelope } : {}),
   };
-}
-
-async function streamToBuffer(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(typeof c === "string" ? Buffer.from(c) : c);
-  return Buffer.concat(chunks);
 }
 
 export interface SendFailure {

@@ -56,12 +56,12 @@ const OUTBOX_COLUMNS = [
   "headers", "refType", "refId", "state", "attempts", "nextAttemptAt", "createdAt",
 ] as const;
 
+const EXISTING_KEYS_SQL = `SELECT o."idempotencyKey" FROM json_each(?) AS k CROSS JOIN "OutboxMessage" AS o ON o."idempotencyKey" = k.value`;
+
 /**
  * Inserts the rows whose key is not there yet; returns how many were inserted (and hands their keys to
  * `onInserted`). Runs inside the caller's transaction.
  */
-const EXISTING_KEYS_SQL = `SELECT o."idempotencyKey" FROM json_each(?) AS k CROSS JOIN "OutboxMessage" AS o ON o."idempotencyKey" = k.value`;
-
 export async function insertNewRows(tx: Tx, rows: OutboxRowInput[], onInserted?: (keys: string[]) => void): Promise<number> {
   if (rows.length === 0) return 0;
   const unique = new Map(rows.map((r) => [r.idempotencyKey, r]));
@@ -70,10 +70,11 @@ export async function insertNewRows(tx: Tx, rows: OutboxRowInput[], onInserted?:
   const conn = transactionConnection(tx);
   if (conn) {
     for (const f of prepared(conn, EXISTING_KEYS_SQL).all(JSON.stringify(keys)) as { idempotencyKey: string }[]) existing.add(f.idempotencyKey);
-  }
-  for (let i = 0; i < (conn ? 0 : keys.length); i += CHUNK) {
-    const found = await tx.outboxMessage.findMany({ where: { idempotencyKey: { in: keys.slice(i, i + CHUNK) } }, select: { idempotencyKey: true } });
-    for (const f of found) existing.add(f.idempotencyKey);
+  } else {
+    for (let i = 0; i < keys.length; i += CHUNK) {
+      const found = await tx.outboxMessage.findMany({ where: { idempotencyKey: { in: keys.slice(i, i + CHUNK) } }, select: { idempotencyKey: true } });
+      for (const f of found) existing.add(f.idempotencyKey);
+    }
   }
   const fresh = [...unique.values()].filter((r) => !existing.has(r.idempotencyKey));
   const now = new Date();
