@@ -1,7 +1,7 @@
 // Bulk inserts for the hot paths (the outbox and the reminder ledger of a reminders run): one multi-row
 // INSERT per chunk instead of Prisma's createMany, whose per-row cost (≈ 0.5 ms) dominated a run. Same SQL
 // on SQLite and PostgreSQL; values are always parameters, table and column names constants of the caller.
-import { randomBytes } from "node:crypto";
+import { randomHex } from "../random-hex.ts";
 import { Prisma } from "./generated/postgres/client.ts";
 import type { Db, Tx } from "./client.ts";
 import { prepared, sqliteValue, transactionConnection } from "./sqlite-direct.ts";
@@ -11,7 +11,7 @@ let counter = 0;
 /** An id that sorts by creation time like Prisma's cuid(): "c" + milliseconds + counter (base 36) + random. */
 export function newRowId(): string {
   counter = (counter + 1) % 1_679_616;
-  return `c${Date.now().toString(36)}${counter.toString(36).padStart(4, "0")}${randomBytes(6).toString("hex")}`;
+  return `c${Date.now().toString(36)}${counter.toString(36).padStart(4, "0")}${randomHex(6)}`;
 }
 
 export type SqlValue = string | number | boolean | Date | null;

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { simpleParser, type AddressObject } from "mailparser";
 import MailComposer from "nodemailer/lib/mail-composer";
-import { composeRaw, envelopeOf, loadMimeEncoders } from "../../src/mail/mime.ts";
+import { composeRaw, envelopeOf, loadMimeEncoders, quotedPrintable } from "../../src/mail/mime.ts";
 import { nodemailerOptions, type OutgoingMail } from "../../src/mail/transport.ts";
 
 const enc = await loadMimeEncoders();
@@ -98,5 +98,58 @@ describe("composition en une passe (mime.ts) = MailComposer de nodemailer", () =
     expect(envelopeOf(base)).toEqual({ from: "relances@cpts-demo.fr", to: ["marie.dupont@exemple.fr"] });
     expect(envelopeOf({ ...base, envelope: { from: "rebonds+cm1@cpts-demo.fr", to: "marie.dupont@exemple.fr" } })).toEqual({ from: "rebonds+cm1@cpts-demo.fr", to: ["marie.dupont@exemple.fr"] });
     expect(envelopeOf({ ...base, from: "CPTS <relances@cpts-demo.fr>" })).toEqual({ from: "relances@cpts-demo.fr", to: ["marie.dupont@exemple.fr"] });
+  });
+});
+
+/** RFC 2045 decoding: soft breaks removed, then each =XX is its byte. */
+function decodeQp(qp: string): string {
+  const bytes: number[] = [];
+  const s = qp.replace(/=\r\n/g, "");
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === "=") {
+      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(s.charCodeAt(i));
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+
+describe("quotedPrintable (one pass, RFC 2045 §6.7)", () => {
+  const accents = "Cotisation réglée à l'échéance — merci, Hélène ! ".repeat(6);
+  const inputs: [string, string][] = [
+    ["vide", ""],
+    ["ASCII court", "Bonjour"],
+    ["accents sur une longue ligne", accents],
+    ["signes égal et espaces", "a = b  =  c ==\n x=3D "],
+    ["espace et tabulation en fin de ligne", "fin \ttab\t\nespace \n \n"],
+    ["ligne de 75, 76 et 77 caractères", `${"x".repeat(75)}\n${"y".repeat(76)}\n${"z".repeat(77)}`],
+    ["mot sans espace plus long qu'une ligne", "é".repeat(40) + "a".repeat(200)],
+    ["emoji (paires de substitution) et CJK", "🚨 alerte 你好 ".repeat(12)],
+    ["substitut isolé", "a\ud800b\udc00c"],
+    ["caractères de contrôle", "a\x00b\x07c\x7fd\x1b"],
+    ["lignes vides et point en tête", "\n\n.\n..point\n"],
+    ["HTML", `<p style="color:#333">${accents}</p>\n<a href="https://exemple.fr/?a=1&b=2">lien</a>`],
+  ];
+  it.each(inputs)("%s : décodé, redonne le texte ; lignes de 76 caractères au plus, ASCII imprimable", (_name, input) => {
+    const out = quotedPrintable(input);
+    const expected = Buffer.from(input, "utf8").toString("utf8"); // lone surrogates as U+FFFD
+    expect(decodeQp(out)).toBe(expected.replace(/\n/g, "\r\n"));
+    for (const line of out.split("\r\n")) {
+      expect(line.length).toBeLessThanOrEqual(76);
+      expect(line).toMatch(/^[\t\x20-\x7e]*$/);
+      expect(line).not.toMatch(/[ \t]$/); // trailing white space is encoded or followed by a soft break
+      expect(line).toMatch(/^(?:[^=]|=[0-9A-F]{2})*=?$/); // whole "=XX" only, then at most a soft break
+    }
+    expect(out).not.toMatch(/\r(?!\n)|(?<!\r)\n/);
+  });
+
+  it("coupe après une espace quand il y en a une près de la fin de ligne", () => {
+    const out = quotedPrintable("Bonjour Hélène, votre cotisation 2026 n'est pas encore enregistrée : merci de la régler.");
+    const first = out.split("\r\n")[0]!;
+    expect(first).toMatch(/ =$/);
+  });
+
+  it("ne coupe pas la séquence UTF-8 d'un caractère", () => {
+    for (const line of quotedPrintable("é".repeat(100)).split("\r\n")) expect(line).toMatch(/^(=C3=A9)*=?$/);
   });
 });
