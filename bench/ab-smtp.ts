@@ -2,6 +2,7 @@
 // alternated on copies of the same data set (bench/prof-smtp.ts builds it), against the sink in its own process.
 // Reports wall time, the coordo process's CPU time (user + system: less sensitive to a loaded machine than
 // wall time) and peak RSS. node --import tsx bench/ab-smtp.ts <rootA> <rootB> [rounds] [--full]
+// (the same root twice with AB_FLAGS_B="--v8-pool-size=1" compares node flags)
 import { spawn } from "node:child_process";
 import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -32,12 +33,15 @@ function hwm(pid: number): number | null {
   }
 }
 
-async function once(root: string) {
+/** Extra node flags for one side (AB_FLAGS_A, AB_FLAGS_B: "--v8-pool-size=1", say), after the product's own. */
+const extraFlags = (side: "A" | "B") => process.env[`AB_FLAGS_${side}`]?.split(" ").filter(Boolean) ?? [];
+
+async function once(root: string, side: "A" | "B") {
   for (const ext of ["", "-wal", "-shm"]) rmSync(`${dir}/ab.db${ext}`, { force: true });
   copyFileSync(pristine, `${dir}/ab.db`);
   const sink = await spawnSink();
   const t0 = Date.now();
-  const proc = spawn(process.execPath, [...COORDO_NODE_FLAGS, `${root}/bin/coordo.js`, "job", "run", "dues-reminders", "--at", today], {
+  const proc = spawn(process.execPath, [...COORDO_NODE_FLAGS, ...extraFlags(side), `${root}/bin/coordo.js`, "job", "run", "dues-reminders", "--at", today], {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", HOME: "/tmp", TZ: "Europe/Paris", JOBS_ENABLED: "0", CONSOLE_CHAT: "0", LOG_LEVEL: "warn", DATABASE_URL: `file:${dir}/ab.db`, SMTP_URL: `smtp://127.0.0.1:${sink.port}`, SMTP_POOL_SIZE: process.env.POOL ?? "5", MAIL_FROM: "CPTS <relances@cpts-bench.fr>", PUBLIC_URL: "https://coordo.cpts-bench.fr", ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("COORDO_"))) },
     stdio: ["ignore", "ignore", "inherit"],
@@ -56,5 +60,5 @@ async function once(root: string) {
 }
 
 for (let r = 0; r < Number(roundsArg ?? 2); r++) {
-  for (const [name, root] of [["A", rootA!], ["B", rootB]] as const) if (root) console.log(name, JSON.stringify(await once(root)));
+  for (const [name, root] of [["A", rootA!], ["B", rootB]] as const) if (root) console.log(name, JSON.stringify(await once(root, name)));
 }

@@ -17,7 +17,7 @@ export interface Child {
 
 /** Runs `coordo <args>` with a minimal environment (plus `env`); stdout/stderr are kept. */
 /** The V8 flags coordo runs with (package.json `start`/`coordo`, the shebang of bin/coordo.js): measured as shipped. */
-export const COORDO_NODE_FLAGS = ["--max-old-space-size=256", "--max-semi-space-size=2"];
+export const COORDO_NODE_FLAGS = ["--max-old-space-size=256", "--max-semi-space-size=2", "--v8-pool-size=1"];
 
 export function spawnCoordo(args: string[], env: Record<string, string>, opts: { execArgv?: string[] } = {}): Child {
   const proc = spawn(process.execPath, [...COORDO_NODE_FLAGS, ...(opts.execArgv ?? []), COORDO_BIN, ...args], {

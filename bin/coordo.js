@@ -1,10 +1,12 @@
-#!/usr/bin/env -S node --max-old-space-size=256 --max-semi-space-size=2
+#!/usr/bin/env -S node --max-old-space-size=256 --max-semi-space-size=2 --v8-pool-size=1
 // Entry point of the `coordo` command: runs the compiled build (dist/, made by `npm run build`, which
 // `npm install` runs). From the TypeScript sources through tsx instead when dist/ is missing or older
 // than a source file (a `git pull` without `npm install`), or with COORDO_SOURCE=1 (`npm run dev`).
 // V8 heap flags (also in package.json's scripts): a small young generation and a bounded old one make the
 // garbage collector run before the heap balloons — peak memory of a national reminders run 320 → ~190 Mo
-// for the same time. The live set stays far below the 256 Mo bound (a 6 Mo CSV import included).
+// for the same time. The live set stays far below the 256 Mo bound (a 6 Mo CSV import included). One V8 helper
+// thread instead of four (--v8-pool-size=1): each kept its own malloc arena; national run 121-124 → 116-117 Mo,
+// same CPU per mail on 2 cores (README « Mémoire d'une exécution nationale »).
 import { existsSync, readFileSync, statSync } from "node:fs";
 
 const root = new URL("../", import.meta.url);

@@ -12,6 +12,9 @@ describe("options de Node de coordo", () => {
     expect(scripts.start).toBe(`node ${flags} bin/coordo.js start --demo`);
     expect(scripts.coordo).toBe(`node ${flags} bin/coordo.js`);
     expect(readFileSync(new URL("bin/coordo.js", root), "utf8").split("\n")[0]).toBe(`#!/usr/bin/env -S node ${flags}`);
+    // the deployment files too: a service started without them would keep four V8 helper threads and a larger heap
+    for (const f of ["Procfile", "deploy/Procfile"]) expect(readFileSync(new URL(f, root), "utf8")).toContain(`exec node ${flags} bin/coordo.js start`);
+    expect(readFileSync(new URL("deploy/coordo.service", root), "utf8")).toContain(`ExecStart=/usr/bin/node ${flags} /opt/coordo/bin/coordo.js start`);
   });
 
   it("l'exécutable se lance directement (ligne shebang) et applique la limite du tas", () => {
