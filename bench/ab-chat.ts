@@ -29,10 +29,13 @@ const cpuMs = (pid: number) => {
 };
 const hwmMb = (pid: number) => Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024);
 
-async function once(root: string, db: string, withSlack = slack) {
+/** Extra node flags for one side (AB_FLAGS_A, AB_FLAGS_B: "--cpu-prof --cpu-prof-dir=/tmp/prof/chat", say). */
+const extraFlags = (side: number) => process.env[`AB_FLAGS_${"AB"[side]}`]?.split(" ").filter(Boolean) ?? [];
+
+async function once(root: string, db: string, withSlack = slack, side = 0) {
   const port = await freePort();
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [...COORDO_NODE_FLAGS, `${root}/bin/coordo.js`, "start"], {
+  const proc = spawn(process.execPath, [...COORDO_NODE_FLAGS, ...extraFlags(side), `${root}/bin/coordo.js`, "start"], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? "", HOME: "/tmp", TZ: "Europe/Paris", JOBS_ENABLED: "0", CONSOLE_CHAT: "0", LOG_LEVEL: "warn", DATABASE_URL: `file:${db}`, PORT: String(port),
@@ -74,7 +77,7 @@ for (const db of dbs) {
   copyFileSync(pristine, db);
 }
 // a first start of each (not counted): one-time work on a fresh copy
-for (let i = 0; i < roots.length; i++) await once(roots[i]!, dbs[i]!, false);
+for (let i = 0; i < roots.length; i++) await once(roots[i]!, dbs[i]!, false, i);
 for (let r = 0; r < Number(roundsArg ?? 3); r++) {
-  for (let i = 0; i < roots.length; i++) console.log("AB"[i], JSON.stringify(await once(roots[i]!, dbs[i]!)));
+  for (let i = 0; i < roots.length; i++) console.log("AB"[i], JSON.stringify(await once(roots[i]!, dbs[i]!, slack, i)));
 }
