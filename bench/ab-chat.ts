@@ -40,6 +40,7 @@ async function once(root: string, db: string, withSlack = slack, side = 0) {
     env: {
       PATH: process.env.PATH ?? "", HOME: "/tmp", TZ: "Europe/Paris", JOBS_ENABLED: "0", CONSOLE_CHAT: "0", LOG_LEVEL: "warn", DATABASE_URL: `file:${db}`, PORT: String(port),
       ...(withSlack ? { SLACK_BOT_TOKEN: "xoxb-bench-0000", SLACK_SIGNING_SECRET: secret } : {}),
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("COORDO_"))),
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
