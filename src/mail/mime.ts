@@ -76,6 +76,8 @@ const HEX = new Uint8Array(Buffer.from("0123456789ABCDEF", "latin1"));
 /** How far back a soft line break may go to fall after a space rather than inside a word. */
 const SOFT_BREAK_LOOKBACK = 25;
 let qpScratch = new Uint8Array(64 * 1024);
+/** The reused buffer grows up to this; a larger body (a heavy newsletter) gets its own, freed with it. */
+const QP_SCRATCH_MAX = 1024 * 1024;
 
 /** Writes "=XX" for byte `b` at `pos`; returns the position after it. */
 function escapeByte(out: Uint8Array, pos: number, b: number): number {
@@ -97,8 +99,8 @@ export function quotedPrintable(text: string): string {
   const n = text.length;
   // at most 9 characters per UTF-16 unit (3 UTF-8 bytes) plus a soft break every 73 characters
   const worst = n * 10 + 16;
-  if (qpScratch.length < worst) qpScratch = new Uint8Array(Math.max(worst, qpScratch.length * 2));
-  const out = qpScratch;
+  if (qpScratch.length < worst && worst <= QP_SCRATCH_MAX) qpScratch = new Uint8Array(Math.min(QP_SCRATCH_MAX, Math.max(worst, qpScratch.length * 2)));
+  const out = qpScratch.length >= worst ? qpScratch : new Uint8Array(worst);
   let pos = 0;
   let lineStart = 0;
   let afterSpace = -1; // output position just after the current line's last literal space or tab

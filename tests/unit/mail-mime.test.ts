@@ -149,6 +149,13 @@ describe("quotedPrintable (one pass, RFC 2045 §6.7)", () => {
     expect(first).toMatch(/ =$/);
   });
 
+  it("un corps plus grand que le tampon réutilisé (lettre d'information lourde) est encodé entier", () => {
+    const big = `${"Réunion plénière à 18 h — ordre du jour détaillé, ".repeat(30)}\n`.repeat(150); // ≈ 230 000 caractères
+    const out = quotedPrintable(big);
+    expect(decodeQp(out)).toBe(big.replace(/\n/g, "\r\n"));
+    expect(quotedPrintable("é")).toBe("=C3=A9"); // and the shared buffer still serves small ones
+  });
+
   it("ne coupe pas la séquence UTF-8 d'un caractère", () => {
     for (const line of quotedPrintable("é".repeat(100)).split("\r\n")) expect(line).toMatch(/^(=C3=A9)*=?$/);
   });
