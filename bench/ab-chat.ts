@@ -9,7 +9,7 @@ import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { ADHERENT_USER, COORDINATOR_USER, FULL } from "./dataset.ts";
-import { COORDO_NODE_FLAGS, freePort, ROOT } from "./proc.ts";
+import { abSideFlags, COORDO_NODE_FLAGS, coordoVariables, freePort, ROOT } from "./proc.ts";
 
 const [rootA, rootB, roundsArg] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const slack = process.argv.includes("--slack");
@@ -29,18 +29,15 @@ const cpuMs = (pid: number) => {
 };
 const hwmMb = (pid: number) => Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024);
 
-/** Extra node flags for one side (AB_FLAGS_A, AB_FLAGS_B: "--cpu-prof --cpu-prof-dir=/tmp/prof/chat", say). */
-const extraFlags = (side: number) => process.env[`AB_FLAGS_${"AB"[side]}`]?.split(" ").filter(Boolean) ?? [];
-
 async function once(root: string, db: string, withSlack = slack, side = 0) {
   const port = await freePort();
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [...COORDO_NODE_FLAGS, ...extraFlags(side), `${root}/bin/coordo.js`, "start"], {
+  const proc = spawn(process.execPath, [...COORDO_NODE_FLAGS, ...abSideFlags(side === 0 ? "A" : "B"), `${root}/bin/coordo.js`, "start"], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? "", HOME: "/tmp", TZ: "Europe/Paris", JOBS_ENABLED: "0", CONSOLE_CHAT: "0", LOG_LEVEL: "warn", DATABASE_URL: `file:${db}`, PORT: String(port),
       ...(withSlack ? { SLACK_BOT_TOKEN: "xoxb-bench-0000", SLACK_SIGNING_SECRET: secret } : {}),
-      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("COORDO_"))),
+      ...coordoVariables(),
     },
     stdio: ["ignore", "ignore", "inherit"],
   });

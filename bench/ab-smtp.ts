@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { benchToday } from "./dataset.ts";
-import { COORDO_NODE_FLAGS, spawnSink } from "./proc.ts";
+import { abSideFlags, COORDO_NODE_FLAGS, coordoVariables, spawnSink } from "./proc.ts";
 
 const [rootA, rootB, roundsArg] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const full = process.argv.includes("--full");
@@ -33,17 +33,14 @@ function hwm(pid: number): number | null {
   }
 }
 
-/** Extra node flags for one side (AB_FLAGS_A, AB_FLAGS_B: "--v8-pool-size=1", say), after the product's own. */
-const extraFlags = (side: "A" | "B") => process.env[`AB_FLAGS_${side}`]?.split(" ").filter(Boolean) ?? [];
-
 async function once(root: string, side: "A" | "B") {
   for (const ext of ["", "-wal", "-shm"]) rmSync(`${dir}/ab.db${ext}`, { force: true });
   copyFileSync(pristine, `${dir}/ab.db`);
   const sink = await spawnSink();
   const t0 = Date.now();
-  const proc = spawn(process.execPath, [...COORDO_NODE_FLAGS, ...extraFlags(side), `${root}/bin/coordo.js`, "job", "run", "dues-reminders", "--at", today], {
+  const proc = spawn(process.execPath, [...COORDO_NODE_FLAGS, ...abSideFlags(side), `${root}/bin/coordo.js`, "job", "run", "dues-reminders", "--at", today], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: "/tmp", TZ: "Europe/Paris", JOBS_ENABLED: "0", CONSOLE_CHAT: "0", LOG_LEVEL: "warn", DATABASE_URL: `file:${dir}/ab.db`, SMTP_URL: `smtp://127.0.0.1:${sink.port}`, SMTP_POOL_SIZE: process.env.POOL ?? "5", MAIL_FROM: "CPTS <relances@cpts-bench.fr>", PUBLIC_URL: "https://coordo.cpts-bench.fr", ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("COORDO_"))) },
+    env: { PATH: process.env.PATH ?? "", HOME: "/tmp", TZ: "Europe/Paris", JOBS_ENABLED: "0", CONSOLE_CHAT: "0", LOG_LEVEL: "warn", DATABASE_URL: `file:${dir}/ab.db`, SMTP_URL: `smtp://127.0.0.1:${sink.port}`, SMTP_POOL_SIZE: process.env.POOL ?? "5", MAIL_FROM: "CPTS <relances@cpts-bench.fr>", PUBLIC_URL: "https://coordo.cpts-bench.fr", ...coordoVariables() },
     stdio: ["ignore", "ignore", "inherit"],
   });
   let cpu = 0;

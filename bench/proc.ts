@@ -19,6 +19,13 @@ export interface Child {
 /** The V8 flags coordo runs with (package.json `start`/`coordo`, the shebang of bin/coordo.js): measured as shipped. */
 export const COORDO_NODE_FLAGS = ["--max-old-space-size=256", "--max-semi-space-size=2", "--v8-pool-size=1"];
 
+/** A/B tools: extra node flags for one side, after the product's own (AB_FLAGS_A / AB_FLAGS_B: "--cpu-prof", say). */
+export const abSideFlags = (side: "A" | "B"): string[] => process.env[`AB_FLAGS_${side}`]?.split(" ").filter(Boolean) ?? [];
+
+/** A/B tools: the caller's COORDO_* variables (development switches), passed to both coordo copies. */
+export const coordoVariables = (): Record<string, string> =>
+  Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith("COORDO_") && e[1] !== undefined));
+
 export function spawnCoordo(args: string[], env: Record<string, string>, opts: { execArgv?: string[] } = {}): Child {
   const proc = spawn(process.execPath, [...COORDO_NODE_FLAGS, ...(opts.execArgv ?? []), COORDO_BIN, ...args], {
     cwd: ROOT,
