@@ -513,10 +513,15 @@ export class OutboxSender {
 /**
  * Group commit of "sent" marks: a caller waits until its mark is written; marks arriving while a write is in
  * flight go together in the next one (one UPDATE for all the connections' messages instead of one each).
+ * The first mark waits for the end of the event loop's turn before it is written: on SQLite a write is
+ * synchronous, so written at once it was always alone (50,057 commits for 50,867 marks on the national set)
+ * although other connections' answers were arriving in the same turn. Each connection still waits for its
+ * own mark before its next message: at most one accepted-but-unrecorded message per connection, as before.
  */
 class SentMarks {
   private pending: { id: string; providerId: string | null; done: (held: boolean) => void; fail: (e: unknown) => void }[] = [];
   private flushing = false;
+  private scheduled = false;
 
   constructor(
     private readonly store: OutboxStore,
@@ -528,7 +533,12 @@ class SentMarks {
     if (!this.store.markSentMany) return this.store.markSent(id, this.lockToken, this.now(), providerId);
     return new Promise<boolean>((done, fail) => {
       this.pending.push({ id, providerId, done, fail });
-      if (!this.flushing) void this.flush();
+      if (this.flushing || this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.flush();
+      });
     });
   }
 
