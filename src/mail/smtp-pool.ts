@@ -8,6 +8,7 @@
 // resets the session (RSET) and keeps the connection; anything else closes it. A connection the server closed
 // while idle is dropped when it says so ('end'), and a send that failed before anything was written on a
 // connection already closed goes out once more on a new one.
+import type { Socket } from "node:net";
 import type SMTPConnection from "nodemailer/lib/smtp-connection";
 
 export interface SmtpPoolOptions {
@@ -27,6 +28,8 @@ interface Conn {
   messages: number;
   /** Holds one of the pool's `maxConnections` slots until it is closed, whichever way (freed exactly once). */
   slot: boolean;
+  /** The size of the message being sent (coalesceMessageWrites). */
+  messageBytes?: number;
 }
 
 type SmtpError = Error & { code?: string; responseCode?: number; command?: string };
@@ -52,6 +55,7 @@ export class SmtpPool {
     for (let attempt = 0; ; attempt++) {
       const conn = await this.acquire();
       try {
+        conn.messageBytes = raw.length;
         const info = await new Promise<{ response?: string }>((resolve, reject) => conn.smtp.send({ ...envelope, size: raw.length }, raw, (err, inf) => (err ? reject(err) : resolve(inf))));
         conn.messages++;
         this.release(conn);
@@ -191,10 +195,36 @@ export class SmtpPool {
       });
       smtp.connect((err) => {
         if (err) return done(err);
+        coalesceMessageWrites(smtp, conn);
         if (this.o.auth && smtp.allowsAuth) smtp.login(this.o.auth, (e) => done(e ?? undefined));
         else done();
       });
     });
     return conn;
   }
+}
+
+/**
+ * A message and its end-of-data dot leave in one system call instead of two (nodemailer writes them one after
+ * the other through its DataStream piped into the socket): the socket is corked when the message's stream is
+ * piped into it and uncorked when that stream ends (or errs, or the socket closes: every way 'unpipe' comes).
+ * On loopback each write also runs the receiver's TCP path in the sending process (issue 18). Only for a
+ * message that fits twice in what the socket buffers before it asks to wait (16 KiB: a reminder is ≈ 4 KiB),
+ * so dot-stuffing cannot make it overflow: a corked socket never drains, and a larger one would wait forever.
+ * Uses nodemailer's socket (`_socket`, the TLS one after STARTTLS); without one (another nodemailer), nothing changes.
+ */
+function coalesceMessageWrites(smtp: SMTPConnection, conn: Conn): void {
+  const socket = (smtp as unknown as { _socket?: Socket })._socket;
+  if (!socket || typeof socket.cork !== "function" || typeof socket.on !== "function") return;
+  let corked = false;
+  socket.on("pipe", () => {
+    if (corked || socket.writableLength + 2 * (conn.messageBytes ?? Infinity) >= socket.writableHighWaterMark) return;
+    corked = true;
+    socket.cork();
+  });
+  socket.on("unpipe", () => {
+    if (!corked) return;
+    corked = false;
+    socket.uncork();
+  });
 }

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SMTPServer } from "smtp-server";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { simpleParser } from "mailparser";
+import { spawn } from "node:child_process";
 import { smtpTransport, classifySmtpError, type OutgoingMail } from "../../src/mail/transport.ts";
 import type { Config } from "../../src/config.ts";
 
@@ -187,6 +188,76 @@ describe("pool SMTP (SMTPConnection de nodemailer, messages composés d'avance)"
       transport?.close();
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it("un message et son point final partent en une seule écriture ; un gros message (300 Ko) part entier et ne bloque pas la connexion", async () => {
+    // A minimal SMTP server in ANOTHER process (in this one it would read only after both writes anyway): for each
+    // message, the number of chunks received after its 354, on stdout as a JSON line, then its body.
+    const script = `
+      const messages = [];
+      const server = require("node:net").createServer((socket) => {
+        let data = null;
+        socket.write("220 relais ESMTP\\r\\n");
+        socket.on("data", (chunk) => {
+          const text = chunk.toString("latin1");
+          if (data) {
+            data.chunks++;
+            data.body += text;
+            if (data.body.endsWith("\\r\\n.\\r\\n")) {
+              process.stdout.write(JSON.stringify(data) + "\\n");
+              data = null;
+              socket.write("250 2.0.0 accepté\\r\\n");
+            }
+            return;
+          }
+          for (const line of text.split("\\r\\n").filter(Boolean)) {
+            const cmd = line.slice(0, 4).toUpperCase();
+            if (cmd === "EHLO" || cmd === "HELO") socket.write("250-relais\\r\\n250 8BITMIME\\r\\n");
+            else if (cmd === "MAIL" || cmd === "RCPT") socket.write("250 ok\\r\\n");
+            else if (cmd === "DATA") { data = { chunks: 0, body: "" }; socket.write("354 go\\r\\n"); }
+            else if (cmd === "QUIT") socket.end("221 bye\\r\\n");
+            else socket.write("502 non\\r\\n");
+          }
+        });
+        socket.on("error", () => {});
+      });
+      server.listen(0, "127.0.0.1", () => process.stdout.write(JSON.stringify({ port: server.address().port }) + "\\n"));
+    `;
+    const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const lines: Record<string, unknown>[] = [];
+    let waiting: (() => void) | undefined;
+    let rest = "";
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+      const parts = (rest + d).split("\n");
+      rest = parts.pop()!;
+      for (const l of parts) lines.push(JSON.parse(l) as Record<string, unknown>);
+      waiting?.();
+    });
+    // what the server got, end-of-data dot removed and dot-stuffing undone
+    const unstuffed = (body: string) => body.slice(0, -5).replace(/(^|\r\n)\.\./g, "$1.");
+    const line = async (n: number) => {
+      while (lines.length < n) await new Promise<void>((r) => (waiting = r));
+      return lines[n - 1]!;
+    };
+    try {
+      const { port } = (await line(1)) as { port: number };
+      transport = smtpTransport(config, { smtpUrl: `smtp://127.0.0.1:${port}`, poolSize: 1 });
+      const big = "Ligne de la lettre d'information, assez longue pour remplir la page.\n".repeat(4500); // ≈ 300 KB
+      await transport!.send(mail(1));
+      await transport!.send({ ...mail(2), text: big });
+      await transport!.send(mail(3));
+      const [m1, m2, m3] = (await Promise.all([line(2), line(3), line(4)])) as { chunks: number; body: string }[];
+      // the small ones: the message and its end-of-data dot in one write, so in one chunk at the server
+      expect(m1!.chunks).toBe(1);
+      expect(m3!.chunks).toBe(1);
+      expect((await simpleParser(unstuffed(m1!.body))).text).toBe("Bonjour 1,\n.\nvotre cotisation…\n");
+      // the big one: not corked (a corked socket never drains), whole
+      expect(m2!.chunks).toBeGreaterThan(1);
+      expect((await simpleParser(unstuffed(m2!.body))).text).toBe(big);
+    } finally {
+      transport?.close();
+      child.kill();
     }
   });
 });
