@@ -32,3 +32,8 @@ export async function directRows<T>(db: Db | Tx, q: Prisma.Sql): Promise<T[]> {
 export function jsonColumn(v: unknown): unknown {
   return typeof v === "string" ? JSON.parse(v) : v;
 }
+
+/** A DateTime column read raw: Prisma's stored ISO text on SQLite, a Date on PostgreSQL; null stays null. */
+export function dateColumn(v: Date | string | null | undefined): Date | null {
+  return v == null ? null : v instanceof Date ? v : new Date(v);
+}

@@ -1,8 +1,9 @@
-// The sender's `compose` hook: each CPTS's mail identity (display name, Reply-To) read from the database,
+// The sender's `compose` hook: each CPTS's mail identity (display name, Reply-To) read from the database (cpts-repo.ts),
 // kept a minute (an edit in the admin applies to the next batch), then composeHeaders (identity.ts).
 import type { MailContext } from "./ports.ts";
 import type { ClaimedMessage } from "../db/repos/outbox-repo.ts";
 import { composeHeaders, type CptsMailIdentity } from "./identity.ts";
+import { cptsMailIdentity } from "../db/repos/cpts-repo.ts";
 import type { SenderOptions } from "./sender.ts";
 
 const TTL_MS = 60_000;
@@ -12,10 +13,7 @@ export function mailComposer(ctx: Pick<MailContext, "db" | "config">): NonNullab
   const identityOf = (cptsId: string): Promise<CptsMailIdentity | null> => {
     const hit = cache.get(cptsId);
     if (hit && Date.now() - hit.at < TTL_MS) return hit.identity;
-    const identity = ctx.db.cpts.findUnique({
-      where: { id: cptsId },
-      select: { slug: true, name: true, mailSenderName: true, mailReplyTo: true, contactEmail: true },
-    }).then((c) => (c ? { slug: c.slug, name: c.name, senderName: c.mailSenderName, replyTo: c.mailReplyTo, contactEmail: c.contactEmail } : null));
+    const identity = cptsMailIdentity(ctx.db, cptsId);
     identity.catch(() => cache.delete(cptsId));
     cache.set(cptsId, { at: Date.now(), identity });
     return identity;

@@ -4,6 +4,9 @@ import { z } from "zod";
 import { isUniqueViolation, type Db, type Tx } from "../client.ts";
 import { UserError, zodIssuesFr } from "../../app/errors.ts";
 import { secretToken } from "../secret-token.ts";
+import { Prisma } from "../generated/postgres/client.ts";
+import { directRows } from "../direct-read.ts";
+import type { CptsMailIdentity } from "../../mail/identity.ts";
 
 export const communeInput = z.object({
   inseeCode: z.string().regex(/^(\d{5}|2[AB]\d{3})$/, "code INSEE à 5 caractères attendu (ex. 59350)"),
@@ -27,6 +30,15 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   const r = schema.safeParse(input);
   if (!r.success) throw new UserError(`Données invalides — ${zodIssuesFr(r.error.issues)}.`);
   return r.data;
+}
+
+/** A CPTS's mail identity (display name, Reply-To), read by the sender for each CPTS of a run: prepared once on SQLite. */
+export async function cptsMailIdentity(db: Db, cptsId: string): Promise<CptsMailIdentity | null> {
+  const [c] = await directRows<{ slug: string; name: string; mailSenderName: string | null; mailReplyTo: string | null; contactEmail: string | null }>(
+    db,
+    Prisma.sql`SELECT "slug", "name", "mailSenderName", "mailReplyTo", "contactEmail" FROM "Cpts" WHERE "id" = ${cptsId}`,
+  );
+  return c ? { slug: c.slug, name: c.name, senderName: c.mailSenderName, replyTo: c.mailReplyTo, contactEmail: c.contactEmail } : null;
 }
 
 export class CptsRepository {

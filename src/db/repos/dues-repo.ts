@@ -144,9 +144,7 @@ export async function insertLedgerRows(tx: Tx, rows: { cptsId: string; memberId:
   );
 }
 
-export async function writeAudit(db: Reader, entry: { cptsId: string | null; actor: string; action: string; target?: string; details?: object }): Promise<void> {
-  await db.auditLog.create({ data: { cptsId: entry.cptsId, actor: entry.actor, action: entry.action, target: entry.target ?? null, details: entry.details ?? undefined } });
-}
+export { writeAudit } from "./admin-repo.ts";
 
 export async function cptsIdsWithReminderPolicy(db: Db): Promise<{ id: string; slug: string }[]> {
   return db.cpts.findMany({ where: { reminderPolicy: { is: { enabled: true } } }, select: { id: true, slug: true }, orderBy: { slug: "asc" } });

@@ -1,6 +1,8 @@
 // A CPTS's wordings of its mails: every save is a new version (author, date); the highest version of
 // a key is in force, a version with no text is a return to coordo's default.
 import type { Db, Tx } from "../client.ts";
+import { Prisma } from "../generated/postgres/client.ts";
+import { directRows } from "../direct-read.ts";
 import type { MailWordingText } from "../../mail/wording.ts";
 import { writeAudit } from "./admin-repo.ts";
 
@@ -18,9 +20,15 @@ export async function wordingFor(db: Db | Tx, cptsId: string, key: string): Prom
   return w && w.subject !== null && w.body !== null ? { subject: w.subject, body: w.body } : null;
 }
 
-/** The wordings in force of this CPTS, by key (keys on coordo's default are absent). */
+/**
+ * The wordings in force of this CPTS, by key (keys on coordo's default are absent). Read by every CPTS's
+ * reminder decision: a statement prepared once on SQLite (direct-read.ts).
+ */
 export async function wordingsOf(db: Db | Tx, cptsId: string): Promise<Map<string, MailWordingText>> {
-  const rows = await db.mailWording.findMany({ where: { cptsId }, orderBy: [{ key: "asc" }, { version: "desc" }], select: { key: true, subject: true, body: true } });
+  const rows = await directRows<{ key: string; subject: string | null; body: string | null }>(
+    db,
+    Prisma.sql`SELECT "key", "subject", "body" FROM "MailWording" WHERE "cptsId" = ${cptsId} ORDER BY "key" ASC, "version" DESC`,
+  );
   const out = new Map<string, MailWordingText>();
   const seen = new Set<string>();
   for (const r of rows) {

@@ -109,6 +109,16 @@ const CLAIM_UPDATE_SQL = `UPDATE "OutboxMessage" SET "state" = 'EN_COURS', "lock
   WHERE "id" IN (SELECT value FROM json_each(@ids)) AND ${due("+")}
   RETURNING "id", "cptsId", "idempotencyKey", "channel", "kind", "recipient", "memberId", "subject", "bodyText", "bodyHtml", "headers", "refType", "refId", "attempts", "createdAt", "nextAttemptAt"`;
 
+// The last look's reads on SQLite (cancelMoot): the same conditions as its Prisma queries on PostgreSQL.
+const MOOT_PAID_SQL = `SELECT "cptsId", "memberId", "year", "amountCents" FROM "DuesPayment"
+  WHERE "memberId" IN (SELECT value FROM json_each(?)) AND "year" IN (SELECT value FROM json_each(?)) AND "paidOn" <= ? AND "amountCents" > 0
+  AND ("refundedOn" IS NULL OR "refundedOn" > ?)`;
+const MOOT_MEMBERS_SQL = `SELECT "id", "category", "duesExempt" FROM "Member" WHERE "id" IN (SELECT value FROM json_each(?))`;
+const MOOT_RATES_SQL = `SELECT "cptsId", "year", "category", "amountCents" FROM "DuesRate" WHERE "cptsId" IN (SELECT value FROM json_each(?)) AND "year" IN (SELECT value FROM json_each(?))`;
+type MootPaid = { cptsId: string; memberId: string; year: number | bigint; amountCents: number | bigint };
+type MootMember = { id: string; category: string; duesExempt: number | boolean };
+type MootRate = { cptsId: string; year: number | bigint; category: string; amountCents: number | bigint };
+
 type ClaimRow = Omit<ClaimedMessage, "headers" | "createdAt" | "maybeSent"> & { headers: string | null; createdAt: string; nextAttemptAt: string };
 
 export class OutboxRepository {
@@ -246,24 +256,28 @@ export class OutboxRepository {
       .map((m) => ({ m, year: Number(m.refId!.split(":")[0]) }))
       .filter((r) => Number.isInteger(r.year));
     if (reminders.length === 0) return new Set();
-    const paid = await this.db.duesPayment.findMany({
-      where: {
-        memberId: { in: [...new Set(reminders.map((r) => r.m.memberId!))] },
-        year: { in: [...new Set(reminders.map((r) => r.year))] },
-        paidOn: { lte: today },
-        amountCents: { gt: 0 },
-        OR: [{ refundedOn: null }, { refundedOn: { gt: today } }],
-      },
-      select: { cptsId: true, memberId: true, year: true, amountCents: true },
-    });
+    const memberIds = [...new Set(reminders.map((r) => r.m.memberId!))];
+    const years = [...new Set(reminders.map((r) => r.year))];
+    // SQLite: the three reads as statements prepared once (they run before every batch and every second of it)
+    const direct = sqliteDirect(this.db);
+    const paid = direct
+      ? await direct((c) => (prepared(c, MOOT_PAID_SQL).all(JSON.stringify(memberIds), JSON.stringify(years), today, today) as MootPaid[]).map((p) => ({ ...p, year: Number(p.year), amountCents: Number(p.amountCents) })))
+      : await this.db.duesPayment.findMany({
+          where: { memberId: { in: memberIds }, year: { in: years }, paidOn: { lte: today }, amountCents: { gt: 0 }, OR: [{ refundedOn: null }, { refundedOn: { gt: today } }] },
+          select: { cptsId: true, memberId: true, year: true, amountCents: true },
+        });
     if (paid.length === 0) return new Set();
     const sums = new Map<string, number>();
     for (const p of paid) sums.set(`${p.cptsId}:${p.memberId}:${p.year}`, (sums.get(`${p.cptsId}:${p.memberId}:${p.year}`) ?? 0) + p.amountCents);
-    const members = await this.db.member.findMany({ where: { id: { in: [...new Set(paid.map((p) => p.memberId))] } }, select: { id: true, category: true, duesExempt: true } });
-    const rates = await this.db.duesRate.findMany({
-      where: { cptsId: { in: [...new Set(paid.map((p) => p.cptsId))] }, year: { in: [...new Set(paid.map((p) => p.year))] } },
-      select: { cptsId: true, year: true, category: true, amountCents: true },
-    });
+    const paidMembers = [...new Set(paid.map((p) => p.memberId))];
+    const rateCpts = [...new Set(paid.map((p) => p.cptsId))];
+    const rateYears = [...new Set(paid.map((p) => p.year))];
+    const members = direct
+      ? await direct((c) => (prepared(c, MOOT_MEMBERS_SQL).all(JSON.stringify(paidMembers)) as MootMember[]).map((m) => ({ ...m, duesExempt: Boolean(m.duesExempt) })))
+      : await this.db.member.findMany({ where: { id: { in: paidMembers } }, select: { id: true, category: true, duesExempt: true } });
+    const rates = direct
+      ? await direct((c) => (prepared(c, MOOT_RATES_SQL).all(JSON.stringify(rateCpts), JSON.stringify(rateYears)) as MootRate[]).map((r) => ({ ...r, year: Number(r.year), amountCents: Number(r.amountCents) })))
+      : await this.db.duesRate.findMany({ where: { cptsId: { in: rateCpts }, year: { in: rateYears } }, select: { cptsId: true, year: true, category: true, amountCents: true } });
     const memberById = new Map(members.map((m) => [m.id, m]));
     const rateOf = new Map(rates.map((r) => [`${r.cptsId}:${r.year}:${r.category}`, r.amountCents]));
     // covered = what rules/dues.ts calls up to date (no due set for the year: any payment covers it)
