@@ -3,6 +3,7 @@ import { PrismaClient as SqliteClient } from "./generated/sqlite/client.ts";
 import { PrismaClient as PgClient } from "./generated/postgres/client.ts";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import type { PrismaPg } from "@prisma/adapter-pg";
+import { registerPgDirect, type PgDirect, type PgPool } from "./pg-direct.ts";
 import { mkdirSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { dirname, resolve } from "node:path";
@@ -50,20 +51,34 @@ export function createDb(url: string): Db {
     registerSqliteDirect(db, direct);
     return db;
   }
-  return withSecretTokens(new PgClient({ adapter: lazyPg(url) }));
+  const direct: PgDirect = {};
+  const db = withSecretTokens(new PgClient({ adapter: lazyPg(url, direct) }));
+  registerPgDirect(db, direct);
+  return db;
 }
 
 /**
  * The PostgreSQL adapter factory, with @prisma/adapter-pg and pg loaded at the first connection
  * (a dynamic import): a coordo on SQLite never loads them (~0.1 s of CPU and ~10 MB at start).
  */
-function lazyPg(connectionString: string): PrismaPg {
+function lazyPg(connectionString: string, direct: PgDirect): PrismaPg {
   let real: Promise<PrismaPg> | undefined;
   const factory = () => (real ??= import("@prisma/adapter-pg").then((m) => new m.PrismaPg({ connectionString, max: 10 })));
   return {
     provider: "postgres",
     adapterName: "@prisma/adapter-pg",
-    connect: async () => (await factory()).connect(),
+    connect: async () => {
+      const adapter = await (await factory()).connect();
+      // the adapter's pool, for the sender's marks (pg-direct.ts)
+      const pool = (adapter as { underlyingDriver?: () => unknown }).underlyingDriver?.() as PgPool | undefined;
+      if (pool && typeof pool.query === "function") direct.pool = pool;
+      const dispose = adapter.dispose.bind(adapter);
+      adapter.dispose = () => {
+        direct.pool = undefined;
+        return dispose();
+      };
+      return adapter;
+    },
     connectToShadowDb: async () => (await factory()).connectToShadowDb(),
   } as unknown as PrismaPg;
 }

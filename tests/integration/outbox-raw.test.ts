@@ -3,6 +3,7 @@ import { createTestDb, type TestDb } from "../helpers/db.ts";
 import { isUniqueViolation } from "../../src/db/client.ts";
 import { insertNewRows, OutboxRepository } from "../../src/db/repos/outbox-repo.ts";
 import { insertRows, newRowId } from "../../src/db/raw-insert.ts";
+import { writeAudit } from "../../src/db/repos/admin-repo.ts";
 import { enqueueMessages, inTransaction, collectEnqueued } from "../../src/app/services/outbox.ts";
 import Database from "better-sqlite3";
 import { sqlitePath, type Tx } from "../../src/db/client.ts";
@@ -66,6 +67,24 @@ describe(`lignes écrites en SQL brut (${engine})`, () => {
     const { id: _a, idempotencyKey: _b, createdAt: _c, ...viaPrisma } = (await t.db.outboxMessage.findUniqueOrThrow({ where: { id: id("prisma:2") } }))!;
     const { id: _d, idempotencyKey: _e, createdAt: _f, ...viaRaw } = after.get("brut:2")!;
     expect(viaRaw).toEqual(viaPrisma);
+  });
+
+  it("une entrée du journal écrite en SQL brut (writeAudit) se relit comme celle créée par Prisma (détails JSON, date, sans cible)", async () => {
+    const cpts = await t.db.cpts.findFirstOrThrow({ where: { slug: "brut" } });
+    const details = { at: "2026-03-04", year: 2026, enqueued: 3, trigger: "job", nested: { ok: true, list: [1, "deux"] } };
+    await t.db.auditLog.create({ data: { cptsId: cpts.id, actor: "job:dues-reminders", action: "test.prisma", details, at } });
+    const before = Date.now();
+    await inTransaction(t.db, (tx: Tx) => writeAudit(tx, { cptsId: cpts.id, actor: "job:dues-reminders", action: "test.brut", details }));
+    await writeAudit(t.db, { cptsId: null, actor: "cli", action: "test.brut-sans-details", target: "cible" });
+    const rows = new Map((await t.db.auditLog.findMany({ where: { action: { startsWith: "test." } } })).map((r) => [r.action, r]));
+    const { id: idA, at: atA, action: _a, ...viaPrisma } = rows.get("test.prisma")!;
+    const { id: idB, at: atB, action: _b, ...viaRaw } = rows.get("test.brut")!;
+    expect(viaRaw).toEqual(viaPrisma);
+    expect(viaRaw.details).toEqual(details);
+    expect(idB).toMatch(/^c[0-9a-z]{24}$/);
+    expect(atB.getTime()).toBeGreaterThanOrEqual(before - 5);
+    expect(atB.getTime()).toBeLessThanOrEqual(Date.now() + 5);
+    expect(rows.get("test.brut-sans-details")).toMatchObject({ cptsId: null, actor: "cli", target: "cible", details: null });
   });
 
   it("le registre des relances en lot : mêmes valeurs qu'avec Prisma, et un doublon est reconnu comme violation d'unicité", async () => {

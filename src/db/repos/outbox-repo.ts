@@ -2,6 +2,7 @@
 import { Prisma } from "../generated/postgres/client.ts";
 import type { Db, Tx } from "../client.ts";
 import { insertRows, newRowId } from "../raw-insert.ts";
+import { pgDirect, pgTimestamp } from "../pg-direct.ts";
 import { prepared, sqliteDateTime, sqliteDirect, transactionConnection } from "../sqlite-direct.ts";
 import type { OutboxChannel, OutboxState } from "../generated/postgres/enums.ts";
 
@@ -95,6 +96,10 @@ export async function insertNewRows(tx: Tx, rows: OutboxRowInput[], onInserted?:
 const READY: OutboxState[] = ["EN_ATTENTE", "ECHEC_TEMPORAIRE"];
 const MARK_SENT_SQL = `UPDATE "OutboxMessage" SET "state" = 'ENVOYE', "sentAt" = ?, "providerId" = ?, "lastError" = NULL, "lockedBy" = NULL, "lockedUntil" = NULL
   WHERE "id" = ? AND "lockedBy" = ? AND "state" = 'EN_COURS'`;
+
+const PG_MARK_SENT_SQL = `UPDATE "OutboxMessage" AS o SET "state" = 'ENVOYE', "sentAt" = $4::timestamp(3), "providerId" = m.provider,
+  "lastError" = NULL, "lockedBy" = NULL, "lockedUntil" = NULL
+  FROM unnest($1::text[], $2::text[]) AS m(id, provider) WHERE o."id" = m.id AND o."lockedBy" = $3 AND o."state" = 'EN_COURS'`;
 
 // The claim on SQLite (see claim()), statements prepared once (lists go as JSON arrays through json_each). A job
 // run's claim starts from its keys (the unique index, CROSS JOIN keeps that order): from the state index it
@@ -233,6 +238,12 @@ export class OutboxRepository {
         const mark = prepared(c, MARK_SENT_SQL);
         return c.transaction(() => items.reduce((n, i) => n + mark.run(sentAt, i.providerId, i.id, lockToken).changes, 0))();
       });
+    }
+    // PostgreSQL: one named prepared statement on the adapter's pool (pg-direct.ts), the rows as two arrays
+    const pool = pgDirect(this.db);
+    if (pool) {
+      const r = await pool.query({ name: "coordo_outbox_mark_sent", text: PG_MARK_SENT_SQL, values: [items.map((i) => i.id), items.map((i) => i.providerId), lockToken, pgTimestamp(at)] });
+      return r.rowCount ?? 0;
     }
     const ids = Prisma.join(items.map((i) => i.id));
     const provider = Prisma.join(items.map((i) => Prisma.sql`WHEN ${i.id} THEN ${i.providerId}`), " ");
