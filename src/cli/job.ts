@@ -139,9 +139,8 @@ async function runJob(argv: string[], io: CliIO): Promise<number> {
 }
 
 /**
- * Keys per claim: the sender's batch for the default pool (200). Each claim looks up every key of its scope (twice:
- * the idle check, then in its transaction), so a scope larger than the batch was read again for every batch of it
- * (500 keys: 8 lookups per mail instead of 3, issue 18).
+ * Keys per claim: the sender's batch for the default pool (200). Each claim looks up every key of its scope, so a
+ * scope larger than the batch was read again for every batch of it (500 keys: 8 lookups per mail instead of 3, issue 18).
  */
 const KEYS_PER_CLAIM = 200;
 

@@ -74,7 +74,7 @@ function lazyPg(connectionString: string, direct: PgDirect): PrismaPg {
       if (pool && typeof pool.query === "function") direct.pool = pool;
       const dispose = adapter.dispose.bind(adapter);
       adapter.dispose = () => {
-        direct.pool = undefined;
+        if (direct.pool === pool) direct.pool = undefined; // not the pool of a newer connection
         return dispose();
       };
       return adapter;

@@ -207,7 +207,7 @@ export class SmtpPool {
 /**
  * A message and its end-of-data dot leave in one system call instead of two (nodemailer writes them one after
  * the other through its DataStream piped into the socket): the socket is corked when the message's stream is
- * piped into it and uncorked when that stream ends (or errs, or the socket closes: every way 'unpipe' comes).
+ * piped into it and uncorked at 'unpipe' (the stream's end, the socket's close, error or finish, or nodemailer's close()).
  * On loopback each write also runs the receiver's TCP path in the sending process (issue 18). Only for a
  * message that fits twice in what the socket buffers before it asks to wait (16 KiB: a reminder is ≈ 4 KiB),
  * so dot-stuffing cannot make it overflow: a corked socket never drains, and a larger one would wait forever.

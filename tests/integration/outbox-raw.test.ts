@@ -4,6 +4,8 @@ import { isUniqueViolation } from "../../src/db/client.ts";
 import { insertNewRows, OutboxRepository } from "../../src/db/repos/outbox-repo.ts";
 import { insertRows, newRowId } from "../../src/db/raw-insert.ts";
 import { writeAudit } from "../../src/db/repos/admin-repo.ts";
+import { sqliteDateTime, sqliteDirect } from "../../src/db/sqlite-direct.ts";
+import { pgDirect } from "../../src/db/pg-direct.ts";
 import { enqueueMessages, inTransaction, collectEnqueued } from "../../src/app/services/outbox.ts";
 import Database from "better-sqlite3";
 import { sqlitePath, type Tx } from "../../src/db/client.ts";
@@ -54,6 +56,8 @@ describe(`lignes écrites en SQL brut (${engine})`, () => {
     const rows = new Map((await t.db.outboxMessage.findMany({ where: { lockedBy: "brut" } })).map((r) => [r.idempotencyKey, r]));
     const sentAt = new Date("2026-03-05T01:02:03.004Z");
     const id = (k: string) => rows.get(k)!.id;
+    // on PostgreSQL the marks go through the adapter's pg pool (pg-direct.ts), known once Prisma has connected
+    if (engine === "PostgreSQL") expect(pgDirect(t.db)).toBeDefined();
     expect(await repo.markSentMany([{ id: id("prisma:2"), providerId: "<x@y>" }], "autre-verrou", sentAt)).toBe(0);
     expect(await repo.markSentMany([{ id: id("brut:1"), providerId: "<a@exemple>" }, { id: id("brut:2"), providerId: null }, { id: id("prisma:1"), providerId: null }], "brut", sentAt)).toBe(3);
     // a second mark of the same rows changes nothing (no longer EN_COURS)
@@ -67,6 +71,46 @@ describe(`lignes écrites en SQL brut (${engine})`, () => {
     const { id: _a, idempotencyKey: _b, createdAt: _c, ...viaPrisma } = (await t.db.outboxMessage.findUniqueOrThrow({ where: { id: id("prisma:2") } }))!;
     const { id: _d, idempotencyKey: _e, createdAt: _f, ...viaRaw } = after.get("brut:2")!;
     expect(viaRaw).toEqual(viaPrisma);
+  });
+
+  it("deux prises en même temps se partagent les lignes dues, sans doublon", async () => {
+    const cpts = await t.db.cpts.create({ data: { slug: "prises", name: "CPTS Prises", population: 10_000 } });
+    const keys = Array.from({ length: 20 }, (_, i) => `prise:${i}`);
+    await t.db.outboxMessage.createMany({ data: keys.map((k, i) => ({ cptsId: cpts.id, idempotencyKey: k, channel: "MAIL" as const, kind: "relance", recipient: `p${i}@exemple-sante.fr`, bodyText: "x", nextAttemptAt: at })) });
+    const now = new Date(at.getTime() + 1000);
+    const [a, b] = await Promise.all(["A", "B"].map((lockToken) => new OutboxRepository(t.db, { keys }).claim({ lockToken, now, leaseMs: 60_000, limit: 10 })));
+    expect(a!.length + b!.length).toBe(20);
+    expect(new Set([...a!, ...b!].map((m) => m.idempotencyKey))).toEqual(new Set(keys));
+    expect([...a!, ...b!].every((m) => !m.maybeSent)).toBe(true);
+  });
+
+  it.skipIf(engine !== "SQLite")("des candidats tous pris par un autre processus entre la lecture et la prise : la prise relit et prend les suivants au lieu de revenir vide", async () => {
+    const cpts = await t.db.cpts.findFirstOrThrow({ where: { slug: "prises" } });
+    const keys = Array.from({ length: 6 }, (_, i) => `suivant:${i}`);
+    await t.db.outboxMessage.createMany({ data: keys.map((k, i) => ({ cptsId: cpts.id, idempotencyKey: k, channel: "MAIL" as const, kind: "relance", recipient: `s${i}@exemple-sante.fr`, bodyText: "x", nextAttemptAt: new Date(at.getTime() + i) })) });
+    const now = new Date(at.getTime() + 1000);
+    const claiming = new OutboxRepository(t.db, { keys }).claim({ lockToken: "D", now, leaseMs: 60_000, limit: 3 });
+    // queued on the connection right after the claim's read: another process takes the 3 candidates it read
+    const taken = sqliteDirect(t.db)!((c) =>
+      c.prepare(`UPDATE "OutboxMessage" SET "state" = 'EN_COURS', "lockedBy" = 'autre', "lockedUntil" = ? WHERE "idempotencyKey" IN ('suivant:0', 'suivant:1', 'suivant:2')`).run(sqliteDateTime(new Date(now.getTime() + 60_000))),
+    );
+    const [claimed] = await Promise.all([claiming, taken]);
+    expect(claimed!.map((m) => m.idempotencyKey)).toEqual(["suivant:3", "suivant:4", "suivant:5"]);
+  });
+
+  it.skipIf(engine !== "SQLite")("une ligne prise puis abandonnée par un autre processus entre la lecture et la prise est reprise « peut-être déjà remise »", async () => {
+    const cpts = await t.db.cpts.findFirstOrThrow({ where: { slug: "prises" } });
+    await t.db.outboxMessage.create({ data: { cptsId: cpts.id, idempotencyKey: "abandon:1", channel: "MAIL", kind: "relance", recipient: "q@exemple-sante.fr", bodyText: "x", nextAttemptAt: at } });
+    const now = new Date(at.getTime() + 1000);
+    const claiming = new OutboxRepository(t.db, { keys: ["abandon:1"] }).claim({ lockToken: "C", now, leaseMs: 60_000, limit: 10 });
+    // queued on the connection right after the claim's read: another process took it, got its 250 and died
+    // (held under a lapsed lease)
+    const lapsed = sqliteDirect(t.db)!((c) =>
+      c.prepare(`UPDATE "OutboxMessage" SET "state" = 'EN_COURS', "lockedBy" = 'mort', "lockedUntil" = ?, "attempts" = 1 WHERE "idempotencyKey" = 'abandon:1'`).run(sqliteDateTime(new Date(at.getTime() - 1000))),
+    );
+    const [claimed] = await Promise.all([claiming, lapsed]);
+    expect(claimed).toHaveLength(1);
+    expect(claimed![0]).toMatchObject({ idempotencyKey: "abandon:1", maybeSent: true, attempts: 2 });
   });
 
   it("une entrée du journal écrite en SQL brut (writeAudit) se relit comme celle créée par Prisma (détails JSON, date, sans cible)", async () => {

@@ -104,14 +104,19 @@ const PG_MARK_SENT_SQL = `UPDATE "OutboxMessage" AS o SET "state" = 'ENVOYE', "s
 // The claim on SQLite (see claim()), statements prepared once (lists go as JSON arrays through json_each). A job
 // run's claim starts from its keys (the unique index, CROSS JOIN keeps that order): from the state index it
 // would read every due row of the queue (50,000 on the national set) for each batch. The UPDATE finds its rows
-// by id (the unary + keeps the state index out of it) and checks again that each is still due.
+// by id (the unary + keeps the state index out of it) and checks again that each is still due IN THE STATE IT
+// WAS READ IN (ready, or held under a lapsed lease): a row taken and given up by another process in between comes
+// back with the next read, its "maybe sent" flag right.
 const due = (o: string) => `((${o}"state" IN ('EN_ATTENTE', 'ECHEC_TEMPORAIRE') AND ${o}"nextAttemptAt" <= @now) OR (${o}"state" = 'EN_COURS' AND ${o}"lockedUntil" < @now))
   AND (@channels IS NULL OR ${o}"channel" IN (SELECT value FROM json_each(@channels)))`;
+const stillDue = `(("id" IN (SELECT value FROM json_each(@ready)) AND +"state" IN ('EN_ATTENTE', 'ECHEC_TEMPORAIRE') AND +"nextAttemptAt" <= @now)
+  OR ("id" IN (SELECT value FROM json_each(@expired)) AND +"state" = 'EN_COURS' AND +"lockedUntil" < @now))
+  AND (@channels IS NULL OR +"channel" IN (SELECT value FROM json_each(@channels)))`;
 const CLAIM_KEYS_SQL = `SELECT o."id", o."state" FROM json_each(@keys) AS k CROSS JOIN "OutboxMessage" AS o ON o."idempotencyKey" = k.value
   WHERE ${due("o.")} ORDER BY o."nextAttemptAt", o."id" LIMIT @limit`;
 const CLAIM_ALL_SQL = `SELECT "id", "state" FROM "OutboxMessage" WHERE ${due("")} ORDER BY "nextAttemptAt", "id" LIMIT @limit`;
 const CLAIM_UPDATE_SQL = `UPDATE "OutboxMessage" SET "state" = 'EN_COURS', "lockedBy" = @lockToken, "lockedUntil" = @until, "attempts" = "attempts" + 1
-  WHERE "id" IN (SELECT value FROM json_each(@ids)) AND ${due("+")}
+  WHERE ${stillDue}
   RETURNING "id", "cptsId", "idempotencyKey", "channel", "kind", "recipient", "memberId", "subject", "bodyText", "bodyHtml", "headers", "refType", "refId", "attempts", "createdAt", "nextAttemptAt"`;
 
 // The last look's reads on SQLite (cancelMoot): the same conditions as its Prisma queries on PostgreSQL.
@@ -144,34 +149,46 @@ export class OutboxRepository {
       OR: [{ state: { in: READY }, nextAttemptAt: { lte: opts.now } }, { state: "EN_COURS" as const, lockedUntil: { lt: opts.now } }],
     };
     // SQLite: the candidates read first (an idle poll only reads: no write lock, another process's long transaction
-    // does not block it), then taken by ONE conditional UPDATE that checks again that each is still due: a candidate
-    // another process took in between is simply not returned. Statements prepared once, without Prisma's query
-    // compilation and result mapping. (The candidates were read a second time inside an IMMEDIATE transaction:
-    // 2 % of a national run for nothing the UPDATE's own condition does not already guarantee.)
+    // does not block it), then taken by ONE conditional UPDATE that checks again that each is still due as read: a
+    // candidate another process took in between is not returned; when it took them all, read again (bounded), as on
+    // PostgreSQL. Statements prepared once, without Prisma's query compilation and result mapping. (The candidates
+    // were read a second time inside an IMMEDIATE transaction: 2 % of a national run.)
     const direct = sqliteDirect(this.db);
     if (direct) {
       const now = sqliteDateTime(opts.now);
       const channels = opts.channels ? JSON.stringify(opts.channels) : null;
       const keys = this.scope.keys ? JSON.stringify(this.scope.keys) : null;
       const until = sqliteDateTime(new Date(opts.now.getTime() + opts.leaseMs));
-      const candidates = await direct(
-        (c) => (keys ? prepared(c, CLAIM_KEYS_SQL).all({ now, channels, keys, limit: opts.limit }) : prepared(c, CLAIM_ALL_SQL).all({ now, channels, limit: opts.limit })) as { id: string; state: string }[],
-      );
-      if (candidates.length === 0) return [];
-      const rows = await direct((c) => prepared(c, CLAIM_UPDATE_SQL).all({ now, channels, lockToken: opts.lockToken, until, ids: JSON.stringify(candidates.map((r) => r.id)) }) as ClaimRow[]);
-      const expired = new Set(candidates.filter((r) => r.state === "EN_COURS").map((r) => r.id));
+      let rows: ClaimRow[] = [];
+      let expired = new Set<string>();
+      for (let round = 0; round < 5 && rows.length === 0; round++) {
+        const candidates = await direct(
+          (c) => (keys ? prepared(c, CLAIM_KEYS_SQL).all({ now, channels, keys, limit: opts.limit }) : prepared(c, CLAIM_ALL_SQL).all({ now, channels, limit: opts.limit })) as { id: string; state: string }[],
+        );
+        if (candidates.length === 0) return [];
+        expired = new Set(candidates.filter((r) => r.state === "EN_COURS").map((r) => r.id));
+        const ready = JSON.stringify(candidates.filter((r) => r.state !== "EN_COURS").map((r) => r.id));
+        rows = await direct((c) => prepared(c, CLAIM_UPDATE_SQL).all({ now, channels, lockToken: opts.lockToken, until, ready, expired: JSON.stringify([...expired]) }) as ClaimRow[]);
+      }
       return rows
         .sort((a, b) => (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : a.id < b.id ? -1 : 1))
         .map(({ nextAttemptAt: _n, ...r }) => ({ ...r, attempts: Number(r.attempts) /* the connection reads integers as BigInt */, headers: r.headers == null ? null : (JSON.parse(r.headers) as Record<string, string>), createdAt: new Date(r.createdAt), maybeSent: expired.has(r.id) }));
     }
     let expired = new Set<string>();
-    // Another worker may take the same candidates between the read and the update: try again (bounded).
+    // Another worker may take the same candidates between the read and the update: try again (bounded). Each is
+    // taken only if still due in the state it was read in (its "maybe sent" flag stays right).
     for (let round = 0; round < 5; round++) {
       const candidates = await this.db.outboxMessage.findMany({ where: due, orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }], take: opts.limit, select: { id: true, state: true } });
       if (candidates.length === 0) return [];
       expired = new Set(candidates.filter((c) => c.state === "EN_COURS").map((c) => c.id));
       const r = await this.db.outboxMessage.updateMany({
-        where: { id: { in: candidates.map((c) => c.id) }, ...due },
+        where: {
+          ...(opts.channels ? { channel: { in: opts.channels } } : {}),
+          OR: [
+            { id: { in: candidates.filter((c) => c.state !== "EN_COURS").map((c) => c.id) }, state: { in: READY }, nextAttemptAt: { lte: opts.now } },
+            { id: { in: [...expired] }, state: "EN_COURS" as const, lockedUntil: { lt: opts.now } },
+          ],
+        },
         data: { state: "EN_COURS", lockedBy: opts.lockToken, lockedUntil: new Date(opts.now.getTime() + opts.leaseMs), attempts: { increment: 1 } },
       });
       if (r.count > 0) break;
@@ -239,10 +256,10 @@ export class OutboxRepository {
         return c.transaction(() => items.reduce((n, i) => n + mark.run(sentAt, i.providerId, i.id, lockToken).changes, 0))();
       });
     }
-    // PostgreSQL: one named prepared statement on the adapter's pool (pg-direct.ts), the rows as two arrays
+    // PostgreSQL: one statement on the adapter's pool (pg-direct.ts), the rows as two arrays
     const pool = pgDirect(this.db);
     if (pool) {
-      const r = await pool.query({ name: "coordo_outbox_mark_sent", text: PG_MARK_SENT_SQL, values: [items.map((i) => i.id), items.map((i) => i.providerId), lockToken, pgTimestamp(at)] });
+      const r = await pool.query({ text: PG_MARK_SENT_SQL, values: [items.map((i) => i.id), items.map((i) => i.providerId), lockToken, pgTimestamp(at)] });
       return r.rowCount ?? 0;
     }
     const ids = Prisma.join(items.map((i) => i.id));
