@@ -30,6 +30,11 @@ export function sqliteDirect(db: Db | object): SqliteDirect["run"] {
   return handles.get(db)?.run;
 }
 
+/** The handle itself (tests: a fault injected on the connection between two statements of a caller). */
+export function sqliteDirectHandle(db: Db | object): SqliteDirect | undefined {
+  return handles.get(db);
+}
+
 const boundTransactions = new WeakMap<object, { handle: SqliteDirect; transaction: number }>();
 
 /**

@@ -4,7 +4,7 @@ import { isUniqueViolation } from "../../src/db/client.ts";
 import { insertNewRows, OutboxRepository } from "../../src/db/repos/outbox-repo.ts";
 import { insertRows, newRowId } from "../../src/db/raw-insert.ts";
 import { writeAudit } from "../../src/db/repos/admin-repo.ts";
-import { sqliteDateTime, sqliteDirect } from "../../src/db/sqlite-direct.ts";
+import { sqliteDateTime, sqliteDirectHandle, type SqliteConnection } from "../../src/db/sqlite-direct.ts";
 import { pgDirect } from "../../src/db/pg-direct.ts";
 import { enqueueMessages, inTransaction, collectEnqueued } from "../../src/app/services/outbox.ts";
 import Database from "better-sqlite3";
@@ -84,33 +84,51 @@ describe(`lignes écrites en SQL brut (${engine})`, () => {
     expect([...a!, ...b!].every((m) => !m.maybeSent)).toBe(true);
   });
 
+  /**
+   * Runs `claim` with `inject` run on the connection right after the claim's first statement (its read), under
+   * the same lock: what another process could do between the read and the update, at that exact point.
+   */
+  async function claimWithInjection<T>(claim: () => Promise<T>, inject: (c: SqliteConnection) => void): Promise<T> {
+    const handle = sqliteDirectHandle(t.db)!;
+    const run = handle.run!;
+    let statements = 0;
+    handle.run = (f) =>
+      run((c) => {
+        const r = f(c);
+        if (++statements === 1) inject(c);
+        return r;
+      });
+    try {
+      return await claim();
+    } finally {
+      handle.run = run;
+    }
+  }
+
   it.skipIf(engine !== "SQLite")("des candidats tous pris par un autre processus entre la lecture et la prise : la prise relit et prend les suivants au lieu de revenir vide", async () => {
     const cpts = await t.db.cpts.findFirstOrThrow({ where: { slug: "prises" } });
     const keys = Array.from({ length: 6 }, (_, i) => `suivant:${i}`);
     await t.db.outboxMessage.createMany({ data: keys.map((k, i) => ({ cptsId: cpts.id, idempotencyKey: k, channel: "MAIL" as const, kind: "relance", recipient: `s${i}@exemple-sante.fr`, bodyText: "x", nextAttemptAt: new Date(at.getTime() + i) })) });
     const now = new Date(at.getTime() + 1000);
-    const claiming = new OutboxRepository(t.db, { keys }).claim({ lockToken: "D", now, leaseMs: 60_000, limit: 3 });
-    // queued on the connection right after the claim's read: another process takes the 3 candidates it read
-    const taken = sqliteDirect(t.db)!((c) =>
-      c.prepare(`UPDATE "OutboxMessage" SET "state" = 'EN_COURS', "lockedBy" = 'autre', "lockedUntil" = ? WHERE "idempotencyKey" IN ('suivant:0', 'suivant:1', 'suivant:2')`).run(sqliteDateTime(new Date(now.getTime() + 60_000))),
+    // another process takes the 3 candidates the claim has just read
+    const claimed = await claimWithInjection(
+      () => new OutboxRepository(t.db, { keys }).claim({ lockToken: "D", now, leaseMs: 60_000, limit: 3 }),
+      (c) => c.prepare(`UPDATE "OutboxMessage" SET "state" = 'EN_COURS', "lockedBy" = 'autre', "lockedUntil" = ? WHERE "idempotencyKey" IN ('suivant:0', 'suivant:1', 'suivant:2')`).run(sqliteDateTime(new Date(now.getTime() + 60_000))),
     );
-    const [claimed] = await Promise.all([claiming, taken]);
-    expect(claimed!.map((m) => m.idempotencyKey)).toEqual(["suivant:3", "suivant:4", "suivant:5"]);
+    expect(claimed.map((m) => m.idempotencyKey)).toEqual(["suivant:3", "suivant:4", "suivant:5"]);
   });
 
   it.skipIf(engine !== "SQLite")("une ligne prise puis abandonnée par un autre processus entre la lecture et la prise est reprise « peut-être déjà remise »", async () => {
     const cpts = await t.db.cpts.findFirstOrThrow({ where: { slug: "prises" } });
     await t.db.outboxMessage.create({ data: { cptsId: cpts.id, idempotencyKey: "abandon:1", channel: "MAIL", kind: "relance", recipient: "q@exemple-sante.fr", bodyText: "x", nextAttemptAt: at } });
     const now = new Date(at.getTime() + 1000);
-    const claiming = new OutboxRepository(t.db, { keys: ["abandon:1"] }).claim({ lockToken: "C", now, leaseMs: 60_000, limit: 10 });
-    // queued on the connection right after the claim's read: another process took it, got its 250 and died
-    // (held under a lapsed lease)
-    const lapsed = sqliteDirect(t.db)!((c) =>
-      c.prepare(`UPDATE "OutboxMessage" SET "state" = 'EN_COURS', "lockedBy" = 'mort', "lockedUntil" = ?, "attempts" = 1 WHERE "idempotencyKey" = 'abandon:1'`).run(sqliteDateTime(new Date(at.getTime() - 1000))),
+    // another process took it, got its 250 and died: held under a lapsed lease
+    const claimed = await claimWithInjection(
+      () => new OutboxRepository(t.db, { keys: ["abandon:1"] }).claim({ lockToken: "C", now, leaseMs: 60_000, limit: 10 }),
+      (c) => c.prepare(`UPDATE "OutboxMessage" SET "state" = 'EN_COURS', "lockedBy" = 'mort', "lockedUntil" = ?, "attempts" = 1 WHERE "idempotencyKey" = 'abandon:1'`).run(sqliteDateTime(new Date(at.getTime() - 1000))),
     );
-    const [claimed] = await Promise.all([claiming, lapsed]);
     expect(claimed).toHaveLength(1);
-    expect(claimed![0]).toMatchObject({ idempotencyKey: "abandon:1", maybeSent: true, attempts: 2 });
+    expect(claimed[0]).toMatchObject({ idempotencyKey: "abandon:1", maybeSent: true, attempts: 2 });
   });
 
   it("une entrée du journal écrite en SQL brut (writeAudit) se relit comme celle créée par Prisma (détails JSON, date, sans cible)", async () => {
