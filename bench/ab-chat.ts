@@ -21,7 +21,7 @@ const commands = [
   { command: "cotisation", user: ADHERENT_USER },
   { command: "echeances", user: COORDINATOR_USER },
   { command: "relance-cotisations", user: COORDINATOR_USER },
-];
+].filter((c) => !process.env.AB_COMMANDS || process.env.AB_COMMANDS.split(",").includes(c.command)); // AB_COMMANDS=echeances: one command
 
 const cpuMs = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
@@ -39,7 +39,7 @@ async function once(root: string, db: string, withSlack = slack, side = 0) {
       ...(withSlack ? { SLACK_BOT_TOKEN: "xoxb-bench-0000", SLACK_SIGNING_SECRET: secret } : {}),
       ...coordoVariables(),
     },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", process.env.AB_STDOUT ? "inherit" : "ignore", "inherit"],
   });
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`coordo (${root}) s'est arrêté pendant le démarrage`);

@@ -4,7 +4,7 @@
 // (what Slack shows at once), else when coordo posts it to the request's response_url (a capture server here).
 // Input: one JSON object on argv[2]; output: one JSON line on stdout.
 import { createHmac } from "node:crypto";
-import { createServer } from "node:http";
+import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 
 interface LoadSpec {
@@ -50,6 +50,21 @@ function isAnswer(body: string): boolean {
   }
 }
 
+/**
+ * One POST over kept-alive connections (node:http: a fraction of fetch's CPU, so that the latency measured
+ * is coordo's, not this process's own queue); resolves with the status and the body.
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: spec.concurrency });
+function post(path: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: spec.port, path, method: "POST", agent, headers: { ...headers, "content-length": Buffer.byteLength(body) } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8").on("data", (d: string) => (text += d)).on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on("error", reject).end(body);
+  });
+}
+
 let n = 0;
 async function one(command: string, user: string): Promise<{ ack: number; answer: number; ok: boolean }> {
   const id = `r${n++}`;
@@ -62,12 +77,8 @@ async function one(command: string, user: string): Promise<{ ack: number; answer
   const signature = `v0=${createHmac("sha256", spec.secret).update(`v0:${ts}:${body}`).digest("hex")}`;
   const answered = new Promise<number>((resolve) => pending.set(id, resolve));
   const t0 = performance.now();
-  const res = await fetch(`http://127.0.0.1:${spec.port}/slack/events`, {
-    method: "POST",
-    body,
-    headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": ts, "x-slack-signature": signature },
-  });
-  const acked = await res.text();
+  const res = await post("/slack/events", body, { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": ts, "x-slack-signature": signature });
+  const acked = res.text;
   const ack = performance.now() - t0;
   if (res.status !== 200) return { ack, answer: NaN, ok: false };
   // an answer ready within coordo's ack window rides in the ack itself (what Slack shows at once)
@@ -90,6 +101,8 @@ for (const { command, user } of spec.commands) {
   let errors = 0;
   let left = spec.perCommand;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  process.stderr.write(`START t=${Math.round(performance.timeOrigin + performance.now())} ${command}\n`);
   await Promise.all(
     Array.from({ length: spec.concurrency }, async () => {
       while (left-- > 0) {
@@ -100,7 +113,10 @@ for (const { command, user } of spec.commands) {
       }
     }),
   );
+  const cu = process.cpuUsage(c0);
+  process.stderr.write(`CLIENT t=${Math.round(performance.timeOrigin + performance.now())} ${command} ${((cu.user + cu.system) / 1000 / spec.perCommand).toFixed(2)} ms/req\n`);
   out[command] = { answers, acks, errors, seconds: (performance.now() - t0) / 1000 };
 }
 capture.close();
+agent.destroy();
 process.stdout.write(JSON.stringify(out) + "\n");

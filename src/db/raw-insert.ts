@@ -1,7 +1,7 @@
 // Bulk inserts for the hot paths (the outbox and the reminder ledger of a reminders run): one multi-row
 // INSERT per chunk instead of Prisma's createMany, whose per-row cost (≈ 0.5 ms) dominated a run. Same SQL
 // on SQLite and PostgreSQL; values are always parameters, table and column names constants of the caller.
-import { randomHex } from "../random-hex.ts";
+import { randomHex } from "../random-pool.ts";
 import { Prisma } from "./generated/postgres/client.ts";
 import type { Db, Tx } from "./client.ts";
 import { prepared, sqliteValue, transactionConnection } from "./sqlite-direct.ts";

@@ -7,7 +7,7 @@
 // choose (7bit when plain ASCII with short lines, quoted-printable when mostly Latin, base64 otherwise).
 // Anything outside that shape (an address that is not a plain ASCII addr-spec, say) returns null: the caller
 // then composes it with nodemailer's MailComposer, byte for byte what sendMail would have sent.
-import { randomHex } from "../random-hex.ts";
+import { randomHex } from "../random-pool.ts";
 import type { OutgoingMail } from "./transport.ts";
 import { parseMailbox } from "./identity.ts";
 
