@@ -7,6 +7,8 @@ import { chatComponent } from "../chat/component.ts";
 import { helloAssoComponent } from "../helloasso/route.ts";
 import { outboxComponent, bounceComponent } from "./mail-components.ts";
 import { schedulerComponent } from "../scheduler/component.ts";
+import { sqlitePath } from "../db/client.ts";
+import { startCheckpointer } from "../db/sqlite-checkpointer.ts";
 
 export interface RunningComponent {
   stop(): Promise<void>;
@@ -21,4 +23,14 @@ export interface Component {
   start(ctx: AppContext, http: Hono): Promise<RunningComponent | void>;
 }
 
-export const components: Component[] = [adminComponent, chatComponent, helloAssoComponent, outboxComponent, bounceComponent, schedulerComponent];
+/** SQLite: the WAL checkpoints in a worker thread instead of inside a commit of the main thread (sqlite-checkpointer.ts). */
+export const checkpointComponent: Component = {
+  name: "sqlite-checkpoints",
+  async start(ctx) {
+    if (ctx.engine !== "sqlite") return;
+    const checkpointer = startCheckpointer(ctx.db, sqlitePath(ctx.config.DATABASE_URL), ctx.log);
+    if (checkpointer) return { stop: async () => void (await checkpointer.stop()) };
+  },
+};
+
+export const components: Component[] = [checkpointComponent, adminComponent, chatComponent, helloAssoComponent, outboxComponent, bounceComponent, schedulerComponent];

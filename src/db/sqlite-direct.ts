@@ -8,6 +8,7 @@ import type { Db } from "./client.ts";
 export interface SqliteConnection {
   prepare(sql: string): { run(...params: unknown[]): { changes: number }; all(...params: unknown[]): unknown[] };
   transaction<F extends (...args: never[]) => unknown>(fn: F): F & { immediate: F };
+  pragma(sql: string, options?: { simple?: boolean }): unknown;
 }
 
 /** Filled by the serialized adapter when it connects: runs `f` on the connection while holding its lock. */

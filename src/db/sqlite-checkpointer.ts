@@ -1,0 +1,94 @@
+// WAL checkpoints of the long-running process (`coordo start` on SQLite) in a worker thread. By default SQLite
+// checkpoints inside the commit that crosses 1,000 WAL pages: on our single connection that commit then copies
+// the pages into the database file and waits for two fsyncs, ≈ 10-15 ms with the event loop blocked — every
+// Slack command, HTTP request and SMTP reply in flight waits with it (2.7 checkpoints a second under 8 Slack
+// commands in flight: p99 53-58 ms with them, 37-42 ms without, issue 18). Here the main connection stops
+// checkpointing (wal_autocheckpoint = 0) and a worker thread with its own connection runs PASSIVE checkpoints
+// every CHECKPOINT_EVERY_MS: they copy what no reader still needs without taking the write lock, so commits
+// go on meanwhile. If the worker stops for any reason, the main connection checkpoints by itself again.
+// One-shot commands (`coordo job run`, the CLI) keep SQLite's own checkpoints: no thread for a short life.
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
+import type { Db } from "./client.ts";
+import { sqliteDirect } from "./sqlite-direct.ts";
+import type { Logger } from "../log.ts";
+
+export const CHECKPOINT_EVERY_MS = 200;
+/** SQLite's default, restored on the main connection when the worker stops. */
+const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
+
+// CommonJS (the worker is evaluated from this text, not a file of its own: nothing to bundle or find).
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { fileMustExist: true });
+let total = 0;
+const tick = () => {
+  const [r] = db.pragma("wal_checkpoint(PASSIVE)");
+  if (r.checkpointed > 0) total++;
+};
+tick();
+parentPort.postMessage({ ready: true });
+const timer = setInterval(tick, workerData.everyMs);
+parentPort.on("message", (m) => {
+  if (m !== "stop") return;
+  clearInterval(timer);
+  tick();
+  db.close();
+  parentPort.postMessage({ checkpoints: total });
+  parentPort.close();
+});
+`;
+
+export interface Checkpointer {
+  /** True once the worker has opened the file and the main connection stopped checkpointing; false if it could not. */
+  ready: Promise<boolean>;
+  /** Stops the worker (after a last checkpoint); the main connection checkpoints by itself again. */
+  stop(): Promise<{ checkpoints: number } | null>;
+}
+
+/**
+ * Starts background checkpoints of the SQLite file at `path`, opened by `db` (createDb, already connected).
+ * Returns at once (the worker starts in ≈ 30 ms, not on `coordo start`'s path to /health); null when `db`
+ * has no direct SQLite connection.
+ */
+export function startCheckpointer(db: Db, path: string, log: Logger, everyMs = CHECKPOINT_EVERY_MS): Checkpointer | null {
+  const run = sqliteDirect(db);
+  if (!run) return null; // not connected yet, or not SQLite: SQLite's own checkpoints stay
+  const setAuto = (pages: number) => run((c) => c.pragma(`wal_autocheckpoint = ${pages}`)).catch(() => undefined);
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { driver: createRequire(import.meta.url).resolve("better-sqlite3"), path, everyMs },
+    // a few kilobytes of JavaScript: a small heap (the thread still costs ≈ 10 MB of resident memory: V8 and Node's own)
+    resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 },
+  });
+  worker.unref();
+  let summary: { checkpoints: number } | null = null;
+  let stopping = false;
+  let gone = false;
+  let opened!: (ok: boolean) => void;
+  const ready = new Promise<boolean>((resolve) => (opened = resolve));
+  // whatever ends the worker, the main connection checkpoints by itself again: queued after the 0 below (FIFO lock)
+  const exited = new Promise<void>((resolve) => worker.once("exit", () => ((gone = true), resolve())));
+  const restored = exited.then(() => setAuto(SQLITE_AUTOCHECKPOINT_PAGES));
+  void restored.then(() => opened(false));
+  worker.on("message", (m: { ready?: true; checkpoints?: number }) => {
+    if (!m.ready) return void (summary = { checkpoints: m.checkpoints ?? 0 });
+    // the worker has opened the file and checkpointed once: the main connection stops checkpointing
+    if (!gone) void setAuto(0).then(() => opened(!gone));
+  });
+  worker.on("error", (e) => {
+    if (!stopping) log.warn("points de reprise SQLite en arrière-plan arrêtés : la connexion principale les refait elle-même", { error: e });
+  });
+  return {
+    ready,
+    async stop() {
+      stopping = true;
+      worker.postMessage("stop");
+      const late = setTimeout(() => void worker.terminate(), 2_000);
+      await restored;
+      clearTimeout(late);
+      return summary;
+    },
+  };
+}

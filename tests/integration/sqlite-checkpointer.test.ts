@@ -1,0 +1,124 @@
+// The WAL checkpoints of `coordo start` in a worker thread (src/db/sqlite-checkpointer.ts), on a real SQLite file:
+// the main connection stops checkpointing inside its commits, the worker copies the WAL into the file, and
+// when the worker stops (or cannot start) the main connection checkpoints by itself again.
+import Database from "better-sqlite3";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { createDb, sqlitePath, type Db } from "../../src/db/client.ts";
+import { migrate } from "../../src/db/migrate.ts";
+import { sqliteDirect } from "../../src/db/sqlite-direct.ts";
+import { startCheckpointer } from "../../src/db/sqlite-checkpointer.ts";
+import { createLogger } from "../../src/log.ts";
+import { components } from "../../src/app/components.ts";
+
+const logs: string[] = [];
+const log = createLogger("info", (l) => logs.push(l));
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+  logs.length = 0;
+});
+
+async function fresh(): Promise<{ db: Db; path: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "coordo-ckpt-"));
+  const url = `file:${join(dir, "test.db")}`;
+  await migrate(url);
+  const db = createDb(url);
+  await db.$queryRawUnsafe("SELECT 1"); // connected: the direct handle exists
+  cleanup = async () => {
+    await db.$disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { db, path: sqlitePath(url) };
+}
+
+const autocheckpoint = (db: Db) => sqliteDirect(db)!((c) => Number(c.pragma("wal_autocheckpoint", { simple: true })));
+
+/** ≈ 2,400 WAL pages written by the main connection (more than SQLite's 1,000-page autocheckpoint). */
+async function writeMany(db: Db, tag: string): Promise<void> {
+  await sqliteDirect(db)!((c) => {
+    c.prepare(`CREATE TABLE IF NOT EXISTS "CkptProbe" ("id" INTEGER PRIMARY KEY, "tag" TEXT, "blob" TEXT)`).run();
+    const ins = c.prepare(`INSERT INTO "CkptProbe" ("tag", "blob") VALUES (?, ?)`);
+    for (let i = 0; i < 200; i++) c.transaction(() => { for (let j = 0; j < 10; j++) ins.run(tag, "x".repeat(3000)); })();
+  });
+}
+
+/** Rows of `tag` in the database FILE itself, WAL ignored (a copy of the file alone): what a checkpoint has copied there. */
+function inFile(path: string, tag: string): number {
+  const copy = `${path}.alone`;
+  copyFileSync(path, copy);
+  const ro = new Database(copy, { fileMustExist: true });
+  try {
+    const exists = ro.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'CkptProbe'`).get();
+    return exists ? (ro.prepare(`SELECT COUNT(*) AS n FROM "CkptProbe" WHERE "tag" = ?`).get(tag) as { n: number }).n : 0;
+  } finally {
+    ro.close();
+    rmSync(copy, { force: true });
+  }
+}
+
+async function until(f: () => boolean, ms = 5_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (f()) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return f();
+}
+
+describe("points de reprise SQLite dans un fil d'exécution à part (coordo start)", () => {
+  it("témoin : sans lui, la connexion principale recopie le WAL dans le fichier pendant ses propres validations", async () => {
+    const { db, path } = await fresh();
+    expect(await autocheckpoint(db)).toBe(1000);
+    await writeMany(db, "main");
+    expect(inFile(path, "main")).toBeGreaterThan(0);
+  });
+
+  it("la connexion principale ne recopie plus rien ; le fil le fait, et les lignes arrivent dans le fichier", async () => {
+    const { db, path } = await fresh();
+    // an hour between two checkpoints: only the main connection could copy what is written now
+    const slow = startCheckpointer(db, path, log, 3_600_000)!;
+    expect(await slow.ready).toBe(true);
+    expect(await autocheckpoint(db)).toBe(0);
+    await writeMany(db, "quiet");
+    expect(inFile(path, "quiet")).toBe(0);
+    expect(await slow.stop()).toEqual({ checkpoints: expect.any(Number) });
+    // stopped: its last checkpoint copied everything, and the main connection checkpoints by itself again
+    expect(inFile(path, "quiet")).toBe(2000);
+    expect(await autocheckpoint(db)).toBe(1000);
+
+    const every = startCheckpointer(db, path, log, 50)!;
+    expect(await every.ready).toBe(true);
+    expect(await autocheckpoint(db)).toBe(0);
+    await writeMany(db, "background");
+    expect(await until(() => inFile(path, "background") === 2000)).toBe(true);
+    // and every row reads back through the main connection, the WAL's last pages included
+    expect(await sqliteDirect(db)!((c) => Number((c.prepare(`SELECT COUNT(*) AS n FROM "CkptProbe"`).all()[0] as { n: bigint }).n))).toBe(4000);
+    const summary = await every.stop();
+    expect(summary!.checkpoints).toBeGreaterThan(0);
+    expect(await autocheckpoint(db)).toBe(1000);
+    expect(logs.join("\n")).not.toMatch(/arrêtés/);
+  });
+
+  it("un fil qui ne peut pas ouvrir le fichier ne coupe pas les points de reprise de la connexion principale", async () => {
+    const { db, path } = await fresh();
+    const none = startCheckpointer(db, `${path}.absent`, log, 50)!;
+    expect(await none.ready).toBe(false);
+    expect(await none.stop()).toBeNull();
+    expect(await autocheckpoint(db)).toBe(1000);
+    expect(logs.join("\n")).toMatch(/la connexion principale les refait elle-même/);
+    await writeMany(db, "fallback");
+    expect(inFile(path, "fallback")).toBeGreaterThan(0);
+  });
+
+  it("coordo start le lance en premier (arrêté en dernier) sur SQLite, pas sur PostgreSQL", async () => {
+    expect(components[0]!.name).toBe("sqlite-checkpoints");
+    const { db } = await fresh();
+    const ctx = { engine: "postgres", db, log } as unknown as Parameters<(typeof components)[0]["start"]>[0];
+    expect(await components[0]!.start(ctx, undefined as never)).toBeUndefined();
+    expect(await autocheckpoint(db)).toBe(1000);
+  });
+});
