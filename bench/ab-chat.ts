@@ -55,9 +55,10 @@ async function once(root: string, db: string, withSlack = slack, side = 0) {
     let text = "";
     load.stdout!.setEncoding("utf8").on("data", (d: string) => (text += d));
     await new Promise((r) => load.on("exit", r));
-    const res = JSON.parse(text) as Record<string, { answers: number[]; errors: number }>;
+    const res = JSON.parse(text) as Record<string, { answers: number[]; errors: number; client_cpu_ms: number }>;
     const n = Object.values(res).reduce((a, v) => a + v.answers.length + v.errors, 0) + 5 * commands.length; // + warm-up requests
     out.slack_cpu_ms_per_command = +((cpuMs(proc.pid!) - c0) / n).toFixed(2);
+    out.client_cpu_ms = Object.fromEntries(Object.entries(res).map(([k, v]) => [k, +v.client_cpu_ms.toFixed(2)]));
     out.slack_p50_p99_ms = Object.fromEntries(Object.entries(res).map(([k, v]) => {
       const s = [...v.answers].sort((a, b) => a - b);
       return [k, `${Math.round(s[Math.ceil(0.5 * s.length) - 1]!)}/${Math.round(s[Math.ceil(0.99 * s.length) - 1]!)}${v.errors ? ` (${v.errors} erreurs)` : ""}`];

@@ -2,6 +2,7 @@
 // sharing one deployment would feel — reminder throughput against the SMTP server's own ceiling, chat
 // latency, the rules for every CPTS, start-up time — and prints each figure against its target.
 import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { createDb } from "../src/db/client.ts";
@@ -57,7 +58,8 @@ interface Results {
   start?: { runs_s: number[]; median_s: number; rss_mb: number | null };
   start_from_source?: { runs_s: number[]; median_s: number; rss_mb: number | null };
   console?: Record<string, Latency>;
-  slack?: { concurrency: number; commands: Record<string, Latency & { ack_p99: number; per_s: number }>; rss_mb: number | null };
+  /** cpu_ms_per_command: coordo's CPU a request (all commands); client_cpu_ms: the load process's own, a request. */
+  slack?: { concurrency: number; commands: Record<string, Latency & { ack_p99: number; per_s: number; client_cpu_ms: number }>; rss_mb: number | null; cpu_ms_per_command: number | null };
   smtp?: {
     messages: number;
     seconds_from_job_start: number;
@@ -112,6 +114,16 @@ async function measureConsole(url: string, cpts: BenchCpts[], perCommand: number
   }
 }
 
+/** CPU time (user + system) of a live process so far, in ms (Linux /proc; USER_HZ = 100). */
+function cpuMs(pid: number): number | null {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
 /** (2b) Signed Slack requests from a second process against `coordo start`, `concurrency` in flight. */
 async function measureSlack(url: string, cpts: BenchCpts[], perCommand: number, concurrency: number): Promise<NonNullable<Results["slack"]>> {
   const port = await freePort();
@@ -120,17 +132,22 @@ async function measureSlack(url: string, cpts: BenchCpts[], perCommand: number, 
   try {
     await waitHealthy(port, child, 60_000);
     const spec = { port, secret, teams: cpts.map((c) => c.slackTeam), commands: COMMANDS, perCommand, concurrency, seed: 11 };
+    const cpu0 = cpuMs(child.proc.pid!);
     const load = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./slack-load.ts", import.meta.url)), JSON.stringify(spec)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     load.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
     await new Promise((r) => load.on("exit", r));
-    const raw = JSON.parse(out) as Record<string, { answers: number[]; acks: number[]; errors: number; seconds: number }>;
+    const cpu1 = cpuMs(child.proc.pid!);
+    const raw = JSON.parse(out) as Record<string, { answers: number[]; acks: number[]; errors: number; seconds: number; client_cpu_ms: number }>;
     const commands: NonNullable<Results["slack"]>["commands"] = {};
+    let requests = 0;
     for (const [k, v] of Object.entries(raw)) {
       const acks = [...v.acks].sort((a, b) => a - b);
-      commands[k] = { ...latency(v.answers, v.errors), ack_p99: round(percentile(acks, 99), 1)!, per_s: round(v.answers.length / v.seconds, 1)! };
+      commands[k] = { ...latency(v.answers, v.errors), ack_p99: round(percentile(acks, 99), 1)!, per_s: round(v.answers.length / v.seconds, 1)!, client_cpu_ms: round(v.client_cpu_ms, 2)! };
+      requests += v.answers.length + v.errors + 5; // + the load's 5 warm-up requests a command
     }
-    return { concurrency, commands, rss_mb: peakRssMb(child.proc.pid!) };
+    const cpu = cpu0 !== null && cpu1 !== null ? round((cpu1 - cpu0) / requests, 2) : null;
+    return { concurrency, commands, rss_mb: peakRssMb(child.proc.pid!), cpu_ms_per_command: cpu };
   } finally {
     await stopChild(child);
   }
@@ -285,7 +302,7 @@ async function main(): Promise<void> {
   }
   if (wanted("slack")) {
     results.slack = await measureSlack(url, cpts, QUICK_MODE ? 100 : 200, 8);
-    say(`  Slack (8 en parallèle) : ${Object.entries(results.slack.commands).map(([k, v]) => `/${k} p99 ${v.p99} ms`).join(", ")}`);
+    say(`  Slack (8 en parallèle) : ${Object.entries(results.slack.commands).map(([k, v]) => `/${k} p99 ${v.p99} ms`).join(", ")} ; CPU de coordo ${results.slack.cpu_ms_per_command ?? "?"} ms par commande`);
   }
   if (wanted("admin")) {
     results.admin_pages = await measureAdminPages(url, cpts, today, { members: shape.members, samples: QUICK_MODE ? 5 : 20 });
