@@ -2,7 +2,7 @@
 // of the same data set: start to the first 200 on /health (wall, CPU of the coordo process, peak RSS) and, with
 // --slack, signed Slack commands 8 in flight (bench/slack-load.ts) with the coordo process's CPU per command.
 // CPU time (user + system, /proc/<pid>/stat) is the figure to compare on a shared machine.
-// node --import tsx bench/ab-chat.ts <rootA> <rootB> [rounds] [--slack] [--per=200]
+// node --import tsx bench/ab-chat.ts <rootA> <rootB> [rounds] [--slack] [--per=200] [--warmup=50]
 // Data set: $AB_DB, default $PROF_DIR/pristine-full.db (node --import tsx bench/dataset.ts --url file:<path>).
 import { spawn } from "node:child_process";
 import { copyFileSync, readFileSync, rmSync } from "node:fs";
@@ -14,6 +14,7 @@ import { abSideFlags, COORDO_NODE_FLAGS, coordoVariables, freePort, ROOT } from 
 const [rootA, rootB, roundsArg] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const slack = process.argv.includes("--slack");
 const per = Number(process.argv.find((a) => a.startsWith("--per="))?.slice(6) ?? 200);
+const warmup = Number(process.argv.find((a) => a.startsWith("--warmup="))?.slice(9) ?? 50);
 const dir = process.env.PROF_DIR ?? "/tmp/prof";
 const pristine = process.env.AB_DB ?? `${dir}/pristine-full.db`;
 const secret = "bench-signing-secret-0123456789abcdef";
@@ -50,13 +51,13 @@ async function once(root: string, db: string, withSlack = slack, side = 0) {
   const out: Record<string, unknown> = { start_wall_ms: Math.round(performance.now() - t0), start_cpu_ms: cpuMs(proc.pid!), rss_mb: hwmMb(proc.pid!) };
   if (withSlack) {
     const c0 = cpuMs(proc.pid!);
-    const spec = { port, secret, teams: Array.from({ length: FULL.cpts }, (_, i) => `TB${String(i + 1).padStart(6, "0")}`), commands, perCommand: per, concurrency: 8, seed: 11 };
+    const spec = { port, secret, teams: Array.from({ length: FULL.cpts }, (_, i) => `TB${String(i + 1).padStart(6, "0")}`), commands, perCommand: per, concurrency: 8, warmup, seed: 11 };
     const load = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./slack-load.ts", import.meta.url)), JSON.stringify(spec)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
     let text = "";
     load.stdout!.setEncoding("utf8").on("data", (d: string) => (text += d));
     await new Promise((r) => load.on("exit", r));
     const res = JSON.parse(text) as Record<string, { answers: number[]; errors: number; client_cpu_ms: number }>;
-    const n = Object.values(res).reduce((a, v) => a + v.answers.length + v.errors, 0) + 5 * commands.length; // + warm-up requests
+    const n = Object.values(res).reduce((a, v) => a + v.answers.length + v.errors, 0) + warmup * commands.length; // + warm-up requests
     out.slack_cpu_ms_per_command = +((cpuMs(proc.pid!) - c0) / n).toFixed(2);
     out.client_cpu_ms = Object.fromEntries(Object.entries(res).map(([k, v]) => [k, +v.client_cpu_ms.toFixed(2)]));
     out.slack_p50_p99_ms = Object.fromEntries(Object.entries(res).map(([k, v]) => {

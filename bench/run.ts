@@ -114,6 +114,9 @@ async function measureConsole(url: string, cpts: BenchCpts[], perCommand: number
   }
 }
 
+/** Slack requests not counted before each command's measure (bench/slack-load.ts). */
+const SLACK_WARMUP = 50;
+
 /** CPU time (user + system) of a live process so far, in ms (Linux /proc; USER_HZ = 100). */
 function cpuMs(pid: number): number | null {
   try {
@@ -131,7 +134,7 @@ async function measureSlack(url: string, cpts: BenchCpts[], perCommand: number, 
   const child = spawnCoordo(["start"], { DATABASE_URL: url, PORT: String(port), SLACK_BOT_TOKEN: "xoxb-bench-0000", SLACK_SIGNING_SECRET: secret });
   try {
     await waitHealthy(port, child, 60_000);
-    const spec = { port, secret, teams: cpts.map((c) => c.slackTeam), commands: COMMANDS, perCommand, concurrency, seed: 11 };
+    const spec = { port, secret, teams: cpts.map((c) => c.slackTeam), commands: COMMANDS, perCommand, concurrency, warmup: SLACK_WARMUP, seed: 11 };
     const cpu0 = cpuMs(child.proc.pid!);
     const load = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./slack-load.ts", import.meta.url)), JSON.stringify(spec)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
@@ -144,7 +147,7 @@ async function measureSlack(url: string, cpts: BenchCpts[], perCommand: number, 
     for (const [k, v] of Object.entries(raw)) {
       const acks = [...v.acks].sort((a, b) => a - b);
       commands[k] = { ...latency(v.answers, v.errors), ack_p99: round(percentile(acks, 99), 1)!, per_s: round(v.answers.length / v.seconds, 1)!, client_cpu_ms: round(v.client_cpu_ms, 2)! };
-      requests += v.answers.length + v.errors + 5; // + the load's 5 warm-up requests a command
+      requests += v.answers.length + v.errors + SLACK_WARMUP; // + the load's warm-up requests
     }
     const cpu = cpu0 !== null && cpu1 !== null ? round((cpu1 - cpu0) / requests, 2) : null;
     return { concurrency, commands, rss_mb: peakRssMb(child.proc.pid!), cpu_ms_per_command: cpu };

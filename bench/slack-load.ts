@@ -14,6 +14,8 @@ interface LoadSpec {
   commands: { command: string; user: string }[];
   perCommand: number;
   concurrency: number;
+  /** Requests not counted before each command's measure, `concurrency` in flight (JIT, prepared statements). */
+  warmup: number;
   seed: number;
 }
 
@@ -95,8 +97,12 @@ async function one(command: string, user: string): Promise<{ ack: number; answer
 // client_cpu_ms: this process's CPU a request (its own queue is part of every latency measured here)
 const out: Record<string, { answers: number[]; acks: number[]; errors: number; seconds: number; client_cpu_ms: number }> = {};
 for (const { command, user } of spec.commands) {
-  // warm-up: a few requests not counted (JIT, prepared statements, Bolt's first call)
-  await Promise.all(Array.from({ length: 5 }, () => one(command, user)));
+  // warm-up, not counted: V8 compiles each command's code path over its first tens of requests (with 5 requests of
+  // warm-up, most of the 8 worst answers of 200 came among the first 40: a server's start, not its steady state)
+  let warm = spec.warmup;
+  await Promise.all(Array.from({ length: spec.concurrency }, async () => {
+    while (warm-- > 0) await one(command, user);
+  }));
   const answers: number[] = [];
   const acks: number[] = [];
   let errors = 0;

@@ -24,8 +24,13 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
 let total = 0;
 const tick = () => {
-  const [r] = db.pragma("wal_checkpoint(PASSIVE)");
-  if (r.checkpointed > 0) total++;
+  try {
+    const [r] = db.pragma("wal_checkpoint(PASSIVE)");
+    if (r.checkpointed > 0) total++;
+  } catch (e) {
+    // another process (a second coordo start, a CLI) checkpointing at this very moment: next time
+    if (e && e.code !== "SQLITE_BUSY" && e.code !== "SQLITE_LOCKED") throw e;
+  }
 };
 tick();
 parentPort.postMessage({ ready: true });

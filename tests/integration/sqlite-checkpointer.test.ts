@@ -94,7 +94,15 @@ describe("points de reprise SQLite dans un fil d'exécution à part (coordo star
     expect(await every.ready).toBe(true);
     expect(await autocheckpoint(db)).toBe(0);
     await writeMany(db, "background");
-    expect(await until(() => inFile(path, "background") === 2000)).toBe(true);
+    // (a copy taken while the worker writes the file can be torn: read again)
+    const settled = () => {
+      try {
+        return inFile(path, "background") === 2000;
+      } catch {
+        return false;
+      }
+    };
+    expect(await until(settled)).toBe(true);
     // and every row reads back through the main connection, the WAL's last pages included
     expect(await sqliteDirect(db)!((c) => Number((c.prepare(`SELECT COUNT(*) AS n FROM "CkptProbe"`).all()[0] as { n: bigint }).n))).toBe(4000);
     const summary = await every.stop();
