@@ -2,10 +2,15 @@
 // checkpoints inside the commit that crosses 1,000 WAL pages: on our single connection that commit then copies
 // the pages into the database file and waits for two fsyncs, ≈ 10-15 ms with the event loop blocked — every
 // Slack command, HTTP request and SMTP reply in flight waits with it (2.7 checkpoints a second under 8 Slack
-// commands in flight: p99 53-58 ms with them, 37-42 ms without, issue 18). Here the main connection stops
-// checkpointing (wal_autocheckpoint = 0) and a worker thread with its own connection runs PASSIVE checkpoints
-// every CHECKPOINT_EVERY_MS: they copy what no reader still needs without taking the write lock, so commits
-// go on meanwhile. If the worker stops for any reason, the main connection checkpoints by itself again.
+// commands in flight: p99 53-58 ms with them, 37-42 ms without, issue 18). Here a worker thread with its own
+// connection runs PASSIVE checkpoints every CHECKPOINT_EVERY_MS: they copy what no reader still needs without
+// taking the write lock, so commits go on meanwhile.
+// The main connection keeps a BACKSTOP: SQLite rewinds the WAL to its start only when a write begins with every
+// page already copied, which a checkpoint running beside a steady stream of commits never achieves (the WAL grew
+// to 100 MB in 5 s of commits 1 ms apart, review of this change). So the main connection still checkpoints
+// itself, every BACKSTOP_PAGES instead of 1,000: the worker has already copied nearly everything, the commit
+// copies the rest, waits for its fsyncs and the next write rewinds the WAL (at most ≈ 40 MB on disk).
+// If the worker stops for any reason, the main connection checkpoints every 1,000 pages again.
 // One-shot commands (`coordo job run`, the CLI) keep SQLite's own checkpoints: no thread for a short life.
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
@@ -14,6 +19,8 @@ import { sqliteDirect } from "./sqlite-direct.ts";
 import type { Logger } from "../log.ts";
 
 export const CHECKPOINT_EVERY_MS = 200;
+/** The main connection's own checkpoint while the worker runs (pages of 4 KiB: ≈ 40 MB of WAL at most). */
+export const BACKSTOP_PAGES = 10_000;
 /** SQLite's default, restored on the main connection when the worker stops. */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
 
@@ -29,7 +36,7 @@ const tick = () => {
     if (r.checkpointed > 0) total++;
   } catch (e) {
     // another process (a second coordo start, a CLI) checkpointing at this very moment: next time
-    if (e && e.code !== "SQLITE_BUSY" && e.code !== "SQLITE_LOCKED") throw e;
+    if (!/^SQLITE_(BUSY|LOCKED)/.test(String(e && e.code))) throw e;
   }
 };
 tick();
@@ -46,7 +53,7 @@ parentPort.on("message", (m) => {
 `;
 
 export interface Checkpointer {
-  /** True once the worker has opened the file and the main connection stopped checkpointing; false if it could not. */
+  /** True once the worker has opened the file and the main connection checkpoints only every BACKSTOP_PAGES; false if it could not. */
   ready: Promise<boolean>;
   /** Stops the worker (after a last checkpoint); the main connection checkpoints by itself again. */
   stop(): Promise<{ checkpoints: number } | null>;
@@ -57,10 +64,13 @@ export interface Checkpointer {
  * Returns at once (the worker starts in ≈ 30 ms, not on `coordo start`'s path to /health); null when `db`
  * has no direct SQLite connection.
  */
-export function startCheckpointer(db: Db, path: string, log: Logger, everyMs = CHECKPOINT_EVERY_MS): Checkpointer | null {
-  const run = sqliteDirect(db);
-  if (!run) return null; // not connected yet, or not SQLite: SQLite's own checkpoints stay
-  const setAuto = (pages: number) => run((c) => c.pragma(`wal_autocheckpoint = ${pages}`)).catch(() => undefined);
+export function startCheckpointer(db: Db, path: string, log: Logger, opts: { everyMs?: number; backstopPages?: number } = {}): Checkpointer | null {
+  const { everyMs = CHECKPOINT_EVERY_MS, backstopPages = BACKSTOP_PAGES } = opts;
+  if (!sqliteDirect(db)) return null; // not connected yet, or not SQLite: SQLite's own checkpoints stay
+  // looked up at each call: the connection of the moment (Prisma may have reconnected), under its own lock
+  const setAuto = async (pages: number) => {
+    await sqliteDirect(db)?.((c) => c.pragma(`wal_autocheckpoint = ${pages}`))?.catch(() => undefined);
+  };
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { driver: createRequire(import.meta.url).resolve("better-sqlite3"), path, everyMs },
@@ -73,14 +83,14 @@ export function startCheckpointer(db: Db, path: string, log: Logger, everyMs = C
   let gone = false;
   let opened!: (ok: boolean) => void;
   const ready = new Promise<boolean>((resolve) => (opened = resolve));
-  // whatever ends the worker, the main connection checkpoints by itself again: queued after the 0 below (FIFO lock)
+  // whatever ends the worker, the main connection checkpoints every 1,000 pages again: queued after the backstop below (FIFO lock)
   const exited = new Promise<void>((resolve) => worker.once("exit", () => ((gone = true), resolve())));
   const restored = exited.then(() => setAuto(SQLITE_AUTOCHECKPOINT_PAGES));
   void restored.then(() => opened(false));
   worker.on("message", (m: { ready?: true; checkpoints?: number }) => {
     if (!m.ready) return void (summary = { checkpoints: m.checkpoints ?? 0 });
-    // the worker has opened the file and checkpointed once: the main connection stops checkpointing
-    if (!gone) void setAuto(0).then(() => opened(!gone));
+    // the worker has opened the file and checkpointed once: the main connection keeps only its backstop
+    if (!gone) void setAuto(backstopPages).then(() => opened(!gone));
   });
   worker.on("error", (e) => {
     if (!stopping) log.warn("points de reprise SQLite en arrière-plan arrêtés : la connexion principale les refait elle-même", { error: e });

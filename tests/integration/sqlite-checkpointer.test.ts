@@ -1,15 +1,16 @@
 // The WAL checkpoints of `coordo start` in a worker thread (src/db/sqlite-checkpointer.ts), on a real SQLite file:
-// the main connection stops checkpointing inside its commits, the worker copies the WAL into the file, and
-// when the worker stops (or cannot start) the main connection checkpoints by itself again.
+// the main connection checkpoints only at its backstop, the worker copies the WAL into the file, the WAL stays
+// bounded under steady commits, and when the worker stops (or cannot start) the main connection checkpoints
+// every 1,000 pages again.
 import Database from "better-sqlite3";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDb, sqlitePath, type Db } from "../../src/db/client.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { sqliteDirect } from "../../src/db/sqlite-direct.ts";
-import { startCheckpointer } from "../../src/db/sqlite-checkpointer.ts";
+import { BACKSTOP_PAGES, startCheckpointer } from "../../src/db/sqlite-checkpointer.ts";
 import { createLogger } from "../../src/log.ts";
 import { components } from "../../src/app/components.ts";
 
@@ -77,12 +78,12 @@ describe("points de reprise SQLite dans un fil d'exécution à part (coordo star
     expect(inFile(path, "main")).toBeGreaterThan(0);
   });
 
-  it("la connexion principale ne recopie plus rien ; le fil le fait, et les lignes arrivent dans le fichier", async () => {
+  it("la connexion principale ne recopie plus rien avant son filet ; le fil le fait, et les lignes arrivent dans le fichier", async () => {
     const { db, path } = await fresh();
     // an hour between two checkpoints: only the main connection could copy what is written now
-    const slow = startCheckpointer(db, path, log, 3_600_000)!;
+    const slow = startCheckpointer(db, path, log, { everyMs: 3_600_000 })!;
     expect(await slow.ready).toBe(true);
-    expect(await autocheckpoint(db)).toBe(0);
+    expect(await autocheckpoint(db)).toBe(BACKSTOP_PAGES);
     await writeMany(db, "quiet");
     expect(inFile(path, "quiet")).toBe(0);
     expect(await slow.stop()).toEqual({ checkpoints: expect.any(Number) });
@@ -90,9 +91,9 @@ describe("points de reprise SQLite dans un fil d'exécution à part (coordo star
     expect(inFile(path, "quiet")).toBe(2000);
     expect(await autocheckpoint(db)).toBe(1000);
 
-    const every = startCheckpointer(db, path, log, 50)!;
+    const every = startCheckpointer(db, path, log, { everyMs: 50 })!;
     expect(await every.ready).toBe(true);
-    expect(await autocheckpoint(db)).toBe(0);
+    expect(await autocheckpoint(db)).toBe(BACKSTOP_PAGES);
     await writeMany(db, "background");
     // (a copy taken while the worker writes the file can be torn: read again)
     const settled = () => {
@@ -111,9 +112,32 @@ describe("points de reprise SQLite dans un fil d'exécution à part (coordo star
     expect(logs.join("\n")).not.toMatch(/arrêtés/);
   });
 
+  it("sous des validations continues, le WAL reste borné : la connexion principale le fait repartir à son filet", async () => {
+    const { db, path } = await fresh();
+    const wal = () => statSync(`${path}-wal`).size;
+    // ≈ 3,000 pages in transactions of 1 row (≈ 1 page each), the worker checkpointing every 20 ms beside them:
+    // its checkpoints never find the WAL entirely copied at the start of a write, only the backstop rewinds it
+    const w = startCheckpointer(db, path, log, { everyMs: 20, backstopPages: 300 })!;
+    expect(await w.ready).toBe(true);
+    await sqliteDirect(db)!((c) => c.prepare(`CREATE TABLE "CkptProbe" ("id" INTEGER PRIMARY KEY, "tag" TEXT, "blob" TEXT)`).run());
+    let biggest = 0;
+    for (let i = 0; i < 300; i++) {
+      await sqliteDirect(db)!((c) => {
+        const ins = c.prepare(`INSERT INTO "CkptProbe" ("tag", "blob") VALUES (?, ?)`);
+        for (let j = 0; j < 10; j++) ins.run("steady", "x".repeat(3000));
+      });
+      biggest = Math.max(biggest, wal());
+      await new Promise((r) => setImmediate(r));
+    }
+    await w.stop();
+    // 3,000 pages written; the WAL never held more than the backstop and a few transactions (4 KiB pages + headers)
+    expect(biggest).toBeLessThan(600 * 4120);
+    expect(inFile(path, "steady")).toBe(3000);
+  });
+
   it("un fil qui ne peut pas ouvrir le fichier ne coupe pas les points de reprise de la connexion principale", async () => {
     const { db, path } = await fresh();
-    const none = startCheckpointer(db, `${path}.absent`, log, 50)!;
+    const none = startCheckpointer(db, `${path}.absent`, log, { everyMs: 50 })!;
     expect(await none.ready).toBe(false);
     expect(await none.stop()).toBeNull();
     expect(await autocheckpoint(db)).toBe(1000);
