@@ -25,7 +25,7 @@ export interface Component {
 
 /** SQLite: the WAL checkpoints in a worker thread instead of inside a commit of the main thread (sqlite-checkpointer.ts). */
 export const checkpointComponent: Component = {
-  name: "sqlite-checkpoints",
+  name: "points-de-reprise",
   async start(ctx) {
     if (ctx.engine !== "sqlite") return;
     const checkpointer = startCheckpointer(ctx.db, sqlitePath(ctx.config.DATABASE_URL), ctx.log);

@@ -147,7 +147,7 @@ describe("points de reprise SQLite dans un fil d'exécution à part (coordo star
   });
 
   it("coordo start le lance en premier (arrêté en dernier) sur SQLite, pas sur PostgreSQL", async () => {
-    expect(components[0]!.name).toBe("sqlite-checkpoints");
+    expect(components[0]!.name).toBe("points-de-reprise");
     const { db } = await fresh();
     const ctx = { engine: "postgres", db, log } as unknown as Parameters<(typeof components)[0]["start"]>[0];
     expect(await components[0]!.start(ctx, undefined as never)).toBeUndefined();
