@@ -70,7 +70,8 @@ async function until(f: () => boolean, ms = 5_000): Promise<boolean> {
   return f();
 }
 
-describe("points de reprise SQLite dans un fil d'exécution à part (coordo start)", () => {
+// SQLite only: nothing here depends on TEST_PG_ADMIN_URL, not run again in the PostgreSQL pass
+describe.skipIf(!!process.env.TEST_PG_ADMIN_URL)("points de reprise SQLite dans un fil d'exécution à part (coordo start)", () => {
   it("témoin : sans lui, la connexion principale recopie le WAL dans le fichier pendant ses propres validations", async () => {
     const { db, path } = await fresh();
     expect(await autocheckpoint(db)).toBe(1000);
@@ -130,8 +131,10 @@ describe("points de reprise SQLite dans un fil d'exécution à part (coordo star
       await new Promise((r) => setImmediate(r));
     }
     await w.stop();
-    // 3,000 pages written; the WAL never held more than the backstop and a few transactions (4 KiB pages + headers)
-    expect(biggest).toBeLessThan(600 * 4120);
+    // ≈ 9,000 WAL frames written (37.6 MB of WAL without the backstop). With it the WAL rewinds soon after 300 frames:
+    // a commit's own checkpoint is skipped while the worker's runs (SQLITE_BUSY), the next commit's tries again, so
+    // under CPU load the WAL may pass the backstop by some hundreds of frames (844 seen in CI), never by thousands
+    expect(biggest).toBeLessThan(1_500 * 4120);
     expect(inFile(path, "steady")).toBe(3000);
   });
 
