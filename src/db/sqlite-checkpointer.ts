@@ -9,7 +9,7 @@
 // page already copied, which a checkpoint running beside a steady stream of commits never achieves (the WAL grew
 // to 100 MB in 5 s of commits 1 ms apart, review of this change). So the main connection still checkpoints
 // itself, every BACKSTOP_PAGES instead of 1,000: the worker has already copied nearly everything, the commit
-// copies the rest, waits for its fsyncs and the next write rewinds the WAL (at most ≈ 40 MB on disk).
+// copies the rest, waits for its fsyncs and the next write rewinds the WAL (≈ 40 MB on disk, a few MB more while the worker's checkpoint makes a commit's own wait for the next one).
 // If the worker stops for any reason, the main connection checkpoints every 1,000 pages again.
 // One-shot commands (`coordo job run`, the CLI) keep SQLite's own checkpoints: no thread for a short life.
 import { createRequire } from "node:module";
@@ -19,7 +19,7 @@ import { sqliteDirect } from "./sqlite-direct.ts";
 import type { Logger } from "../log.ts";
 
 export const CHECKPOINT_EVERY_MS = 200;
-/** The main connection's own checkpoint while the worker runs (pages of 4 KiB: ≈ 40 MB of WAL at most). */
+/** The main connection's own checkpoint while the worker runs (pages of 4 KiB: a WAL of ≈ 40 MB). */
 export const BACKSTOP_PAGES = 10_000;
 /** SQLite's default, restored on the main connection when the worker stops. */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
