@@ -9,7 +9,8 @@
 // page already copied, which a checkpoint running beside a steady stream of commits never achieves (the WAL grew
 // to 100 MB in 5 s of commits 1 ms apart, review of this change). So the main connection still checkpoints
 // itself, every BACKSTOP_PAGES instead of 1,000: the worker has already copied nearly everything, the commit
-// copies the rest, waits for its fsyncs and the next write rewinds the WAL (≈ 40 MB on disk, a few MB more while the worker's checkpoint makes a commit's own wait for the next one).
+// copies the rest, waits for its fsyncs and the next write rewinds the WAL: ≈ 40 MB on disk, a few MB more
+// when the worker's checkpoint runs at that commit (its own is skipped, the next commit's tries again).
 // If the worker stops for any reason, the main connection checkpoints every 1,000 pages again.
 // One-shot commands (`coordo job run`, the CLI) keep SQLite's own checkpoints: no thread for a short life.
 import { createRequire } from "node:module";
