@@ -5,11 +5,11 @@
 // node --import tsx bench/ab-chat.ts <rootA> <rootB> [rounds] [--slack] [--per=200] [--warmup=50]
 // Data set: $AB_DB, default $PROF_DIR/pristine-full.db (node --import tsx bench/dataset.ts --url file:<path>).
 import { spawn } from "node:child_process";
-import { copyFileSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { ADHERENT_USER, COORDINATOR_USER, FULL } from "./dataset.ts";
-import { abSideFlags, COORDO_NODE_FLAGS, coordoVariables, freePort, ROOT } from "./proc.ts";
+import { abSideFlags, COORDO_NODE_FLAGS, coordoVariables, cpuMs, freePort, peakRssMb, ROOT } from "./proc.ts";
 
 const [rootA, rootB, roundsArg] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const slack = process.argv.includes("--slack");
@@ -23,12 +23,6 @@ const commands = [
   { command: "echeances", user: COORDINATOR_USER },
   { command: "relance-cotisations", user: COORDINATOR_USER },
 ].filter((c) => !process.env.AB_COMMANDS || process.env.AB_COMMANDS.split(",").includes(c.command)); // AB_COMMANDS=echeances: one command
-
-const cpuMs = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(f[11]) + Number(f[12])) * 10; // USER_HZ = 100
-};
-const hwmMb = (pid: number) => Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024);
 
 async function once(root: string, db: string, withSlack = slack, side = 0) {
   const port = await freePort();
@@ -48,9 +42,9 @@ async function once(root: string, db: string, withSlack = slack, side = 0) {
     if (ok) break;
     await new Promise((r) => setTimeout(r, 10));
   }
-  const out: Record<string, unknown> = { start_wall_ms: Math.round(performance.now() - t0), start_cpu_ms: cpuMs(proc.pid!), rss_mb: hwmMb(proc.pid!) };
+  const out: Record<string, unknown> = { start_wall_ms: Math.round(performance.now() - t0), start_cpu_ms: cpuMs(proc.pid!), rss_mb: peakRssMb(proc.pid!) };
   if (withSlack) {
-    const c0 = cpuMs(proc.pid!);
+    const c0 = cpuMs(proc.pid!)!;
     const spec = { port, secret, teams: Array.from({ length: FULL.cpts }, (_, i) => `TB${String(i + 1).padStart(6, "0")}`), commands, perCommand: per, concurrency: 8, warmup, seed: 11 };
     const load = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./slack-load.ts", import.meta.url)), JSON.stringify(spec)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
     let text = "";
@@ -58,7 +52,7 @@ async function once(root: string, db: string, withSlack = slack, side = 0) {
     await new Promise((r) => load.on("exit", r));
     const res = JSON.parse(text) as Record<string, { answers: number[]; errors: number; client_cpu_ms: number }>;
     const n = Object.values(res).reduce((a, v) => a + v.answers.length + v.errors, 0) + warmup * commands.length; // + warm-up requests
-    out.slack_cpu_ms_per_command = +((cpuMs(proc.pid!) - c0) / n).toFixed(2);
+    out.slack_cpu_ms_per_command = +((cpuMs(proc.pid!)! - c0) / n).toFixed(2);
     out.client_cpu_ms = Object.fromEntries(Object.entries(res).map(([k, v]) => [k, +v.client_cpu_ms.toFixed(2)]));
     out.slack_p50_p99_ms = Object.fromEntries(Object.entries(res).map(([k, v]) => {
       const s = [...v.answers].sort((a, b) => a - b);

@@ -4,34 +4,16 @@
 // wall time) and peak RSS. node --import tsx bench/ab-smtp.ts <rootA> <rootB> [rounds] [--full]
 // (the same root twice with AB_FLAGS_B="--v8-pool-size=1" compares node flags)
 import { spawn } from "node:child_process";
-import { copyFileSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { benchToday } from "./dataset.ts";
-import { abSideFlags, COORDO_NODE_FLAGS, coordoVariables, spawnSink } from "./proc.ts";
+import { abSideFlags, COORDO_NODE_FLAGS, coordoVariables, cpuMs, peakRssMb, spawnSink } from "./proc.ts";
 
 const [rootA, rootB, roundsArg] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const full = process.argv.includes("--full");
 const dir = process.env.PROF_DIR ?? "/tmp/prof";
 const pristine = `${dir}/pristine${full ? "-full" : ""}.db`;
 const today = benchToday();
-const ticks = 100; // USER_HZ
-
-function procCpu(pid: number): number | null {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(f[11]) + Number(f[12])) / ticks;
-  } catch {
-    return null;
-  }
-}
-function hwm(pid: number): number | null {
-  try {
-    const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Math.round(Number(m[1]) / 1024) : null;
-  } catch {
-    return null;
-  }
-}
 
 async function once(root: string, side: "A" | "B") {
   for (const ext of ["", "-wal", "-shm"]) rmSync(`${dir}/ab.db${ext}`, { force: true });
@@ -46,8 +28,8 @@ async function once(root: string, side: "A" | "B") {
   let cpu = 0;
   let rss = 0;
   const poll = setInterval(() => {
-    cpu = procCpu(proc.pid!) ?? cpu;
-    rss = Math.max(rss, hwm(proc.pid!) ?? 0);
+    cpu = (cpuMs(proc.pid!) ?? cpu * 1000) / 1000;
+    rss = Math.max(rss, peakRssMb(proc.pid!) ?? 0);
   }, 20);
   await new Promise((r) => proc.on("exit", r));
   clearInterval(poll);

@@ -76,6 +76,16 @@ export function peakRssMb(pid: number): number | null {
   }
 }
 
+/** CPU time (user + system) of a live process so far, in ms (Linux /proc; USER_HZ = 100); null once it is gone. */
+export function cpuMs(pid: number): number | null {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
 export async function stopChild(child: Child, signal: NodeJS.Signals = "SIGTERM", graceMs = 10_000): Promise<void> {
   if (child.proc.exitCode !== null || child.proc.signalCode !== null) return;
   child.proc.kill(signal);

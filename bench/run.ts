@@ -2,7 +2,6 @@
 // sharing one deployment would feel — reminder throughput against the SMTP server's own ceiling, chat
 // latency, the rules for every CPTS, start-up time — and prints each figure against its target.
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { createDb } from "../src/db/client.ts";
@@ -13,7 +12,7 @@ import { Dispatcher } from "../src/app/dispatcher.ts";
 import { loadRulesInputs, type CptsRulesInputs } from "../src/db/repos/cpts-rules-repo.ts";
 import { entitlement, paymentCalendar, deadlines } from "../src/rules/index.ts";
 import { ADHERENT_USER, COORDINATOR_USER, benchDatabaseUrl, benchToday, createDataset, prng, FULL, QUICK, type BenchCpts, type DatasetSummary } from "./dataset.ts";
-import { freePort, peakRssMb, percentile, ROOT, spawnCoordo, spawnSink, stopChild, waitHealthy } from "./proc.ts";
+import { cpuMs, freePort, peakRssMb, percentile, ROOT, spawnCoordo, spawnSink, stopChild, waitHealthy } from "./proc.ts";
 import { rawSend } from "./smtp-raw.ts";
 import { adminPagesLines, measureAdminPages, type AdminPagesResult } from "./admin-pages.ts";
 import { librarySend, libraryRawSend } from "./smtp-library.ts";
@@ -116,16 +115,6 @@ async function measureConsole(url: string, cpts: BenchCpts[], perCommand: number
 
 /** Slack requests not counted before each command's measure (bench/slack-load.ts). */
 const SLACK_WARMUP = 50;
-
-/** CPU time (user + system) of a live process so far, in ms (Linux /proc; USER_HZ = 100). */
-function cpuMs(pid: number): number | null {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return null;
-  }
-}
 
 /** (2b) Signed Slack requests from a second process against `coordo start`, `concurrency` in flight. */
 async function measureSlack(url: string, cpts: BenchCpts[], perCommand: number, concurrency: number): Promise<NonNullable<Results["slack"]>> {
