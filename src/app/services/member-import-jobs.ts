@@ -55,6 +55,8 @@ export interface MemberImportView {
 const SHOWN = 300;
 /** A running task refreshes heartbeatAt at least this often; older means its process is gone. */
 const STALE_MS = 120_000;
+/** Progress is written at most this often. */
+const PROGRESS_EVERY_MS = 1_000;
 
 const running = new Map<string, Promise<void>>();
 
@@ -138,9 +140,15 @@ async function runImport(ctx: AppContext, id: string, actor: string): Promise<vo
   if (!row.content) throw new Error("import sans contenu");
   const preview = await analyzeImport(ctx, row.cptsId, row.content, { format: row.format as ImportFormat | "auto", mapping: parseMapping(row.mapping) });
   await ctx.db.memberImport.update({ where: { id }, data: { total: preview.counts.valid, done: 0, heartbeatAt: new Date() } });
+  let progressWritten = Date.now();
   const r = await importValidRows(ctx, row.cptsId, row.content, "auto", actor, {
     preview,
+    // The import's row holds the uploaded file (megabytes): every update rewrites it. Progress is written
+    // once a second at most (the page refreshes once a second), not after every batch.
     onProgress: async (done, total) => {
+      const now = Date.now();
+      if (now - progressWritten < PROGRESS_EVERY_MS) return;
+      progressWritten = now;
       await ctx.db.memberImport.update({ where: { id }, data: { done, total, heartbeatAt: new Date() } });
     },
   });

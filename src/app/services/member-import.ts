@@ -566,7 +566,21 @@ export interface ImportProgress {
   (done: number, total: number): void | Promise<void>;
 }
 
-const BATCH = 500;
+/** Rows per batch: a batch is one transaction, and on SQLite its connection serves nobody else meanwhile
+ *  (the admin's pages, chat commands, the sender). The size follows the time a batch takes, so that one
+ *  holds the database about BATCH_MS whatever the machine: 40,000 rows in batches of a fixed 500 held it
+ *  ~350 ms at a time and the import's own progress page could not load. */
+const BATCH_FIRST = 100;
+const BATCH_MIN = 10;
+const BATCH_MAX = 500;
+const BATCH_MS = 40;
+
+/** The next batch size, from how long the last one held the database. */
+export function nextBatchSize(size: number, tookMs: number): number {
+  if (tookMs > BATCH_MS * 1.5) return Math.max(BATCH_MIN, Math.floor(size / 2));
+  if (tookMs < BATCH_MS / 2) return Math.min(BATCH_MAX, size * 2);
+  return size;
+}
 
 /** Imports the valid rows of the file (re-analysed: the preview is never trusted from the browser).
  *  Rows are written by batches in one transaction each; when a batch fails, its rows are written
@@ -606,9 +620,12 @@ export async function importValidRows(
       }
     }
   };
-  for (let start = 0; start < todo.length; start += BATCH) {
-    const batch = todo.slice(start, start + BATCH);
+  let size = BATCH_FIRST;
+  for (let start = 0; start < todo.length; ) {
+    const batch = todo.slice(start, start + size);
+    start += batch.length;
     const plain = batch.filter((r) => r.payment !== "remboursement");
+    const began = performance.now();
     try {
       const outcomes = await ctx.db.$transaction(async (tx) => {
         return importBatch(ctx, tx, cptsId, plain, preview.format, actor);
@@ -619,7 +636,11 @@ export async function importValidRows(
       for (const row of plain) await writeOne(row);
     }
     for (const row of batch) if (row.payment === "remboursement") await writeOne(row);
-    await options.onProgress?.(Math.min(start + BATCH, todo.length), todo.length);
+    const took = performance.now() - began;
+    await options.onProgress?.(start, todo.length);
+    // the requests that queued meanwhile (a page, a chat command) go first
+    await new Promise<void>((r) => setImmediate(r));
+    size = nextBatchSize(batch.length, took);
   }
   await writeAudit(ctx.db, {
     cptsId, actor, action: "adherents.import",
