@@ -1,6 +1,6 @@
-// Profiles a 40,000-row CSV member import on a fresh SQLite database with the demo CPTS:
-// `node --import tsx --cpu-prof bench/prof-import.ts [rows]`; prints each batch's size and time and the
-// event loop's longest stall.
+// Profiles a 40,000-row member import (CSV, or XLSX) on a fresh SQLite database with the demo CPTS:
+// `node --import tsx [--cpu-prof] bench/prof-import.ts [rows] [--xlsx]`; prints the time between
+// progress ticks around every 5,000 rows, the total time and the event loop's longest stall.
 import { adminTestEnv } from "../tests/integration/admin-setup.ts";
 import { importValidRows } from "../src/app/services/member-import.ts";
 import { monitorEventLoopDelay } from "node:perf_hooks";

@@ -165,7 +165,7 @@ describe(`import d'adhérents : fichiers réels (${process.env.TEST_PG_ADMIN_URL
     const marie = await env.t.db.member.findFirstOrThrow({ where: { cptsId: env.cptsId, email: "marie.map@exemple-sante.fr" } });
     expect(marie.communeInsee).toBe(commune.inseeCode);
     // the kept file is dropped once imported
-    expect((await env.t.db.memberImport.findUniqueOrThrow({ where: { id } })).content).toBeNull();
+    expect(await env.t.db.memberImportFile.count({ where: { importId: id } })).toBe(0);
     // confirming again does nothing
     await confirmImport(env.ctx, env.cptsId, id, "admin:test");
     expect((await getImport(env.ctx, env.cptsId, id))!.state).toBe("TERMINE");
@@ -206,8 +206,8 @@ describe(`import d'adhérents : fichiers réels (${process.env.TEST_PG_ADMIN_URL
     await settled(old);
     await env.t.db.memberImport.update({ where: { id: old }, data: { createdAt: new Date(env.ctx.clock.now().getTime() - 8 * 24 * 3600_000) } });
     await settled(await createImport(env.ctx, { cptsId: env.cptsId, actor: "admin:test", fileName: "neuf.csv", content: Buffer.from("nom;email\nNeuf;neuf@exemple-sante.fr"), format: "auto" }));
-    const row = await env.t.db.memberImport.findUniqueOrThrow({ where: { id: old } });
-    expect([row.state, row.content]).toEqual(["ECHEC", null]);
+    const row = await env.t.db.memberImport.findUniqueOrThrow({ where: { id: old }, select: { state: true, file: { select: { importId: true } } } });
+    expect([row.state, row.file]).toEqual(["ECHEC", null]);
     await expect(confirmImport(env.ctx, env.cptsId, old, "admin:test")).rejects.toThrow(/ne peut pas être lancé/);
   });
 

@@ -125,9 +125,15 @@ function parseMapping(raw: string | null): ColumnMapping {
   }
 }
 
+/** The import with its uploaded file (kept in its own table: MemberImportFile). */
+async function withFile(ctx: AppContext, id: string) {
+  const row = await ctx.db.memberImport.findUniqueOrThrow({ where: { id }, select: { cptsId: true, format: true, mapping: true, file: { select: { content: true } } } });
+  if (!row.file) throw new Error("import sans contenu");
+  return { ...row, content: row.file.content };
+}
+
 async function runAnalysis(ctx: AppContext, id: string): Promise<void> {
-  const row = await ctx.db.memberImport.findUniqueOrThrow({ where: { id } });
-  if (!row.content) throw new Error("import sans contenu");
+  const row = await withFile(ctx, id);
   const preview = await analyzeImport(ctx, row.cptsId, row.content, { format: row.format as ImportFormat | "auto", mapping: parseMapping(row.mapping) });
   await ctx.db.memberImport.updateMany({
     where: { id, state: "ANALYSE" },
@@ -136,17 +142,15 @@ async function runAnalysis(ctx: AppContext, id: string): Promise<void> {
 }
 
 async function runImport(ctx: AppContext, id: string, actor: string): Promise<void> {
-  const row = await ctx.db.memberImport.findUniqueOrThrow({ where: { id } });
-  if (!row.content) throw new Error("import sans contenu");
+  const row = await withFile(ctx, id);
   const preview = await analyzeImport(ctx, row.cptsId, row.content, { format: row.format as ImportFormat | "auto", mapping: parseMapping(row.mapping) });
   await ctx.db.memberImport.update({ where: { id }, data: { total: preview.counts.valid, done: 0, heartbeatAt: new Date() } });
-  let progressWritten = Date.now();
+  let progressWritten = performance.now();
   const r = await importValidRows(ctx, row.cptsId, row.content, "auto", actor, {
     preview,
-    // The import's row holds the uploaded file (megabytes): every update rewrites it. Progress is written
-    // once a second at most (the page refreshes once a second), not after every batch.
+    // written once a second at most: the page refreshes once a second
     onProgress: async (done, total) => {
-      const now = Date.now();
+      const now = performance.now();
       if (now - progressWritten < PROGRESS_EVERY_MS) return;
       progressWritten = now;
       await ctx.db.memberImport.update({ where: { id }, data: { done, total, heartbeatAt: new Date() } });
@@ -154,10 +158,14 @@ async function runImport(ctx: AppContext, id: string, actor: string): Promise<vo
   });
   const { preview: _analysed, alreadyRecorded, failed, ...counts } = r;
   const result: MemberImportView["result"] = { ...counts, alreadyRecorded: alreadyRecorded.length, failed: failed.slice(0, SHOWN) };
-  await ctx.db.memberImport.update({
-    where: { id },
-    data: { state: "TERMINE", done: preview.counts.valid, result: JSON.stringify(result), report: reportCsv(preview, r.failed), content: null, heartbeatAt: new Date() },
-  });
+  // done, and the file (personal data) deleted, together
+  await ctx.db.$transaction([
+    ctx.db.memberImport.update({
+      where: { id },
+      data: { state: "TERMINE", done: preview.counts.valid, result: JSON.stringify(result), report: reportCsv(preview, r.failed), heartbeatAt: new Date() },
+    }),
+    ctx.db.memberImportFile.deleteMany({ where: { importId: id } }),
+  ]);
 }
 
 /** A preview never confirmed keeps its file this long; then the file is dropped (personal data). */
@@ -165,12 +173,13 @@ const KEEP_UNCONFIRMED_MS = 7 * 24 * 3600_000;
 
 /** Keeps the uploaded file and starts its analysis; returns the import's id. */
 export async function createImport(ctx: AppContext, input: { cptsId: string; actor: string; fileName: string; content: Uint8Array; format: ImportFormat | "auto" }): Promise<string> {
-  await ctx.db.memberImport.updateMany({
-    where: { cptsId: input.cptsId, state: { in: ["ANALYSE", "APERCU"] }, createdAt: { lt: new Date(ctx.clock.now().getTime() - KEEP_UNCONFIRMED_MS) } },
-    data: { state: "ECHEC", content: null, error: "Aperçu jamais confirmé : le fichier a été effacé au bout de 7 jours. Importez-le à nouveau." },
-  });
+  const expired = { cptsId: input.cptsId, state: { in: ["ANALYSE" as const, "APERCU" as const] }, createdAt: { lt: new Date(ctx.clock.now().getTime() - KEEP_UNCONFIRMED_MS) } };
+  await ctx.db.$transaction([
+    ctx.db.memberImportFile.deleteMany({ where: { import: expired } }),
+    ctx.db.memberImport.updateMany({ where: expired, data: { state: "ECHEC", error: "Aperçu jamais confirmé : le fichier a été effacé au bout de 7 jours. Importez-le à nouveau." } }),
+  ]);
   const created = await ctx.db.memberImport.create({
-    data: { cptsId: input.cptsId, createdBy: input.actor, fileName: input.fileName.slice(0, 200), fileSize: input.content.byteLength, content: Buffer.from(input.content), format: input.format, heartbeatAt: new Date() },
+    data: { cptsId: input.cptsId, createdBy: input.actor, fileName: input.fileName.slice(0, 200), fileSize: input.content.byteLength, file: { create: { content: Buffer.from(input.content) } }, format: input.format, heartbeatAt: new Date() },
     select: { id: true },
   });
   void background(ctx, created.id, () => runAnalysis(ctx, created.id));

@@ -566,20 +566,19 @@ export interface ImportProgress {
   (done: number, total: number): void | Promise<void>;
 }
 
-/** Rows per batch: a batch is one transaction, and on SQLite its connection serves nobody else meanwhile
- *  (the admin's pages, chat commands, the sender). The size follows the time a batch takes, so that one
- *  holds the database about BATCH_MS whatever the machine: 40,000 rows in batches of a fixed 500 held it
- *  ~350 ms at a time and the import's own progress page could not load. */
+/** Rows per batch. A batch is one transaction, and on SQLite the one connection serves nobody else
+ *  meanwhile (the admin's pages, chat commands, the sender): there the size follows the time a batch
+ *  holds the database, about BATCH_MS whatever the machine and the rows (bulk creations or one-by-one
+ *  updates). Fixed batches of 500 held it ~350 ms each. PostgreSQL has a pool: BATCH_MAX there. */
 const BATCH_FIRST = 100;
 const BATCH_MIN = 10;
 const BATCH_MAX = 500;
 const BATCH_MS = 40;
 
-/** The next batch size, from how long the last one held the database. */
+/** The next batch size, in proportion to how long the last one held the database (at most doubling). */
 export function nextBatchSize(size: number, tookMs: number): number {
-  if (tookMs > BATCH_MS * 1.5) return Math.max(BATCH_MIN, Math.floor(size / 2));
-  if (tookMs < BATCH_MS / 2) return Math.min(BATCH_MAX, size * 2);
-  return size;
+  const fit = Math.round((size * BATCH_MS) / Math.max(tookMs, 1));
+  return Math.max(BATCH_MIN, Math.min(BATCH_MAX, size * 2, fit));
 }
 
 /** Imports the valid rows of the file (re-analysed: the preview is never trusted from the browser).
@@ -620,15 +619,19 @@ export async function importValidRows(
       }
     }
   };
-  let size = BATCH_FIRST;
+  const adaptive = ctx.engine === "sqlite";
+  let size = adaptive ? BATCH_FIRST : BATCH_MAX;
   for (let start = 0; start < todo.length; ) {
     const batch = todo.slice(start, start + size);
     start += batch.length;
     const plain = batch.filter((r) => r.payment !== "remboursement");
-    const began = performance.now();
+    let held: number | undefined;
     try {
       const outcomes = await ctx.db.$transaction(async (tx) => {
-        return importBatch(ctx, tx, cptsId, plain, preview.format, actor);
+        const began = performance.now();
+        const o = await importBatch(ctx, tx, cptsId, plain, preview.format, actor);
+        held = performance.now() - began;
+        return o;
       }, { timeout: 120_000, maxWait: 20_000 });
       plain.forEach((row, k) => tally(row, outcomes[k]!));
     } catch (e) {
@@ -636,11 +639,11 @@ export async function importValidRows(
       for (const row of plain) await writeOne(row);
     }
     for (const row of batch) if (row.payment === "remboursement") await writeOne(row);
-    const took = performance.now() - began;
     await options.onProgress?.(start, todo.length);
     // the requests that queued meanwhile (a page, a chat command) go first
     await new Promise<void>((r) => setImmediate(r));
-    size = nextBatchSize(batch.length, took);
+    // a batch taken back row by row says nothing of the size: kept
+    if (adaptive && held !== undefined && plain.length > 0) size = nextBatchSize(plain.length, held);
   }
   await writeAudit(ctx.db, {
     cptsId, actor, action: "adherents.import",
