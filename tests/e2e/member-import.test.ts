@@ -128,7 +128,7 @@ describe.skipIf(!hasChromium)("import d'adhérents volumineux dans Chromium", ()
     expect(await page.textContent("#apercu-comptes")).toContain(`${rows} ligne(s) valide(s)`);
     expect(await page.textContent("#premieres-lignes")).toContain("Zoé Bénard");
     await Promise.all([page.waitForLoadState("load"), page.click("#confirmer-import")]);
-    await untilDone(page, 200_000);
+    await untilDone(page, 400_000);
     expect(await page.textContent("#resultat")).toContain(`${rows} adhérent(s) créé(s)`);
     const zoe = await db.member.findFirstOrThrow({ where: { cptsId: cpts.id, email: "csv0@exemple-import.fr" } });
     expect([zoe.firstName, zoe.lastName, zoe.profession, zoe.communeInsee, zoe.rpps]).toEqual(["Zoé", "Bénard", "masseur_kinesitherapeute", commune.inseeCode, "10000000000"]);

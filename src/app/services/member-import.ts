@@ -571,7 +571,7 @@ export interface ImportProgress {
  *  holds the database, about BATCH_MS whatever the machine and the rows (bulk creations or one-by-one
  *  updates). Fixed batches of 500 held it ~350 ms each. PostgreSQL has a pool: BATCH_MAX there. */
 const BATCH_FIRST = 100;
-const BATCH_MIN = 10;
+const BATCH_MIN = 50;
 const BATCH_MAX = 500;
 const BATCH_MS = 40;
 
