@@ -1,5 +1,6 @@
 // Daily at 3:30: deletes the technical rows that only serve for a while (chat dedupe keys after 7 days,
-// chat actions 30 days after expiry or use, expired admin sessions, login attempts after a day), and reduces the
+// chat actions 30 days after expiry or use, expired admin sessions, login attempts after a day, the uploaded files
+// of member imports no longer needed), and reduces the
 // bodies of mails sent more than MAIL_BODY_RETENTION_DAYS ago to what the audit needs.
 import { z } from "zod";
 import { defineJob } from "../src/scheduler/job.ts";

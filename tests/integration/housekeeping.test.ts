@@ -38,6 +38,14 @@ beforeAll(async () => {
   });
   await t.db.loginAttempt.createMany({ data: [{ key: "ip:1", ok: false, at: daysAgo(2) }, { key: "ip:1", ok: false, at: daysAgo(0.001) }] });
   await t.db.auditLog.create({ data: { cptsId: cpts.id, actor: "test", action: "ancien", at: daysAgo(400) } });
+  // member imports and their uploaded files (personal data)
+  const upload = (id: string, state: "APERCU" | "EN_COURS" | "ECHEC" | "TERMINE", createdAt: Date, heartbeatAt: Date) =>
+    t.db.memberImport.create({ data: { id, cptsId: cpts.id, createdBy: "admin:test", fileName: `${id}.csv`, fileSize: 20, state, createdAt, heartbeatAt, file: { create: { content: Buffer.from("nom;email\nA;a@b.fr") } } } });
+  await upload("apercu-oublie", "APERCU", daysAgo(8), daysAgo(8));
+  await upload("apercu-recent", "APERCU", daysAgo(6), daysAgo(6));
+  await upload("bloque-ancien", "EN_COURS", daysAgo(20), daysAgo(8));
+  await upload("bloque-recent", "EN_COURS", daysAgo(20), daysAgo(1)); // can still be resumed
+  await upload("echoue", "ECHEC", daysAgo(1), daysAgo(1));
 });
 afterAll(async () => {
   await t?.cleanup();
@@ -45,7 +53,7 @@ afterAll(async () => {
 
 describe(`tâche housekeeping (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQLite"})`, () => {
   it("compte sans rien effacer à blanc, puis efface seulement les lignes techniques échues", async () => {
-    const expected = { interactions_chat: 2, actions_chat: 2, sessions_admin: 1, tentatives_connexion: 1, corps_mails_reduits: 0 };
+    const expected = { interactions_chat: 2, actions_chat: 2, sessions_admin: 1, tentatives_connexion: 1, fichiers_import: 3, corps_mails_reduits: 0 };
     expect(await housekeepingJob.handler({ ctx, at: "2026-11-23", dryRun: true, payload: {} })).toEqual(expected);
     expect(await t.db.chatInteraction.count()).toBe(3);
 
@@ -56,7 +64,12 @@ describe(`tâche housekeeping (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : 
     expect(await t.db.loginAttempt.count()).toBe(1);
     // business history is never purged here
     expect(await t.db.auditLog.count({ where: { action: "ancien" } })).toBe(1);
+    // files kept only where an import can still use them; a stale import says why it failed
+    expect((await t.db.memberImportFile.findMany({ orderBy: { importId: "asc" } })).map((f) => f.importId)).toEqual(["apercu-recent", "bloque-recent"]);
+    const imports = await t.db.memberImport.findMany({ orderBy: { id: "asc" }, select: { id: true, state: true, error: true } });
+    expect(imports.map((i) => [i.id, i.state])).toEqual([["apercu-oublie", "ECHEC"], ["apercu-recent", "APERCU"], ["bloque-ancien", "ECHEC"], ["bloque-recent", "EN_COURS"], ["echoue", "ECHEC"]]);
+    expect(imports.find((i) => i.id === "bloque-ancien")!.error).toContain("jamais repris");
 
-    expect(await housekeepingJob.handler({ ctx, at: "2026-11-23", dryRun: false, payload: {} })).toEqual({ interactions_chat: 0, actions_chat: 0, sessions_admin: 0, tentatives_connexion: 0, corps_mails_reduits: 0 });
+    expect(await housekeepingJob.handler({ ctx, at: "2026-11-23", dryRun: false, payload: {} })).toEqual({ interactions_chat: 0, actions_chat: 0, sessions_admin: 0, tentatives_connexion: 0, fichiers_import: 0, corps_mails_reduits: 0 });
   });
 });

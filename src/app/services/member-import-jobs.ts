@@ -1,6 +1,7 @@
 // The life of an uploaded members file: kept in the database (MemberImport) from the upload to the
 // end of the import, analysed and imported in the background (any admin page view reads the
 // progress from the row), confirmed by its id — the browser never sends the content twice.
+import { expireImportFiles } from "../../db/repos/housekeeping-repo.ts";
 import type { AppContext } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { analyzeImport, importValidRows, type ColumnMapping, type ImportCounts, type ImportColumn, type ImportFormat, type ImportPreview, type ImportResult, type ImportRow, IMPORT_FIELDS } from "./member-import.ts";
@@ -69,7 +70,16 @@ function background(ctx: AppContext, id: string, task: () => Promise<void>): Pro
   const p = task()
     .catch(async (e) => {
       ctx.log.error("import d'adhérents interrompu", { importId: id, error: (e as Error).message });
-      await ctx.db.memberImport.update({ where: { id }, data: { state: "ECHEC", error: "L'import s'est arrêté sur une erreur inattendue. Les lignes déjà écrites sont conservées ; relancez l'import du même fichier pour terminer (rien n'est compté deux fois)." } }).catch(() => undefined);
+      // failed, and the file (personal data) deleted: the coordinator imports the file again
+      await ctx.db
+        .$transaction(
+          async (tx) => {
+            await tx.memberImport.update({ where: { id }, data: { state: "ECHEC", error: "L'import s'est arrêté sur une erreur inattendue. Les lignes déjà écrites sont conservées ; relancez l'import du même fichier pour terminer (rien n'est compté deux fois)." } });
+            await tx.memberImportFile.deleteMany({ where: { importId: id } });
+          },
+          { maxWait: 20_000, timeout: 60_000 },
+        )
+        .catch(() => undefined);
     })
     .finally(() => running.delete(id));
   running.set(id, p);
@@ -159,25 +169,21 @@ async function runImport(ctx: AppContext, id: string, actor: string): Promise<vo
   const { preview: _analysed, alreadyRecorded, failed, ...counts } = r;
   const result: MemberImportView["result"] = { ...counts, alreadyRecorded: alreadyRecorded.length, failed: failed.slice(0, SHOWN) };
   // done, and the file (personal data) deleted, together
-  await ctx.db.$transaction([
-    ctx.db.memberImport.update({
-      where: { id },
-      data: { state: "TERMINE", done: preview.counts.valid, result: JSON.stringify(result), report: reportCsv(preview, r.failed), heartbeatAt: new Date() },
-    }),
-    ctx.db.memberImportFile.deleteMany({ where: { importId: id } }),
-  ]);
+  await ctx.db.$transaction(
+    async (tx) => {
+      await tx.memberImport.update({
+        where: { id },
+        data: { state: "TERMINE", done: preview.counts.valid, result: JSON.stringify(result), report: reportCsv(preview, r.failed), heartbeatAt: new Date() },
+      });
+      await tx.memberImportFile.deleteMany({ where: { importId: id } });
+    },
+    { maxWait: 20_000, timeout: 60_000 },
+  );
 }
-
-/** A preview never confirmed keeps its file this long; then the file is dropped (personal data). */
-const KEEP_UNCONFIRMED_MS = 7 * 24 * 3600_000;
 
 /** Keeps the uploaded file and starts its analysis; returns the import's id. */
 export async function createImport(ctx: AppContext, input: { cptsId: string; actor: string; fileName: string; content: Uint8Array; format: ImportFormat | "auto" }): Promise<string> {
-  const expired = { cptsId: input.cptsId, state: { in: ["ANALYSE" as const, "APERCU" as const] }, createdAt: { lt: new Date(ctx.clock.now().getTime() - KEEP_UNCONFIRMED_MS) } };
-  await ctx.db.$transaction([
-    ctx.db.memberImportFile.deleteMany({ where: { import: expired } }),
-    ctx.db.memberImport.updateMany({ where: expired, data: { state: "ECHEC", error: "Aperçu jamais confirmé : le fichier a été effacé au bout de 7 jours. Importez-le à nouveau." } }),
-  ]);
+  await expireImportFiles(ctx.db, ctx.clock.now(), input.cptsId);
   const created = await ctx.db.memberImport.create({
     data: { cptsId: input.cptsId, createdBy: input.actor, fileName: input.fileName.slice(0, 200), fileSize: input.content.byteLength, file: { create: { content: Buffer.from(input.content) } }, format: input.format, heartbeatAt: new Date() },
     select: { id: true },
