@@ -133,8 +133,9 @@ describe.skipIf(!!process.env.TEST_PG_ADMIN_URL)("points de reprise SQLite dans 
     await w.stop();
     // ≈ 9,000 WAL frames written (37.6 MB of WAL without the backstop). With it the WAL rewinds soon after 300 frames:
     // a commit's own checkpoint is skipped while the worker's runs (SQLITE_BUSY), the next commit's tries again, so
-    // under CPU load the WAL may pass the backstop by some hundreds of frames (844 seen in CI), never by thousands
-    expect(biggest).toBeLessThan(1_500 * 4120);
+    // under CPU load the WAL passes the backstop by hundreds of frames (844, then 1,576 seen on a loaded CI machine).
+    // Half the unrewound size still proves it rewound, with room for a loaded machine.
+    expect(biggest).toBeLessThan(4_500 * 4120);
     expect(inFile(path, "steady")).toBe(3000);
   });
 
