@@ -5,6 +5,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { chatWorld, COORDO, type ChatWorld } from "./chat-setup.ts";
 import { enqueueMessages } from "../../src/app/services/outbox.ts";
 import { housekeepingJob } from "../../jobs/housekeeping.ts";
+import { createImport, getImport, settled } from "../../src/app/services/member-import-jobs.ts";
 import { loadConfig } from "../../src/config.ts";
 
 let w: ChatWorld;
@@ -43,8 +44,24 @@ describe(`données personnelles dans les mails stockés (${engine})`, () => {
     // some were sent already
     await w.t.db.outboxMessage.updateMany({ where: { idempotencyKey: { in: ["rgpd:relance:0", "rgpd:relance:1", "rgpd:echec"] } }, data: { state: "ENVOYE", sentAt: new Date() } });
 
+    // an import preview (not confirmed) whose notable rows and error report name them: a bad date on their row
+    const imported = await createImport(w.app, {
+      cptsId: w.cptsId, actor: "admin:test", fileName: "adherents.csv", format: "auto",
+      content: Buffer.from(`nom;prenom;email;montant;date_paiement\n${m.lastName};${m.firstName};${m.email};30;31/02/2026\nTémoin;Jean;jean.temoin@exemple-sante.fr;30;01/03/2026\n`, "utf8"),
+    });
+    await settled(imported);
+    const before = await w.t.db.memberImport.findUniqueOrThrow({ where: { id: imported } });
+    expect(`${before.preview}${before.report}`.toLowerCase()).toContain(m.email!.toLowerCase());
+
     const { replies } = await w.flow(m.email!, "/mes-donnees effacer", ["Oui, effacer"]);
     expect(replies[1]!.text).toContain("Vos données ont été effacées");
+
+    // the import's preview and report no longer name them, and still read (valid JSON, the other row intact)
+    const after = await w.t.db.memberImport.findUniqueOrThrow({ where: { id: imported } });
+    for (const n of [m.email!, m.lastName!]) expect(`${after.preview}${after.report}`.toLowerCase()).not.toContain(n.toLowerCase());
+    expect(after.report).toContain("[personne effacée]");
+    const view = await getImport(w.app, w.cptsId, imported);
+    expect(view!.preview!.first.map((r) => r.email)).toEqual(["[personne effacée]", "jean.temoin@exemple-sante.fr"]);
 
     const all = await w.t.db.outboxMessage.findMany();
     const needles = [name, m.lastName!, m.email!].map((s) => s.toLowerCase());

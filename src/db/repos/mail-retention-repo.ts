@@ -21,7 +21,28 @@ export async function reduceOldMailBodies(db: Db, now: Date, days: number, opts:
   return r.count;
 }
 
-const ERASED = "[personne effacée]";
+/** What replaces an erased member's name or address in stored text (safe inside JSON and CSV). */
+export const ERASED = "[personne effacée]";
+
+export interface ErasureMatcher {
+  /** Candidates for a case-sensitive LIKE: each needle and its common casings. */
+  variants: string[];
+  /** The text with every needle (any case) replaced by ERASED. */
+  scrub(text: string): string;
+}
+
+/** Finds an erased member's name (both orders), organization, address, and last name of 3+ letters in stored text. */
+export function erasureMatcher(member: { firstName: string | null; lastName: string | null; organization: string | null; email: string | null }): ErasureMatcher | null {
+  const full = [member.firstName, member.lastName].filter(Boolean).join(" ").trim();
+  const reversed = [member.lastName, member.firstName].filter(Boolean).join(" ").trim();
+  const needles = [...new Set([full, reversed, member.organization ?? "", member.email ?? "", (member.lastName ?? "").length >= 3 ? member.lastName! : ""])]
+    .map((s) => s.trim())
+    .filter((s) => s.length >= 3)
+    .sort((a, b) => b.length - a.length);
+  if (needles.length === 0) return null;
+  const pattern = new RegExp(needles.map(escapeRe).join("|"), "gi");
+  return { variants: [...new Set(needles.flatMap((n) => [n, n.toLowerCase(), n.toUpperCase()]))], scrub: (text) => text.replace(pattern, ERASED) };
+}
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -42,25 +63,17 @@ export async function scrubMemberFromOutbox(
     where: { cptsId, memberId: member.id },
     data: { bodyText: "[Contenu effacé : membre effacé (RGPD).]", bodyHtml: null, bodyReducedAt: now },
   });
-  const full = [member.firstName, member.lastName].filter(Boolean).join(" ").trim();
-  const reversed = [member.lastName, member.firstName].filter(Boolean).join(" ").trim();
-  const needles = [...new Set([full, reversed, member.organization ?? "", member.email ?? "", (member.lastName ?? "").length >= 3 ? member.lastName! : ""])]
-    .map((s) => s.trim())
-    .filter((s) => s.length >= 3)
-    .sort((a, b) => b.length - a.length);
-  if (needles.length === 0) return own.count;
-  const pattern = new RegExp(needles.map(escapeRe).join("|"), "gi");
-  // candidates by a case-sensitive LIKE on each needle and its common casings, then an exact case-insensitive pass in JS
-  const variants = [...new Set(needles.flatMap((n) => [n, n.toLowerCase(), n.toUpperCase()]))];
+  const m = erasureMatcher(member);
+  if (!m) return own.count;
   const rows = await tx.outboxMessage.findMany({
     where: {
       cptsId,
-      OR: variants.flatMap((v) => [{ bodyText: { contains: v } }, { bodyHtml: { contains: v } }, { subject: { contains: v } }, { recipient: { contains: v } }]),
+      OR: m.variants.flatMap((v) => [{ bodyText: { contains: v } }, { bodyHtml: { contains: v } }, { subject: { contains: v } }, { recipient: { contains: v } }]),
     },
     select: { id: true, bodyText: true, bodyHtml: true, subject: true, recipient: true, channel: true },
   });
   for (const r of rows) {
-    const scrub = (s: string) => s.replace(pattern, ERASED);
+    const scrub = m.scrub;
     await tx.outboxMessage.update({
       where: { id: r.id },
       data: {

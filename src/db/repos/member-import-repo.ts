@@ -5,6 +5,7 @@
 import type { Tx } from "../client.ts";
 import { insertRows, newRowId } from "../raw-insert.ts";
 import { duesYearOf } from "../../rules/dues.ts";
+import { erasureMatcher } from "./mail-retention-repo.ts";
 
 export interface NewImportedMember {
   cptsId: string;
@@ -77,4 +78,21 @@ export async function insertImportedPayments(tx: Tx, payments: NewImportedPaymen
     ["id", "cptsId", "actor", "action", "target", "details", "at"],
     rows.map((p) => [newRowId(), p.cptsId, p.actor, "cotisation.enregistree", p.memberId, JSON.stringify({ paymentId: p.id, source: "CSV", externalId: p.externalId, amountCents: p.amountCents, year: p.year, cancelledReminders: 0 }), now]),
   );
+}
+
+/**
+ * Erasure (RGPD): an import's stored preview, error report and result name the rows someone should look
+ * at (name, address): the erased member's are replaced, inside the erasure transaction. (An uploaded file
+ * still waiting for its import keeps the row, at most 7 days: see expireImportFiles.)
+ */
+export async function scrubMemberFromImports(tx: Tx, cptsId: string, member: { firstName: string | null; lastName: string | null; organization: string | null; email: string | null }): Promise<number> {
+  const m = erasureMatcher(member);
+  if (!m) return 0;
+  const rows = await tx.memberImport.findMany({
+    where: { cptsId, OR: m.variants.flatMap((v) => [{ preview: { contains: v } }, { report: { contains: v } }, { result: { contains: v } }]) },
+    select: { id: true, preview: true, report: true, result: true },
+  });
+  const scrub = (s: string | null) => (s === null ? null : m.scrub(s));
+  for (const r of rows) await tx.memberImport.update({ where: { id: r.id }, data: { preview: scrub(r.preview), report: scrub(r.report), result: scrub(r.result) } });
+  return rows.length;
 }

@@ -4,6 +4,7 @@
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/postgres/client.ts";
 import { scrubMemberFromOutbox } from "./mail-retention-repo.ts";
+import { scrubMemberFromImports } from "./member-import-repo.ts";
 import { directRows } from "../direct-read.ts";
 
 export interface MemberWithRoles {
@@ -164,7 +165,7 @@ export class MemberRepository {
 
   /**
    * Erasure (RGPD art. 17): identity fields blanked, chat links and consents removed, pending
-   * mails cancelled; payments, indemnities and attendances stay (accounting obligations) but
+   * mails cancelled, stored mail and import previews/reports scrubbed of their name and address; payments, indemnities and attendances stay (accounting obligations) but
    * point to an anonymous record.
    */
   async anonymise(cptsId: string, memberId: string, at: Date, actor: string): Promise<boolean> {
@@ -185,6 +186,8 @@ export class MemberRepository {
       await tx.outboxMessage.updateMany({ where: { cptsId, memberId, channel: "MAIL" }, data: { recipient: "efface@invalid" } });
       // stored mail keeps neither their name nor their address (their own messages, and notices naming them)
       if (before) await scrubMemberFromOutbox(tx, cptsId, before, at);
+      // and the previews and error reports of member imports that named them
+      if (before) await scrubMemberFromImports(tx, cptsId, before);
       await tx.auditLog.create({ data: { cptsId, actor, action: "member.erase", target: memberId } });
       return true;
     });
