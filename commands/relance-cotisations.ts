@@ -2,7 +2,7 @@
 // confirm button that records and enqueues the reminders; a second run the same day adds nothing.
 import { z } from "zod";
 import { defineCommand } from "./types.ts";
-import { enqueueReminders, previewReminders } from "../src/app/services/dues-reminders.ts";
+import { countReminders, enqueueReminders, previewReminders } from "../src/app/services/dues-reminders.ts";
 import { professionLabel } from "../src/rules/professions.ts";
 import { parisWallTimeToInstant } from "../src/rules/paris-time.ts";
 import { MemberRepository } from "../src/db/repos/member-repo.ts";
@@ -19,14 +19,14 @@ export const relanceCotisations = defineCommand({
   example: "/relance-cotisations",
   slow: true,
   async run(ctx) {
-    const p = await previewReminders(ctx.app, ctx.cpts.id, ctx.today);
+    const p = await countReminders(ctx.app, ctx.cpts.id, ctx.today);
     if (!p.policyEnabled) return { text: "Les relances de cotisation sont désactivées pour cette CPTS (réglage dans l'administration).", ephemeral: true };
     if (p.count === 0) {
-      return { text: `Personne à relancer aujourd'hui pour ${p.year} : les relances dues ont déjà été envoyées ou tout le monde est à jour.${p.skipped.length ? ` ${p.skipped.length} membre(s) ne peuvent pas être relancés par mail.` : ""}`, ephemeral: true };
+      return { text: `Personne à relancer aujourd'hui pour ${p.year} : les relances dues ont déjà été envoyées ou tout le monde est à jour.${p.skipped ? ` ${p.skipped} membre(s) ne peuvent pas être relancés par mail.` : ""}`, ephemeral: true };
     }
     return {
       title: `Relances de cotisation ${p.year}`,
-      text: `${p.count} adhérent(s) n'ont pas réglé leur cotisation ${p.year} et recevraient une relance par mail.${p.skipped.length ? ` ${p.skipped.length} autre(s) ne peuvent pas être relancé(s) par mail.` : ""}`,
+      text: `${p.count} adhérent(s) n'ont pas réglé leur cotisation ${p.year} et recevraient une relance par mail.${p.skipped ? ` ${p.skipped} autre(s) ne peuvent pas être relancé(s) par mail.` : ""}`,
       fields: p.byProfession.map((b) => ({ name: b.label, value: String(b.count) })),
       confirm: `Envoyer déclenche ${p.count} mail(s) de relance ; relancer une seconde fois aujourd'hui n'enverra rien de plus.`,
       buttons: [
@@ -46,7 +46,7 @@ export const relanceCotisations = defineCommand({
       const skipped = p.skipped.map((s) => `• ${s.name} — ${SKIP_REASONS[s.reason]}`);
       return { title: `À relancer (${p.count})`, text: [...lines, ...(skipped.length ? ["", "Ne peuvent pas être relancés par mail :", ...skipped] : [])].join("\n"), ephemeral: true };
     }
-    const before = await previewReminders(ctx.app, ctx.cpts.id, ctx.today);
+    const before = await countReminders(ctx.app, ctx.cpts.id, ctx.today);
     await ctx.progress?.(`Préparation de ${before.count} relance(s) ${before.year}…`);
     const r = await enqueueReminders(ctx.app, ctx.cpts.id, ctx.today, { trigger: "chat", actor: ctx.actor });
     await ctx.progress?.(`${r.enqueued} relance(s) mise(s) en file d'envoi ; récapitulatif en cours…`);

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { defineJob } from "../src/scheduler/job.ts";
 import { JOB_META } from "./meta.ts";
-import { previewReminders, enqueueReminders } from "../src/app/services/dues-reminders.ts";
+import { countReminders, enqueueReminders } from "../src/app/services/dues-reminders.ts";
 import { cptsIdsWithReminderPolicy } from "../src/db/repos/dues-repo.ts";
 
 export const duesRemindersJob = defineJob({
@@ -16,9 +16,9 @@ export const duesRemindersJob = defineJob({
       if (cptsId && c.id !== cptsId) continue;
       cpts++;
       if (dryRun) {
-        const p = await previewReminders(ctx, c.id, at);
+        const p = await countReminders(ctx, c.id, at);
         enqueued += p.count;
-        skipped += p.skipped.length;
+        skipped += p.skipped;
         continue;
       }
       const r = await enqueueReminders(ctx, c.id, at, { trigger: "job", actor: "job:dues-reminders" });

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { createTestDb, type TestDb } from "../helpers/db.ts";
 import { loadDemo } from "../../src/db/demo-seed.ts";
 import { contextAt } from "./jobs-context.ts";
-import { previewReminders, enqueueReminders } from "../../src/app/services/dues-reminders.ts";
+import { countReminders, previewReminders, enqueueReminders } from "../../src/app/services/dues-reminders.ts";
 import { listDeadlines, markDeadlineDone, sendDeadlineAlerts } from "../../src/app/services/deadlines.ts";
 import { crisisPlanOverview, markSectionReviewed, recordNewVersion, sendCrisisReviewRequests } from "../../src/app/services/crisis-plan.ts";
 import { resolveAudience, createNewsletter, sendNewsletterNow, testSend, renderNewsletterPreview, newsletterStats, scheduleNewsletter, runNewsletterSends } from "../../src/app/services/newsletters.ts";
@@ -25,6 +25,31 @@ describe(`services d'envoi (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQ
     expect(await t.db.$transaction((tx) => enqueueMessages(tx, [draft, draft]))).toBe(1);
     expect(await t.db.$transaction((tx) => enqueueMessages(tx, [draft]))).toBe(0);
     expect(await t.db.outboxMessage.count({ where: { idempotencyKey: "test:idem:1" } })).toBe(1);
+  });
+
+  it("le décompte de /relance-cotisations (sans lire noms ni adresses) donne les chiffres de l'aperçu complet", async () => {
+    const ctx = contextAt(t, TODAY);
+    const full = await previewReminders(ctx, cptsId, TODAY);
+    const [empty, none, invalid, unsubscribed, paidLastYear] = full.members.slice(0, 5).map((m) => m.id);
+    const before = await t.db.member.findMany({ where: { id: { in: [empty!, none!, invalid!, unsubscribed!] } }, select: { id: true, email: true, emailInvalid: true, prefDuesReminders: true } });
+    try {
+      await t.db.member.update({ where: { id: empty! }, data: { email: "" } });
+      await t.db.member.update({ where: { id: none! }, data: { email: null } });
+      await t.db.member.update({ where: { id: invalid! }, data: { emailInvalid: true } });
+      await t.db.member.update({ where: { id: unsubscribed! }, data: { prefDuesReminders: false } });
+      // a payment of the year before does not make a member up to date this year
+      await t.db.duesPayment.create({ data: { cptsId, memberId: paidLastYear!, year: 2025, amountCents: 3000, paidOn: "2025-02-01", source: "MANUEL", externalId: "test-annee-passee" } });
+      const preview = await previewReminders(ctx, cptsId, TODAY);
+      const counts = await countReminders(ctx, cptsId, TODAY);
+      expect(preview.count).toBe(full.count - 4);
+      expect(Object.fromEntries(preview.skipped.map((s) => [s.id, s.reason]))).toMatchObject({ [empty!]: "sans_email", [none!]: "sans_email", [invalid!]: "email_invalide", [unsubscribed!]: "desabonne" });
+      expect(preview.members.map((m) => m.id)).toContain(paidLastYear);
+      expect(counts).toEqual({ year: preview.year, count: preview.count, byProfession: preview.byProfession, skipped: preview.skipped.length, policyEnabled: true });
+    } finally {
+      await t.db.duesPayment.deleteMany({ where: { externalId: "test-annee-passee" } });
+      for (const b of before) await t.db.member.update({ where: { id: b.id }, data: { email: b.email, emailInvalid: b.emailInvalid, prefDuesReminders: b.prefDuesReminders } });
+    }
+    expect(await countReminders(ctx, cptsId, TODAY)).toMatchObject({ count: full.count, skipped: full.skipped.length });
   });
 
   it("relance les adhérents non à jour, une fois : une seconde exécution le même jour n'ajoute rien", async () => {

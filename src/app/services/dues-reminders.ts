@@ -47,11 +47,24 @@ function plan(inputs: ReminderInputs, at: string): { due: (ReminderToSend & { me
   const skipped: ReminderSkip[] = [];
   for (const r of list) {
     const member = byId.get(r.memberId)!;
-    const reason = !member.email ? "sans_email" : member.emailInvalid ? "email_invalide" : !member.prefDuesReminders ? "desabonne" : null;
+    const reason = !member.hasEmail ? "sans_email" : member.emailInvalid ? "email_invalide" : !member.prefDuesReminders ? "desabonne" : null;
     if (reason) skipped.push({ id: member.id, name: member.name, step: r.step, reason });
     else due.push({ ...r, member });
   }
   return { due, skipped };
+}
+
+export type ReminderCounts = Pick<ReminderPreview, "year" | "count" | "byProfession" | "policyEnabled"> & {
+  /** How many due a reminder cannot receive it by mail (no address, refused address, unsubscribed). */
+  skipped: number;
+};
+
+function byProfession(due: readonly { member: ReminderMember }[]): ReminderPreview["byProfession"] {
+  const counts = new Map<string | null, number>();
+  for (const d of due) counts.set(d.member.profession, (counts.get(d.member.profession) ?? 0) + 1);
+  return [...counts.entries()]
+    .map(([profession, count]) => ({ profession, label: professionLabel(profession), count }))
+    .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label, "fr"));
 }
 
 /** Who would be reminded at `at` (nothing written). */
@@ -60,19 +73,24 @@ export async function previewReminders(ctx: AppContext, cptsId: string, at: stri
   const inputs = await loadReminderInputs(ctx.db, cptsId, year);
   if (!inputs) throw new Error(`CPTS inconnue : ${cptsId}`);
   const { due, skipped } = plan(inputs, at);
-  const counts = new Map<string | null, number>();
-  for (const d of due) counts.set(d.member.profession, (counts.get(d.member.profession) ?? 0) + 1);
   return {
     year,
     steps: due.map((d) => ({ memberId: d.memberId, step: d.step })),
     count: due.length,
-    byProfession: [...counts.entries()]
-      .map(([profession, count]) => ({ profession, label: professionLabel(profession), count }))
-      .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label, "fr")),
+    byProfession: byProfession(due),
     members: due.map((d) => ({ id: d.member.id, name: d.member.name, email: d.member.email, profession: d.member.profession, step: d.step })),
     skipped,
     policyEnabled: inputs.policy?.enabled ?? false,
   };
+}
+
+/** The preview's figures only (the chat command's first answer, a dry run): names and addresses are not read. */
+export async function countReminders(ctx: AppContext, cptsId: string, at: string): Promise<ReminderCounts> {
+  const year = yearOf(at);
+  const inputs = await loadReminderInputs(ctx.db, cptsId, year, { contacts: false });
+  if (!inputs) throw new Error(`CPTS inconnue : ${cptsId}`);
+  const { due, skipped } = plan(inputs, at);
+  return { year, count: due.length, byProfession: byProfession(due), skipped: skipped.length, policyEnabled: inputs.policy?.enabled ?? false };
 }
 
 export interface EnqueueRemindersResult {
