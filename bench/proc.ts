@@ -17,7 +17,7 @@ export interface Child {
 
 /** Runs `coordo <args>` with a minimal environment (plus `env`); stdout/stderr are kept. */
 /** The V8 flags coordo runs with (package.json `start`/`coordo`, the shebang of bin/coordo.js): measured as shipped. */
-export const COORDO_NODE_FLAGS = ["--max-old-space-size=256", "--max-semi-space-size=2", "--v8-pool-size=1"];
+export const COORDO_NODE_FLAGS = ["--max-old-space-size=256", "--max-semi-space-size=4", "--v8-pool-size=1"];
 
 /** A/B tools: extra node flags for one side, after the product's own (AB_FLAGS_A / AB_FLAGS_B: "--cpu-prof", say). */
 export const abSideFlags = (side: "A" | "B"): string[] => process.env[`AB_FLAGS_${side}`]?.split(" ").filter(Boolean) ?? [];
