@@ -18,7 +18,7 @@ const cpu = process.argv.includes("--cpu-prof") ? ["--cpu-prof", `--cpu-prof-dir
 const child = spawnCoordo(["job", "run", "dues-reminders", "--at", today], {
   DATABASE_URL: `file:${dir}/run.db`, SMTP_URL: `smtp://127.0.0.1:${sink.port}`, SMTP_POOL_SIZE: "5", MAIL_FROM: "CPTS <relances@cpts-bench.fr>",
   PUBLIC_URL: "https://coordo.cpts-bench.fr", LOG_LEVEL: "warn",
-}, { execArgv: [...cpu, ...(process.env.PROF_FLAGS ? process.env.PROF_FLAGS.split(" ") : []), ...(process.env.PROF_IMPORT ? ["--import", process.env.PROF_IMPORT] : [])] });
+}, { execArgv: [...cpu, ...(process.env.PROF_FLAGS ? process.env.PROF_FLAGS.split(/\s+/).filter(Boolean) : []), ...(process.env.PROF_IMPORT ? ["--import", process.env.PROF_IMPORT] : [])] });
 let rss: number | null = null;
 let cpuUsed: number | null = null;
 const poll = setInterval(() => ((rss = peakRssMb(child.proc.pid!) ?? rss), (cpuUsed = cpuMs(child.proc.pid!) ?? cpuUsed)), 50);

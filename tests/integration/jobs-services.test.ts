@@ -3,6 +3,7 @@ import { createTestDb, type TestDb } from "../helpers/db.ts";
 import { loadDemo } from "../../src/db/demo-seed.ts";
 import { contextAt } from "./jobs-context.ts";
 import { countReminders, previewReminders, enqueueReminders } from "../../src/app/services/dues-reminders.ts";
+import { loadReminderInputs } from "../../src/db/repos/dues-repo.ts";
 import { listDeadlines, markDeadlineDone, sendDeadlineAlerts } from "../../src/app/services/deadlines.ts";
 import { crisisPlanOverview, markSectionReviewed, recordNewVersion, sendCrisisReviewRequests } from "../../src/app/services/crisis-plan.ts";
 import { resolveAudience, createNewsletter, sendNewsletterNow, testSend, renderNewsletterPreview, newsletterStats, scheduleNewsletter, runNewsletterSends } from "../../src/app/services/newsletters.ts";
@@ -30,23 +31,31 @@ describe(`services d'envoi (${process.env.TEST_PG_ADMIN_URL ? "PostgreSQL" : "SQ
   it("le décompte de /relance-cotisations (sans lire noms ni adresses) donne les chiffres de l'aperçu complet", async () => {
     const ctx = contextAt(t, TODAY);
     const full = await previewReminders(ctx, cptsId, TODAY);
-    const [empty, none, invalid, unsubscribed, paidLastYear] = full.members.slice(0, 5).map((m) => m.id);
+    expect(full.members.length).toBeGreaterThanOrEqual(6);
+    const [empty, none, invalid, unsubscribed, paidLateForLastYear, paidEarlyForThisYear] = full.members.slice(0, 6).map((m) => m.id);
     const before = await t.db.member.findMany({ where: { id: { in: [empty!, none!, invalid!, unsubscribed!] } }, select: { id: true, email: true, emailInvalid: true, prefDuesReminders: true } });
     try {
       await t.db.member.update({ where: { id: empty! }, data: { email: "" } });
       await t.db.member.update({ where: { id: none! }, data: { email: null } });
       await t.db.member.update({ where: { id: invalid! }, data: { emailInvalid: true } });
       await t.db.member.update({ where: { id: unsubscribed! }, data: { prefDuesReminders: false } });
-      // a payment of the year before does not make a member up to date this year
-      await t.db.duesPayment.create({ data: { cptsId, memberId: paidLastYear!, year: 2025, amountCents: 3000, paidOn: "2025-02-01", source: "MANUEL", externalId: "test-annee-passee" } });
+      // a payment counts for the dues year it was recorded for, whenever it was made
+      await t.db.duesPayment.create({ data: { cptsId, memberId: paidLateForLastYear!, year: 2025, amountCents: 3000, paidOn: "2026-01-10", source: "MANUEL", externalId: "test-annee-2025" } });
+      await t.db.duesPayment.create({ data: { cptsId, memberId: paidEarlyForThisYear!, year: 2026, amountCents: 100_000, paidOn: "2025-12-20", source: "MANUEL", externalId: "test-annee-2026" } });
       const preview = await previewReminders(ctx, cptsId, TODAY);
       const counts = await countReminders(ctx, cptsId, TODAY);
-      expect(preview.count).toBe(full.count - 4);
+      expect(preview.count).toBe(full.count - 5);
       expect(Object.fromEntries(preview.skipped.map((s) => [s.id, s.reason]))).toMatchObject({ [empty!]: "sans_email", [none!]: "sans_email", [invalid!]: "email_invalide", [unsubscribed!]: "desabonne" });
-      expect(preview.members.map((m) => m.id)).toContain(paidLastYear);
+      expect(preview.members.map((m) => m.id)).toContain(paidLateForLastYear);
+      expect(preview.members.map((m) => m.id)).not.toContain(paidEarlyForThisYear);
       expect(counts).toEqual({ year: preview.year, count: preview.count, byProfession: preview.byProfession, skipped: preview.skipped.length, policyEnabled: true });
+      // counting reads no contact: the members have no name, address or unsubscribe token at all
+      const light = (await loadReminderInputs(t.db, cptsId, 2026, { contacts: false }))!;
+      expect(light.members.length).toBeGreaterThan(20);
+      for (const m of light.members) expect(Object.keys(m).filter((k) => ["name", "email", "unsubscribeToken", "firstName", "lastName"].includes(k))).toEqual([]);
+      expect(Object.fromEntries(light.members.filter((m) => [empty, none, invalid].includes(m.id)).map((m) => [m.id, m.hasEmail]))).toEqual({ [empty!]: false, [none!]: false, [invalid!]: true });
     } finally {
-      await t.db.duesPayment.deleteMany({ where: { externalId: "test-annee-passee" } });
+      await t.db.duesPayment.deleteMany({ where: { externalId: { in: ["test-annee-2025", "test-annee-2026"] } } });
       for (const b of before) await t.db.member.update({ where: { id: b.id }, data: { email: b.email, emailInvalid: b.emailInvalid, prefDuesReminders: b.prefDuesReminders } });
     }
     expect(await countReminders(ctx, cptsId, TODAY)).toMatchObject({ count: full.count, skipped: full.skipped.length });

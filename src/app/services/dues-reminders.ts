@@ -5,7 +5,7 @@ import type { AppContext } from "../context.ts";
 import type { Tx } from "../../db/client.ts";
 import { remindersDue, yearOf, formatEuros, type ReminderToSend } from "../../rules/index.ts";
 import { professionLabel } from "../../rules/professions.ts";
-import { loadReminderInputs, insertLedgerRows, writeAudit, type ReminderInputs, type ReminderMember } from "../../db/repos/dues-repo.ts";
+import { loadReminderInputs, insertLedgerRows, writeAudit, type ReminderCountMember, type ReminderInputs } from "../../db/repos/dues-repo.ts";
 import { renderMail, TemplateError } from "../../mail/template.ts";
 import { relanceTemplate } from "../../../templates/mail/relance.ts";
 import { relanceWordingKey } from "../../../templates/mail/wordings.ts";
@@ -39,16 +39,19 @@ export interface ReminderPreview {
   policyEnabled: boolean;
 }
 
-function plan(inputs: ReminderInputs, at: string): { due: (ReminderToSend & { member: ReminderMember })[]; skipped: ReminderSkip[] } {
+type Planned<M> = ReminderToSend & { member: M };
+
+/** The reminders due at `at`, and those due that cannot go by mail (with why). */
+function plan<M extends ReminderCountMember>(inputs: ReminderInputs<M>, at: string): { due: Planned<M>[]; skipped: (Planned<M> & { reason: ReminderSkip["reason"] })[] } {
   if (!inputs.policy || !inputs.policy.enabled || inputs.policy.offsetsDays.length === 0) return { due: [], skipped: [] };
   const byId = new Map(inputs.members.map((m) => [m.id, m]));
   const list = remindersDue(inputs.policy, inputs.members, inputs.payments, inputs.sent, at);
-  const due: (ReminderToSend & { member: ReminderMember })[] = [];
-  const skipped: ReminderSkip[] = [];
+  const due: Planned<M>[] = [];
+  const skipped: (Planned<M> & { reason: ReminderSkip["reason"] })[] = [];
   for (const r of list) {
     const member = byId.get(r.memberId)!;
     const reason = !member.hasEmail ? "sans_email" : member.emailInvalid ? "email_invalide" : !member.prefDuesReminders ? "desabonne" : null;
-    if (reason) skipped.push({ id: member.id, name: member.name, step: r.step, reason });
+    if (reason) skipped.push({ ...r, member, reason });
     else due.push({ ...r, member });
   }
   return { due, skipped };
@@ -59,7 +62,7 @@ export type ReminderCounts = Pick<ReminderPreview, "year" | "count" | "byProfess
   skipped: number;
 };
 
-function byProfession(due: readonly { member: ReminderMember }[]): ReminderPreview["byProfession"] {
+function byProfession(due: readonly { member: ReminderCountMember }[]): ReminderPreview["byProfession"] {
   const counts = new Map<string | null, number>();
   for (const d of due) counts.set(d.member.profession, (counts.get(d.member.profession) ?? 0) + 1);
   return [...counts.entries()]
@@ -79,7 +82,7 @@ export async function previewReminders(ctx: AppContext, cptsId: string, at: stri
     count: due.length,
     byProfession: byProfession(due),
     members: due.map((d) => ({ id: d.member.id, name: d.member.name, email: d.member.email, profession: d.member.profession, step: d.step })),
-    skipped,
+    skipped: skipped.map((s) => ({ id: s.member.id, name: s.member.name, step: s.step, reason: s.reason })),
     policyEnabled: inputs.policy?.enabled ?? false,
   };
 }

@@ -7,22 +7,25 @@ import { resolveSettings, type RulesSettingsOverrides } from "../../rules/settin
 import { Prisma } from "../generated/postgres/client.ts";
 import { directRows, jsonColumn } from "../direct-read.ts";
 
-export interface ReminderMember extends DuesMember {
-  /** Empty when loaded for counting only (`contacts: false`), like email and unsubscribeToken. */
-  name: string;
-  email: string | null;
-  /** Has an address at all (non-empty), whether or not it was loaded. */
+/** A member as counting reminders needs it (`contacts: false`): no name, address or unsubscribe token. */
+export interface ReminderCountMember extends DuesMember {
+  /** Has an address at all (non-empty). */
   hasEmail: boolean;
   emailInvalid: boolean;
   prefDuesReminders: boolean;
   profession: string | null;
+}
+
+export interface ReminderMember extends ReminderCountMember {
+  name: string;
+  email: string | null;
   unsubscribeToken: string;
 }
 
-export interface ReminderInputs {
+export interface ReminderInputs<M extends ReminderCountMember = ReminderMember> {
   cpts: { id: string; name: string; paymentLink: string | null; paymentInstructions: string | null };
   policy: (ReminderPolicy & { enabled: boolean }) | null;
-  members: ReminderMember[];
+  members: M[];
   payments: DuesPayment[];
   sent: SentReminder[];
   ratesCents: Record<string, number>;
@@ -72,9 +75,12 @@ interface ReminderMemberRow {
  * Everything remindersDue needs for one CPTS and dues year, in four flat SELECTs (CPTS + policy +
  * rates, active members with their roles, payments of the year, ledger of the year): the chat preview runs
  * this on every /relance-cotisations, the job once per CPTS. `contacts: false` (counting only: the chat
- * preview's first answer) leaves out names, addresses and unsubscribe tokens: a third less to read (issue 18).
+ * preview's first answer, the count before enqueueing, the job's dry run) leaves out names, addresses and
+ * unsubscribe tokens (issue 18): its members have no such fields, so nothing can send mail with them.
  */
-export async function loadReminderInputs(db: Reader, cptsId: string, year: number, opts: { contacts?: boolean } = {}): Promise<ReminderInputs | null> {
+export function loadReminderInputs(db: Reader, cptsId: string, year: number, opts?: { contacts?: true }): Promise<ReminderInputs | null>;
+export function loadReminderInputs(db: Reader, cptsId: string, year: number, opts: { contacts: false }): Promise<ReminderInputs<ReminderCountMember> | null>;
+export async function loadReminderInputs(db: Reader, cptsId: string, year: number, opts: { contacts?: boolean } = {}): Promise<ReminderInputs<ReminderCountMember> | null> {
   const contacts = opts.contacts ?? true;
   const cptsRows = await directRows<ReminderCptsRow>(db, Prisma.sql`SELECT c."id", c."name", c."settings", c."paymentLink", c."paymentInstructions",
       p."id" AS "pId", p."enabled" AS "pEnabled", p."offsetsDays" AS "pOffsetsDays", p."maxCount" AS "pMaxCount",
@@ -102,28 +108,27 @@ export async function loadReminderInputs(db: Reader, cptsId: string, year: numbe
     SELECT "memberId", "year", "step" FROM "ReminderLedger" WHERE "cptsId" = ${cptsId} AND "year" = ${year}`);
 
   const ratesCents: Record<string, number> = Object.fromEntries(cptsRows.filter((r) => r.rCategory !== null).map((r) => [r.rCategory!, r.rAmountCents!]));
-  const members: ReminderMember[] = [];
+  const members: ReminderCountMember[] = [];
   for (let i = 0; i < memberRows.length; ) {
     const m = memberRows[i]!;
     const roles: string[] = [];
     for (; i < memberRows.length && memberRows[i]!.id === m.id; i++) if (memberRows[i]!.role !== null) roles.push(memberRows[i]!.role!);
     // Who owes dues is one rule (src/rules/membership.ts); exemption stays with remindersDue.
     if (!owesDues(roles, m.category, false)) continue;
-    members.push({
+    const member: ReminderCountMember = {
       id: m.id,
       category: m.category,
       exempt: Boolean(m.duesExempt),
       joinedDate: m.joinedOn ?? undefined,
       // what a partial payment is compared with (rules/dues.ts: up to date = paid ≥ due)
       dueCents: m.category ? ratesCents[m.category] : undefined,
-      name: contacts ? memberDisplayName(m) : "",
-      email: m.email ?? null,
       hasEmail: Boolean(m.hasEmail),
       emailInvalid: Boolean(m.emailInvalid),
       prefDuesReminders: Boolean(m.prefDuesReminders),
       profession: m.profession,
-      unsubscribeToken: m.unsubscribeToken ?? "",
-    });
+    };
+    const withContacts: ReminderMember | undefined = contacts ? { ...member, name: memberDisplayName(m), email: m.email ?? null, unsubscribeToken: m.unsubscribeToken ?? "" } : undefined;
+    members.push(withContacts ?? member);
   }
   return {
     cpts: { id: cpts.id, name: cpts.name, paymentLink: cpts.paymentLink, paymentInstructions: cpts.paymentInstructions },
