@@ -1,4 +1,5 @@
 // One factory, two generated clients: the DATABASE_URL scheme picks provider and adapter.
+import { turnYielder } from "../event-loop.ts";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client.ts";
 import { PrismaClient as PgClient } from "./generated/postgres/client.ts";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
@@ -168,12 +169,7 @@ export function serializedSqlite(factory: SqliteFactory, direct?: SqliteDirect):
       // better-sqlite3 is synchronous: a chain of awaited queries resolves in microtasks only and never lets
       // the event loop reach its I/O phase (sockets: SMTP, Slack acks, HTTP). Every few milliseconds of
       // database work, a query first yields one turn of the loop.
-      let lastTurn = performance.now();
-      const letIoIn = async () => {
-        if (performance.now() - lastTurn < YIELD_EVERY_MS) return;
-        await new Promise<void>((r) => setImmediate(r));
-        lastTurn = performance.now();
-      };
+      const letIoIn = turnYielder(YIELD_EVERY_MS);
       const locked = async <T>(f: () => Promise<T>): Promise<T> => {
         await letIoIn();
         const release = await lock.acquire();

@@ -4,6 +4,7 @@
 // so the result matches the preview.
 // Two formats: our generic columns, and HelloAsso's export (columns matched by name whatever their
 // order, « Champ additionnel : … » columns included, « Formule » giving the membership category).
+import { nextTurn, turnYielder } from "../../event-loop.ts";
 import { createHash } from "node:crypto";
 import type { AppContext } from "../context.ts";
 import { writeAudit } from "../../db/repos/admin-repo.ts";
@@ -355,13 +356,10 @@ export async function analyzeImport(ctx: AppContext, cptsId: string, input: Uint
   const rows: ImportRow[] = [];
   const counts = emptyCounts();
   const width = header.length;
-  let turn = performance.now();
+  // 40,000 rows take ~0.3 s of checks: every 20 ms, the requests waiting (a page, a chat command) go first
+  const letOthersIn = turnYielder(20);
   for (let i = 1; i < records.length; i++) {
-    // 40,000 rows take ~0.3 s of checks: every 20 ms, the requests waiting (a page, a chat command) go first
-    if (performance.now() - turn > 20) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      turn = performance.now();
-    }
+    await letOthersIn();
     const r = records[i]!;
     const get = (f: ImportField) => {
       const idx = col.get(f);
@@ -647,7 +645,7 @@ export async function importValidRows(
     for (const row of batch) if (row.payment === "remboursement") await writeOne(row);
     await options.onProgress?.(start, todo.length);
     // the requests that queued meanwhile (a page, a chat command) go first
-    await new Promise<void>((r) => setImmediate(r));
+    await nextTurn();
     // a batch taken back row by row says nothing of the size: kept
     if (adaptive && held !== undefined && plain.length > 0) size = nextBatchSize(plain.length, held);
   }
