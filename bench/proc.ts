@@ -20,7 +20,10 @@ export interface Child {
 export const COORDO_NODE_FLAGS = ["--max-old-space-size=256", "--max-semi-space-size=4", "--v8-pool-size=1"];
 
 /** A/B tools: extra node flags for one side, after the product's own (AB_FLAGS_A / AB_FLAGS_B: "--cpu-prof", say). */
-export const abSideFlags = (side: "A" | "B"): string[] => process.env[`AB_FLAGS_${side}`]?.split(" ").filter(Boolean) ?? [];
+export const abSideFlags = (side: "A" | "B"): string[] => nodeFlags(process.env[`AB_FLAGS_${side}`]);
+
+/** Node flags from an environment variable ("--cpu-prof --max-semi-space-size=8"); none when unset. */
+export const nodeFlags = (value: string | undefined): string[] => value?.split(/\s+/).filter(Boolean) ?? [];
 
 /** A/B tools: the caller's COORDO_* variables (development switches), passed to both coordo copies. */
 export const coordoVariables = (): Record<string, string> =>

@@ -127,8 +127,12 @@ export async function loadReminderInputs(db: Reader, cptsId: string, year: numbe
       prefDuesReminders: Boolean(m.prefDuesReminders),
       profession: m.profession,
     };
-    const withContacts: ReminderMember | undefined = contacts ? { ...member, name: memberDisplayName(m), email: m.email ?? null, unsubscribeToken: m.unsubscribeToken ?? "" } : undefined;
-    members.push(withContacts ?? member);
+    if (!contacts) {
+      members.push(member);
+      continue;
+    }
+    const withContacts: ReminderMember = { ...member, name: memberDisplayName(m), email: m.email ?? null, unsubscribeToken: m.unsubscribeToken ?? "" };
+    members.push(withContacts);
   }
   return {
     cpts: { id: cpts.id, name: cpts.name, paymentLink: cpts.paymentLink, paymentInstructions: cpts.paymentInstructions },
