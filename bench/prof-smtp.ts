@@ -3,7 +3,7 @@
 // node --import tsx bench/prof-smtp.ts [--cpu-prof] [--full]   (PROF_FLAGS="--max-semi-space-size=8": extra node flags)
 import { copyFileSync, existsSync, rmSync } from "node:fs";
 import { createDataset, benchToday, QUICK, FULL } from "./dataset.ts";
-import { spawnCoordo, spawnSink, peakRssMb, cpuMs, nodeFlags } from "./proc.ts";
+import { spawnCoordo, spawnSink, peakRssMb, cpuMs, nodeFlags, coordoVariables } from "./proc.ts";
 
 const full = process.argv.includes("--full");
 const dir = process.env.PROF_DIR ?? "/tmp/prof";
@@ -17,7 +17,7 @@ const t0 = Date.now();
 const cpu = process.argv.includes("--cpu-prof") ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
 const child = spawnCoordo(["job", "run", "dues-reminders", "--at", today], {
   DATABASE_URL: `file:${dir}/run.db`, SMTP_URL: `smtp://127.0.0.1:${sink.port}`, SMTP_POOL_SIZE: "5", MAIL_FROM: "CPTS <relances@cpts-bench.fr>",
-  PUBLIC_URL: "https://coordo.cpts-bench.fr", LOG_LEVEL: "warn",
+  PUBLIC_URL: "https://coordo.cpts-bench.fr", LOG_LEVEL: "warn", ...coordoVariables(),
 }, { execArgv: [...cpu, ...nodeFlags(process.env.PROF_FLAGS), ...(process.env.PROF_IMPORT ? ["--import", process.env.PROF_IMPORT] : [])] });
 let rss: number | null = null;
 let cpuUsed: number | null = null;

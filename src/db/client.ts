@@ -4,7 +4,7 @@ import { PrismaClient as SqliteClient } from "./generated/sqlite/client.ts";
 import { PrismaClient as PgClient } from "./generated/postgres/client.ts";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import type { PrismaPg } from "@prisma/adapter-pg";
-import { registerPgDirect, type PgDirect, type PgPool } from "./pg-direct.ts";
+import { attachPgTransaction, registerPgDirect, type PgDirect, type PgPool } from "./pg-direct.ts";
 import { mkdirSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { dirname, resolve } from "node:path";
@@ -73,6 +73,13 @@ function lazyPg(connectionString: string, direct: PgDirect): PrismaPg {
       // the adapter's pool, for the sender's marks (pg-direct.ts)
       const pool = (adapter as { underlyingDriver?: () => unknown }).underlyingDriver?.() as PgPool | undefined;
       if (pool && typeof pool.query === "function") direct.pool = pool;
+      // each transaction's pg connection, for the bulk inserts of its body (pg-direct.ts runBoundTransaction)
+      const start = adapter.startTransaction.bind(adapter);
+      adapter.startTransaction = async (isolationLevel) => {
+        const tx = await start(isolationLevel);
+        attachPgTransaction(tx);
+        return tx;
+      };
       const dispose = adapter.dispose.bind(adapter);
       adapter.dispose = () => {
         if (direct.pool === pool) direct.pool = undefined; // not the pool of a newer connection
@@ -118,8 +125,9 @@ export function isUniqueViolation(e: unknown): boolean {
   if (typeof e !== "object" || e === null) return false;
   const err = e as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
   // P2002 from the query builder; P2010 ("raw query failed") from raw SQL (bulk inserts), same violation; on
-  // SQLite, better-sqlite3's own code from the statements a transaction runs directly (sqlite-direct.ts)
-  return err.code === "P2002" || err.code === "SQLITE_CONSTRAINT_UNIQUE" || err.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || (err.code === "P2010" && err.meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation");
+  // SQLite, better-sqlite3's own code from the statements a transaction runs directly (sqlite-direct.ts); on
+  // PostgreSQL, pg's SQLSTATE from the bulk inserts a transaction runs on its connection (pg-direct.ts)
+  return err.code === "P2002" || err.code === "23505" || err.code === "SQLITE_CONSTRAINT_UNIQUE" || err.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || (err.code === "P2010" && err.meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation");
 }
 
 /** SQLite page cache of coordo's connection, in KiB. */

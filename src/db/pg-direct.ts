@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 // The sender's hottest write on PostgreSQL, the "sent" marks, run by the pg pool under Prisma's adapter instead
 // of a Prisma raw query (its SQL rebuilt, its parameters serialized and mapped): a national run writes ~28,000 of
 // them. Not a NAMED prepared statement: behind a pooler in transaction mode (PgBouncer) a name prepared on one
@@ -28,4 +29,64 @@ export function pgDirect(db: object): PgPool | undefined {
 /** A DateTime as Prisma stores it on PostgreSQL: `timestamp(3)` without time zone, in UTC. */
 export function pgTimestamp(d: Date): string {
   return d.toISOString().slice(0, -1);
+}
+
+// The bulk inserts of a transaction (the outbox and the reminder ledger of a reminders run, a member import) on
+// PostgreSQL run on the transaction's own pg connection, as plain multi-row INSERTs: through Prisma's raw query
+// each parameter is serialized and mapped by its runtime and a mail's row had to go 10 to a statement (its JSON
+// parameter string kept small), ≈ 14 s of the national run's CPU (issue 18). The connection is the one
+// @prisma/adapter-pg took from its pool for the transaction (`startTransaction`), known to the body of a
+// transaction started by `runBoundTransaction`; it is forgotten when the transaction ends, and anything
+// else (another transaction, a client not bound) keeps Prisma.
+
+/** The subset of a pg PoolClient used here. */
+export interface PgTxClient {
+  query(config: { text: string; values: unknown[] }): Promise<{ rowCount: number | null; rows: unknown[] }>;
+}
+
+interface TxSlot {
+  client?: PgTxClient;
+  taken: boolean;
+}
+
+const slots = new AsyncLocalStorage<TxSlot>();
+const boundClients = new WeakMap<object, TxSlot>();
+
+/**
+ * Runs `start(bind)`, where `start` calls `db.$transaction` with a body wrapped by `bind`: the adapter's
+ * transaction opened in this call is remembered (`attachPgTransaction`) and its client bound to the body's
+ * transaction client (`pgTransactionClient`).
+ */
+export function runBoundTransaction<T>(start: (bind: <Tx extends object, R>(fn: (tx: Tx) => Promise<R>) => (tx: Tx) => Promise<R>) => Promise<T>): Promise<T> {
+  const slot: TxSlot = { taken: false };
+  return slots.run(slot, () =>
+    start((fn) => (tx) => {
+      if (slot.client) boundClients.set(tx, slot);
+      return fn(tx);
+    }),
+  );
+}
+
+/** Called by the adapter for every transaction it opens: the first one of a `runBoundTransaction` is its own. */
+export function attachPgTransaction(tx: { commit(): Promise<void>; rollback(): Promise<void> }): void {
+  const slot = slots.getStore();
+  const client = (tx as { client?: PgTxClient }).client;
+  if (!slot || slot.taken || !client || typeof client.query !== "function") return;
+  slot.taken = true;
+  slot.client = client;
+  // once ended (commit, rollback, timeout), the client is back in the pool: never used from here again
+  const commit = tx.commit.bind(tx);
+  const rollback = tx.rollback.bind(tx);
+  tx.commit = () => ((slot.client = undefined), commit());
+  tx.rollback = () => ((slot.client = undefined), rollback());
+}
+
+/** The pg connection of the open transaction `tx` (bound by `runBoundTransaction`); undefined otherwise. */
+export function pgTransactionClient(tx: object): PgTxClient | undefined {
+  return boundClients.get(tx)?.client;
+}
+
+/** A value as a parameter of a statement run on pg directly: a date as Prisma stores it (UTC, `timestamp(3)`). */
+export function pgValue(v: string | number | boolean | Date | null): string | number | boolean | null {
+  return v instanceof Date ? pgTimestamp(v) : v;
 }

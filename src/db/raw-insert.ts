@@ -5,6 +5,10 @@ import { randomHex } from "../random-pool.ts";
 import { Prisma } from "./generated/postgres/client.ts";
 import type { Db, Tx } from "./client.ts";
 import { prepared, sqliteValue, transactionConnection } from "./sqlite-direct.ts";
+import { pgTransactionClient, pgValue } from "./pg-direct.ts";
+
+/** Rows per INSERT on a PostgreSQL transaction's connection (a mail's row: 17 parameters, ~5 KB). */
+const PG_ROWS = 100;
 
 let counter = 0;
 
@@ -25,6 +29,18 @@ export async function insertRows(db: Db | Tx, table: string, columns: readonly s
     const insert = prepared(conn, `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
     let n = 0;
     for (const r of rows) n += insert.run(...r.map(sqliteValue)).changes;
+    return n;
+  }
+  // PostgreSQL, inside `inTransaction`: plain multi-row INSERTs on the transaction's pg connection (pg-direct.ts)
+  const client = pgTransactionClient(db);
+  if (client) {
+    const head = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES `;
+    let n = 0;
+    for (let i = 0; i < rows.length; i += PG_ROWS) {
+      const values: unknown[] = [];
+      const tuples = rows.slice(i, i + PG_ROWS).map((r) => `(${r.map((v) => (values.push(pgValue(v)), `$${values.length}`)).join(", ")})`);
+      n += (await client.query({ text: head + tuples.join(", "), values })).rowCount ?? 0;
+    }
     return n;
   }
   const into = Prisma.raw(`"${table}" (${columns.map((c) => `"${c}"`).join(", ")})`);

@@ -127,6 +127,8 @@ export class OutboxSender {
   private readonly chatSpacer: KeyedSpacer;
   private running = false;
   private stopping = false;
+  /** The number of rows the last claim asked for. */
+  private lastLimit = 0;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
 
@@ -173,8 +175,10 @@ export class OutboxSender {
     const gate = await this.gate();
     const lockToken = `${this.o.workerId}:${randomUUID()}`;
     // circuit open: only chat messages go; probing: one mail, the probe itself
+    const limit = gate === "probe" ? 1 : this.o.batchSize;
+    this.lastLimit = limit;
     const batch = await this.store.claim({
-      lockToken, now: this.now(), leaseMs: this.o.leaseMs, limit: gate === "probe" ? 1 : this.o.batchSize,
+      lockToken, now: this.now(), leaseMs: this.o.leaseMs, limit,
       ...(gate === "paused" ? { channels: ["CHAT" as const] } : gate === "probe" ? { channels: ["MAIL" as const] } : {}),
     });
     counts.claimed = batch.length;
@@ -346,8 +350,12 @@ export class OutboxSender {
     return this.store.markRetry(msg.id, lockToken, this.now(), reason);
   }
 
-  /** Drains until nothing is due (CLI, tests). */
-  async drainAll(): Promise<DrainCounts> {
+  /**
+   * Drains until nothing is due (CLI, tests). `untilShortBatch`: also stops after a batch that took fewer rows than
+   * it asked for and held none back: everything due was in it, and one more claim would find nothing (a sender
+   * scoped to a few keys, `coordo job run`: that claim was a third of all its claims, issue 18).
+   */
+  async drainAll(opts: { untilShortBatch?: boolean } = {}): Promise<DrainCounts> {
     const total = emptyCounts();
     // an explicit drain (CLI, tests) after a stop() works again; a stop() during it ends it
     if (!this.running) this.stopping = false;
@@ -357,6 +365,7 @@ export class OutboxSender {
       const c = await this.drainOnce();
       if (c.claimed === 0) return total;
       for (const k of Object.keys(total) as (keyof DrainCounts)[]) total[k] += c[k];
+      if (opts.untilShortBatch && c.claimed < this.lastLimit && c.held === 0) return total;
     }
   }
 

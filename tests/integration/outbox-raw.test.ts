@@ -5,7 +5,7 @@ import { insertNewRows, OutboxRepository } from "../../src/db/repos/outbox-repo.
 import { insertRows, newRowId } from "../../src/db/raw-insert.ts";
 import { writeAudit } from "../../src/db/repos/admin-repo.ts";
 import { sqliteDateTime, sqliteDirectHandle, type SqliteConnection } from "../../src/db/sqlite-direct.ts";
-import { pgDirect } from "../../src/db/pg-direct.ts";
+import { pgDirect, pgTransactionClient } from "../../src/db/pg-direct.ts";
 import { enqueueMessages, inTransaction, collectEnqueued } from "../../src/app/services/outbox.ts";
 import Database from "better-sqlite3";
 import { sqlitePath, type Tx } from "../../src/db/client.ts";
@@ -167,14 +167,20 @@ describe(`lignes écrites en SQL brut (${engine})`, () => {
     expect([...ids].sort()).toEqual(ids);
   });
 
-  it("dans inTransaction (SQLite : écrit sur la connexion de la transaction) : mêmes lignes que Prisma, annulées avec la transaction, doublon reconnu", async () => {
+  it("dans inTransaction (écrit sur la connexion de la transaction, SQLite comme PostgreSQL) : mêmes lignes que Prisma, annulées avec la transaction, doublon reconnu", async () => {
     const cpts = await t.db.cpts.findFirstOrThrow({ where: { slug: "brut" } });
     const draft = (key: string, channel: "MAIL" | "CHAT" = "MAIL") => ({
       cptsId: cpts.id, idempotencyKey: key, channel, kind: "relance", recipient: channel === "MAIL" ? "a@exemple-sante.fr" : "slack:T1:C1",
       subject: "Objet", bodyText: "Texte", notBefore: at, ...(channel === "MAIL" ? { headers: { "List-Unsubscribe": "<https://x/desabonnement>" } } : {}),
     });
     // written and committed: read back by Prisma exactly like the rows Prisma created in the first test
-    const { keys } = await collectEnqueued(() => inTransaction(t.db, (tx) => enqueueMessages(tx, [draft("tx:1"), draft("tx:2", "CHAT"), draft("prisma:1")])));
+    const { keys } = await collectEnqueued(() =>
+      inTransaction(t.db, (tx) => {
+        // PostgreSQL: the transaction's own pg connection is known to its body (pg-direct.ts), not Prisma's raw query
+        if (engine === "PostgreSQL") expect(pgTransactionClient(tx)).toBeDefined();
+        return enqueueMessages(tx, [draft("tx:1"), draft("tx:2", "CHAT"), draft("prisma:1")]);
+      }),
+    );
     expect(keys.sort()).toEqual(["tx:1", "tx:2"]);
     const rows = new Map((await t.db.outboxMessage.findMany({ where: { cptsId: cpts.id } })).map((r) => [r.idempotencyKey, r]));
     const comparable = (key: string) => {
@@ -198,6 +204,29 @@ describe(`lignes écrites en SQL brut (${engine})`, () => {
     const dupTx = await inTransaction(t.db, (tx) => insertRows(tx, "OutboxMessage", ["id", "cptsId", "idempotencyKey", "channel", "kind", "recipient", "bodyText"], [[newRowId(), cpts.id, "tx:1", "MAIL", "relance", "a@exemple-sante.fr", "x"]]), 1).catch((e: unknown) => e);
     expect(isUniqueViolation(dupTx)).toBe(true);
     expect(await t.db.outboxMessage.count({ where: { idempotencyKey: "tx:1" } })).toBe(1);
+  });
+
+  it("deux transactions en même temps : chacune écrit sur sa propre connexion, celle qui échoue ne laisse rien, l'autre tout", async () => {
+    const cpts = await t.db.cpts.findFirstOrThrow({ where: { slug: "brut" } });
+    const drafts = (prefix: string) =>
+      Array.from({ length: 150 }, (_, i) => ({ cptsId: cpts.id, idempotencyKey: `${prefix}:${i}`, channel: "MAIL" as const, kind: "relance", recipient: `p${i}@exemple-sante.fr`, subject: "Objet", bodyText: "Texte « 10 € »", notBefore: at }));
+    let inBoth = 0;
+    let bothIn!: () => void;
+    const together = new Promise<void>((r) => (bothIn = r));
+    const body = (prefix: string, fail: boolean) => async (tx: Tx) => {
+      await enqueueMessages(tx, drafts(prefix));
+      // both have written before either ends (PostgreSQL: two open transactions; SQLite: one after the other)
+      if (engine === "PostgreSQL" && ++inBoth === 2) bothIn();
+      if (engine === "PostgreSQL") await together;
+      if (fail) throw new Error("refusée");
+    };
+    const [kept, dropped] = await Promise.allSettled([inTransaction(t.db, body("garde", false)), inTransaction(t.db, body("jette", true))]);
+    expect(kept.status).toBe("fulfilled");
+    expect(dropped.status).toBe("rejected");
+    expect(await t.db.outboxMessage.count({ where: { idempotencyKey: { startsWith: "garde:" } } })).toBe(150);
+    expect(await t.db.outboxMessage.count({ where: { idempotencyKey: { startsWith: "jette:" } } })).toBe(0);
+    const one = await t.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: "garde:7" } });
+    expect(one).toMatchObject({ nextAttemptAt: at, bodyText: "Texte « 10 € »", recipient: "p7@exemple-sante.fr", state: "EN_ATTENTE" });
   });
 
   it("une fois sa transaction terminée, un client de transaction n'écrit plus rien (ni sur la connexion, ni ailleurs)", async () => {

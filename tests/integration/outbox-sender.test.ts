@@ -93,6 +93,50 @@ describe("moteur d'envoi (sans base ni SMTP)", () => {
   });
 });
 
+describe("vidage d'une exécution de tâche : sans prise inutile (sans base ni SMTP)", () => {
+  // `coordo job run` drains its own keys 200 at a time: the claim that found nothing after each of them was a
+  // third of all its claims (issue 18). The drain still takes every due row, however many batches they fill.
+  const counted = (n: number) => {
+    const { rows, store } = memoryStore(n);
+    const claims: number[] = [];
+    const claim = store.claim.bind(store);
+    store.claim = async (o) => {
+      const got = await claim(o);
+      claims.push(got.length);
+      return got;
+    };
+    return { rows, store, claims };
+  };
+  const options = { mailFrom: "a@cpts.fr", concurrency: 2, ratePerSecond: 0, batchSize: 40 };
+
+  it.each([
+    { rows: 0, short: [0], full: [0] },
+    { rows: 30, short: [30], full: [30, 0] },
+    { rows: 40, short: [40, 0], full: [40, 0] },
+    { rows: 90, short: [40, 40, 10], full: [40, 40, 10, 0] },
+  ])("$rows messages dus : prises $short (au lieu de $full), tous envoyés", async ({ rows: n, short, full }) => {
+    for (const [untilShortBatch, expected] of [[true, short], [false, full]] as const) {
+      const { rows, store, claims } = counted(n);
+      const tr = transport(async () => {});
+      const c = await new OutboxSender(store, tr, () => undefined, silentLogger, options).drainAll({ untilShortBatch });
+      expect(claims).toEqual(expected);
+      expect(c.sent).toBe(n);
+      expect(rows.filter((r) => r.state === "ENVOYE")).toHaveLength(n);
+    }
+  });
+
+  it("un lot court dont un envoi a échoué temporairement s'arrête aussi : le message attend son heure, il n'est pas repris tout de suite", async () => {
+    const { rows, store, claims } = counted(5);
+    const tr = transport(async (m) => {
+      if (m.to === "r2@x.fr") throw Object.assign(new Error("451 try later"), { responseCode: 451 });
+    });
+    const c = await new OutboxSender(store, tr, () => undefined, silentLogger, options).drainAll({ untilShortBatch: true });
+    expect(claims).toEqual([5]);
+    expect(c).toMatchObject({ sent: 4, retried: 1 });
+    expect(rows.find((r) => r.id === "m2")).toMatchObject({ state: "ECHEC_TEMPORAIRE" });
+  });
+});
+
 describe("marques « envoyé » groupées (sans base ni SMTP)", () => {
   it("au plus un message accepté mais non enregistré par connexion ; une écriture groupée en échec n'arrête ni ne bloque le lot", async () => {
     const { rows, store } = memoryStore(60);

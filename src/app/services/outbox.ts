@@ -5,6 +5,7 @@ import type { Db, Tx } from "../../db/client.ts";
 import { isUniqueViolation } from "../../db/client.ts";
 import { insertNewRows } from "../../db/repos/outbox-repo.ts";
 import { withTransactionConnection } from "../../db/sqlite-direct.ts";
+import { runBoundTransaction } from "../../db/pg-direct.ts";
 
 export interface OutboxDraft {
   cptsId: string;
@@ -100,7 +101,10 @@ export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attem
     const staged: string[] = [];
     try {
       // SQLite: the transaction's bulk inserts (outbox, reminder ledger) run on its connection directly
-      const result = await staging.run(staged, () => db.$transaction(withTransactionConnection(db, fn), { timeout: 60_000, maxWait: 20_000 }));
+      // PostgreSQL: they run on the transaction's pg connection (pg-direct.ts)
+      const result = await staging.run(staged, () =>
+        runBoundTransaction((bind) => db.$transaction(bind(withTransactionConnection(db, fn)), { timeout: 60_000, maxWait: 20_000 })),
+      );
       announce(staged, true);
       return result;
     } catch (e) {

@@ -2,7 +2,7 @@
 import { Prisma } from "../generated/postgres/client.ts";
 import type { Db, Tx } from "../client.ts";
 import { insertRows, newRowId } from "../raw-insert.ts";
-import { pgDirect, pgTimestamp } from "../pg-direct.ts";
+import { pgDirect, pgTimestamp, pgTransactionClient } from "../pg-direct.ts";
 import { prepared, sqliteDateTime, sqliteDirect, transactionConnection } from "../sqlite-direct.ts";
 import type { OutboxChannel, OutboxState } from "../generated/postgres/enums.ts";
 
@@ -57,6 +57,7 @@ const OUTBOX_COLUMNS = [
   "headers", "refType", "refId", "state", "attempts", "nextAttemptAt", "createdAt",
 ] as const;
 
+const PG_EXISTING_KEYS_SQL = `SELECT "idempotencyKey" FROM "OutboxMessage" WHERE "idempotencyKey" = ANY($1::text[])`;
 const EXISTING_KEYS_SQL = `SELECT o."idempotencyKey" FROM json_each(?) AS k CROSS JOIN "OutboxMessage" AS o ON o."idempotencyKey" = k.value`;
 
 /**
@@ -69,8 +70,12 @@ export async function insertNewRows(tx: Tx, rows: OutboxRowInput[], onInserted?:
   const existing = new Set<string>();
   const keys = [...unique.keys()];
   const conn = transactionConnection(tx);
+  const client = conn ? undefined : pgTransactionClient(tx);
   if (conn) {
     for (const f of prepared(conn, EXISTING_KEYS_SQL).all(JSON.stringify(keys)) as { idempotencyKey: string }[]) existing.add(f.idempotencyKey);
+  } else if (client) {
+    const found = await client.query({ text: PG_EXISTING_KEYS_SQL, values: [keys] });
+    for (const f of found.rows as { idempotencyKey: string }[]) existing.add(f.idempotencyKey);
   } else {
     for (let i = 0; i < keys.length; i += CHUNK) {
       const found = await tx.outboxMessage.findMany({ where: { idempotencyKey: { in: keys.slice(i, i + CHUNK) } }, select: { idempotencyKey: true } });
