@@ -175,7 +175,7 @@ class OwnDrain {
   private async drain(keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += KEYS_PER_CLAIM) {
       this.scope.keys = keys.slice(i, i + KEYS_PER_CLAIM);
-      const c = await this.sender.drainAll({ untilShortBatch: true });
+      const c = await this.sender.drainAll({ scopeSize: this.scope.keys.length });
       for (const k of Object.keys(this.total) as (keyof DrainCounts)[]) this.total[k] += c[k];
     }
   }

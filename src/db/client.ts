@@ -229,6 +229,8 @@ export function serializedSqlite(factory: SqliteFactory, direct?: SqliteDirect):
             queryRaw: (q) => tx.queryRaw(q),
             async executeRaw(q) {
               if (!/^\s*(COMMIT|ROLLBACK)\b/i.test(q.sql)) return tx.executeRaw(q);
+              // from its end on, no statement of its body runs on the connection directly (it would run outside it)
+              if (direct) direct.openTransaction = 0;
               try {
                 return await tx.executeRaw(q);
               } catch (e) {

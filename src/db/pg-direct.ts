@@ -31,13 +31,15 @@ export function pgTimestamp(d: Date): string {
   return d.toISOString().slice(0, -1);
 }
 
-// The bulk inserts of a transaction (the outbox and the reminder ledger of a reminders run, a member import) on
-// PostgreSQL run on the transaction's own pg connection, as plain multi-row INSERTs: through Prisma's raw query
-// each parameter is serialized and mapped by its runtime and a mail's row had to go 10 to a statement (its JSON
-// parameter string kept small), ≈ 14 s of the national run's CPU (issue 18). The connection is the one
-// @prisma/adapter-pg took from its pool for the transaction (`startTransaction`), known to the body of a
-// transaction started by `runBoundTransaction`; it is forgotten when the transaction ends, and anything
-// else (another transaction, a client not bound) keeps Prisma.
+// The bulk inserts of a transaction (the outbox and the reminder ledger of a reminders run, the audit lines of
+// their decisions) on PostgreSQL run on the transaction's own pg connection, as plain multi-row INSERTs: through
+// Prisma's raw query each parameter is serialized and mapped by its runtime and a mail's row had to go 10 to a
+// statement (its JSON parameter string kept small), ≈ 14 s of the national run's CPU (issue 18). The connection is
+// the one @prisma/adapter-pg took from its pool for the transaction (`startTransaction`), known to the body of a
+// transaction started by `runBoundTransaction`. Anything else (another transaction, a client not bound) keeps Prisma.
+// It is closed to these statements the moment Prisma sends COMMIT or ROLLBACK (a timeout's too): pg runs a
+// connection's queries in order, so a statement either goes before that end, inside the transaction, or is
+// refused; never after it, committed on its own or in the next session of that pooled connection (review).
 
 /** The subset of a pg PoolClient used here. */
 export interface PgTxClient {
@@ -68,17 +70,30 @@ export function runBoundTransaction<T>(start: (bind: <Tx extends object, R>(fn: 
 }
 
 /** Called by the adapter for every transaction it opens: the first one of a `runBoundTransaction` is its own. */
-export function attachPgTransaction(tx: { commit(): Promise<void>; rollback(): Promise<void> }): void {
+export function attachPgTransaction(tx: { executeRaw(q: { sql: string }): Promise<number>; commit(): Promise<void>; rollback(): Promise<void> }): void {
   const slot = slots.getStore();
   const client = (tx as { client?: PgTxClient }).client;
   if (!slot || slot.taken || !client || typeof client.query !== "function") return;
   slot.taken = true;
-  slot.client = client;
-  // once ended (commit, rollback, timeout), the client is back in the pool: never used from here again
+  let open = true;
+  const close = () => {
+    open = false;
+    slot.client = undefined;
+  };
+  slot.client = {
+    query: (config) => (open ? client.query(config) : Promise.reject(new Error("écriture refusée : la transaction est déjà terminée (validée, annulée ou hors délai)"))),
+  };
+  // Prisma ends a transaction with a COMMIT or ROLLBACK statement, then commit() or rollback() (which give the
+  // connection back to the pool): closed at the statement already
+  const executeRaw = tx.executeRaw.bind(tx);
+  tx.executeRaw = (q) => {
+    if (/^\s*(COMMIT|ROLLBACK)\b/i.test(q.sql)) close();
+    return executeRaw(q);
+  };
   const commit = tx.commit.bind(tx);
   const rollback = tx.rollback.bind(tx);
-  tx.commit = () => ((slot.client = undefined), commit());
-  tx.rollback = () => ((slot.client = undefined), rollback());
+  tx.commit = () => (close(), commit());
+  tx.rollback = () => (close(), rollback());
 }
 
 /** The pg connection of the open transaction `tx` (bound by `runBoundTransaction`); undefined otherwise. */

@@ -127,8 +127,6 @@ export class OutboxSender {
   private readonly chatSpacer: KeyedSpacer;
   private running = false;
   private stopping = false;
-  /** The number of rows the last claim asked for. */
-  private lastLimit = 0;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
 
@@ -170,13 +168,17 @@ export class OutboxSender {
 
   /** Claims and delivers one batch; returns what happened. */
   async drainOnce(): Promise<DrainCounts> {
+    return (await this.drainBatch()).counts;
+  }
+
+  /** One batch, and the number of rows its claim asked for. */
+  private async drainBatch(): Promise<{ counts: DrainCounts; limit: number }> {
     const counts = emptyCounts();
     await this.beat();
     const gate = await this.gate();
     const lockToken = `${this.o.workerId}:${randomUUID()}`;
     // circuit open: only chat messages go; probing: one mail, the probe itself
     const limit = gate === "probe" ? 1 : this.o.batchSize;
-    this.lastLimit = limit;
     const batch = await this.store.claim({
       lockToken, now: this.now(), leaseMs: this.o.leaseMs, limit,
       ...(gate === "paused" ? { channels: ["CHAT" as const] } : gate === "probe" ? { channels: ["MAIL" as const] } : {}),
@@ -185,7 +187,7 @@ export class OutboxSender {
     if (batch.length === 0) {
       // the relay answers (verify) and no mail waits: nothing is held back any more
       if (gate === "probe" && (await this.circuit!.close(this.now()))) this.resumed("aucun message en attente");
-      return counts;
+      return { counts, limit };
     }
     const fault: BatchFault = { refused: [], mailTried: 0 };
     // Last look before sending: reminders made moot by a payment recorded since the decision are cancelled,
@@ -237,7 +239,7 @@ export class OutboxSender {
       counts.held += batch.slice(i).filter((m) => !moot.has(m.id)).length;
       if (i < batch.length) await this.store.release(lockToken);
       await this.trip(fault.tripped, gate === "probe");
-      return counts;
+      return { counts, limit };
     }
     for (const r of fault.refused) await this.failed(r.msg, lockToken, r.f, counts);
     // the probe went through (accepted, or refused for its recipient only: the relay takes our sending again)
@@ -251,7 +253,7 @@ export class OutboxSender {
     }
     // stopping: the messages of the batch not started yet go back to the queue at once
     if (this.stopping && i < batch.length) await this.store.release(lockToken);
-    return counts;
+    return { counts, limit };
   }
 
   /** Registers this process as a lease holder, heartbeats, and takes over the leases of dead holders. */
@@ -351,21 +353,21 @@ export class OutboxSender {
   }
 
   /**
-   * Drains until nothing is due (CLI, tests). `untilShortBatch`: also stops after a batch that took fewer rows than
-   * it asked for and held none back: everything due was in it, and one more claim would find nothing (a sender
-   * scoped to a few keys, `coordo job run`: that claim was a third of all its claims, issue 18).
+   * Drains until nothing is due (CLI, tests). `scopeSize`: the claims can see at most that many rows (a sender
+   * scoped to these keys, `coordo job run`); a batch whose claim asked for as many, and held none back, saw every
+   * due one: it is the last, without one more claim that would find nothing (a third of a run's claims, issue 18).
    */
-  async drainAll(opts: { untilShortBatch?: boolean } = {}): Promise<DrainCounts> {
+  async drainAll(opts: { scopeSize?: number } = {}): Promise<DrainCounts> {
     const total = emptyCounts();
     // an explicit drain (CLI, tests) after a stop() works again; a stop() during it ends it
     if (!this.running) this.stopping = false;
     for (;;) {
       // while stopping, a claimed batch is released untouched: looping on it would spin forever
       if (this.stopping) return total;
-      const c = await this.drainOnce();
+      const { counts: c, limit } = await this.drainBatch();
       if (c.claimed === 0) return total;
       for (const k of Object.keys(total) as (keyof DrainCounts)[]) total[k] += c[k];
-      if (opts.untilShortBatch && c.claimed < this.lastLimit && c.held === 0) return total;
+      if (opts.scopeSize !== undefined && limit >= opts.scopeSize && c.held === 0) return total;
     }
   }
 

@@ -4,8 +4,8 @@ import { isUniqueViolation } from "../../src/db/client.ts";
 import { insertNewRows, OutboxRepository } from "../../src/db/repos/outbox-repo.ts";
 import { insertRows, newRowId } from "../../src/db/raw-insert.ts";
 import { writeAudit } from "../../src/db/repos/admin-repo.ts";
-import { sqliteDateTime, sqliteDirectHandle, type SqliteConnection } from "../../src/db/sqlite-direct.ts";
-import { pgDirect, pgTransactionClient } from "../../src/db/pg-direct.ts";
+import { sqliteDateTime, sqliteDirectHandle, withTransactionConnection, type SqliteConnection } from "../../src/db/sqlite-direct.ts";
+import { pgDirect, pgTransactionClient, runBoundTransaction } from "../../src/db/pg-direct.ts";
 import { enqueueMessages, inTransaction, collectEnqueued } from "../../src/app/services/outbox.ts";
 import Database from "better-sqlite3";
 import { sqlitePath, type Tx } from "../../src/db/client.ts";
@@ -227,6 +227,29 @@ describe(`lignes écrites en SQL brut (${engine})`, () => {
     expect(await t.db.outboxMessage.count({ where: { idempotencyKey: { startsWith: "jette:" } } })).toBe(0);
     const one = await t.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: "garde:7" } });
     expect(one).toMatchObject({ nextAttemptAt: at, bodyText: "Texte « 10 € »", recipient: "p7@exemple-sante.fr", state: "EN_ATTENTE" });
+  });
+
+  it("une transaction hors délai pendant ses insertions en lot ne laisse aucune ligne (rien n'est écrit après sa fin, ni validé à part)", async () => {
+    const cpts = await t.db.cpts.create({ data: { slug: "delai", name: "CPTS Délai", population: 10_000 } });
+    const rows = Array.from({ length: 5000 }, (_, i) => [newRowId(), cpts.id, "job:test", "test.delai", `ligne ${i}`, null, new Date()]);
+    const ended = await runBoundTransaction((bind) =>
+      t.db.$transaction(
+        bind(
+          withTransactionConnection(t.db, async (tx: Tx) => {
+            // 50 statements of 100 rows on PostgreSQL: the 100 ms run out in the middle of them
+            await insertRows(tx, "AuditLog", ["id", "cptsId", "actor", "action", "target", "details", "at"], rows);
+            await new Promise((r) => setTimeout(r, 300));
+          }),
+        ),
+        { timeout: 100, maxWait: 5_000 },
+      ),
+    ).then(
+      () => "validée",
+      () => "refusée",
+    );
+    expect(ended).toBe("refusée");
+    await new Promise((r) => setTimeout(r, 300)); // what was still queued on the connection has run by now
+    expect(await t.db.auditLog.count({ where: { action: "test.delai" } })).toBe(0);
   });
 
   it("une fois sa transaction terminée, un client de transaction n'écrit plus rien (ni sur la connexion, ni ailleurs)", async () => {

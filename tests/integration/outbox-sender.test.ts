@@ -96,12 +96,17 @@ describe("moteur d'envoi (sans base ni SMTP)", () => {
 describe("vidage d'une exécution de tâche : sans prise inutile (sans base ni SMTP)", () => {
   // `coordo job run` drains its own keys 200 at a time: the claim that found nothing after each of them was a
   // third of all its claims (issue 18). The drain still takes every due row, however many batches they fill.
-  const counted = (n: number) => {
+  const counted = (n: number, takenByAnother = 0) => {
     const { rows, store } = memoryStore(n);
     const claims: number[] = [];
     const claim = store.claim.bind(store);
     store.claim = async (o) => {
-      const got = await claim(o);
+      let got = await claim(o);
+      // another process took some of the rows read, before this claim's update: a short batch, more rows still due
+      if (claims.length === 0 && takenByAnother > 0) {
+        for (const r of got.slice(0, takenByAnother)) Object.assign(rows.find((x) => x.id === r.id)!, { lockedBy: "autre" });
+        got = got.slice(takenByAnother);
+      }
       claims.push(got.length);
       return got;
     };
@@ -110,27 +115,35 @@ describe("vidage d'une exécution de tâche : sans prise inutile (sans base ni S
   const options = { mailFrom: "a@cpts.fr", concurrency: 2, ratePerSecond: 0, batchSize: 40 };
 
   it.each([
-    { rows: 0, short: [0], full: [0] },
-    { rows: 30, short: [30], full: [30, 0] },
-    { rows: 40, short: [40, 0], full: [40, 0] },
-    { rows: 90, short: [40, 40, 10], full: [40, 40, 10, 0] },
-  ])("$rows messages dus : prises $short (au lieu de $full), tous envoyés", async ({ rows: n, short, full }) => {
-    for (const [untilShortBatch, expected] of [[true, short], [false, full]] as const) {
+    { rows: 0, scoped: [0], unscoped: [0] },
+    { rows: 30, scoped: [30], unscoped: [30, 0] },
+    { rows: 40, scoped: [40], unscoped: [40, 0] },
+    { rows: 90, scoped: [40, 40, 10, 0], unscoped: [40, 40, 10, 0] },
+  ])("$rows messages dus, une portée de $rows clés : prises $scoped (sans portée : $unscoped), tous envoyés", async ({ rows: n, scoped, unscoped }) => {
+    for (const [scopeSize, expected] of [[n, scoped], [undefined, unscoped]] as const) {
       const { rows, store, claims } = counted(n);
       const tr = transport(async () => {});
-      const c = await new OutboxSender(store, tr, () => undefined, silentLogger, options).drainAll({ untilShortBatch });
+      const c = await new OutboxSender(store, tr, () => undefined, silentLogger, options).drainAll({ scopeSize });
       expect(claims).toEqual(expected);
       expect(c.sent).toBe(n);
       expect(rows.filter((r) => r.state === "ENVOYE")).toHaveLength(n);
     }
   });
 
-  it("un lot court dont un envoi a échoué temporairement s'arrête aussi : le message attend son heure, il n'est pas repris tout de suite", async () => {
+  it("une portée plus grande que le lot : un lot court (un autre processus a pris des lignes lues) ne clôt pas le vidage", async () => {
+    const { rows, store, claims } = counted(60, 5);
+    const c = await new OutboxSender(store, transport(async () => {}), () => undefined, silentLogger, options).drainAll({ scopeSize: 60 });
+    expect(claims).toEqual([35, 20, 0]);
+    expect(c.sent).toBe(55);
+    expect(rows.filter((r) => r.state === "EN_ATTENTE")).toHaveLength(0);
+  });
+
+  it("un lot dont un envoi a échoué temporairement est aussi le dernier : le message attend son heure, il n'est pas repris tout de suite", async () => {
     const { rows, store, claims } = counted(5);
     const tr = transport(async (m) => {
       if (m.to === "r2@x.fr") throw Object.assign(new Error("451 try later"), { responseCode: 451 });
     });
-    const c = await new OutboxSender(store, tr, () => undefined, silentLogger, options).drainAll({ untilShortBatch: true });
+    const c = await new OutboxSender(store, tr, () => undefined, silentLogger, options).drainAll({ scopeSize: 5 });
     expect(claims).toEqual([5]);
     expect(c).toMatchObject({ sent: 4, retried: 1 });
     expect(rows.find((r) => r.id === "m2")).toMatchObject({ state: "ECHEC_TEMPORAIRE" });
