@@ -190,6 +190,52 @@ describe("marques « envoyé » groupées (sans base ni SMTP)", () => {
     expect(c.sent).toBe(60 - failedGroup);
   });
 
+  it("les réponses du serveur arrivées à quelques dixièmes de milliseconde d'écart : une seule écriture pour les connexions", async () => {
+    const { rows, store } = memoryStore(100);
+    const groups: number[] = [];
+    const markSent = store.markSent;
+    store.markSentMany = async (items, tok) => {
+      groups.push(items.length);
+      let n = 0;
+      for (const i of items) if (await markSent(i.id, tok, new Date(), i.providerId)) n++;
+      return n;
+    };
+    // the relay answers each connection a few event-loop turns after the previous one (as SMTP replies arrive)
+    let k = 0;
+    const tr = transport(async () => {
+      const turns = 1 + (k++ % 5);
+      for (let t = 0; t < turns; t++) await new Promise((r) => setImmediate(r));
+    });
+    const c = await new OutboxSender(store, tr, () => undefined, silentLogger, { mailFrom: "a@cpts.fr", concurrency: 5, ratePerSecond: 0, batchSize: 100 }).drainOnce();
+    expect(c.sent).toBe(100);
+    expect(rows.filter((r) => r.state === "ENVOYE")).toHaveLength(100);
+    // written alone at the end of each turn, a mark went with ~1 other; now with the answers in flight
+    expect(groups.reduce((a, b) => a + b, 0)).toBe(100);
+    expect(groups.length).toBeLessThanOrEqual(30);
+  });
+
+  it("une connexion lente ne retarde pas les marques des autres (attente bornée à une milliseconde)", async () => {
+    const { store } = memoryStore(40);
+    const markSent = store.markSent;
+    store.markSentMany = async (items, tok) => {
+      let n = 0;
+      for (const i of items) if (await markSent(i.id, tok, new Date(), i.providerId)) n++;
+      return n;
+    };
+    let slowDone = false;
+    let quickWhileSlow = 0;
+    const tr = transport(async (m) => {
+      if (m.to === "r0@x.fr") {
+        await new Promise((r) => setTimeout(r, 150));
+        slowDone = true;
+      } else if (!slowDone) quickWhileSlow++;
+    });
+    const c = await new OutboxSender(store, tr, () => undefined, silentLogger, { mailFrom: "a@cpts.fr", concurrency: 2, ratePerSecond: 0, batchSize: 40 }).drainOnce();
+    expect(c.sent).toBe(40);
+    // the other connection waits for its own mark only: it sends the rest of the batch meanwhile
+    expect(quickWhileSlow).toBe(39);
+  });
+
   it("une relance devenue sans objet en cours de lot (cotisation payée pendant un envoi ralenti) n'est pas envoyée", async () => {
     const { rows, store } = memoryStore(12);
     const paid = new Set<string>();
