@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 
 /** The subset of a pg Pool used here. */
 export interface PgPool {
-  query(config: { text: string; values: unknown[] }): Promise<{ rowCount: number | null }>;
+  query(config: { text: string; values: unknown[] }): Promise<{ rowCount: number | null; rows: unknown[] }>;
 }
 
 /** Filled by the adapter factory when Prisma connects (client.ts lazyPg). */

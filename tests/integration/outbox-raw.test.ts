@@ -8,6 +8,7 @@ import { sqliteDateTime, sqliteDirectHandle, withTransactionConnection, type Sql
 import { pgDirect, pgTransactionClient, runBoundTransaction } from "../../src/db/pg-direct.ts";
 import { enqueueMessages, inTransaction, collectEnqueued } from "../../src/app/services/outbox.ts";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { sqlitePath, type Tx } from "../../src/db/client.ts";
 
 let t: TestDb;
@@ -82,6 +83,51 @@ describe(`lignes écrites en SQL brut (${engine})`, () => {
     expect(a!.length + b!.length).toBe(20);
     expect(new Set([...a!, ...b!].map((m) => m.idempotencyKey))).toEqual(new Set(keys));
     expect([...a!, ...b!].every((m) => !m.maybeSent)).toBe(true);
+  });
+
+  it.skipIf(engine !== "PostgreSQL")("PostgreSQL, une seule requête : les lignes qu'une autre prise tient verrouillées sont sautées sans attendre, puis ne sont plus dues", async () => {
+    const cpts = await t.db.cpts.create({ data: { slug: "sautees", name: "CPTS Sautées", population: 10_000 } });
+    const keys = Array.from({ length: 6 }, (_, i) => `saut:${i}`);
+    await t.db.outboxMessage.createMany({ data: keys.map((k, i) => ({ cptsId: cpts.id, idempotencyKey: k, channel: "MAIL" as const, kind: "relance", recipient: `s${i}@exemple-sante.fr`, bodyText: "x", nextAttemptAt: new Date(at.getTime() + i) })) });
+    const now = new Date(at.getTime() + 1000);
+    // another sender's claim, in the middle of its transaction: it holds the first three rows
+    const other = new pg.Client({ connectionString: t.url });
+    await other.connect();
+    try {
+      await other.query("BEGIN");
+      await other.query(`SELECT "id" FROM "OutboxMessage" WHERE "idempotencyKey" = ANY($1::text[]) FOR UPDATE`, [keys.slice(0, 3)]);
+      const mine = await new OutboxRepository(t.db, { keys }).claim({ lockToken: "moi", now, leaseMs: 60_000, limit: 10 });
+      expect(mine.map((m) => m.idempotencyKey)).toEqual(keys.slice(3));
+      // it takes them for 5 minutes and commits: they are not due any more, for anybody
+      await other.query(`UPDATE "OutboxMessage" SET "state" = 'EN_COURS', "lockedBy" = 'autre', "lockedUntil" = $2::timestamp(3) WHERE "idempotencyKey" = ANY($1::text[])`, [keys.slice(0, 3), new Date(now.getTime() + 300_000).toISOString().slice(0, -1)]);
+      await other.query("COMMIT");
+    } finally {
+      await other.end();
+    }
+    expect(await new OutboxRepository(t.db, { keys }).claim({ lockToken: "encore", now, leaseMs: 60_000, limit: 10 })).toEqual([]);
+    const held = await t.db.outboxMessage.findMany({ where: { idempotencyKey: { in: keys } }, orderBy: { idempotencyKey: "asc" } });
+    expect(held.map((r) => [r.lockedBy, r.attempts])).toEqual([["autre", 0], ["autre", 0], ["autre", 0], ["moi", 1], ["moi", 1], ["moi", 1]]);
+  });
+
+  it.skipIf(engine !== "PostgreSQL")("PostgreSQL : une ligne au bail expiré est reprise « peut-être déjà remise », relue comme Prisma la lit (dates, en-têtes, corps)", async () => {
+    const cpts = await t.db.cpts.create({ data: { slug: "bail", name: "CPTS Bail", population: 10_000 } });
+    const headers = { "List-Unsubscribe": "<https://x/desabonnement>", "X-Accent": "Crème brûlée" };
+    const base = { cptsId: cpts.id, channel: "MAIL" as const, kind: "relance", subject: "Cotisation 2026 — rappel", bodyText: "Bonjour Inès,\nMerci.", bodyHtml: "<p>Bonjour Inès</p>", refType: "relance", refId: "2026:1", nextAttemptAt: at };
+    await t.db.outboxMessage.create({ data: { ...base, idempotencyKey: "bail:mort", recipient: "m@exemple-sante.fr", headers, state: "EN_COURS", lockedBy: "mort", lockedUntil: new Date(at.getTime() - 1), attempts: 1 } });
+    await t.db.outboxMessage.create({ data: { ...base, idempotencyKey: "bail:neuf", recipient: "n@exemple-sante.fr", nextAttemptAt: new Date(at.getTime() + 500) } });
+    await t.db.outboxMessage.create({ data: { ...base, idempotencyKey: "bail:vivant", recipient: "v@exemple-sante.fr", state: "EN_COURS", lockedBy: "vivant", lockedUntil: new Date(at.getTime() + 60_000), attempts: 1 } });
+    await t.db.outboxMessage.create({ data: { ...base, idempotencyKey: "bail:plus-tard", recipient: "p@exemple-sante.fr", nextAttemptAt: new Date(at.getTime() + 5000) } });
+    const claimed = await new OutboxRepository(t.db, { keys: ["bail:mort", "bail:neuf", "bail:vivant", "bail:plus-tard"] }).claim({ lockToken: "repreneur", now: new Date(at.getTime() + 1000), leaseMs: 60_000, limit: 10 });
+    expect(claimed.map((m) => [m.idempotencyKey, m.maybeSent, m.attempts])).toEqual([["bail:mort", true, 2], ["bail:neuf", false, 1]]);
+    const rows = await t.db.outboxMessage.findMany({ where: { idempotencyKey: { in: ["bail:mort", "bail:neuf"] } }, orderBy: { nextAttemptAt: "asc" } });
+    for (const [i, r] of rows.entries()) {
+      expect(claimed[i]).toEqual({
+        id: r.id, cptsId: r.cptsId, idempotencyKey: r.idempotencyKey, channel: r.channel, kind: r.kind, recipient: r.recipient, memberId: r.memberId, subject: r.subject,
+        bodyText: r.bodyText, bodyHtml: r.bodyHtml, headers: r.headers, refType: r.refType, refId: r.refId, attempts: r.attempts, createdAt: r.createdAt, maybeSent: i === 0,
+      });
+      expect(r).toMatchObject({ state: "EN_COURS", lockedBy: "repreneur", lockedUntil: new Date(at.getTime() + 61_000) });
+    }
+    expect(claimed[0]!.headers).toEqual(headers);
   });
 
   /**
