@@ -9,6 +9,8 @@ import { pgDirect, pgTransactionClient, runBoundTransaction } from "../../src/db
 import { enqueueMessages, inTransaction, collectEnqueued } from "../../src/app/services/outbox.ts";
 import Database from "better-sqlite3";
 import pg from "pg";
+import { Prisma } from "../../src/db/generated/postgres/client.ts";
+import { jsonColumn, plainRows } from "../../src/db/direct-read.ts";
 import { sqlitePath, type Tx } from "../../src/db/client.ts";
 
 let t: TestDb;
@@ -324,5 +326,22 @@ describe(`lignes écrites en SQL brut (${engine})`, () => {
       other.prepare("ROLLBACK").run();
       other.close();
     }
+  });
+});
+
+describe(`lectures simples hors Prisma (${engine})`, () => {
+  it("plainRows rend les mêmes lignes que $queryRaw (texte, entier, booléen, énumération, Json, valeurs nulles), dans une transaction comme hors transaction", async () => {
+    const cpts = await t.db.cpts.create({ data: { slug: "lecture", name: "CPTS Lecture « é »", population: 10_000, settings: { majoration: true, delais: [1, 2] } } });
+    await t.db.member.create({ data: { cptsId: cpts.id, firstName: "Inès", lastName: null, email: "ines@exemple-sante.fr", category: "PROFESSIONNEL", duesExempt: true, joinedOn: "2026-01-02" } });
+    await t.db.member.create({ data: { cptsId: cpts.id, firstName: "Paul", lastName: "Martin", email: null, category: "STRUCTURE" } });
+    const q = Prisma.sql`SELECT c."name", c."settings", c."population", m."firstName", m."lastName", m."category", m."duesExempt", m."joinedOn",
+        (m."email" IS NOT NULL) AS "hasEmail"
+      FROM "Cpts" c JOIN "Member" m ON m."cptsId" = c."id" WHERE c."id" = ${cpts.id} AND m."status" = ${"ACTIF"} ORDER BY m."firstName"`;
+    const viaPrisma = await t.db.$queryRaw<Record<string, unknown>[]>(q);
+    const norm = (rows: Record<string, unknown>[]) => rows.map((r) => ({ ...r, settings: jsonColumn(r.settings), duesExempt: Boolean(r.duesExempt), hasEmail: Boolean(r.hasEmail) }));
+    expect(viaPrisma).toHaveLength(2);
+    expect(norm(await plainRows<Record<string, unknown>>(t.db, q))).toEqual(norm(viaPrisma));
+    expect(norm(await inTransaction(t.db, (tx: Tx) => plainRows<Record<string, unknown>>(tx, q)))).toEqual(norm(viaPrisma));
+    expect(norm(viaPrisma)[0]).toMatchObject({ firstName: "Inès", lastName: null, category: "PROFESSIONNEL", duesExempt: true, joinedOn: "2026-01-02", hasEmail: true, settings: { majoration: true, delais: [1, 2] } });
   });
 });

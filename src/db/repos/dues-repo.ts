@@ -5,7 +5,7 @@ import type { DuesMember, DuesPayment, ReminderPolicy, SentReminder } from "../.
 import { owesDues } from "../../rules/membership.ts";
 import { resolveSettings, type RulesSettingsOverrides } from "../../rules/settings.ts";
 import { Prisma } from "../generated/postgres/client.ts";
-import { directRows, jsonColumn } from "../direct-read.ts";
+import { jsonColumn, plainRows } from "../direct-read.ts";
 
 /** A member as counting reminders needs it (`contacts: false`): no name, address or unsubscribe token. */
 export interface ReminderCountMember extends DuesMember {
@@ -82,7 +82,7 @@ export function loadReminderInputs(db: Reader, cptsId: string, year: number, opt
 export function loadReminderInputs(db: Reader, cptsId: string, year: number, opts: { contacts: false }): Promise<ReminderInputs<ReminderCountMember> | null>;
 export async function loadReminderInputs(db: Reader, cptsId: string, year: number, opts: { contacts?: boolean } = {}): Promise<ReminderInputs<ReminderCountMember> | null> {
   const contacts = opts.contacts ?? true;
-  const cptsRows = await directRows<ReminderCptsRow>(db, Prisma.sql`SELECT c."id", c."name", c."settings", c."paymentLink", c."paymentInstructions",
+  const cptsRows = await plainRows<ReminderCptsRow>(db, Prisma.sql`SELECT c."id", c."name", c."settings", c."paymentLink", c."paymentInstructions",
       p."id" AS "pId", p."enabled" AS "pEnabled", p."offsetsDays" AS "pOffsetsDays", p."maxCount" AS "pMaxCount",
       d."category" AS "rCategory", d."amountCents" AS "rAmountCents"
     FROM "Cpts" c
@@ -96,15 +96,15 @@ export async function loadReminderInputs(db: Reader, cptsId: string, year: numbe
   const settings = resolveSettings((overrides ?? {}) as RulesSettingsOverrides);
   // one row per (member, role), members in id order
   const contactColumns = contacts ? Prisma.sql`m."firstName", m."lastName", m."organization", m."email", m."unsubscribeToken",` : Prisma.empty;
-  const memberRows = await directRows<ReminderMemberRow>(db, Prisma.sql`SELECT m."id", m."category", m."duesExempt", m."joinedOn", ${contactColumns}
+  const memberRows = await plainRows<ReminderMemberRow>(db, Prisma.sql`SELECT m."id", m."category", m."duesExempt", m."joinedOn", ${contactColumns}
       (m."email" IS NOT NULL AND m."email" <> '') AS "hasEmail", m."emailInvalid", m."prefDuesReminders", m."profession", r."role"
     FROM "Member" m LEFT JOIN "MemberRole" r ON r."memberId" = m."id"
     WHERE m."cptsId" = ${cptsId} AND m."status" = ${"ACTIF"}
     ORDER BY m."id" ASC`);
   // the year's payments only: remindersDue counts those of its dues year (every payment row has its year)
-  const payments = await directRows<{ memberId: string; paidOn: string; amountCents: number; year: number; refundedOn: string | null }>(db, Prisma.sql`
+  const payments = await plainRows<{ memberId: string; paidOn: string; amountCents: number; year: number; refundedOn: string | null }>(db, Prisma.sql`
     SELECT "memberId", "paidOn", "amountCents", "year", "refundedOn" FROM "DuesPayment" WHERE "cptsId" = ${cptsId} AND "year" = ${year}`);
-  const ledger = await directRows<{ memberId: string; year: number; step: number }>(db, Prisma.sql`
+  const ledger = await plainRows<{ memberId: string; year: number; step: number }>(db, Prisma.sql`
     SELECT "memberId", "year", "step" FROM "ReminderLedger" WHERE "cptsId" = ${cptsId} AND "year" = ${year}`);
 
   const ratesCents: Record<string, number> = Object.fromEntries(cptsRows.filter((r) => r.rCategory !== null).map((r) => [r.rCategory!, r.rAmountCents!]));
