@@ -33,6 +33,7 @@ describe(`relance devenue sans objet avant l'envoi (${process.env.TEST_PG_ADMIN_
     const rows = await t.db.outboxMessage.findMany({ where: { cptsId, kind: "relance" }, orderBy: { id: "asc" } });
     const payer = rows[0]!.memberId!;
     const refunded = rows[1]!.memberId!;
+    const partial = rows[2]!.memberId!;
 
     // The store claims the batch, then — before anything is sent — the treasurer records two payments:
     // one valid, one already refunded (which does not count).
@@ -42,6 +43,8 @@ describe(`relance devenue sans objet avant l'envoi (${process.env.TEST_PG_ADMIN_
         const batch = await repo.claim(opts);
         await t.db.duesPayment.create({ data: { cptsId, memberId: payer, year: 2026, amountCents: 3000, paidOn: TODAY, source: "MANUEL", externalId: "entre-claim-et-envoi" } });
         await t.db.duesPayment.create({ data: { cptsId, memberId: refunded, year: 2026, amountCents: 3000, paidOn: "2026-03-01", refundedOn: "2026-03-10", source: "MANUEL", externalId: "rembourse" } });
+        // and a partial one: the reminder asks for the balance, it still goes
+        await t.db.duesPayment.create({ data: { cptsId, memberId: partial, year: 2026, amountCents: 100, paidOn: TODAY, source: "MANUEL", externalId: "partiel" } });
         return batch;
       },
     });
@@ -56,6 +59,7 @@ describe(`relance devenue sans objet avant l'envoi (${process.env.TEST_PG_ADMIN_
     expect(byMember.get(payer)!.state).toBe("ANNULE");
     expect(byMember.get(payer)!.lockedBy).toBeNull();
     expect(byMember.get(refunded)!.state).toBe("ENVOYE");
+    expect(byMember.get(partial)!.state).toBe("ENVOYE");
     const payerEmail = rows[0]!.recipient;
     expect(transport.sent.map((m) => m.to)).not.toContain(payerEmail);
     expect(transport.sent).toHaveLength(rows.length - 1);

@@ -4,6 +4,7 @@ import type { Db, Tx } from "../client.ts";
 import { insertRows, newRowId } from "../raw-insert.ts";
 import { pgDirect, pgTimestamp, pgTransactionClient } from "../pg-direct.ts";
 import { prepared, sqliteDateTime, sqliteDirect, transactionConnection } from "../sqlite-direct.ts";
+import { plainRows } from "../direct-read.ts";
 import type { OutboxChannel, OutboxState } from "../generated/postgres/enums.ts";
 
 export interface OutboxRowInput {
@@ -155,6 +156,13 @@ const MOOT_PAID_SQL = `SELECT "cptsId", "memberId", "year", "amountCents" FROM "
   AND ("refundedOn" IS NULL OR "refundedOn" > ?)`;
 const MOOT_MEMBERS_SQL = `SELECT "id", "category", "duesExempt" FROM "Member" WHERE "id" IN (SELECT value FROM json_each(?))`;
 const MOOT_RATES_SQL = `SELECT "cptsId", "year", "category", "amountCents" FROM "DuesRate" WHERE "cptsId" IN (SELECT value FROM json_each(?)) AND "year" IN (SELECT value FROM json_each(?))`;
+// The same reads on PostgreSQL, by pg directly (plainRows): they run before every batch of a national run.
+const PG_MOOT_PAID_SQL = (memberIds: string[], years: number[], today: string) => Prisma.sql`SELECT "cptsId", "memberId", "year", "amountCents" FROM "DuesPayment"
+  WHERE "memberId" = ANY(${memberIds}::text[]) AND "year" = ANY(${years}::int[]) AND "paidOn" <= ${today} AND "amountCents" > 0
+  AND ("refundedOn" IS NULL OR "refundedOn" > ${today})`;
+const PG_MOOT_MEMBERS_SQL = (ids: string[]) => Prisma.sql`SELECT "id", "category"::text AS "category", "duesExempt" FROM "Member" WHERE "id" = ANY(${ids}::text[])`;
+const PG_MOOT_RATES_SQL = (cptsIds: string[], years: number[]) =>
+  Prisma.sql`SELECT "cptsId", "year", "category"::text AS "category", "amountCents" FROM "DuesRate" WHERE "cptsId" = ANY(${cptsIds}::text[]) AND "year" = ANY(${years}::int[])`;
 type MootPaid = { cptsId: string; memberId: string; year: number | bigint; amountCents: number | bigint };
 type MootMember = { id: string; category: string; duesExempt: number | boolean };
 type MootRate = { cptsId: string; year: number | bigint; category: string; amountCents: number | bigint };
@@ -325,9 +333,12 @@ export class OutboxRepository {
     const years = [...new Set(reminders.map((r) => r.year))];
     // SQLite: the three reads as statements prepared once (they run before every batch and every second of it)
     const direct = sqliteDirect(this.db);
+    const pg = !direct && pgDirect(this.db);
     const paid = direct
       ? await direct((c) => (prepared(c, MOOT_PAID_SQL).all(JSON.stringify(memberIds), JSON.stringify(years), today, today) as MootPaid[]).map((p) => ({ ...p, year: Number(p.year), amountCents: Number(p.amountCents) })))
-      : await this.db.duesPayment.findMany({
+      : pg
+        ? await plainRows<{ cptsId: string; memberId: string; year: number; amountCents: number }>(this.db, PG_MOOT_PAID_SQL(memberIds, years, today))
+        : await this.db.duesPayment.findMany({
           where: { memberId: { in: memberIds }, year: { in: years }, paidOn: { lte: today }, amountCents: { gt: 0 }, OR: [{ refundedOn: null }, { refundedOn: { gt: today } }] },
           select: { cptsId: true, memberId: true, year: true, amountCents: true },
         });
@@ -339,10 +350,14 @@ export class OutboxRepository {
     const rateYears = [...new Set(paid.map((p) => p.year))];
     const members = direct
       ? await direct((c) => (prepared(c, MOOT_MEMBERS_SQL).all(JSON.stringify(paidMembers)) as MootMember[]).map((m) => ({ ...m, duesExempt: Boolean(m.duesExempt) })))
-      : await this.db.member.findMany({ where: { id: { in: paidMembers } }, select: { id: true, category: true, duesExempt: true } });
+      : pg
+        ? await plainRows<{ id: string; category: string; duesExempt: boolean }>(this.db, PG_MOOT_MEMBERS_SQL(paidMembers))
+        : await this.db.member.findMany({ where: { id: { in: paidMembers } }, select: { id: true, category: true, duesExempt: true } });
     const rates = direct
       ? await direct((c) => (prepared(c, MOOT_RATES_SQL).all(JSON.stringify(rateCpts), JSON.stringify(rateYears)) as MootRate[]).map((r) => ({ ...r, year: Number(r.year), amountCents: Number(r.amountCents) })))
-      : await this.db.duesRate.findMany({ where: { cptsId: { in: rateCpts }, year: { in: rateYears } }, select: { cptsId: true, year: true, category: true, amountCents: true } });
+      : pg
+        ? await plainRows<{ cptsId: string; year: number; category: string; amountCents: number }>(this.db, PG_MOOT_RATES_SQL(rateCpts, rateYears))
+        : await this.db.duesRate.findMany({ where: { cptsId: { in: rateCpts }, year: { in: rateYears } }, select: { cptsId: true, year: true, category: true, amountCents: true } });
     const memberById = new Map(members.map((m) => [m.id, m]));
     const rateOf = new Map(rates.map((r) => [`${r.cptsId}:${r.year}:${r.category}`, r.amountCents]));
     // covered = what rules/dues.ts calls up to date (no due set for the year: any payment covers it)
