@@ -342,6 +342,13 @@ describe(`lectures simples hors Prisma (${engine})`, () => {
     expect(viaPrisma).toHaveLength(2);
     expect(norm(await plainRows<Record<string, unknown>>(t.db, q))).toEqual(norm(viaPrisma));
     expect(norm(await inTransaction(t.db, (tx: Tx) => plainRows<Record<string, unknown>>(tx, q)))).toEqual(norm(viaPrisma));
+    // inside the transaction, on its own connection: its uncommitted write is seen (the pool would not see it)
+    const seen = await inTransaction(t.db, async (tx: Tx) => {
+      await tx.member.create({ data: { cptsId: cpts.id, firstName: "Zoé", email: "zoe@exemple-sante.fr" } });
+      if (engine === "PostgreSQL") expect(pgTransactionClient(tx)).toBeDefined();
+      return (await plainRows<{ firstName: string }>(tx, q)).map((r) => r.firstName);
+    });
+    expect(seen).toEqual(["Inès", "Paul", "Zoé"]);
     expect(norm(viaPrisma)[0]).toMatchObject({ firstName: "Inès", lastName: null, category: "PROFESSIONNEL", duesExempt: true, joinedOn: "2026-01-02", hasEmail: true, settings: { majoration: true, delais: [1, 2] } });
   });
 });

@@ -226,7 +226,7 @@ describe("marques « envoyé » groupées (sans base ni SMTP)", () => {
     let quickWhileSlow = 0;
     const tr = transport(async (m) => {
       if (m.to === "r0@x.fr") {
-        await new Promise((r) => setTimeout(r, 150));
+        await new Promise((r) => setTimeout(r, 1_000));
         slowDone = true;
       } else if (!slowDone) quickWhileSlow++;
     });

@@ -131,8 +131,11 @@ const CLAIM_UPDATE_SQL = `UPDATE "OutboxMessage" SET "state" = 'EN_COURS', "lock
 // statement's snapshot is not due any more and is not returned. Through Prisma this took three queries (candidates,
 // conditional update, rows read back and mapped): 12 ms a claim on the national run while the 5 SMTP connections
 // waited (issue 18). Its state before ("was") says whether a lease had expired (maybe sent). Dates go and come back
-// as text in UTC (`timestamp(3)` without time zone, as Prisma stores them).
-const pgClaim = (byKeys: boolean) => `WITH cand AS (
+// as text in UTC (`timestamp(3)` without time zone, as Prisma stores them). MATERIALIZED: the locked set is
+// computed once, never folded into the UPDATE.
+/** A `timestamp(3)` as fixed-width text whatever the session's DateStyle: it sorts as it reads. */
+const PG_TEXT_TIME = (column: string) => `to_char(${column}, 'YYYY-MM-DD HH24:MI:SS.MS')`;
+const pgClaim = (byKeys: boolean) => `WITH cand AS MATERIALIZED (
   SELECT "id", "state" FROM "OutboxMessage"
   WHERE (("state" IN ('EN_ATTENTE', 'ECHEC_TEMPORAIRE') AND "nextAttemptAt" <= $1::timestamp(3)) OR ("state" = 'EN_COURS' AND "lockedUntil" < $1::timestamp(3)))
     AND ($2::text[] IS NULL OR "channel"::text = ANY($2::text[]))${byKeys ? `
@@ -143,7 +146,7 @@ const pgClaim = (byKeys: boolean) => `WITH cand AS (
 UPDATE "OutboxMessage" AS o SET "state" = 'EN_COURS', "lockedBy" = $4, "lockedUntil" = $5::timestamp(3), "attempts" = o."attempts" + 1
 FROM cand WHERE o."id" = cand."id"
 RETURNING o."id", o."cptsId", o."idempotencyKey", o."channel"::text AS "channel", o."kind", o."recipient", o."memberId", o."subject", o."bodyText", o."bodyHtml",
-  o."headers", o."refType", o."refId", o."attempts", o."createdAt"::text AS "createdAt", o."nextAttemptAt"::text AS "nextAttemptAt", cand."state"::text AS "was"`;
+  o."headers", o."refType", o."refId", o."attempts", ${PG_TEXT_TIME("o.\"createdAt\"")} AS "createdAt", ${PG_TEXT_TIME("o.\"nextAttemptAt\"")} AS "nextAttemptAt", cand."state"::text AS "was"`;
 const PG_CLAIM_SQL = pgClaim(false);
 const PG_CLAIM_KEYS_SQL = pgClaim(true);
 type PgClaimRow = Omit<ClaimedMessage, "createdAt" | "maybeSent"> & { createdAt: string; nextAttemptAt: string; was: string };
