@@ -11,7 +11,9 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { Prisma } from "../../src/db/generated/postgres/client.ts";
 import { jsonColumn, plainRows } from "../../src/db/direct-read.ts";
-import { sqlitePath, type Tx } from "../../src/db/client.ts";
+import { loadDemo } from "../../src/db/demo-seed.ts";
+import { loadRulesInputs } from "../../src/db/repos/cpts-rules-repo.ts";
+import { sqlitePath, type Db, type Tx } from "../../src/db/client.ts";
 
 let t: TestDb;
 beforeAll(async () => {
@@ -350,5 +352,20 @@ describe(`lectures simples hors Prisma (${engine})`, () => {
     });
     expect(seen).toEqual(["Inès", "Paul", "Zoé"]);
     expect(norm(viaPrisma)[0]).toMatchObject({ firstName: "Inès", lastName: null, category: "PROFESSIONNEL", duesExempt: true, joinedOn: "2026-01-02", hasEmail: true, settings: { majoration: true, delais: [1, 2] } });
+  });
+});
+
+describe(`données des règles lues hors Prisma (${engine})`, () => {
+  it("loadRulesInputs (contrat, avenants, missions, indicateurs, réglages) : le même résultat que par $queryRaw", async () => {
+    const demo = await loadDemo(t.db, "2026-03-20");
+    const direct = await loadRulesInputs(t.db, demo.cptsId);
+    // a transaction opened by Prisma alone: no pg connection bound to it, the reads go through $queryRaw
+    const viaPrisma = await t.db.$transaction((tx) => loadRulesInputs(tx as unknown as Db, demo.cptsId));
+    expect(direct).not.toBeNull();
+    // every kind of column is there: missions (dates, booleans), indicators (floats), done deadlines
+    expect(direct!.funding!.missions!.length).toBeGreaterThan(0);
+    expect(Object.keys(direct!.funding!.indicatorAchievement!).length).toBeGreaterThan(0);
+    expect(direct!.funding!.memberCount).toBeGreaterThan(0);
+    expect(direct).toEqual(viaPrisma);
   });
 });

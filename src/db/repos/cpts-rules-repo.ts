@@ -7,7 +7,7 @@ import type { MissionId } from "../../rules/aci-tables.ts";
 import { resolveSettings, type RulesSettings, type RulesSettingsOverrides } from "../../rules/settings.ts";
 import { loadDatedFacts, withFacts, type DatedFacts } from "./facts-repo.ts";
 import { Prisma } from "../generated/postgres/client.ts";
-import { directRows, jsonColumn } from "../direct-read.ts";
+import { directRows, jsonColumn, plainRows } from "../direct-read.ts";
 
 const MISSION_OF_KIND: Record<string, MissionId> = {
   ACCES_SOINS: "acces_soins",
@@ -79,10 +79,12 @@ interface RulesIndicatorRow {
 /**
  * Flat SELECTs (CPTS + current contract; the dated facts; missions; indicator results per mission;
  * active adherents counted up to the majoration's minimum): /echeances and /financement run this on every call, so it avoids Prisma's
- * nested reads (a dozen statements and several milliseconds of query compilation).
+ * nested reads (a dozen statements and several milliseconds of query compilation). Their columns are text (dates
+ * included), integers, floats, booleans, enums and Json: on PostgreSQL they go by pg directly (plainRows); the
+ * count, a bigint, stays with directRows.
  */
 export async function loadRulesInputs(db: Db, cptsId: string): Promise<CptsRulesInputs | null> {
-  const [cpts] = await directRows<RulesCptsRow>(db, Prisma.sql`SELECT c."id", c."slug", c."name", c."population", c."settings", c."missionPrecoceAidOn", c."projetSanteFiledOn",
+  const [cpts] = await plainRows<RulesCptsRow>(db, Prisma.sql`SELECT c."id", c."slug", c."name", c."population", c."settings", c."missionPrecoceAidOn", c."projetSanteFiledOn",
       k."id" AS "kId", k."signedOn" AS "kSignedOn", k."sizeAtSigning" AS "kSize"
     FROM "Cpts" c
     LEFT JOIN "AciContract" k ON k."id" = (
@@ -90,7 +92,7 @@ export async function loadRulesInputs(db: Db, cptsId: string): Promise<CptsRules
     WHERE c."id" = ${cptsId}`);
   if (!cpts) return null;
   const contractId = cpts.kId;
-  const facts = await directRows<RulesFactRow>(db, Prisma.sql`
+  const facts = await plainRows<RulesFactRow>(db, Prisma.sql`
     SELECT 'amend' AS "t", "effectiveOn" AS "v", "size", "population" FROM "AciAmendment" WHERE "contractId" = ${contractId ?? ""}
     UNION ALL SELECT 'plan', "adoptedOn", CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) FROM "CrisisPlanVersion" WHERE "cptsId" = ${cptsId} AND "adoptedOn" IS NOT NULL
     UNION ALL SELECT 'grave', "activatedOn", CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) FROM "CrisisActivation" WHERE "cptsId" = ${cptsId} AND "grave" = TRUE AND "exercise" = FALSE
@@ -98,12 +100,12 @@ export async function loadRulesInputs(db: Db, cptsId: string): Promise<CptsRules
     UNION ALL SELECT 'gov', "changedOn", CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) FROM "GovernanceChange" WHERE "cptsId" = ${cptsId} AND "declaredOn" IS NULL
     ORDER BY 1, 2`);
   const missionRows = contractId
-    ? await directRows<RulesMissionRow>(db, Prisma.sql`SELECT "id", "kind", "contracted", "startOn", "deployedOn", "startDueOn", "deployDueOn"
+    ? await plainRows<RulesMissionRow>(db, Prisma.sql`SELECT "id", "kind", "contracted", "startOn", "deployedOn", "startDueOn", "deployDueOn"
         FROM "AciMission" WHERE "contractId" = ${contractId} ORDER BY "kind", "id"`)
     : [];
   // one row per (indicator, result, linked mission)
   const indicatorRows = contractId
-    ? await directRows<RulesIndicatorRow>(db, Prisma.sql`SELECT i."weight", i."target", i."kind", res."contractYear", res."value", mi."kind" AS "missionKind"
+    ? await plainRows<RulesIndicatorRow>(db, Prisma.sql`SELECT i."weight", i."target", i."kind", res."contractYear", res."value", mi."kind" AS "missionKind"
         FROM "AciIndicator" i
         JOIN "AciIndicatorResult" res ON res."indicatorId" = i."id"
         JOIN "AciIndicatorMission" l ON l."indicatorId" = i."id"
