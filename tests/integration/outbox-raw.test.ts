@@ -13,6 +13,7 @@ import { Prisma } from "../../src/db/generated/postgres/client.ts";
 import { jsonColumn, plainRows } from "../../src/db/direct-read.ts";
 import { loadDemo } from "../../src/db/demo-seed.ts";
 import { loadRulesInputs } from "../../src/db/repos/cpts-rules-repo.ts";
+import { MemberRepository } from "../../src/db/repos/member-repo.ts";
 import { sqlitePath, type Db, type Tx } from "../../src/db/client.ts";
 
 let t: TestDb;
@@ -358,6 +359,10 @@ describe(`lectures simples hors Prisma (${engine})`, () => {
 describe(`données des règles lues hors Prisma (${engine})`, () => {
   it("loadRulesInputs (contrat, avenants, missions, indicateurs, réglages) : le même résultat que par $queryRaw", async () => {
     const demo = await loadDemo(t.db, "2026-03-20");
+    // dated facts of every kind, read by loadDatedFacts (accents, nulls, amounts)
+    await t.db.cptsFact.create({ data: { cptsId: demo.cptsId, kind: "AIDE_FIR", occurredOn: "2026-02-01", amountCents: 3_900_000, detail: "Aide « démarrage »" } });
+    await t.db.governanceChange.create({ data: { cptsId: demo.cptsId, changedOn: "2026-01-15", description: "Nouvelle présidente élue" } });
+    await t.db.cpamReceipt.create({ data: { cptsId: demo.cptsId, receivedOn: "2026-03-01", amountCents: 1_234_500, lines: "", note: null } });
     const direct = await loadRulesInputs(t.db, demo.cptsId);
     // a transaction opened by Prisma alone: no pg connection bound to it, the reads go through $queryRaw
     const viaPrisma = await t.db.$transaction((tx) => loadRulesInputs(tx as unknown as Db, demo.cptsId));
@@ -366,6 +371,24 @@ describe(`données des règles lues hors Prisma (${engine})`, () => {
     expect(direct!.funding!.missions!.length).toBeGreaterThan(0);
     expect(Object.keys(direct!.funding!.indicatorAchievement!).length).toBeGreaterThan(0);
     expect(direct!.funding!.memberCount).toBeGreaterThan(0);
+    expect(direct!.facts.facts.map((f) => f.detail)).toContain("Aide « démarrage »");
+    expect(direct!.facts.receipts).toHaveLength(1);
     expect(direct).toEqual(viaPrisma);
+  });
+});
+
+describe(`adhérent lu hors Prisma (${engine})`, () => {
+  it("MemberRepository (fiche, rôles, tarif, paiements) : le même résultat que par $queryRaw", async () => {
+    const demo = await loadDemo(t.db, "2026-03-20");
+    const withRoles = await t.db.member.findFirstOrThrow({ where: { cptsId: demo.cptsId, roles: { some: {} } }, select: { id: true } });
+    const paying = await t.db.duesPayment.findFirstOrThrow({ where: { cptsId: demo.cptsId }, select: { memberId: true } });
+    const read = (db: Db) => Promise.all([withRoles.id, paying.memberId].map(async (id) => {
+      const repo = new MemberRepository(db);
+      return [await repo.findById(demo.cptsId, id), await repo.findWithRate(demo.cptsId, id, 2026), await repo.payments(demo.cptsId, id)];
+    }));
+    const direct = await read(t.db);
+    expect((direct[0]![0] as { roles: unknown[] }).roles.length).toBeGreaterThan(0);
+    expect((direct[1]![2] as unknown[]).length).toBeGreaterThan(0);
+    expect(direct).toEqual(await t.db.$transaction((tx) => read(tx as unknown as Db)));
   });
 });

@@ -6,7 +6,7 @@ import type { Receipt } from "../../rules/receipts.ts";
 import type { Subsidy } from "../../rules/thresholds.ts";
 import { yearOf, type IsoDate } from "../../rules/dates.ts";
 import { Prisma } from "../generated/postgres/client.ts";
-import { directRows } from "../direct-read.ts";
+import { plainRows } from "../direct-read.ts";
 
 export const FACT_KINDS = [
   "AIDE_MISSION_PRECOCE",
@@ -61,13 +61,14 @@ export interface DatedFacts {
 }
 
 export async function loadDatedFacts(db: Db, cptsId: string): Promise<DatedFacts> {
-  // raw reads of the columns used (prepared statements on SQLite, see direct-read.ts): /echeances and /financement run this on every call
+  // raw reads of the columns used (prepared statements on SQLite, pg directly on PostgreSQL: text and integers only,
+  // see direct-read.ts): /echeances and /financement run this on every call
   const [facts, governance, receipts] = await Promise.all([
-    directRows<{ id: string; kind: string; occurredOn: string; amountCents: number | null; detail: string | null; createdBy: string | null }>(db, Prisma.sql`
+    plainRows<{ id: string; kind: string; occurredOn: string; amountCents: number | null; detail: string | null; createdBy: string | null }>(db, Prisma.sql`
       SELECT "id", "kind", "occurredOn", "amountCents", "detail", "createdBy" FROM "CptsFact" WHERE "cptsId" = ${cptsId} ORDER BY "occurredOn" ASC, "id" ASC`),
-    directRows<{ id: string; changedOn: string; description: string; declaredOn: string | null }>(db, Prisma.sql`
+    plainRows<{ id: string; changedOn: string; description: string; declaredOn: string | null }>(db, Prisma.sql`
       SELECT "id", "changedOn", "description", "declaredOn" FROM "GovernanceChange" WHERE "cptsId" = ${cptsId} ORDER BY "changedOn" ASC, "id" ASC`),
-    directRows<{ id: string; receivedOn: string; amountCents: number; lines: string; note: string | null; createdBy: string | null }>(db, Prisma.sql`
+    plainRows<{ id: string; receivedOn: string; amountCents: number; lines: string; note: string | null; createdBy: string | null }>(db, Prisma.sql`
       SELECT "id", "receivedOn", "amountCents", "lines", "note", "createdBy" FROM "CpamReceipt" WHERE "cptsId" = ${cptsId} ORDER BY "receivedOn" ASC, "id" ASC`),
   ]);
   return {

@@ -5,7 +5,7 @@ import type { Db } from "../client.ts";
 import { Prisma } from "../generated/postgres/client.ts";
 import { scrubMemberFromOutbox } from "./mail-retention-repo.ts";
 import { scrubMemberFromImports } from "./member-import-repo.ts";
-import { directRows } from "../direct-read.ts";
+import { plainRows } from "../direct-read.ts";
 
 export interface MemberWithRoles {
   id: string;
@@ -83,7 +83,7 @@ export class MemberRepository {
   constructor(private readonly db: Db) {}
 
   async findById(cptsId: string, id: string): Promise<MemberWithRoles | null> {
-    const rows = await directRows<MemberRow>(this.db, Prisma.sql`SELECT ${MEMBER_COLUMNS} FROM "Member" m LEFT JOIN "MemberRole" r ON r."memberId" = m."id"
+    const rows = await plainRows<MemberRow>(this.db, Prisma.sql`SELECT ${MEMBER_COLUMNS} FROM "Member" m LEFT JOIN "MemberRole" r ON r."memberId" = m."id"
       WHERE m."id" = ${id} AND m."cptsId" = ${cptsId} ORDER BY r."id"`);
     return memberFromRows(rows);
   }
@@ -99,7 +99,7 @@ export class MemberRepository {
 
   /** findById plus the dues rate of the member's category for `year` (null when none is set), in one read. */
   async findWithRate(cptsId: string, id: string, year: number): Promise<(MemberWithRoles & { rateCents: number | null }) | null> {
-    const rows = await directRows<MemberRow & { rateCents: number | null }>(this.db, Prisma.sql`SELECT ${MEMBER_COLUMNS}, d."amountCents" AS "rateCents"
+    const rows = await plainRows<MemberRow & { rateCents: number | null }>(this.db, Prisma.sql`SELECT ${MEMBER_COLUMNS}, d."amountCents" AS "rateCents"
       FROM "Member" m
       LEFT JOIN "MemberRole" r ON r."memberId" = m."id"
       LEFT JOIN "DuesRate" d ON d."cptsId" = m."cptsId" AND d."year" = ${year} AND d."category" = m."category"
@@ -110,7 +110,7 @@ export class MemberRepository {
 
   /** The member's payments, oldest first (the fields the dues rules read). */
   payments(cptsId: string, memberId: string): Promise<{ memberId: string; paidOn: string; amountCents: number; year: number; refundedOn: string | null }[]> {
-    return directRows(this.db, Prisma.sql`SELECT "memberId", "paidOn", "amountCents", "year", "refundedOn" FROM "DuesPayment"
+    return plainRows(this.db, Prisma.sql`SELECT "memberId", "paidOn", "amountCents", "year", "refundedOn" FROM "DuesPayment"
       WHERE "cptsId" = ${cptsId} AND "memberId" = ${memberId} ORDER BY "paidOn" ASC, "id" ASC`);
   }
 
