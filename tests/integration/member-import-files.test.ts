@@ -4,6 +4,7 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import iconv from "iconv-lite";
 import ExcelJS from "exceljs";
+import JSZip from "jszip";
 import { adminTestEnv, type AdminTestEnv } from "./admin-setup.ts";
 import { analyzeImport, importValidRows } from "../../src/app/services/member-import.ts";
 import { confirmImport, createImport, getImport, importReport, setMapping, settled } from "../../src/app/services/member-import-jobs.ts";
@@ -88,6 +89,25 @@ describe(`import d'adhérents : fichiers réels (${process.env.TEST_PG_ADMIN_URL
     expect(helene.payments.map((x) => [x.year, x.amountCents, x.source, x.externalId, x.createdAt instanceof Date])).toEqual([[2026, 3000, "CSV", "XL-1", true]]);
     const audit = await env.t.db.auditLog.findFirstOrThrow({ where: { action: "cotisation.enregistree", target: helene.id } });
     expect(audit.details).toMatchObject({ paymentId: helene.payments[0]!.id, source: "CSV", amountCents: 3000, year: 2026 });
+  });
+
+  it("un classeur dont les parties sont rangées autrement dans l'archive (feuille avant workbook.xml et styles) se lit pareil", async () => {
+    // exceljs writes the parts of a workbook as they are ready: their order in the zip varies with the machine's
+    // load, and other tools write their own order. Here: the sheet first, then the rest (the order once seen in CI).
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet("Adhérents");
+    ws.addRow(["Nom", "Prénom", "Email", "Montant", "Date paiement"]);
+    ws.addRow(["Ordre", "Zoé", "zoe.ordre@exemple-sante.fr", 30, new Date(Date.UTC(2026, 2, 5))]);
+    const original = await JSZip.loadAsync(await wb.xlsx.writeBuffer());
+    const names = Object.keys(original.files).filter((n) => !original.files[n]!.dir);
+    const first = ["_rels/.rels", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"].filter((n) => names.includes(n));
+    const reordered = new JSZip();
+    for (const n of [...first, ...names.filter((x) => !first.includes(x))]) reordered.file(n, await original.files[n]!.async("uint8array"));
+    const file = new Uint8Array(await reordered.generateAsync({ type: "uint8array" }));
+    const p = await analyzeImport(env.ctx, env.cptsId, file);
+    expect(p.fileError).toBeUndefined();
+    expect(p.source).toBe("xlsx");
+    expect(p.rows[0]).toMatchObject({ email: "zoe.ordre@exemple-sante.fr", firstName: "Zoé", amountCents: 3000, paidOn: "2026-03-05", errors: [] });
   });
 
   it("export HelloAsso : champs additionnels et formule lus, doublon, hors territoire et remboursement expliqués, aperçu = résultat", async () => {

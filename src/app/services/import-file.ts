@@ -167,10 +167,43 @@ const utf8SafeWorkbookReader = () =>
     };
   }));
 
+/** The parts exceljs's streaming reader must have read before a sheet: it reads them in the archive's order. */
+const BEFORE_SHEETS = ["xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/styles.xml"];
+
+/**
+ * Whether the streaming reader can read this workbook: Excel writes the workbook, its relations, shared strings and
+ * styles before the sheets, but exceljs writes its parts as they are ready (their order varies with the machine's
+ * load) and other tools have their own. A sheet met before the workbook made the reader fail (« classeur
+ * illisible » for a valid file, seen in CI); before the styles, dates would have been read as numbers.
+ */
+async function streamable(buf: Uint8Array): Promise<boolean> {
+  const JSZip = (await import("jszip")).default;
+  const names = Object.keys((await JSZip.loadAsync(buf)).files);
+  const firstSheet = names.findIndex((n) => /^xl\/worksheets\/sheet\d+\.xml$/.test(n));
+  return firstSheet < 0 || BEFORE_SHEETS.every((part) => !names.includes(part) || names.indexOf(part) < firstSheet);
+}
+
+/** The first sheet read by exceljs's whole-workbook reader (any order of parts; the workbook is held in memory). */
+async function readXlsxWhole(buf: Uint8Array): Promise<string[][]> {
+  const ExcelJS = (await import("exceljs")).default;
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(Buffer.from(buf) as unknown as ArrayBuffer);
+  const records: string[][] = [];
+  wb.worksheets[0]?.eachRow({ includeEmpty: false }, (row) => {
+    if (records.length > IMPORT_MAX_ROWS + 1) return;
+    const values = row.values as unknown[];
+    const cells: string[] = [];
+    for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
+    if (cells.some((c) => c !== "")) records.push(cells);
+  });
+  return records;
+}
+
 async function readXlsx(buf: Uint8Array): Promise<string[][]> {
   const records: string[][] = [];
   const Utf8SafeWorkbookReader = await utf8SafeWorkbookReader();
   try {
+    if (!(await streamable(buf))) return await readXlsxWhole(buf);
     const reader = new Utf8SafeWorkbookReader(Readable.from([Buffer.from(buf)]), { worksheets: "emit", sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", entries: "ignore" });
     for await (const sheet of reader) {
       for await (const row of sheet) {
