@@ -1,6 +1,6 @@
-// The sender's hottest write on PostgreSQL, the "sent" marks, run by the pg pool under Prisma's adapter instead
-// of a Prisma raw query (its SQL rebuilt, its parameters serialized and mapped): a national run writes ~28,000 of
-// them. Not a NAMED prepared statement: behind a pooler in transaction mode (PgBouncer) a name prepared on one
+// The sender's hottest statements on PostgreSQL (the "sent" marks, the claim of a batch) and the plain reads of
+// direct-read.ts `plainRows` run by the pg pool under Prisma's adapter instead of a Prisma query (its SQL rebuilt,
+// its parameters serialized and mapped): a national run writes ~11,000 groups of marks. Not a NAMED prepared statement: behind a pooler in transaction mode (PgBouncer) a name prepared on one
 // server connection is unknown on the next, every mark would fail and its message be re-sent at each lease. The
 // pool is the adapter's own (`underlyingDriver()`), known once Prisma has connected; before that, callers keep Prisma.
 

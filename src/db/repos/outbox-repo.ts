@@ -150,16 +150,19 @@ RETURNING o."id", o."cptsId", o."idempotencyKey", o."channel"::text AS "channel"
 const PG_CLAIM_SQL = pgClaim(false);
 const PG_CLAIM_KEYS_SQL = pgClaim(true);
 type PgClaimRow = Omit<ClaimedMessage, "createdAt" | "maybeSent"> & { createdAt: string; nextAttemptAt: string; was: string };
+/** Claimed rows in the order they were due (times as text of fixed width, then id), on both engines. */
+const byDueOrder = (a: { nextAttemptAt: string; id: string }, b: { nextAttemptAt: string; id: string }) =>
+  a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : a.id < b.id ? -1 : 1;
 /** A `timestamp(3)` read as text (UTC, "2026-12-03 10:00:00.123") as a Date. */
 const pgUtc = (t: string): Date => new Date(`${t.replace(" ", "T")}Z`);
 
-// The last look's reads on SQLite (cancelMoot): the same conditions as its Prisma queries on PostgreSQL.
+// The last look's reads on SQLite (cancelMoot), and the same on PostgreSQL below.
 const MOOT_PAID_SQL = `SELECT "cptsId", "memberId", "year", "amountCents" FROM "DuesPayment"
   WHERE "memberId" IN (SELECT value FROM json_each(?)) AND "year" IN (SELECT value FROM json_each(?)) AND "paidOn" <= ? AND "amountCents" > 0
   AND ("refundedOn" IS NULL OR "refundedOn" > ?)`;
 const MOOT_MEMBERS_SQL = `SELECT "id", "category", "duesExempt" FROM "Member" WHERE "id" IN (SELECT value FROM json_each(?))`;
 const MOOT_RATES_SQL = `SELECT "cptsId", "year", "category", "amountCents" FROM "DuesRate" WHERE "cptsId" IN (SELECT value FROM json_each(?)) AND "year" IN (SELECT value FROM json_each(?))`;
-// The same reads on PostgreSQL, by pg directly (plainRows): they run before every batch of a national run.
+// The same reads on PostgreSQL (plainRows: pg directly once connected, else Prisma's $queryRaw of the same SQL).
 const PG_MOOT_PAID_SQL = (memberIds: string[], years: number[], today: string) => Prisma.sql`SELECT "cptsId", "memberId", "year", "amountCents" FROM "DuesPayment"
   WHERE "memberId" = ANY(${memberIds}::text[]) AND "year" = ANY(${years}::int[]) AND "paidOn" <= ${today} AND "amountCents" > 0
   AND ("refundedOn" IS NULL OR "refundedOn" > ${today})`;
@@ -212,7 +215,7 @@ export class OutboxRepository {
         rows = await direct((c) => prepared(c, CLAIM_UPDATE_SQL).all({ now, channels, lockToken: opts.lockToken, until, ready, expired: JSON.stringify([...expired]) }) as ClaimRow[]);
       }
       return rows
-        .sort((a, b) => (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : a.id < b.id ? -1 : 1))
+        .sort(byDueOrder)
         .map(({ nextAttemptAt: _n, ...r }) => ({ ...r, attempts: Number(r.attempts) /* the connection reads integers as BigInt */, headers: r.headers == null ? null : (JSON.parse(r.headers) as Record<string, string>), createdAt: new Date(r.createdAt), maybeSent: expired.has(r.id) }));
     }
     const pool = pgDirect(this.db);
@@ -222,7 +225,7 @@ export class OutboxRepository {
       if (keys) values.push(keys);
       const r = await pool.query({ text: keys ? PG_CLAIM_KEYS_SQL : PG_CLAIM_SQL, values });
       return (r.rows as PgClaimRow[])
-        .sort((a, b) => (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : a.id < b.id ? -1 : 1))
+        .sort(byDueOrder)
         .map(({ nextAttemptAt: _n, was, createdAt, ...m }) => ({ ...m, createdAt: pgUtc(createdAt), maybeSent: was === "EN_COURS" }));
     }
     let expired = new Set<string>();
@@ -334,17 +337,12 @@ export class OutboxRepository {
     if (reminders.length === 0) return new Set();
     const memberIds = [...new Set(reminders.map((r) => r.m.memberId!))];
     const years = [...new Set(reminders.map((r) => r.year))];
-    // SQLite: the three reads as statements prepared once (they run before every batch and every second of it)
+    // the three reads as statements prepared once on SQLite, by pg directly on PostgreSQL (they run before every
+    // batch and every second of it)
     const direct = sqliteDirect(this.db);
-    const pg = !direct && pgDirect(this.db);
     const paid = direct
       ? await direct((c) => (prepared(c, MOOT_PAID_SQL).all(JSON.stringify(memberIds), JSON.stringify(years), today, today) as MootPaid[]).map((p) => ({ ...p, year: Number(p.year), amountCents: Number(p.amountCents) })))
-      : pg
-        ? await plainRows<{ cptsId: string; memberId: string; year: number; amountCents: number }>(this.db, PG_MOOT_PAID_SQL(memberIds, years, today))
-        : await this.db.duesPayment.findMany({
-          where: { memberId: { in: memberIds }, year: { in: years }, paidOn: { lte: today }, amountCents: { gt: 0 }, OR: [{ refundedOn: null }, { refundedOn: { gt: today } }] },
-          select: { cptsId: true, memberId: true, year: true, amountCents: true },
-        });
+      : await plainRows<{ cptsId: string; memberId: string; year: number; amountCents: number }>(this.db, PG_MOOT_PAID_SQL(memberIds, years, today));
     if (paid.length === 0) return new Set();
     const sums = new Map<string, number>();
     for (const p of paid) sums.set(`${p.cptsId}:${p.memberId}:${p.year}`, (sums.get(`${p.cptsId}:${p.memberId}:${p.year}`) ?? 0) + p.amountCents);
@@ -353,14 +351,10 @@ export class OutboxRepository {
     const rateYears = [...new Set(paid.map((p) => p.year))];
     const members = direct
       ? await direct((c) => (prepared(c, MOOT_MEMBERS_SQL).all(JSON.stringify(paidMembers)) as MootMember[]).map((m) => ({ ...m, duesExempt: Boolean(m.duesExempt) })))
-      : pg
-        ? await plainRows<{ id: string; category: string; duesExempt: boolean }>(this.db, PG_MOOT_MEMBERS_SQL(paidMembers))
-        : await this.db.member.findMany({ where: { id: { in: paidMembers } }, select: { id: true, category: true, duesExempt: true } });
+      : await plainRows<{ id: string; category: string; duesExempt: boolean }>(this.db, PG_MOOT_MEMBERS_SQL(paidMembers));
     const rates = direct
       ? await direct((c) => (prepared(c, MOOT_RATES_SQL).all(JSON.stringify(rateCpts), JSON.stringify(rateYears)) as MootRate[]).map((r) => ({ ...r, year: Number(r.year), amountCents: Number(r.amountCents) })))
-      : pg
-        ? await plainRows<{ cptsId: string; year: number; category: string; amountCents: number }>(this.db, PG_MOOT_RATES_SQL(rateCpts, rateYears))
-        : await this.db.duesRate.findMany({ where: { cptsId: { in: rateCpts }, year: { in: rateYears } }, select: { cptsId: true, year: true, category: true, amountCents: true } });
+      : await plainRows<{ cptsId: string; year: number; category: string; amountCents: number }>(this.db, PG_MOOT_RATES_SQL(rateCpts, rateYears));
     const memberById = new Map(members.map((m) => [m.id, m]));
     const rateOf = new Map(rates.map((r) => [`${r.cptsId}:${r.year}:${r.category}`, r.amountCents]));
     // covered = what rules/dues.ts calls up to date (no due set for the year: any payment covers it)
