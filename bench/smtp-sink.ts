@@ -36,6 +36,7 @@ export interface SinkStats {
   bytes: number;
   firstAt: number | null;
   lastAt: number | null;
+  perSecond: number[];
   byRecipient: Record<string, number>;
 }
 
@@ -133,6 +134,7 @@ export async function startSink(opts: SinkOptions = {}): Promise<Sink> {
         bytes: counters.bytes,
         firstAt: messages.length ? messages[0]!.at : null,
         lastAt: messages.length ? messages.at(-1)!.at : null,
+        perSecond: perSecond(messages),
         byRecipient,
       };
     },
@@ -153,6 +155,18 @@ export async function startSink(opts: SinkOptions = {}): Promise<Sink> {
         setTimeout(resolve, 1500).unref();
       }),
   };
+}
+
+/** Messages accepted in each second since the first one (where a run's sending slows down or stalls). */
+function perSecond(messages: readonly { at: number }[]): number[] {
+  const out: number[] = [];
+  const t0 = messages[0]?.at ?? 0;
+  for (const m of messages) {
+    const s = Math.floor((m.at - t0) / 1000);
+    while (out.length <= s) out.push(0);
+    out[s]!++;
+  }
+  return out;
 }
 
 /** smtp-server has no public way to cut one connection: its connection set and socket are internal. */

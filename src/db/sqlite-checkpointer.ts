@@ -12,7 +12,8 @@
 // copies the rest, waits for its fsyncs and the next write rewinds the WAL: ≈ 40 MB on disk, a few MB more
 // when the worker's checkpoint runs at that commit (its own is skipped, the next commit's tries again).
 // If the worker stops for any reason, the main connection checkpoints every 1,000 pages again.
-// One-shot commands (`coordo job run`, the CLI) keep SQLite's own checkpoints: no thread for a short life.
+// One-shot commands keep SQLite's own checkpoints: no thread for a short life (≈ 10 MB of resident memory).
+// `coordo job run` only spaces them out to JOB_RUN_WAL_PAGES (spacedCheckpoints below).
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { Db } from "./client.ts";
@@ -106,5 +107,33 @@ export function startCheckpointer(db: Db, path: string, log: Logger, opts: { eve
       clearTimeout(late);
       return summary;
     },
+  };
+}
+
+/**
+ * The WAL size at which a `coordo job run` checkpoints (the same ≈ 40 MB as `coordo start`'s backstop). A national
+ * dues run writes ≈ 300,000 WAL pages (each reminder inserted, claimed, then marked sent, with its indexes): at
+ * SQLite's 1,000 pages that was ≈ 440 checkpoints, each ≈ 60-80 ms with the event loop blocked, every SMTP
+ * connection waiting. Every 10,000 pages: 94 fsyncs instead of 877, 22 % fewer pages copied into the file (a row
+ * claimed then marked between two checkpoints is copied once), COMMIT time 3.4 → 2.75 s (issue 18).
+ */
+export const JOB_RUN_WAL_PAGES = BACKSTOP_PAGES;
+
+/**
+ * Spaces out the checkpoints of `db`'s own connection to every `pages` WAL pages, for a one-shot command that
+ * writes a lot; returns what puts the previous setting back. Durability does not change (a commit is in the WAL
+ * either way): only the WAL file may grow to ≈ `pages` × 4 KiB before it is copied and rewound. Nothing to do on
+ * PostgreSQL, or when the connection already checkpoints as rarely (`coordo start`'s worker is running).
+ */
+export async function spacedCheckpoints(db: Db, pages: number): Promise<() => Promise<void>> {
+  const none = async () => {};
+  if (!sqliteDirect(db)) await db.$connect().catch(() => undefined); // the direct handle exists once connected
+  const run = sqliteDirect(db);
+  if (!run) return none;
+  const before = await run((c) => Number(c.pragma("wal_autocheckpoint", { simple: true })));
+  if (before === 0 || before >= pages) return none;
+  await run((c) => c.pragma(`wal_autocheckpoint = ${pages}`));
+  return async () => {
+    await sqliteDirect(db)?.((c) => c.pragma(`wal_autocheckpoint = ${before}`))?.catch(() => undefined);
   };
 }

@@ -6,6 +6,7 @@ import { loadDemo } from "../../src/db/demo-seed.ts";
 import { main } from "../../src/cli/main.ts";
 import { previewReminders } from "../../src/app/services/dues-reminders.ts";
 import { systemClock, type AppContext } from "../../src/app/context.ts";
+import { sqliteDirect } from "../../src/db/sqlite-direct.ts";
 
 let t: TestDb;
 let smtp: TestSmtp;
@@ -50,6 +51,9 @@ describe(`coordo job / coordo outbox (${process.env.TEST_PG_ADMIN_URL ? "Postgre
     const second = await cli("job", "run", "dues-reminders", "--at", "2026-03-02");
     expect(second.out).toContain("relances 0");
     expect(smtp.received).toHaveLength(expected.count);
+    // SQLite: the run spaced out its connection's checkpoints (JOB_RUN_WAL_PAGES) and put SQLite's 1,000 pages back
+    const direct = sqliteDirect(t.db);
+    if (direct) expect(await direct((c) => Number(c.pragma("wal_autocheckpoint", { simple: true })))).toBe(1000);
   });
 
   it("job run dont l'envoi échoue (base indisponible pour l'expéditeur) : message clair, code 1, relances gardées dans l'outbox", async () => {

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createDb, sqlitePath, type Db } from "../../src/db/client.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { sqliteDirect } from "../../src/db/sqlite-direct.ts";
-import { BACKSTOP_PAGES, startCheckpointer } from "../../src/db/sqlite-checkpointer.ts";
+import { BACKSTOP_PAGES, JOB_RUN_WAL_PAGES, spacedCheckpoints, startCheckpointer } from "../../src/db/sqlite-checkpointer.ts";
 import { createLogger } from "../../src/log.ts";
 import { components } from "../../src/app/components.ts";
 
@@ -148,6 +148,43 @@ describe.skipIf(!!process.env.TEST_PG_ADMIN_URL)("points de reprise SQLite dans 
     expect(logs.join("\n")).toMatch(/la connexion principale les refait elle-même/);
     await writeMany(db, "fallback");
     expect(inFile(path, "fallback")).toBeGreaterThan(0);
+  });
+
+  it("coordo job run : la connexion ne recopie le WAL qu'à JOB_RUN_WAL_PAGES pages, puis le réglage d'avant revient", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "coordo-ckpt-"));
+    const url = `file:${join(dir, "test.db")}`;
+    await migrate(url);
+    // not connected yet (a CLI's context): the helper connects to reach the connection
+    const db = createDb(url);
+    cleanup = async () => {
+      await db.$disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    const path = sqlitePath(url);
+    expect(JOB_RUN_WAL_PAGES).toBe(BACKSTOP_PAGES);
+    const restore = await spacedCheckpoints(db, 5_000);
+    expect(await autocheckpoint(db)).toBe(5_000);
+    // ≈ 2,400 pages: under 5,000, nothing is copied into the file during the commits
+    await writeMany(db, "spaced");
+    expect(inFile(path, "spaced")).toBe(0);
+    await restore();
+    expect(await autocheckpoint(db)).toBe(1000);
+    await writeMany(db, "after");
+    expect(inFile(path, "after")).toBeGreaterThan(0);
+    // every row reads back (the WAL's pages included)
+    expect(await sqliteDirect(db)!((c) => Number((c.prepare(`SELECT COUNT(*) AS n FROM "CkptProbe"`).all()[0] as { n: bigint }).n))).toBe(4000);
+  });
+
+  it("coordo job run dans un processus où le fil de points de reprise tourne déjà : son filet reste, rien n'est changé", async () => {
+    const { db, path } = await fresh();
+    const w = startCheckpointer(db, path, log, { everyMs: 3_600_000 })!;
+    expect(await w.ready).toBe(true);
+    const restore = await spacedCheckpoints(db, JOB_RUN_WAL_PAGES);
+    expect(await autocheckpoint(db)).toBe(BACKSTOP_PAGES);
+    await restore();
+    expect(await autocheckpoint(db)).toBe(BACKSTOP_PAGES);
+    await w.stop();
+    expect(await autocheckpoint(db)).toBe(1000);
   });
 
   it("coordo start le lance en premier (arrêté en dernier) sur SQLite, pas sur PostgreSQL", async () => {
