@@ -98,7 +98,7 @@ export async function stopChild(child: Child, signal: NodeJS.Signals = "SIGTERM"
 }
 
 /** The SMTP sink in its own process (so that it does not share coordo's or the bench's event loop). */
-export async function spawnSink(mode = "accept"): Promise<{ port: number; stats(): Promise<Record<string, number>>; reset(): Promise<void>; close(): Promise<void> }> {
+export async function spawnSink(mode = "accept"): Promise<{ port: number; stats(): Promise<Record<string, number>>; acceptedBefore(t: number): Promise<number>; reset(): Promise<void>; close(): Promise<void> }> {
   const proc = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./smtp-sink.ts", import.meta.url))], {
     cwd: ROOT,
     env: { ...process.env, SINK_MODE: mode },
@@ -132,6 +132,10 @@ export async function spawnSink(mode = "accept"): Promise<{ port: number; stats(
     async stats() {
       proc.stdin!.write("STATS\n");
       return JSON.parse(await next("STATS"));
+    },
+    async acceptedBefore(t: number) {
+      proc.stdin!.write(`BEFORE ${t}\n`);
+      return Number(await next("BEFORE"));
     },
     async reset() {
       proc.stdin!.write("RESET\n");

@@ -67,6 +67,14 @@ interface Results {
     /** Enqueue (rules, templates, ledger + outbox writes) until the first message reaches the server. */
     enqueue_s: number;
     send_phase_msgs_per_s: number;
+    /** The job deciding (rules, templates, ledger and outbox writes, CPTS after CPTS) until its last commit. */
+    decisions_s: number;
+    /** Messages the server accepted while the job was still deciding (sending starts after the first CPTS). */
+    sent_during_decisions: number;
+    /** From the job's last decision to the last message: the send rate once the decisions no longer compete with it. */
+    after_decisions_msgs_per_s: number;
+    /** That rate / nodemailer alone with prepared messages: where the gap to smtp_vs_library comes from. */
+    after_decisions_vs_library: number;
     ceiling_msgs_per_s: number;
     ceiling_seconds: number;
     ratio: number;
@@ -173,6 +181,9 @@ async function measureSmtp(url: string, today: string): Promise<NonNullable<Resu
     const fromJob = (stats.lastAt - run.startedAt.getTime()) / 1000;
     const fromSpawn = (stats.lastAt - t0) / 1000;
     const avgBytes = Math.round(stats.bytes / stats.accepted);
+    const decidedAt = (run.finishedAt ?? run.startedAt).getTime();
+    const sentDuring = await sink.acceptedBefore(decidedAt);
+    const afterRate = (stats.accepted - sentDuring) / Math.max(0.001, (stats.lastAt - decidedAt) / 1000);
     say(`  relances : ${stats.accepted} mails en ${round(fromJob, 1)} s ; mesures de référence sur ${Math.min(stats.accepted, BASELINE_MESSAGES)} messages`);
     // The references are rates: BASELINE_MESSAGES are enough for a steady figure (the national run sends ~37,000
     // reminders; sending them three more times took minutes for no better figure).
@@ -193,6 +204,10 @@ async function measureSmtp(url: string, today: string): Promise<NonNullable<Resu
       msgs_per_s: Math.round(msgsPerS),
       enqueue_s: round((stats.firstAt! - run.startedAt.getTime()) / 1000)!,
       send_phase_msgs_per_s: Math.round(stats.accepted / Math.max(0.001, (stats.lastAt - stats.firstAt!) / 1000)),
+      decisions_s: round((decidedAt - run.startedAt.getTime()) / 1000)!,
+      sent_during_decisions: sentDuring,
+      after_decisions_msgs_per_s: Math.round(afterRate),
+      after_decisions_vs_library: round(afterRate / (baseN / preparedS))!,
       ceiling_msgs_per_s: Math.round(ceiling),
       ceiling_seconds: round(ceilingS)!,
       ratio: round(msgsPerS / ceiling)!,
@@ -305,7 +320,7 @@ async function main(): Promise<void> {
     // measured as shipped: without an up-to-date dist/, coordo would run from the sources through tsx
     if (!wanted("start")) spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
     results.smtp = await measureSmtp(url, today);
-    say(`  relances : ${results.smtp.messages} mails en ${results.smtp.seconds_from_job_start} s (${results.smtp.msgs_per_s}/s ; mise en file ${results.smtp.enqueue_s} s puis ${results.smtp.send_phase_msgs_per_s}/s), plafond du serveur ${results.smtp.ceiling_msgs_per_s}/s, ratio ${results.smtp.ratio} (nodemailer seul : ${results.smtp.nodemailer_only_msgs_per_s}/s, ${results.smtp.nodemailer_only_ratio} ; messages préparés : ${results.smtp.nodemailer_prepared_msgs_per_s}/s, coordo / nodemailer ${results.smtp.smtp_vs_library}), mémoire max ${results.smtp.peak_rss_mb} Mo`);
+    say(`  relances : ${results.smtp.messages} mails en ${results.smtp.seconds_from_job_start} s (${results.smtp.msgs_per_s}/s ; mise en file ${results.smtp.enqueue_s} s puis ${results.smtp.send_phase_msgs_per_s}/s), plafond du serveur ${results.smtp.ceiling_msgs_per_s}/s, ratio ${results.smtp.ratio} (nodemailer seul : ${results.smtp.nodemailer_only_msgs_per_s}/s, ${results.smtp.nodemailer_only_ratio} ; messages préparés : ${results.smtp.nodemailer_prepared_msgs_per_s}/s, coordo / nodemailer ${results.smtp.smtp_vs_library} ; décisions ${results.smtp.decisions_s} s avec ${results.smtp.sent_during_decisions} mails partis pendant, puis ${results.smtp.after_decisions_msgs_per_s}/s, ${results.smtp.after_decisions_vs_library} de nodemailer), mémoire max ${results.smtp.peak_rss_mb} Mo`);
   }
   if (ONLY) {
     process.stdout.write(JSON.stringify(results) + "\n");

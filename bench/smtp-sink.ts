@@ -190,6 +190,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         const { byRecipient, ...s } = sink.stats();
         const dup = Object.values(byRecipient).filter((n) => n > 1).length;
         process.stdout.write(`STATS ${JSON.stringify({ ...s, recipients: Object.keys(byRecipient).length, duplicates: dup })}\n`);
+      } else if (cmd.startsWith("BEFORE ")) {
+        // messages accepted before an instant (ms since the epoch): what was sent while a job was still deciding
+        const t = Number(cmd.slice("BEFORE ".length));
+        process.stdout.write(`BEFORE ${sink.messages.filter((m) => m.at < t).length}\n`);
       } else if (cmd === "RESET") {
         sink.reset();
         process.stdout.write("RESET ok\n");
