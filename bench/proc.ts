@@ -1,5 +1,6 @@
 // Child processes of the benchmarks and fault tests: coordo itself (bin/coordo.js), the SMTP sink,
 // readiness polling and peak memory (VmHWM) of a running process.
+import type { SinkStats } from "./smtp-sink.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import net from "node:net";
@@ -98,7 +99,10 @@ export async function stopChild(child: Child, signal: NodeJS.Signals = "SIGTERM"
 }
 
 /** The SMTP sink in its own process (so that it does not share coordo's or the bench's event loop). */
-export async function spawnSink(mode = "accept"): Promise<{ port: number; stats(): Promise<Record<string, number>>; acceptedBefore(t: number): Promise<number>; reset(): Promise<void>; close(): Promise<void> }> {
+/** The sink's figures as its STATS line gives them (smtp-sink.ts): counters, times, messages per second. */
+export type SinkFigures = Omit<SinkStats, "byRecipient"> & { recipients: number; duplicates: number };
+
+export async function spawnSink(mode = "accept"): Promise<{ port: number; stats(): Promise<SinkFigures>; acceptedBefore(t: number): Promise<number>; reset(): Promise<void>; close(): Promise<void> }> {
   const proc = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./smtp-sink.ts", import.meta.url))], {
     cwd: ROOT,
     env: { ...process.env, SINK_MODE: mode },

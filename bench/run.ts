@@ -72,9 +72,9 @@ interface Results {
     /** Messages the server accepted while the job was still deciding (sending starts after the first CPTS). */
     sent_during_decisions: number;
     /** From the job's last decision to the last message: the send rate once the decisions no longer compete with it. */
-    after_decisions_msgs_per_s: number;
+    after_decisions_msgs_per_s: number | null;
     /** That rate / nodemailer alone with prepared messages: where the gap to smtp_vs_library comes from. */
-    after_decisions_vs_library: number;
+    after_decisions_vs_library: number | null;
     ceiling_msgs_per_s: number;
     ceiling_seconds: number;
     ratio: number;
@@ -181,9 +181,11 @@ async function measureSmtp(url: string, today: string): Promise<NonNullable<Resu
     const fromJob = (stats.lastAt - run.startedAt.getTime()) / 1000;
     const fromSpawn = (stats.lastAt - t0) / 1000;
     const avgBytes = Math.round(stats.bytes / stats.accepted);
-    const decidedAt = (run.finishedAt ?? run.startedAt).getTime();
+    if (!run.finishedAt) throw new Error(`l'exécution de dues-reminders n'a pas de fin enregistrée :\n${child.output()}`);
+    const decidedAt = run.finishedAt.getTime();
     const sentDuring = await sink.acceptedBefore(decidedAt);
-    const afterRate = (stats.accepted - sentDuring) / Math.max(0.001, (stats.lastAt - decidedAt) / 1000);
+    // null when everything went out while the job was still deciding (no second phase to measure)
+    const afterRate = stats.accepted > sentDuring ? (stats.accepted - sentDuring) / Math.max(0.001, (stats.lastAt - decidedAt) / 1000) : null;
     say(`  relances : ${stats.accepted} mails en ${round(fromJob, 1)} s ; mesures de référence sur ${Math.min(stats.accepted, BASELINE_MESSAGES)} messages`);
     // The references are rates: BASELINE_MESSAGES are enough for a steady figure (the national run sends ~37,000
     // reminders; sending them three more times took minutes for no better figure).
@@ -206,8 +208,8 @@ async function measureSmtp(url: string, today: string): Promise<NonNullable<Resu
       send_phase_msgs_per_s: Math.round(stats.accepted / Math.max(0.001, (stats.lastAt - stats.firstAt!) / 1000)),
       decisions_s: round((decidedAt - run.startedAt.getTime()) / 1000)!,
       sent_during_decisions: sentDuring,
-      after_decisions_msgs_per_s: Math.round(afterRate),
-      after_decisions_vs_library: round(afterRate / (baseN / preparedS))!,
+      after_decisions_msgs_per_s: afterRate === null ? null : Math.round(afterRate),
+      after_decisions_vs_library: afterRate === null ? null : round(afterRate / (baseN / preparedS))!,
       ceiling_msgs_per_s: Math.round(ceiling),
       ceiling_seconds: round(ceilingS)!,
       ratio: round(msgsPerS / ceiling)!,

@@ -85,6 +85,7 @@ async function runJob(argv: string[], io: CliIO): Promise<number> {
   }
   const ctx = await io.context();
   // decisions, claims and marks by the tens of thousands: SQLite checkpoints every ≈ 40 MB of WAL, not every 4 MB
+  if (ctx.engine === "sqlite") await ctx.db.$connect().catch(() => undefined); // the connection's direct handle exists once connected
   const restoreCheckpoints = await spacedCheckpoints(ctx.db, JOB_RUN_WAL_PAGES);
   try {
     return await runJobIn(ctx, job, parsed.values, at, io);

@@ -113,27 +113,33 @@ export function startCheckpointer(db: Db, path: string, log: Logger, opts: { eve
 /**
  * The WAL size at which a `coordo job run` checkpoints (the same ≈ 40 MB as `coordo start`'s backstop). A national
  * dues run writes ≈ 300,000 WAL pages (each reminder inserted, claimed, then marked sent, with its indexes): at
- * SQLite's 1,000 pages that was ≈ 440 checkpoints, each ≈ 60-80 ms with the event loop blocked, every SMTP
- * connection waiting. Every 10,000 pages: 94 fsyncs instead of 877, 22 % fewer pages copied into the file (a row
- * claimed then marked between two checkpoints is copied once), COMMIT time 3.4 → 2.75 s (issue 18).
+ * SQLite's 1,000 pages, 877 fsyncs, and in the CPU profile a checkpoint about once a second blocking the event loop
+ * 60-80 ms while every SMTP connection waited. Every 10,000 pages: 94 fsyncs, 22 % fewer pages copied into the file
+ * (a row claimed then marked between two checkpoints is copied once), COMMIT time 3.6-3.8 → 3.5 s (slow machine
+ * state) and 3.4 → 2.8 s (fast state); end-to-end throughput within noise (issue 18, README « Neuvième passe »).
  */
 export const JOB_RUN_WAL_PAGES = BACKSTOP_PAGES;
 
 /**
- * Spaces out the checkpoints of `db`'s own connection to every `pages` WAL pages, for a one-shot command that
- * writes a lot; returns what puts the previous setting back. Durability does not change (a commit is in the WAL
- * either way): only the WAL file may grow to ≈ `pages` × 4 KiB before it is copied and rewound. Nothing to do on
- * PostgreSQL, or when the connection already checkpoints as rarely (`coordo start`'s worker is running).
+ * Spaces out the checkpoints of `db`'s own connection (SQLite, connected) to every `pages` WAL pages, for a one-shot
+ * command that writes a lot; returns what puts the previous setting back. Durability does not change (a commit is in
+ * the WAL either way): only the WAL file may grow to ≈ `pages` × 4 KiB before it is copied and rewound. Nothing to do
+ * without a direct SQLite connection (PostgreSQL), or when the connection already checkpoints as rarely
+ * (`coordo start`'s worker is running; called before that worker is ready, the restore would undo its backstop: the
+ * CLI's one-shot commands never run beside it). A failure to read or set the pragma leaves SQLite's own setting.
  */
 export async function spacedCheckpoints(db: Db, pages: number): Promise<() => Promise<void>> {
   const none = async () => {};
-  if (!sqliteDirect(db)) await db.$connect().catch(() => undefined); // the direct handle exists once connected
   const run = sqliteDirect(db);
   if (!run) return none;
-  const before = await run((c) => Number(c.pragma("wal_autocheckpoint", { simple: true })));
-  if (before === 0 || before >= pages) return none;
-  await run((c) => c.pragma(`wal_autocheckpoint = ${pages}`));
-  return async () => {
-    await sqliteDirect(db)?.((c) => c.pragma(`wal_autocheckpoint = ${before}`))?.catch(() => undefined);
-  };
+  try {
+    const before = await run((c) => Number(c.pragma("wal_autocheckpoint", { simple: true })));
+    if (before === 0 || before >= pages) return none;
+    await run((c) => c.pragma(`wal_autocheckpoint = ${pages}`));
+    return async () => {
+      await sqliteDirect(db)?.((c) => c.pragma(`wal_autocheckpoint = ${before}`))?.catch(() => undefined);
+    };
+  } catch {
+    return none;
+  }
 }

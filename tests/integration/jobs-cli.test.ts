@@ -6,7 +6,8 @@ import { loadDemo } from "../../src/db/demo-seed.ts";
 import { main } from "../../src/cli/main.ts";
 import { previewReminders } from "../../src/app/services/dues-reminders.ts";
 import { systemClock, type AppContext } from "../../src/app/context.ts";
-import { sqliteDirect } from "../../src/db/sqlite-direct.ts";
+import { sqliteDirect, sqliteDirectHandle } from "../../src/db/sqlite-direct.ts";
+import { JOB_RUN_WAL_PAGES } from "../../src/db/sqlite-checkpointer.ts";
 
 let t: TestDb;
 let smtp: TestSmtp;
@@ -40,7 +41,13 @@ describe(`coordo job / coordo outbox (${process.env.TEST_PG_ADMIN_URL ? "Postgre
     expect(dry.out).toContain(`relances ${expected.count}`);
     expect(smtp.received).toHaveLength(0);
 
+    // SQLite: what the run's connection checkpoints at, read as each mail reaches the server (mid-run)
+    const duringRun: number[] = [];
+    const handle = sqliteDirectHandle(t.db);
+    if (handle) smtp.onMessage = () => duringRun.push(Number(handle.conn!.pragma("wal_autocheckpoint", { simple: true })));
     const first = await cli("job", "run", "dues-reminders", "--at", "2026-03-02");
+    smtp.onMessage = undefined;
+    if (handle) expect(new Set(duringRun)).toEqual(new Set([JOB_RUN_WAL_PAGES]));
     expect(first.code).toBe(0);
     expect(first.out).toContain(`relances ${expected.count}`);
     expect(first.out).toContain(`Envois : ${expected.count} envoyé(s)`);
@@ -51,7 +58,10 @@ describe(`coordo job / coordo outbox (${process.env.TEST_PG_ADMIN_URL ? "Postgre
     const second = await cli("job", "run", "dues-reminders", "--at", "2026-03-02");
     expect(second.out).toContain("relances 0");
     expect(smtp.received).toHaveLength(expected.count);
-    // SQLite: the run spaced out its connection's checkpoints (JOB_RUN_WAL_PAGES) and put SQLite's 1,000 pages back
+    // SQLite: after the runs (and after one stopped early on an unknown CPTS), SQLite's 1,000 pages are back
+    const unknown = await cli("job", "run", "dues-reminders", "--at", "2026-03-02", "--cpts", "cpts-inexistante");
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.err).toContain("introuvable");
     const direct = sqliteDirect(t.db);
     if (direct) expect(await direct((c) => Number(c.pragma("wal_autocheckpoint", { simple: true })))).toBe(1000);
   });

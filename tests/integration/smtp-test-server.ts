@@ -19,6 +19,8 @@ export interface TestSmtp {
   tempFailOnce: Set<string>;
   /** Connection errors seen by the server (a client killed mid-session resets its socket). */
   connectionErrors: string[];
+  /** Called with each message as it is received, before the server answers (a test looks at the sender's state then). */
+  onMessage?: (mail: ReceivedMail) => void;
   close(): Promise<void>;
 }
 
@@ -70,7 +72,9 @@ export async function startTestSmtp(): Promise<TestSmtp> {
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
         const raw = Buffer.concat(chunks).toString("utf8");
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), headers: parseHeaders(raw), raw });
+        const mail = { to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), headers: parseHeaders(raw), raw };
+        received.push(mail);
+        api.onMessage?.(mail);
         cb();
       });
     },
@@ -83,7 +87,7 @@ export async function startTestSmtp(): Promise<TestSmtp> {
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const port = (server.server.address() as AddressInfo).port;
-  return {
+  const api: TestSmtp = {
     port,
     url: `smtp://127.0.0.1:${port}`,
     received,
@@ -97,4 +101,5 @@ export async function startTestSmtp(): Promise<TestSmtp> {
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+  return api;
 }

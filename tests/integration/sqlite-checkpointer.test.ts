@@ -154,8 +154,10 @@ describe.skipIf(!!process.env.TEST_PG_ADMIN_URL)("points de reprise SQLite dans 
     const dir = mkdtempSync(join(tmpdir(), "coordo-ckpt-"));
     const url = `file:${join(dir, "test.db")}`;
     await migrate(url);
-    // not connected yet (a CLI's context): the helper connects to reach the connection
+    // a CLI's context: not connected yet, nothing to space; `coordo job run` connects first ($connect), as here
     const db = createDb(url);
+    expect(sqliteDirect(db)).toBeUndefined();
+    await db.$connect();
     cleanup = async () => {
       await db.$disconnect();
       rmSync(dir, { recursive: true, force: true });
