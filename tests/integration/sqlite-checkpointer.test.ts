@@ -23,12 +23,13 @@ afterEach(async () => {
   logs.length = 0;
 });
 
-async function fresh(): Promise<{ db: Db; path: string }> {
+/** A migrated SQLite file and its client, connected (the direct handle exists) unless `connect` is false. */
+async function fresh(connect = true): Promise<{ db: Db; path: string }> {
   const dir = mkdtempSync(join(tmpdir(), "coordo-ckpt-"));
   const url = `file:${join(dir, "test.db")}`;
   await migrate(url);
   const db = createDb(url);
-  await db.$queryRawUnsafe("SELECT 1"); // connected: the direct handle exists
+  if (connect) await db.$queryRawUnsafe("SELECT 1");
   cleanup = async () => {
     await db.$disconnect();
     rmSync(dir, { recursive: true, force: true });
@@ -151,18 +152,10 @@ describe.skipIf(!!process.env.TEST_PG_ADMIN_URL)("points de reprise SQLite dans 
   });
 
   it("coordo job run : la connexion ne recopie le WAL qu'à JOB_RUN_WAL_PAGES pages, puis le réglage d'avant revient", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "coordo-ckpt-"));
-    const url = `file:${join(dir, "test.db")}`;
-    await migrate(url);
     // a CLI's context: not connected yet, nothing to space; `coordo job run` connects first ($connect), as here
-    const db = createDb(url);
+    const { db, path } = await fresh(false);
     expect(sqliteDirect(db)).toBeUndefined();
     await db.$connect();
-    cleanup = async () => {
-      await db.$disconnect();
-      rmSync(dir, { recursive: true, force: true });
-    };
-    const path = sqlitePath(url);
     expect(JOB_RUN_WAL_PAGES).toBe(BACKSTOP_PAGES);
     const restore = await spacedCheckpoints(db, 5_000);
     expect(await autocheckpoint(db)).toBe(5_000);
