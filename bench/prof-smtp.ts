@@ -1,6 +1,8 @@
 // Development aid: builds (once) the quick data set into /tmp/prof/pristine.db, then runs
 // `coordo job run dues-reminders` on a copy against the sink, optionally with --cpu-prof.
-// node --import tsx bench/prof-smtp.ts [--cpu-prof] [--full]   (PROF_FLAGS="--max-semi-space-size=8": extra node flags)
+// node --import tsx bench/prof-smtp.ts [--cpu-prof] [--full] [--decisions]   (PROF_FLAGS="--max-semi-space-size=8": extra node flags)
+// --decisions: the run's decisions alone (`--sans-envoi`: ledger and outbox rows written, nothing sent, no sink), a
+// figure steadier than the whole run's on a shared machine; ≈ 0.85 s of it is the process's start (issue 18).
 import { copyFileSync, existsSync, rmSync } from "node:fs";
 import { createDataset, benchToday, QUICK, FULL } from "./dataset.ts";
 import { spawnCoordo, spawnSink, peakRssMb, cpuMs, nodeFlags, coordoVariables } from "./proc.ts";
@@ -12,13 +14,28 @@ const today = benchToday();
 if (!existsSync(pristine)) await createDataset(`file:${pristine}`, { ...(full ? FULL : QUICK), today });
 for (const ext of ["", "-wal", "-shm"]) rmSync(`${dir}/run.db${ext}`, { force: true });
 copyFileSync(pristine, `${dir}/run.db`);
+const cpu = process.argv.includes("--cpu-prof") ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+const execArgv = [...cpu, ...nodeFlags(process.env.PROF_FLAGS), ...(process.env.PROF_IMPORT ? ["--import", process.env.PROF_IMPORT] : [])];
+if (process.argv.includes("--decisions")) {
+  const t0 = Date.now();
+  const child = spawnCoordo(["job", "run", "dues-reminders", "--at", today, "--sans-envoi"], {
+    DATABASE_URL: `file:${dir}/run.db`, MAIL_FROM: "CPTS <relances@cpts-bench.fr>", PUBLIC_URL: "https://coordo.cpts-bench.fr", LOG_LEVEL: "warn", ...coordoVariables(),
+  }, { execArgv });
+  let rss: number | null = null;
+  let cpuUsed: number | null = null;
+  const poll = setInterval(() => ((rss = peakRssMb(child.proc.pid!) ?? rss), (cpuUsed = cpuMs(child.proc.pid!) ?? cpuUsed)), 50);
+  const code = await child.exited;
+  clearInterval(poll);
+  console.log(JSON.stringify({ code, wall_s: (Date.now() - t0) / 1000, cpu_s: cpuUsed === null ? null : cpuUsed / 1000, peak_rss_mb: rss }));
+  console.log(child.output().trim().split("\n").slice(-2).join("\n"));
+  process.exit(code === 0 ? 0 : 1);
+}
 const sink = await spawnSink();
 const t0 = Date.now();
-const cpu = process.argv.includes("--cpu-prof") ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
 const child = spawnCoordo(["job", "run", "dues-reminders", "--at", today], {
   DATABASE_URL: `file:${dir}/run.db`, SMTP_URL: `smtp://127.0.0.1:${sink.port}`, SMTP_POOL_SIZE: "5", MAIL_FROM: "CPTS <relances@cpts-bench.fr>",
   PUBLIC_URL: "https://coordo.cpts-bench.fr", LOG_LEVEL: "warn", ...coordoVariables(),
-}, { execArgv: [...cpu, ...nodeFlags(process.env.PROF_FLAGS), ...(process.env.PROF_IMPORT ? ["--import", process.env.PROF_IMPORT] : [])] });
+}, { execArgv });
 let rss: number | null = null;
 let cpuUsed: number | null = null;
 const poll = setInterval(() => ((rss = peakRssMb(child.proc.pid!) ?? rss), (cpuUsed = cpuMs(child.proc.pid!) ?? cpuUsed)), 50);
