@@ -40,6 +40,9 @@ function wasmBaseline(): void {
   setFlagsFromString("--liftoff-only");
 }
 
+/** How long a statement waits for another process's lock on the SQLite file before failing (busy timeout). */
+export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
 export function createDb(url: string): Db {
   wasmBaseline();
   if (engineOf(url) === "sqlite") {
@@ -47,7 +50,7 @@ export function createDb(url: string): Db {
     mkdirSync(dirname(path), { recursive: true });
     // busy timeout: a second process (CLI during `start`) waits instead of failing with SQLITE_BUSY
     const direct: SqliteDirect = {};
-    const adapter = serializedSqlite(new PrismaBetterSQLite3({ url: `file:${path}`, timeout: 10_000 } as { url: string }), direct);
+    const adapter = serializedSqlite(new PrismaBetterSQLite3({ url: `file:${path}`, timeout: SQLITE_BUSY_TIMEOUT_MS } as { url: string }), direct);
     const db = withSecretTokens(new SqliteClient({ adapter }) as unknown as Db);
     registerSqliteDirect(db, direct);
     return db;
@@ -130,6 +133,17 @@ export function isUniqueViolation(e: unknown): boolean {
   return err.code === "P2002" || err.code === "23505" || err.code === "SQLITE_CONSTRAINT_UNIQUE" || err.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || (err.code === "P2010" && err.meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation");
 }
 
+/**
+ * A failure because another process kept the SQLite file locked beyond the busy timeout, as a French sentence
+ * for the operator; undefined for any other error. What earlier transactions committed stays.
+ */
+export function sqliteBusyFr(e: unknown): string | undefined {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  const text = `${String(err?.code ?? "")} ${String(err?.message ?? e)}`;
+  if (!/SQLITE_BUSY|database is locked/i.test(text)) return undefined;
+  return `la base SQLite est restée occupée par un autre processus plus de ${SQLITE_BUSY_TIMEOUT_MS / 1000} secondes (une sauvegarde, une autre commande coordo ?). Ce qui était déjà enregistré est gardé ; relancez la commande une fois l'autre terminée.`;
+}
+
 /** SQLite page cache of coordo's connection, in KiB. */
 const SQLITE_CACHE_KB = 2_000;
 type SqliteFactory = PrismaBetterSQLite3;
@@ -152,6 +166,19 @@ export class FifoLock {
     this.tail = held;
     return ready;
   }
+}
+
+/**
+ * Turns the transaction the adapter has just opened (`BEGIN`: DEFERRED, nothing read yet) into an IMMEDIATE one:
+ * the write lock first, waiting up to the busy timeout for another process (a `coordo job run` beside
+ * `coordo start`). A deferred transaction reads first; once another connection has committed after that read,
+ * SQLite refuses AT ONCE to let it write (SQLITE_BUSY_SNAPSHOT, « database is locked », no busy wait): a national
+ * dues run beside a sending `coordo start` failed on its first CPTS. Within one process nothing changes (its one
+ * connection runs one transaction at a time). If the lock cannot be had, no transaction is left open.
+ */
+function writeLockFirst(client: SqliteConnection): void {
+  client.prepare("ROLLBACK").run();
+  client.prepare("BEGIN IMMEDIATE").run();
 }
 
 /**
@@ -210,6 +237,13 @@ export function serializedSqlite(factory: SqliteFactory, direct?: SqliteDirect):
           try {
             tx = await inner.startTransaction(isolationLevel);
           } catch (e) {
+            release();
+            throw e;
+          }
+          try {
+            writeLockFirst((inner as unknown as { client: SqliteConnection }).client);
+          } catch (e) {
+            await tx.rollback(); // the adapter's own lock (its BEGIN is already undone)
             release();
             throw e;
           }

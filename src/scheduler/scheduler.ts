@@ -9,6 +9,7 @@ import { parisToday } from "../rules/dates.ts";
 import { JobRunRepository } from "../db/repos/job-run-repo.ts";
 import { SCHEDULER_TIMEZONE, type JobCounts, type JobDefinition } from "./job.ts";
 import { zodIssuesFr } from "../app/errors.ts";
+import { sqliteBusyFr } from "../db/client.ts";
 
 export interface RunOutcome {
   status: "termine" | "echec" | "deja_pris";
@@ -83,7 +84,7 @@ export class Scheduler {
       if (errors) log.error("tâche terminée avec des messages non rendus", { job: job.id, runId, errors: counts.erreurs });
       log.info("tâche terminée", { job: job.id, runId, ms: Date.now() - started, ...counts });
     } catch (e) {
-      const error = (e as Error).message ?? String(e);
+      const error = sqliteBusyFr(e) ?? (e as Error).message ?? String(e);
       await this.runs.finish(runId, { ok: false, error, at: new Date() }).catch((fe) => log.error("journal de tâche non écrit", { runId, error: fe }));
       log.error("tâche en échec", { job: job.id, runId, error: e });
       outcome = { status: "echec", runId, error };
