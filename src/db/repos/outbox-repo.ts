@@ -147,14 +147,30 @@ const CLAIM_UPDATE_SQL = `UPDATE "OutboxMessage" SET "state" = 'EN_COURS', "lock
 // computed once, never folded into the UPDATE.
 /** A `timestamp(3)` as fixed-width text whatever the session's DateStyle: it sorts as it reads. */
 const PG_TEXT_TIME = (column: string) => `to_char(${column}, 'YYYY-MM-DD HH24:MI:SS.MS')`;
-const pgClaim = (byKeys: boolean) => `WITH cand AS MATERIALIZED (
-  SELECT "id", "state" FROM "OutboxMessage"
-  WHERE (("state" IN ('EN_ATTENTE', 'ECHEC_TEMPORAIRE') AND "nextAttemptAt" <= $1::timestamp(3)) OR ("state" = 'EN_COURS' AND "lockedUntil" < $1::timestamp(3)))
-    AND ($2::text[] IS NULL OR "channel"::text = ANY($2::text[]))${byKeys ? `
-    AND "idempotencyKey" = ANY($6::text[])` : ""}
+// Without keys (`coordo start`'s sender, the whole queue), as on SQLite: one index-ordered read per way of being due,
+// each locking at most `limit` rows, then the oldest `limit` of them (the others' locks end with the statement).
+// With the OR, PostgreSQL read every due row and sorted them on disk for each batch: 31 ms a claim with the 50,801
+// reminders of a national run waiting, 2.2 ms this way (issue 18).
+const pgDueBy = (name: string, state: string, test: string) => `${name} AS MATERIALIZED (
+  SELECT "id", "state", "nextAttemptAt" FROM "OutboxMessage"
+  WHERE "state" = '${state}' AND ${test} AND ($2::text[] IS NULL OR "channel"::text = ANY($2::text[]))
   ORDER BY "nextAttemptAt", "id" LIMIT $3
   FOR UPDATE SKIP LOCKED
-)
+)`;
+const pgClaim = (byKeys: boolean) => `WITH ${byKeys ? `cand AS MATERIALIZED (
+  SELECT "id", "state" FROM "OutboxMessage"
+  WHERE (("state" IN ('EN_ATTENTE', 'ECHEC_TEMPORAIRE') AND "nextAttemptAt" <= $1::timestamp(3)) OR ("state" = 'EN_COURS' AND "lockedUntil" < $1::timestamp(3)))
+    AND ($2::text[] IS NULL OR "channel"::text = ANY($2::text[]))
+    AND "idempotencyKey" = ANY($6::text[])
+  ORDER BY "nextAttemptAt", "id" LIMIT $3
+  FOR UPDATE SKIP LOCKED
+)` : `${pgDueBy("waiting", "EN_ATTENTE", `"nextAttemptAt" <= $1::timestamp(3)`)},
+${pgDueBy("retry", "ECHEC_TEMPORAIRE", `"nextAttemptAt" <= $1::timestamp(3)`)},
+${pgDueBy("lapsed", "EN_COURS", `"lockedUntil" < $1::timestamp(3)`)},
+cand AS MATERIALIZED (
+  SELECT "id", "state" FROM (SELECT * FROM waiting UNION ALL SELECT * FROM retry UNION ALL SELECT * FROM lapsed) AS due
+  ORDER BY "nextAttemptAt", "id" LIMIT $3
+)`}
 UPDATE "OutboxMessage" AS o SET "state" = 'EN_COURS', "lockedBy" = $4, "lockedUntil" = $5::timestamp(3), "attempts" = o."attempts" + 1
 FROM cand WHERE o."id" = cand."id"
 RETURNING o."id", o."cptsId", o."idempotencyKey", o."channel"::text AS "channel", o."kind", o."recipient", o."memberId", o."subject", o."bodyText", o."bodyHtml",
