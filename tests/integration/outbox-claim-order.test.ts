@@ -1,5 +1,5 @@
 // The claim of `coordo start`'s sender (no keys, the whole queue): every due row and only those (waiting and due,
-// to retry and due, held under a lapsed lease), oldest first (then by id), `limit` at a time, the lapsed ones
+// to retry and due, held under a lapsed lease), oldest first (then in the order written: by id here), `limit` at a time, the lapsed ones
 // flagged « maybe sent », and the channel filter kept. On SQLite it is one index-ordered read per way of being due
 // (issue 18: the single query with an OR sorted the whole queue for each batch, 126 ms with a national backlog);
 // its plan is checked too, so that the regression cannot come back unseen.
@@ -77,5 +77,8 @@ describe(`prise des messages dus par le service, toute la file (${process.env.TE
     const plan = await run((c) => (c.prepare(`EXPLAIN QUERY PLAN ${CLAIM_ALL_SQL}`).all({ now: "2026-05-04T10:00:00.000+00:00", channels: null, limit: 200 }) as { detail: string }[]).map((r) => r.detail));
     expect(plan.join("\n")).not.toMatch(/MULTI-INDEX OR/);
     expect(plan.filter((d) => /SEARCH OutboxMessage USING INDEX OutboxMessage_state_nextAttemptAt_idx/.test(d)).length).toBe(3);
+    // rows due at the same instant are not sorted again (by rowid, the index's last column): a batch enqueued in
+    // one transaction shares one instant, and sorting its rows by id read them all for each claim
+    expect(plan.join("\n")).not.toMatch(/LAST TERM OF ORDER BY/);
   });
 });
