@@ -86,6 +86,13 @@ interface Results {
     nodemailer_prepared_msgs_per_s: number;
     /** coordo / nodemailer alone with prepared messages. */
     smtp_vs_library: number;
+    /**
+     * The same reminders, put back in the queue, drained by `coordo start`'s own sender (the path of the daily job,
+     * which runs inside the service): from its spawn to the last message accepted, start-up included.
+     */
+    service_drain_msgs_per_s: number;
+    service_drain_vs_library: number;
+    service_drain_peak_rss_mb: number | null;
     baseline_messages: number;
     avg_message_bytes: number;
     peak_rss_mb: number | null;
@@ -197,6 +204,8 @@ async function measureSmtp(url: string, today: string): Promise<NonNullable<Resu
     const libraryStats = await sink.stats();
     await sink.reset();
     const preparedS = await libraryRawSend(sink.port, baseN, SMTP_POOL, avgBytes);
+    await sink.reset();
+    const service = await serviceDrain(url, sink, stats.accepted);
     const msgsPerS = stats.accepted / fromJob;
     const ceiling = baseN / ceilingS;
     return {
@@ -218,6 +227,9 @@ async function measureSmtp(url: string, today: string): Promise<NonNullable<Resu
       nodemailer_only_bytes: Math.round(libraryStats.bytes / Math.max(1, libraryStats.accepted)),
       nodemailer_prepared_msgs_per_s: Math.round(baseN / preparedS),
       smtp_vs_library: round(msgsPerS / (baseN / preparedS))!,
+      service_drain_msgs_per_s: Math.round(service.msgsPerS),
+      service_drain_vs_library: round(service.msgsPerS / (baseN / preparedS))!,
+      service_drain_peak_rss_mb: service.rss,
       baseline_messages: baseN,
       avg_message_bytes: avgBytes,
       peak_rss_mb: rss,
@@ -226,6 +238,43 @@ async function measureSmtp(url: string, today: string): Promise<NonNullable<Resu
     };
   } finally {
     await sink.close();
+  }
+}
+
+/**
+ * (1b) The reminders just sent, put back in the queue (waiting, due now), then drained by `coordo start`'s sender:
+ * the claim of the whole queue, as when the daily job runs inside the service (issue 18).
+ */
+async function serviceDrain(url: string, sink: Awaited<ReturnType<typeof spawnSink>>, n: number): Promise<{ msgsPerS: number; rss: number | null }> {
+  const db = createDb(url);
+  try {
+    await db.outboxMessage.updateMany({
+      where: { kind: "relance" },
+      data: { state: "EN_ATTENTE", sentAt: null, providerId: null, lockedBy: null, lockedUntil: null, attempts: 0, nextAttemptAt: new Date() },
+    });
+  } finally {
+    await db.$disconnect();
+  }
+  const port = await freePort();
+  const t0 = Date.now();
+  const child = spawnCoordo(["start"], {
+    DATABASE_URL: url, PORT: String(port), SMTP_URL: `smtp://127.0.0.1:${sink.port}`, SMTP_POOL_SIZE: String(SMTP_POOL), MAIL_FROM: "CPTS <relances@cpts-bench.fr>",
+    PUBLIC_URL: "https://coordo.cpts-bench.fr", LOG_LEVEL: "warn",
+  });
+  let rss: number | null = null;
+  const poll = setInterval(() => (rss = peakRssMb(child.proc.pid!) ?? rss), 50);
+  try {
+    let stats = await sink.stats();
+    while (stats.accepted < n && Date.now() - t0 < 300_000) {
+      await new Promise((r) => setTimeout(r, 200));
+      stats = await sink.stats();
+    }
+    if (stats.accepted < n || !stats.lastAt) throw new Error(`coordo start n'a envoyé que ${stats.accepted} relances sur ${n} en 5 minutes :\n${child.output()}`);
+    if (stats.duplicates) throw new Error(`coordo start a envoyé ${stats.duplicates} doublons`);
+    return { msgsPerS: n / ((stats.lastAt - t0) / 1000), rss };
+  } finally {
+    clearInterval(poll);
+    await stopChild(child);
   }
 }
 
@@ -322,7 +371,7 @@ async function main(): Promise<void> {
     // measured as shipped: without an up-to-date dist/, coordo would run from the sources through tsx
     if (!wanted("start")) spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
     results.smtp = await measureSmtp(url, today);
-    say(`  relances : ${results.smtp.messages} mails en ${results.smtp.seconds_from_job_start} s (${results.smtp.msgs_per_s}/s ; mise en file ${results.smtp.enqueue_s} s puis ${results.smtp.send_phase_msgs_per_s}/s), plafond du serveur ${results.smtp.ceiling_msgs_per_s}/s, ratio ${results.smtp.ratio} (nodemailer seul : ${results.smtp.nodemailer_only_msgs_per_s}/s, ${results.smtp.nodemailer_only_ratio} ; messages préparés : ${results.smtp.nodemailer_prepared_msgs_per_s}/s, coordo / nodemailer ${results.smtp.smtp_vs_library} ; décisions ${results.smtp.decisions_s} s avec ${results.smtp.sent_during_decisions} mails partis pendant, puis ${results.smtp.after_decisions_msgs_per_s}/s, ${results.smtp.after_decisions_vs_library} de nodemailer), mémoire max ${results.smtp.peak_rss_mb} Mo`);
+    say(`  relances : ${results.smtp.messages} mails en ${results.smtp.seconds_from_job_start} s (${results.smtp.msgs_per_s}/s ; mise en file ${results.smtp.enqueue_s} s puis ${results.smtp.send_phase_msgs_per_s}/s), plafond du serveur ${results.smtp.ceiling_msgs_per_s}/s, ratio ${results.smtp.ratio} (nodemailer seul : ${results.smtp.nodemailer_only_msgs_per_s}/s, ${results.smtp.nodemailer_only_ratio} ; messages préparés : ${results.smtp.nodemailer_prepared_msgs_per_s}/s, coordo / nodemailer ${results.smtp.smtp_vs_library} ; décisions ${results.smtp.decisions_s} s avec ${results.smtp.sent_during_decisions} mails partis pendant, puis ${results.smtp.after_decisions_msgs_per_s}/s, ${results.smtp.after_decisions_vs_library} de nodemailer), mémoire max ${results.smtp.peak_rss_mb} Mo ; les mêmes relances remises en file et envoyées par coordo start : ${results.smtp.service_drain_msgs_per_s}/s, ${results.smtp.service_drain_vs_library} de nodemailer, mémoire max ${results.smtp.service_drain_peak_rss_mb} Mo`);
   }
   if (ONLY) {
     process.stdout.write(JSON.stringify(results) + "\n");
@@ -343,6 +392,8 @@ async function main(): Promise<void> {
     smtp_nodemailer_only_msgs_per_s: results.smtp.nodemailer_only_msgs_per_s,
     smtp_nodemailer_only_ratio: results.smtp.nodemailer_only_ratio,
     smtp_vs_library: results.smtp.smtp_vs_library,
+    smtp_service_drain_msgs_per_s: results.smtp.service_drain_msgs_per_s,
+    smtp_service_drain_vs_library: results.smtp.service_drain_vs_library,
     peak_rss_mb: peakRss,
     p99_ms: p99,
     p99_console_ms: Object.fromEntries(Object.entries(results.console).map(([k, v]) => [k, v.p99])),
@@ -358,6 +409,7 @@ async function main(): Promise<void> {
     ["smtp_ceiling_msgs_per_s", "plafond du serveur / server ceiling (msg/s)", figures.smtp_ceiling_msgs_per_s, "", null],
     ["smtp_nodemailer_only_ratio", "nodemailer seul / nodemailer alone (ratio)", figures.smtp_nodemailer_only_ratio, "", null],
     ["smtp_vs_library", "coordo / nodemailer seul, messages préparés / coordo / nodemailer alone, prepared messages", figures.smtp_vs_library, "≥ 0,9", figures.smtp_vs_library >= 0.9],
+    ["smtp_service_drain_vs_library", "coordo start vidant la file / nodemailer seul — coordo start draining the queue / nodemailer alone", figures.smtp_service_drain_vs_library, "", null],
     ["peak_rss_mb", "mémoire max / peak RSS (Mo)", figures.peak_rss_mb, "≤ 150", figures.peak_rss_mb <= 150],
     ...COMMANDS.map(({ command }) => [`p99_ms.${command}`, `p99 /${command} (ms) console | Slack`, p99[command]!, "≤ 50", p99[command]! <= 50] as [string, string, number, string, boolean]),
     ["rules_all_cpts_s", "règles, toutes les CPTS / rules, all CPTS (s)", figures.rules_all_cpts_s, "≤ 1", figures.rules_all_cpts_s <= 1],
