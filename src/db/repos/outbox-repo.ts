@@ -152,11 +152,13 @@ const PG_TEXT_TIME = (column: string) => `to_char(${column}, 'YYYY-MM-DD HH24:MI
 // Without keys (`coordo start`'s sender, the whole queue), as on SQLite: one index-ordered read per way of being due,
 // each locking at most `limit` rows, then the oldest `limit` of them (the others' locks end with the statement).
 // With the OR, PostgreSQL read every due row and sorted them on disk for each batch: 31 ms a claim with the 50,801
-// reminders of a national run waiting, 2.2 ms this way (issue 18).
+// reminders of a national run waiting, 2.2 ms this way (issue 18). Rows due at the same instant are read in the
+// index's order, not sorted by id: by id, a batch written at one instant (50,801 rows) was sorted whole on disk for
+// each claim, 77 ms; 0.24 ms this way. The batch taken is then ordered by due time and id.
 const pgDueBy = (name: string, state: string, test: string) => `${name} AS MATERIALIZED (
   SELECT "id", "state", "nextAttemptAt" FROM "OutboxMessage"
   WHERE "state" = '${state}' AND ${test} AND ($2::text[] IS NULL OR "channel"::text = ANY($2::text[]))
-  ORDER BY "nextAttemptAt", "id" LIMIT $3
+  ORDER BY "nextAttemptAt" LIMIT $3
   FOR UPDATE SKIP LOCKED
 )`;
 const pgClaim = (byKeys: boolean) => `WITH ${byKeys ? `cand AS MATERIALIZED (
