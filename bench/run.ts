@@ -263,12 +263,15 @@ async function serviceDrain(url: string, sink: Awaited<ReturnType<typeof spawnSi
   });
   let rss: number | null = null;
   const poll = setInterval(() => (rss = peakRssMb(child.proc.pid!) ?? rss), 50);
+  let exited: number | null | undefined;
+  void child.exited.then((code) => (exited = code));
   try {
     let stats = await sink.stats();
-    while (stats.accepted < n && Date.now() - t0 < 300_000) {
+    while (stats.accepted < n && Date.now() - t0 < 300_000 && exited === undefined) {
       await new Promise((r) => setTimeout(r, 200));
       stats = await sink.stats();
     }
+    if (exited !== undefined) throw new Error(`coordo start s'est arrêté (code ${exited}) après ${stats.accepted} relances sur ${n} :\n${child.output()}`);
     if (stats.accepted < n || !stats.lastAt) throw new Error(`coordo start n'a envoyé que ${stats.accepted} relances sur ${n} en 5 minutes :\n${child.output()}`);
     if (stats.duplicates) throw new Error(`coordo start a envoyé ${stats.duplicates} doublons`);
     return { msgsPerS: n / ((stats.lastAt - t0) / 1000), rss };

@@ -138,10 +138,13 @@ export function isUniqueViolation(e: unknown): boolean {
  * for the operator; undefined for any other error. What earlier transactions committed stays.
  */
 export function sqliteBusyFr(e: unknown): string | undefined {
-  const err = e as { code?: unknown; message?: unknown } | null;
-  const text = `${String(err?.code ?? "")} ${String(err?.message ?? e)}`;
+  const err = e as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; originalMessage?: unknown } } } } | null;
+  const cause = err?.meta?.driverAdapterError?.cause;
+  // better-sqlite3's own error (a transaction's BEGIN IMMEDIATE, the statements run directly), or the same
+  // through Prisma's adapter (a plain query: P1008 « Operation has timed out », the SQLite code kept in its cause)
+  const text = `${String(err?.code ?? "")} ${String(err?.message ?? e)} ${String(cause?.originalCode ?? "")} ${String(cause?.originalMessage ?? "")}`;
   if (!/SQLITE_BUSY|database is locked/i.test(text)) return undefined;
-  return `la base SQLite est restée occupée par un autre processus plus de ${SQLITE_BUSY_TIMEOUT_MS / 1000} secondes (une sauvegarde, une autre commande coordo ?). Ce qui était déjà enregistré est gardé ; relancez la commande une fois l'autre terminée.`;
+  return `la base SQLite est restée occupée par un autre processus plus de ${SQLITE_BUSY_TIMEOUT_MS / 1000} secondes (une restauration, une autre commande coordo ?). Ce qui était déjà enregistré est gardé ; relancez la commande une fois l'autre terminée.`;
 }
 
 /** SQLite page cache of coordo's connection, in KiB. */
@@ -240,10 +243,17 @@ export function serializedSqlite(factory: SqliteFactory, direct?: SqliteDirect):
             release();
             throw e;
           }
+          const client = (inner as unknown as { client: SqliteConnection & { inTransaction: boolean } }).client;
           try {
-            writeLockFirst((inner as unknown as { client: SqliteConnection }).client);
+            writeLockFirst(client);
           } catch (e) {
-            await tx.rollback(); // the adapter's own lock (its BEGIN is already undone)
+            // no transaction left open (a failed BEGIN IMMEDIATE opens none; a failed ROLLBACK leaves the adapter's)
+            try {
+              if (client.inTransaction) client.prepare("ROLLBACK").run();
+            } catch {
+              // nothing more to undo
+            }
+            await tx.rollback(); // releases the adapter's own lock (it runs no SQL)
             release();
             throw e;
           }

@@ -19,14 +19,21 @@ import { inTransaction } from "../../src/app/services/outbox.ts";
 const TODAY = "2026-03-20";
 const onPostgres = Boolean(process.env.TEST_PG_ADMIN_URL);
 
-// The other process: one commit every ≈ 0.2 ms (a row each), as long as the test runs.
+// The other process: one commit every ≈ 0.2 ms (a row each), as long as the test runs; it stops by itself after
+// two minutes, or as soon as its parent is gone (a killed test worker leaves no writer behind).
 const WRITER = `
 const Database = require(process.argv[1]);
 const db = new Database(process.argv[2], { timeout: 10000 });
 const insert = db.prepare('INSERT INTO "writer_probe" ("n") VALUES (?)');
 const pause = new Int32Array(new SharedArrayBuffer(4));
+const parent = process.ppid;
+const end = Date.now() + 120000;
 process.stdout.write("ready\\n");
-for (let n = 1; n < 10000000; n++) { insert.run(n); Atomics.wait(pause, 0, 0, 0.2); }
+for (let n = 1; ; n++) {
+  insert.run(n);
+  Atomics.wait(pause, 0, 0, 0.2);
+  if (n % 500 === 0 && (Date.now() > end || process.ppid !== parent)) break;
+}
 `;
 
 let t: TestDb;
@@ -54,7 +61,11 @@ describe.skipIf(onPostgres)("SQLite : un autre processus écrit sans cesse penda
   });
 
   afterAll(async () => {
-    writer?.kill("SIGKILL");
+    if (writer && writer.exitCode === null) {
+      const gone = new Promise((r) => writer!.once("exit", r));
+      writer.kill("SIGKILL");
+      await gone;
+    }
     await t?.cleanup();
   });
 
@@ -86,8 +97,8 @@ describe.skipIf(onPostgres)("SQLite : un autre processus écrit sans cesse penda
   });
 
   it("un verrou gardé au-delà de l'attente : la transaction échoue sans rien écrire, la connexion sert encore", async () => {
-    // coordo's adapter as in production, with a 150 ms wait instead of 10 s
-    const db = new SqliteClient({ adapter: serializedSqlite(new PrismaBetterSQLite3({ url: `file:${sqlitePath(t.url)}`, timeout: 150 } as { url: string })) }) as unknown as Db;
+    // coordo's adapter as in production, with a 1 s wait instead of 10 s
+    const db = new SqliteClient({ adapter: serializedSqlite(new PrismaBetterSQLite3({ url: `file:${sqlitePath(t.url)}`, timeout: 1_000 } as { url: string })) }) as unknown as Db;
     const locker = new Database(sqlitePath(t.url));
     try {
       const write = (tag: string) => inTransaction(db, (tx) => tx.auditLog.create({ data: { cptsId, actor: "test", action: `test.verrou.${tag}` } }));
@@ -103,7 +114,20 @@ describe.skipIf(onPostgres)("SQLite : un autre processus écrit sans cesse penda
       expect(String((error as Error)?.message ?? error)).toMatch(/busy|locked/i);
       // what a job's failure says (scheduler): French, what to do, and nothing lost
       expect(sqliteBusyFr(error)).toMatch(/^la base SQLite est restée occupée par un autre processus plus de 10 secondes .* relancez la commande/);
+      expect(sqliteBusyFr(error)).not.toMatch(/database|locked/);
       expect(sqliteBusyFr(new Error("CPTS inconnue : x"))).toBeUndefined();
+      // a plain query (no transaction) refused the same way: Prisma's « Operation has timed out », same sentence
+      locker.exec("BEGIN IMMEDIATE");
+      let plain: unknown;
+      try {
+        await db.auditLog.create({ data: { cptsId, actor: "test", action: "test.verrou.simple" } });
+      } catch (e) {
+        plain = e;
+      } finally {
+        locker.exec("COMMIT");
+      }
+      expect(plain).toBeDefined();
+      expect(sqliteBusyFr(plain)).toMatch(/^la base SQLite est restée occupée par un autre processus/);
       await write("acceptee");
       expect(await t.db.auditLog.count({ where: { cptsId, action: { startsWith: "test.verrou." } } })).toBe(1);
       expect(await t.db.auditLog.count({ where: { cptsId, action: "test.verrou.acceptee" } })).toBe(1);

@@ -150,7 +150,8 @@ const CLAIM_UPDATE_SQL = `UPDATE "OutboxMessage" SET "state" = 'EN_COURS', "lock
 /** A `timestamp(3)` as fixed-width text whatever the session's DateStyle: it sorts as it reads. */
 const PG_TEXT_TIME = (column: string) => `to_char(${column}, 'YYYY-MM-DD HH24:MI:SS.MS')`;
 // Without keys (`coordo start`'s sender, the whole queue), as on SQLite: one index-ordered read per way of being due,
-// each locking at most `limit` rows, then the oldest `limit` of them (the others' locks end with the statement).
+// each locking at most `limit` rows, then the oldest `limit` of them (the others' locks end with the statement: it
+// runs alone, in autocommit; a second sender at that instant skips them and finds the rest, or waits for its next turn).
 // With the OR, PostgreSQL read every due row and sorted them on disk for each batch: 31 ms a claim with the 50,801
 // reminders of a national run waiting, 2.2 ms this way (issue 18). Rows due at the same instant are read in the
 // index's order, not sorted by id: by id, a batch written at one instant (50,801 rows) was sorted whole on disk for
