@@ -1,9 +1,9 @@
 // The claim of `coordo start`'s sender (no keys, the whole queue): every due row and only those (waiting and due,
 // to retry and due, held under a lapsed lease), oldest first (same instant: as written on SQLite, in the index's
-// order on PostgreSQL), `limit` at a time, the lapsed ones
-// flagged « maybe sent », and the channel filter kept. On SQLite it is one index-ordered read per way of being due
-// (issue 18: the single query with an OR sorted the whole queue for each batch, 126 ms with a national backlog);
-// its plan is checked too, so that the regression cannot come back unseen.
+// order on PostgreSQL), `limit` at a time, the lapsed ones flagged « maybe sent », and the channel filter kept. On
+// SQLite it is one index-ordered read per way of being due (issue 18: the single query with an OR sorted the whole
+// queue for each batch, 126 ms with a national backlog); its plan is checked too, so that the regression cannot
+// come back unseen.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../helpers/db.ts";
 import { enqueueMessages, type OutboxDraft } from "../../src/app/services/outbox.ts";
