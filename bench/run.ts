@@ -160,6 +160,12 @@ async function measureSlack(url: string, cpts: BenchCpts[], perCommand: number, 
   }
 }
 
+/** The environment of a coordo process sending to the sink: the job run and the service drain alike. */
+const mailEnv = (url: string, sinkPort: number): Record<string, string> => ({
+  DATABASE_URL: url, SMTP_URL: `smtp://127.0.0.1:${sinkPort}`, SMTP_POOL_SIZE: String(SMTP_POOL), MAIL_FROM: "CPTS <relances@cpts-bench.fr>",
+  PUBLIC_URL: "https://coordo.cpts-bench.fr", LOG_LEVEL: "warn",
+});
+
 /**
  * (1) `coordo job run dues-reminders` in its own process, SMTP to the sink (its own process too), from
  * the job's start to the last message accepted; then, in the same run, the sink's ceiling with raw
@@ -169,10 +175,7 @@ async function measureSmtp(url: string, today: string): Promise<NonNullable<Resu
   const sink = await spawnSink();
   try {
     const t0 = Date.now();
-    const child = spawnCoordo(["job", "run", "dues-reminders", "--at", today], {
-      DATABASE_URL: url, SMTP_URL: `smtp://127.0.0.1:${sink.port}`, SMTP_POOL_SIZE: String(SMTP_POOL), MAIL_FROM: "CPTS <relances@cpts-bench.fr>",
-      PUBLIC_URL: "https://coordo.cpts-bench.fr", LOG_LEVEL: "warn",
-    });
+    const child = spawnCoordo(["job", "run", "dues-reminders", "--at", today], mailEnv(url, sink.port));
     let rss: number | null = null;
     const poll = setInterval(() => (rss = peakRssMb(child.proc.pid!) ?? rss), 50);
     const code = await child.exited;
@@ -257,10 +260,7 @@ async function serviceDrain(url: string, sink: Awaited<ReturnType<typeof spawnSi
   }
   const port = await freePort();
   const t0 = Date.now();
-  const child = spawnCoordo(["start"], {
-    DATABASE_URL: url, PORT: String(port), SMTP_URL: `smtp://127.0.0.1:${sink.port}`, SMTP_POOL_SIZE: String(SMTP_POOL), MAIL_FROM: "CPTS <relances@cpts-bench.fr>",
-    PUBLIC_URL: "https://coordo.cpts-bench.fr", LOG_LEVEL: "warn",
-  });
+  const child = spawnCoordo(["start"], { ...mailEnv(url, sink.port), PORT: String(port) });
   let rss: number | null = null;
   const poll = setInterval(() => (rss = peakRssMb(child.proc.pid!) ?? rss), 50);
   let exited: number | null | undefined;

@@ -99,13 +99,11 @@ export class AdminRepository {
   async reserveLoginCheck(limits: { key: string; max: number }[], now: Date, since: Date, windowMs: number): Promise<{ ok: true; ids: string[] } | { ok: false; retryAt: Date }> {
     return this.db.$transaction(async (tx) => {
       const isPg = (this.db as unknown as { _engineConfig?: { activeProvider?: string } })._engineConfig?.activeProvider === "postgresql";
+      // SQLite: every transaction takes the write lock at its start (BEGIN IMMEDIATE, src/db/client.ts): one writer
       if (isPg) {
         for (const { key } of [...limits].sort((a, b) => a.key.localeCompare(b.key))) {
           await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtext($1))", key);
         }
-      } else {
-        // SQLite: a write first turns this into the one writer transaction (others wait on the lock)
-        await tx.loginAttempt.deleteMany({ where: { key: "\u0000verrou" } });
       }
       let retryAt: Date | undefined;
       for (const { key, max } of limits) {
