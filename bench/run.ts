@@ -4,7 +4,8 @@
 import { spawn, spawnSync } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
-import { createDb } from "../src/db/client.ts";
+import { createDb, engineOf, sqlitePath } from "../src/db/client.ts";
+import { startCheckpointer } from "../src/db/sqlite-checkpointer.ts";
 import { loadConfig } from "../src/config.ts";
 import { silentLogger } from "../src/log.ts";
 import { systemClock } from "../src/app/context.ts";
@@ -101,10 +102,19 @@ interface Results {
   };
 }
 
-/** (2a) The console adapter's path: the dispatcher in this process, one call at a time, random CPTS. */
+/**
+ * (2a) The console adapter's path: the dispatcher in this process, one call at a time, random CPTS. As in `coordo
+ * start` (where the console adapter runs), SQLite's WAL checkpoints go to the service's checkpoint thread: without
+ * it, one command in ≈ 80 paid a checkpoint of 14 to 16 ms inside its commit (issue 18).
+ */
 async function measureConsole(url: string, cpts: BenchCpts[], perCommand: number): Promise<Record<string, Latency>> {
   const db = createDb(url);
-  const dispatcher = new Dispatcher({ config: loadConfig({ DATABASE_URL: url }), db, engine: url.startsWith("file:") ? "sqlite" : "postgres", log: silentLogger, clock: systemClock });
+  const engine = engineOf(url);
+  const dispatcher = new Dispatcher({ config: loadConfig({ DATABASE_URL: url }), db, engine, log: silentLogger, clock: systemClock });
+  await db.$connect();
+  // the same thread as `coordo start`'s checkpoint component (src/app/components.ts)
+  const checkpoints = engine === "sqlite" ? startCheckpointer(db, sqlitePath(url), silentLogger) : null;
+  if (checkpoints && !(await checkpoints.ready)) throw new Error("le fil des points de reprise n'a pas démarré");
   const rnd = prng(7);
   const out: Record<string, Latency> = {};
   try {
@@ -124,6 +134,7 @@ async function measureConsole(url: string, cpts: BenchCpts[], perCommand: number
     }
     return out;
   } finally {
+    await checkpoints?.stop();
     await db.$disconnect();
   }
 }
