@@ -112,13 +112,16 @@ async function measureConsole(url: string, cpts: BenchCpts[], perCommand: number
   const db = createDb(url);
   const engine = engineOf(url);
   const dispatcher = new Dispatcher({ config: loadConfig({ DATABASE_URL: url }), db, engine, log: silentLogger, clock: systemClock });
-  await db.$connect();
-  // the same thread as `coordo start`'s checkpoint component (src/app/components.ts)
-  const checkpoints = engine === "sqlite" ? startCheckpointer(db, sqlitePath(url), silentLogger) : null;
-  if (checkpoints && !(await checkpoints.ready)) throw new Error("le fil des points de reprise n'a pas démarré");
+  let checkpoints: ReturnType<typeof startCheckpointer> = null;
   const rnd = prng(7);
   const out: Record<string, Latency> = {};
   try {
+    await db.$connect();
+    if (engine === "sqlite") {
+      // the same thread as `coordo start`'s checkpoint component (src/app/components.ts)
+      checkpoints = startCheckpointer(db, sqlitePath(url), silentLogger);
+      if (!checkpoints || !(await checkpoints.ready)) throw new Error("le fil des points de reprise n'a pas démarré");
+    }
     for (const { command, user } of COMMANDS) {
       const call = async () => {
         const c = cpts[Math.floor(rnd() * cpts.length)]!;

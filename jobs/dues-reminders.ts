@@ -21,10 +21,14 @@ export const duesRemindersJob = defineJob({
     const all = (await cptsIdsWithReminderPolicy(ctx.db)).filter((c) => !cptsId || c.id === cptsId);
     const done: { enqueued: number; skipped: number; errors: string[] }[] = [];
     let next = 0;
-    let failed = false;
+    /** The failure of the earliest CPTS (slug order), the one a single lane would have stopped on. */
+    let failure: { at: number; error: unknown } | undefined;
+    const fail = (at: number, error: unknown) => {
+      if (!failure || at < failure.at) failure = { at, error };
+    };
     const lane = async () => {
       // a failure stops every lane after its current CPTS (committed or rolled back whole), as one lane would
-      while (!failed && next < all.length) {
+      while (!failure && next < all.length) {
         const i = next++;
         const c = all[i]!;
         try {
@@ -36,15 +40,14 @@ export const duesRemindersJob = defineJob({
             done[i] = { enqueued: r.enqueued, skipped: r.skipped, errors: r.errors.map((e) => `${c.slug} ${e.memberId} : ${e.message}`) };
           }
         } catch (e) {
-          failed = true;
-          throw e;
+          fail(i, e);
+          return;
         }
       }
     };
     // every lane has ended before the run's outcome is written: nothing is decided after it
-    const ends = await Promise.allSettled(Array.from({ length: decisionLanes(ctx.engine) }, lane));
-    const failure = ends.find((e): e is PromiseRejectedResult => e.status === "rejected");
-    if (failure) throw failure.reason;
+    await Promise.all(Array.from({ length: decisionLanes(ctx.engine) }, lane));
+    if (failure) throw failure.error;
     let enqueued = 0, skipped = 0;
     const errors: string[] = [];
     for (const r of done) (enqueued += r.enqueued), (skipped += r.skipped), errors.push(...r.errors);
