@@ -15,7 +15,7 @@ const CPTS = 8;
 const MEMBERS = 120;
 let t: TestDb;
 let watcher: Db | undefined;
-let worlds: RemindersWorld[] = [];
+const worlds: RemindersWorld[] = [];
 
 beforeAll(async () => {
   t = await createTestDb();
@@ -27,8 +27,9 @@ afterAll(async () => {
   await t?.cleanup();
 });
 
-const counts = async () =>
-  Promise.all(worlds.map(async (w) => [await t.db.reminderLedger.count({ where: { cptsId: w.cptsId } }), await t.db.outboxMessage.count({ where: { cptsId: w.cptsId, kind: "relance" } })]));
+/** [ledger rows, reminder mails] of each CPTS of `list`. */
+const counts = async (list: RemindersWorld[] = worlds) =>
+  Promise.all(list.map(async (w) => [await t.db.reminderLedger.count({ where: { cptsId: w.cptsId } }), await t.db.outboxMessage.count({ where: { cptsId: w.cptsId, kind: "relance" } })]));
 
 /** Most decision transactions seen open at once while `run` goes on (PostgreSQL's view of its sessions). */
 async function widestOverlap<T>(run: () => Promise<T>): Promise<{ result: T; overlap: number }> {
@@ -90,9 +91,7 @@ describe(`relances : plusieurs CPTS décidées à la fois (${process.env.TEST_PG
       const outcome = await new Scheduler(contextAt(t, REMINDER_DAY), jobs).runManual(findJob("dues-reminders")!, { at: REMINDER_DAY });
       expect(outcome.status).toBe("echec");
       expect(outcome.error).toContain("registre refusé");
-      const rows = async () =>
-        Promise.all(fresh.map(async (w) => [await t.db.reminderLedger.count({ where: { cptsId: w.cptsId } }), await t.db.outboxMessage.count({ where: { cptsId: w.cptsId, kind: "relance" } })]));
-      const after = await rows();
+      const after = await counts(fresh);
       // the broken CPTS: nothing; every other: all of its reminders or none (one transaction each)
       expect(after[0]).toEqual([0, 0]);
       for (const r of after) expect([[0, 0], [MEMBERS, MEMBERS]]).toContainEqual(r);
@@ -102,7 +101,7 @@ describe(`relances : plusieurs CPTS décidées à la fois (${process.env.TEST_PG
       else expect(decidedAfter).toBe(0);
       // no lane goes on once the run has ended
       await new Promise((r) => setTimeout(r, 300));
-      expect(await rows()).toEqual(after);
+      expect(await counts(fresh)).toEqual(after);
     } finally {
       await t.db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS refuse_ledger${t.engine === "postgres" ? ` ON "ReminderLedger"` : ""}`);
       if (t.engine === "postgres") await t.db.$executeRawUnsafe(`DROP FUNCTION IF EXISTS refuse_ledger()`);
