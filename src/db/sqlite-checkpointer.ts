@@ -5,12 +5,17 @@
 // commands in flight: p99 53-58 ms with them, 37-42 ms without, issue 18). Here a worker thread with its own
 // connection runs PASSIVE checkpoints every CHECKPOINT_EVERY_MS: they copy what no reader still needs without
 // taking the write lock, so commits go on meanwhile.
-// The main connection keeps a BACKSTOP: SQLite rewinds the WAL to its start only when a write begins with every
-// page already copied, which a checkpoint running beside a steady stream of commits never achieves (the WAL grew
-// to 100 MB in 5 s of commits 1 ms apart, review of this change). So the main connection still checkpoints
-// itself, every BACKSTOP_PAGES instead of 1,000: the worker has already copied nearly everything, the commit
-// copies the rest, waits for its fsyncs and the next write rewinds the WAL: ≈ 40 MB on disk, a few MB more
-// when the worker's checkpoint runs at that commit (its own is skipped, the next commit's tries again).
+// SQLite rewinds the WAL to its start only when a write begins with every page already copied, which a checkpoint
+// running beside a steady stream of commits never achieves (the WAL grew to 100 MB in 5 s of commits 1 ms apart).
+// So once the WAL passes REWIND_PAGES, the worker asks the main thread for a PAUSE: the main thread takes its
+// connection's lock (queries wait, asynchronously: the event loop runs on), the worker copies the few pages written
+// since its last checkpoint, and once it answers the lock is released; the next write rewinds the WAL. The pause
+// lasts the worker's copy of those pages and its fsyncs, ≈ 1-3 ms. Before it (pass 12 of issue 18), the main
+// connection rewound the WAL by checkpointing inside one of its commits every 10,000 pages: 20-30 ms with the event
+// loop blocked (a 20 ms fsync seen under strace), once a second under 8 Slack commands in flight, and the 8
+// commands then in flight made most of the p99.
+// The main connection keeps that BACKSTOP (its own checkpoint every BACKSTOP_PAGES instead of 1,000) for when the
+// pauses do not rewind the WAL (another process reading an old snapshot, a worker slower than the writes).
 // If the worker stops for any reason, the main connection checkpoints every 1,000 pages again.
 // One-shot commands keep SQLite's own checkpoints: no thread for a short life (≈ 10 MB of resident memory).
 // `coordo job run` only spaces them out to JOB_RUN_WAL_PAGES (spacedCheckpoints below).
@@ -23,6 +28,10 @@ import type { Logger } from "../log.ts";
 export const CHECKPOINT_EVERY_MS = 200;
 /** The main connection's own checkpoint while the worker runs (pages of 4 KiB: a WAL of ≈ 40 MB). */
 export const BACKSTOP_PAGES = 10_000;
+/** The WAL length (pages of 4 KiB: ≈ 4 MB, SQLite's own default size) at which the worker asks for a pause to rewind it. */
+export const REWIND_PAGES = 1_000;
+/** The longest the main thread holds its connection for a worker's pause (the worker answers in a few ms). */
+const PAUSE_LIMIT_MS = 1_000;
 /** SQLite's default, restored on the main connection when the worker stops. */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
 
@@ -32,19 +41,37 @@ const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
 let total = 0;
-const tick = () => {
+let asked = false;
+const checkpoint = () => {
   try {
     const [r] = db.pragma("wal_checkpoint(PASSIVE)");
     if (r.checkpointed > 0) total++;
+    return r;
   } catch (e) {
     // another process (a second coordo start, a CLI) checkpointing at this very moment: next time
     if (!/^SQLITE_(BUSY|LOCKED)/.test(String(e && e.code))) throw e;
+    return null;
+  }
+};
+const tick = () => {
+  const r = checkpoint();
+  // a long WAL the writes never let it rewind: ask the main thread for a pause (one request at a time)
+  if (r && !asked && r.log >= workerData.rewindPages) {
+    asked = true;
+    parentPort.postMessage({ rewind: r.log });
   }
 };
 tick();
 parentPort.postMessage({ ready: true });
 const timer = setInterval(tick, workerData.everyMs);
 parentPort.on("message", (m) => {
+  if (m === "paused" || m === "skip") {
+    // the main connection writes nothing meanwhile: this copies the last pages, and its next write rewinds the WAL
+    const r = m === "paused" ? checkpoint() : null;
+    asked = false;
+    parentPort.postMessage({ copied: Boolean(r && r.busy === 0 && r.log === r.checkpointed) });
+    return;
+  }
   if (m !== "stop") return;
   clearInterval(timer);
   tick();
@@ -57,8 +84,11 @@ parentPort.on("message", (m) => {
 export interface Checkpointer {
   /** True once the worker has opened the file and the main connection checkpoints only every BACKSTOP_PAGES; false if it could not. */
   ready: Promise<boolean>;
-  /** Stops the worker (after a last checkpoint); the main connection checkpoints by itself again. */
-  stop(): Promise<{ checkpoints: number } | null>;
+  /**
+   * Stops the worker (after a last checkpoint); the main connection checkpoints by itself again. `rewinds`: the pauses
+   * after which the whole WAL was in the file (the main connection's next write started it over).
+   */
+  stop(): Promise<{ checkpoints: number; rewinds: number } | null>;
 }
 
 /**
@@ -66,8 +96,13 @@ export interface Checkpointer {
  * Returns at once (the worker starts in ≈ 30 ms, not on `coordo start`'s path to /health); null when `db`
  * has no direct SQLite connection.
  */
-export function startCheckpointer(db: Db, path: string, log: Logger, opts: { everyMs?: number; backstopPages?: number } = {}): Checkpointer | null {
-  const { everyMs = CHECKPOINT_EVERY_MS, backstopPages = BACKSTOP_PAGES } = opts;
+export function startCheckpointer(
+  db: Db,
+  path: string,
+  log: Logger,
+  opts: { everyMs?: number; backstopPages?: number; rewindPages?: number } = {},
+): Checkpointer | null {
+  const { everyMs = CHECKPOINT_EVERY_MS, backstopPages = BACKSTOP_PAGES, rewindPages = REWIND_PAGES } = opts;
   if (!sqliteDirect(db)) return null; // not connected yet, or not SQLite: SQLite's own checkpoints stay
   // looked up at each call: the connection of the moment (Prisma may have reconnected), under its own lock
   const setAuto = async (pages: number) => {
@@ -75,12 +110,13 @@ export function startCheckpointer(db: Db, path: string, log: Logger, opts: { eve
   };
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { driver: createRequire(import.meta.url).resolve("better-sqlite3"), path, everyMs },
+    workerData: { driver: createRequire(import.meta.url).resolve("better-sqlite3"), path, everyMs, rewindPages },
     // a few kilobytes of JavaScript: a small heap (the thread still costs ≈ 10 MB of resident memory: V8 and Node's own)
     resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 },
   });
   worker.unref();
-  let summary: { checkpoints: number } | null = null;
+  let summary: { checkpoints: number; rewinds: number } | null = null;
+  let rewinds = 0;
   let stopping = false;
   let gone = false;
   let opened!: (ok: boolean) => void;
@@ -89,8 +125,34 @@ export function startCheckpointer(db: Db, path: string, log: Logger, opts: { eve
   const exited = new Promise<void>((resolve) => worker.once("exit", () => ((gone = true), resolve())));
   const restored = exited.then(() => setAuto(SQLITE_AUTOCHECKPOINT_PAGES));
   void restored.then(() => opened(false));
-  worker.on("message", (m: { ready?: true; checkpoints?: number }) => {
-    if (!m.ready) return void (summary = { checkpoints: m.checkpoints ?? 0 });
+  /** Ends the pause in progress (the worker has answered, stopped, or is too slow). */
+  let resume: (() => void) | null = null;
+  void exited.then(() => resume?.());
+  /** The worker asks for a pause: hold the connection's lock until it has copied the last pages. */
+  const pause = async () => {
+    const run = sqliteDirect(db);
+    if (!run) return void worker.postMessage("skip");
+    await run(
+      () =>
+        new Promise<void>((resolve) => {
+          if (gone || stopping) return resolve();
+          const limit = setTimeout(() => resume?.(), PAUSE_LIMIT_MS);
+          resume = () => {
+            clearTimeout(limit);
+            resume = null;
+            resolve();
+          };
+          worker.postMessage("paused");
+        }),
+    );
+  };
+  worker.on("message", (m: { ready?: true; checkpoints?: number; rewind?: number; copied?: boolean }) => {
+    if (m.rewind !== undefined) return void pause().catch(() => resume?.());
+    if (m.copied !== undefined) {
+      if (m.copied) rewinds++;
+      return void resume?.();
+    }
+    if (!m.ready) return void (summary = { checkpoints: m.checkpoints ?? 0, rewinds });
     // the worker has opened the file and checkpointed once: the main connection keeps only its backstop
     if (!gone) void setAuto(backstopPages).then(() => opened(!gone));
   });

@@ -88,7 +88,7 @@ describe.skipIf(!!process.env.TEST_PG_ADMIN_URL)("points de reprise SQLite dans 
     expect(await autocheckpoint(db)).toBe(BACKSTOP_PAGES);
     await writeMany(db, "quiet");
     expect(inFile(path, "quiet")).toBe(0);
-    expect(await slow.stop()).toEqual({ checkpoints: expect.any(Number) });
+    expect(await slow.stop()).toEqual({ checkpoints: expect.any(Number), rewinds: expect.any(Number) });
     // stopped: its last checkpoint copied everything, and the main connection checkpoints by itself again
     expect(inFile(path, "quiet")).toBe(2000);
     expect(await autocheckpoint(db)).toBe(1000);
@@ -138,6 +138,34 @@ describe.skipIf(!!process.env.TEST_PG_ADMIN_URL)("points de reprise SQLite dans 
     // Half the unrewound size still proves it rewound, with room for a loaded machine.
     expect(biggest).toBeLessThan(4_500 * 4120);
     expect(inFile(path, "steady")).toBe(3000);
+  });
+
+  it("sous des validations continues, le fil fait repartir le WAL lui-même : une courte pause de la connexion principale, pas de recopie dans sa validation", async () => {
+    const { db, path } = await fresh();
+    const wal = () => statSync(`${path}-wal`).size;
+    // the backstop out of reach (1,000,000 pages): only the worker can have the WAL rewound. It asks the main
+    // connection for a pause once the WAL passes rewindPages, copies the last pages meanwhile, and the next write
+    // starts the WAL over. Without it the WAL grew to ≈ 9,000 frames (37 MB) in this test.
+    const w = startCheckpointer(db, path, log, { everyMs: 20, backstopPages: 1_000_000, rewindPages: 300 })!;
+    expect(await w.ready).toBe(true);
+    expect(await autocheckpoint(db)).toBe(1_000_000);
+    await sqliteDirect(db)!((c) => c.prepare(`CREATE TABLE "CkptProbe" ("id" INTEGER PRIMARY KEY, "tag" TEXT, "blob" TEXT)`).run());
+    let biggest = 0;
+    for (let i = 0; i < 300; i++) {
+      await sqliteDirect(db)!((c) => {
+        const ins = c.prepare(`INSERT INTO "CkptProbe" ("tag", "blob") VALUES (?, ?)`);
+        for (let j = 0; j < 10; j++) ins.run("paused", "x".repeat(3000));
+      });
+      biggest = Math.max(biggest, wal());
+      await new Promise((r) => setImmediate(r));
+    }
+    const summary = await w.stop();
+    // a rewind at ≈ 300 frames, plus what a loaded machine writes before the pause comes: far below 9,000
+    expect(biggest).toBeLessThan(4_500 * 4120);
+    expect(summary!.rewinds).toBeGreaterThan(0);
+    expect(inFile(path, "paused")).toBe(3000);
+    expect(await sqliteDirect(db)!((c) => Number((c.prepare(`SELECT COUNT(*) AS n FROM "CkptProbe"`).all()[0] as { n: bigint }).n))).toBe(3000);
+    expect(logs.join("\n")).not.toMatch(/arrêtés/);
   });
 
   it("un fil qui ne peut pas ouvrir le fichier ne coupe pas les points de reprise de la connexion principale", async () => {
