@@ -42,6 +42,10 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
 let total = 0;
 let asked = false;
+let pauses = 0;
+// the WAL length at which to ask: after a pause that could not rewind it (another process reading an old snapshot),
+// not again before it has grown by another rewindPages (a pause at every tick would cost the main thread for nothing)
+let askAt = workerData.rewindPages;
 const checkpoint = () => {
   try {
     const [r] = db.pragma("wal_checkpoint(PASSIVE)");
@@ -55,8 +59,9 @@ const checkpoint = () => {
 };
 const tick = () => {
   const r = checkpoint();
+  if (r && r.log < workerData.rewindPages) askAt = workerData.rewindPages;
   // a long WAL the writes never let it rewind: ask the main thread for a pause (one request at a time)
-  if (r && !asked && r.log >= workerData.rewindPages) {
+  if (r && !asked && r.log >= askAt) {
     asked = true;
     parentPort.postMessage({ rewind: r.log });
   }
@@ -68,15 +73,18 @@ parentPort.on("message", (m) => {
   if (m === "paused" || m === "skip") {
     // the main connection writes nothing meanwhile: this copies the last pages, and its next write rewinds the WAL
     const r = m === "paused" ? checkpoint() : null;
+    const copied = Boolean(r && r.busy === 0 && r.log === r.checkpointed);
+    if (m === "paused") pauses++;
     asked = false;
-    parentPort.postMessage({ copied: Boolean(r && r.busy === 0 && r.log === r.checkpointed) });
+    askAt = copied ? workerData.rewindPages : (r ? r.log : askAt) + workerData.rewindPages;
+    parentPort.postMessage({ copied });
     return;
   }
   if (m !== "stop") return;
   clearInterval(timer);
   tick();
   db.close();
-  parentPort.postMessage({ checkpoints: total });
+  parentPort.postMessage({ checkpoints: total, pauses });
   parentPort.close();
 });
 `;
@@ -85,10 +93,11 @@ export interface Checkpointer {
   /** True once the worker has opened the file and the main connection checkpoints only every BACKSTOP_PAGES; false if it could not. */
   ready: Promise<boolean>;
   /**
-   * Stops the worker (after a last checkpoint); the main connection checkpoints by itself again. `rewinds`: the pauses
-   * after which the whole WAL was in the file (the main connection's next write started it over).
+   * Stops the worker (after a last checkpoint); the main connection checkpoints by itself again. `pauses`: the pauses
+   * the worker asked for; `rewinds`: those after which the whole WAL was in the file (the main connection's next
+   * write started it over).
    */
-  stop(): Promise<{ checkpoints: number; rewinds: number } | null>;
+  stop(): Promise<{ checkpoints: number; pauses: number; rewinds: number } | null>;
 }
 
 /**
@@ -115,7 +124,7 @@ export function startCheckpointer(
     resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 },
   });
   worker.unref();
-  let summary: { checkpoints: number; rewinds: number } | null = null;
+  let summary: { checkpoints: number; pauses: number; rewinds: number } | null = null;
   let rewinds = 0;
   let stopping = false;
   let gone = false;
@@ -146,13 +155,13 @@ export function startCheckpointer(
         }),
     );
   };
-  worker.on("message", (m: { ready?: true; checkpoints?: number; rewind?: number; copied?: boolean }) => {
+  worker.on("message", (m: { ready?: true; checkpoints?: number; pauses?: number; rewind?: number; copied?: boolean }) => {
     if (m.rewind !== undefined) return void pause().catch(() => resume?.());
     if (m.copied !== undefined) {
       if (m.copied) rewinds++;
       return void resume?.();
     }
-    if (!m.ready) return void (summary = { checkpoints: m.checkpoints ?? 0, rewinds });
+    if (!m.ready) return void (summary = { checkpoints: m.checkpoints ?? 0, pauses: m.pauses ?? 0, rewinds });
     // the worker has opened the file and checkpointed once: the main connection keeps only its backstop
     if (!gone) void setAuto(backstopPages).then(() => opened(!gone));
   });

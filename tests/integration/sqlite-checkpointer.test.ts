@@ -88,7 +88,7 @@ describe.skipIf(!!process.env.TEST_PG_ADMIN_URL)("points de reprise SQLite dans 
     expect(await autocheckpoint(db)).toBe(BACKSTOP_PAGES);
     await writeMany(db, "quiet");
     expect(inFile(path, "quiet")).toBe(0);
-    expect(await slow.stop()).toEqual({ checkpoints: expect.any(Number), rewinds: expect.any(Number) });
+    expect(await slow.stop()).toEqual({ checkpoints: expect.any(Number), pauses: expect.any(Number), rewinds: expect.any(Number) });
     // stopped: its last checkpoint copied everything, and the main connection checkpoints by itself again
     expect(inFile(path, "quiet")).toBe(2000);
     expect(await autocheckpoint(db)).toBe(1000);
@@ -166,6 +166,40 @@ describe.skipIf(!!process.env.TEST_PG_ADMIN_URL)("points de reprise SQLite dans 
     expect(inFile(path, "paused")).toBe(3000);
     expect(await sqliteDirect(db)!((c) => Number((c.prepare(`SELECT COUNT(*) AS n FROM "CkptProbe"`).all()[0] as { n: bigint }).n))).toBe(3000);
     expect(logs.join("\n")).not.toMatch(/arrêtés/);
+  });
+
+  it("un autre processus qui lit un instantané ancien : les pauses ne peuvent pas faire repartir le WAL, le fil en demande moins", async () => {
+    const { db, path } = await fresh();
+    await sqliteDirect(db)!((c) => c.prepare(`CREATE TABLE "CkptProbe" ("id" INTEGER PRIMARY KEY, "tag" TEXT, "blob" TEXT)`).run());
+    // another connection (a `coordo` command beside the service) holds a read transaction open: the frames written
+    // after its snapshot cannot be copied, so no pause can rewind the WAL
+    const other = new Database(path, { fileMustExist: true });
+    other.prepare("BEGIN").run();
+    other.prepare(`SELECT COUNT(*) FROM "CkptProbe"`).get();
+    try {
+      const w = startCheckpointer(db, path, log, { everyMs: 20, backstopPages: 1_000_000, rewindPages: 300 })!;
+      expect(await w.ready).toBe(true);
+      let ticks = 0;
+      for (let i = 0; i < 150; i++) {
+        await sqliteDirect(db)!((c) => {
+          const ins = c.prepare(`INSERT INTO "CkptProbe" ("tag", "blob") VALUES (?, ?)`);
+          for (let j = 0; j < 10; j++) ins.run("held", "x".repeat(3000));
+        });
+        // ≈ 20 ms between batches: the worker checkpoints (and could ask) once per batch
+        await new Promise((r) => setTimeout(r, 20));
+        ticks++;
+      }
+      const summary = (await w.stop())!;
+      expect(summary.rewinds).toBe(0);
+      // ≈ 4,500 frames: a pause at most every 300 new frames (≈ 15), not one a tick (≈ 150)
+      expect(summary.pauses).toBeGreaterThan(0);
+      expect(summary.pauses).toBeLessThanOrEqual(25);
+      expect(ticks).toBe(150);
+    } finally {
+      other.prepare("ROLLBACK").run();
+      other.close();
+    }
+    expect(await sqliteDirect(db)!((c) => Number((c.prepare(`SELECT COUNT(*) AS n FROM "CkptProbe"`).all()[0] as { n: bigint }).n))).toBe(1500);
   });
 
   it("un fil qui ne peut pas ouvrir le fichier ne coupe pas les points de reprise de la connexion principale", async () => {
