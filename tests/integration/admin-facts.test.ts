@@ -192,6 +192,21 @@ describe(`faits datés saisis dans l'administration (${process.env.TEST_PG_ADMIN
   });
 });
 
+describe("entrées des règles sans le financement (échéances, alertes, plan de crise)", () => {
+  it("mêmes échéances et mêmes réglages qu'avec le financement ; les indicateurs et le compte d'adhérents ne sont pas lus", async () => {
+    const full = (await loadRulesInputs(env.t.db, env.cptsId))!;
+    const lean = (await loadRulesInputs(env.t.db, env.cptsId, { funding: false }))!;
+    // the demo CPTS has a signed ACI with indicator results: the full load has them
+    expect(Object.keys(full.funding!.indicatorAchievement ?? {}).length).toBeGreaterThan(0);
+    expect(full.funding!.memberCount).toBeGreaterThan(0);
+    expect(lean.funding).toBeNull();
+    expect(lean.deadlines).toEqual(full.deadlines);
+    expect(lean.settings).toEqual(full.settings);
+    expect(lean.contractId).toBe(full.contractId);
+    expect(lean.facts).toEqual(full.facts);
+  });
+});
+
 describe("versements CPAM reçus, attendus, en retard", () => {
   it("sans versement saisi, la page Financement ne montre rien de reçu ; un versement saisi est rapproché du calendrier", async () => {
     const fin0 = await (await demo.get("/admin/financement")).text();

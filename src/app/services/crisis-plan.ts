@@ -50,7 +50,7 @@ export interface CrisisPlanOverview {
 }
 
 export async function crisisPlanOverview(ctx: AppContext, cptsId: string, at: string): Promise<CrisisPlanOverview> {
-  const inputs = await loadRulesInputs(ctx.db, cptsId);
+  const inputs = await loadRulesInputs(ctx.db, cptsId, { funding: false });
   if (!inputs) throw new UserError("CPTS introuvable.");
   const versions = await latestVersions(ctx.db, cptsId);
   const current = versions[0] ?? null;

@@ -25,7 +25,7 @@ export const OWNER_ROLE_LABELS: Record<Deadline["ownerRole"], string> = {
 
 /** Every deadline of the CPTS at `at`, with its state (done marks from the database included). */
 export async function listDeadlines(ctx: AppContext, cptsId: string, at: string): Promise<Deadline[]> {
-  const inputs = await loadRulesInputs(ctx.db, cptsId);
+  const inputs = await loadRulesInputs(ctx.db, cptsId, { funding: false });
   if (!inputs) throw new UserError("CPTS introuvable.");
   return computeDeadlines(inputs.deadlines, at, inputs.settings);
 }
@@ -65,7 +65,7 @@ function levelOf(daysLeft: number): "rappel" | "jour_j" | "retard" {
  * DeadlineAlert row per (key, slot) and idempotency keys per slot make a re-run a no-op.
  */
 export async function sendDeadlineAlerts(ctx: AppContext, cptsId: string, at: string, opts: { dryRun?: boolean } = {}): Promise<DeadlineAlertsResult> {
-  const inputs = await loadRulesInputs(ctx.db, cptsId);
+  const inputs = await loadRulesInputs(ctx.db, cptsId, { funding: false });
   if (!inputs) throw new UserError("CPTS introuvable.");
   const list = computeDeadlines(inputs.deadlines, at, inputs.settings).filter((d) => d.state !== "fait");
   if (list.length === 0) return { alerts: 0, mails: 0, chat: 0, errors: [] };

@@ -92,7 +92,7 @@ export interface ClosedMeeting {
  */
 export async function closeMeeting(ctx: AppContext, cptsId: string, meetingId: string, actor: string, opts: { force?: boolean } = {}): Promise<ClosedMeeting> {
   // The CPTS's own settings (PASS ceilings...), read before the write transaction.
-  const settings = (await loadRulesInputs(ctx.db, cptsId))?.settings ?? DEFAULT_SETTINGS;
+  const settings = (await loadRulesInputs(ctx.db, cptsId, { funding: false }))?.settings ?? DEFAULT_SETTINGS;
   return inTransaction(ctx.db, async (tx) => {
     const repo = new MeetingRepository(tx);
     const meeting = await repo.find(cptsId, meetingId);

@@ -28,7 +28,7 @@ export function missionIdOfKind(kind: string): MissionId {
 export interface CptsRulesInputs {
   cpts: { id: string; slug: string; name: string; population: number };
   settings: RulesSettings;
-  /** null while the CPTS has no signed ACI. */
+  /** null while the CPTS has no signed ACI, or when not asked for (`funding: false`). */
   funding: FundingInput | null;
   deadlines: DeadlineInput;
   contractId: string | null;
@@ -83,7 +83,11 @@ interface RulesIndicatorRow {
  * included), integers, floats, booleans, enums and Json: on PostgreSQL they go by pg directly (plainRows); the
  * count, a bigint, stays with directRows.
  */
-export async function loadRulesInputs(db: Db, cptsId: string): Promise<CptsRulesInputs | null> {
+export async function loadRulesInputs(db: Db, cptsId: string, opts: { funding?: boolean } = {}): Promise<CptsRulesInputs | null> {
+  // `funding: false`: the caller computes deadlines (or reads settings) only: the indicator results and the adherent
+  // count, read for the funding alone, are skipped and `funding` stays null (/echeances, the deadline alerts, the
+  // crisis plan's page: a real CPTS has dozens of indicator rows a contract)
+  const withFunding = opts.funding !== false;
   const [cpts] = await plainRows<RulesCptsRow>(db, Prisma.sql`SELECT c."id", c."slug", c."name", c."population", c."settings", c."missionPrecoceAidOn", c."projetSanteFiledOn",
       k."id" AS "kId", k."signedOn" AS "kSignedOn", k."sizeAtSigning" AS "kSize"
     FROM "Cpts" c
@@ -104,7 +108,7 @@ export async function loadRulesInputs(db: Db, cptsId: string): Promise<CptsRules
         FROM "AciMission" WHERE "contractId" = ${contractId} ORDER BY "kind", "id"`)
     : [];
   // one row per (indicator, result, linked mission)
-  const indicatorRows = contractId
+  const indicatorRows = contractId && withFunding
     ? await plainRows<RulesIndicatorRow>(db, Prisma.sql`SELECT i."weight", i."target", i."kind", res."contractYear", res."value", mi."kind" AS "missionKind"
         FROM "AciIndicator" i
         JOIN "AciIndicatorResult" res ON res."indicatorId" = i."id"
@@ -128,7 +132,7 @@ export async function loadRulesInputs(db: Db, cptsId: string): Promise<CptsRules
       }))
     : undefined;
   let funding: FundingInput | null = null;
-  if (contractId) {
+  if (contractId && withFunding) {
     // the rule only asks whether the active adherents reach the majoration's minimum: counted up to
     // it (a CPTS of 100,000 members is not counted whole on every /echeances, /financement, dashboard)
     const cap = Math.max(0, Math.trunc(settings.majoration.minMembers));
