@@ -43,9 +43,12 @@ const db = new Database(workerData.path, { fileMustExist: true });
 let total = 0;
 let asked = false;
 let pauses = 0;
-// the WAL length at which to ask: after a pause that could not rewind it (another process reading an old snapshot),
-// not again before it has grown by another rewindPages (a pause at every tick would cost the main thread for nothing)
+// the WAL length at which to ask: after a pause, not again before the WAL has grown by another rewindPages, unless it
+// started over meanwhile (a pause that cannot rewind it, another process reading an old snapshot, would else come
+// back at every tick and cost the main thread for nothing)
 let askAt = workerData.rewindPages;
+// the WAL's length at the last checkpoint: shorter now, it started over; the same, nothing was written since
+let lastLog = 0;
 const checkpoint = () => {
   try {
     const [r] = db.pragma("wal_checkpoint(PASSIVE)");
@@ -59,9 +62,13 @@ const checkpoint = () => {
 };
 const tick = () => {
   const r = checkpoint();
-  if (r && r.log < workerData.rewindPages) askAt = workerData.rewindPages;
-  // a long WAL the writes never let it rewind: ask the main thread for a pause (one request at a time)
-  if (r && !asked && r.log >= askAt) {
+  if (!r) return;
+  if (r.log < lastLog || r.log < workerData.rewindPages) askAt = workerData.rewindPages;
+  // without frames written since the last checkpoint this one has copied everything, and the next write rewinds the
+  // WAL by itself: a pause is only for a WAL that writes keep growing (one request at a time)
+  const growing = r.log > lastLog;
+  lastLog = r.log;
+  if (!asked && growing && r.log >= askAt) {
     asked = true;
     parentPort.postMessage({ rewind: r.log });
   }
@@ -72,11 +79,13 @@ const timer = setInterval(tick, workerData.everyMs);
 parentPort.on("message", (m) => {
   if (m === "paused" || m === "skip") {
     // the main connection writes nothing meanwhile: this copies the last pages, and its next write rewinds the WAL
+    // (unless another connection still reads from it)
     const r = m === "paused" ? checkpoint() : null;
     const copied = Boolean(r && r.busy === 0 && r.log === r.checkpointed);
     if (m === "paused") pauses++;
     asked = false;
-    askAt = copied ? workerData.rewindPages : (r ? r.log : askAt) + workerData.rewindPages;
+    if (r) lastLog = r.log;
+    askAt = (r ? r.log : askAt) + workerData.rewindPages;
     parentPort.postMessage({ copied });
     return;
   }
@@ -95,7 +104,7 @@ export interface Checkpointer {
   /**
    * Stops the worker (after a last checkpoint); the main connection checkpoints by itself again. `pauses`: the pauses
    * the worker asked for; `rewinds`: those after which the whole WAL was in the file (the main connection's next
-   * write started it over).
+   * write starts it over, unless another connection still reads from it).
    */
   stop(): Promise<{ checkpoints: number; pauses: number; rewinds: number } | null>;
 }
@@ -156,7 +165,13 @@ export function startCheckpointer(
     );
   };
   worker.on("message", (m: { ready?: true; checkpoints?: number; pauses?: number; rewind?: number; copied?: boolean }) => {
-    if (m.rewind !== undefined) return void pause().catch(() => resume?.());
+    if (m.rewind !== undefined) {
+      // a connection gone meanwhile (Prisma disconnected): no pause, and the worker may ask again later
+      return void pause().catch(() => {
+        if (resume) resume();
+        else if (!gone) worker.postMessage("skip");
+      });
+    }
     if (m.copied !== undefined) {
       if (m.copied) rewinds++;
       return void resume?.();

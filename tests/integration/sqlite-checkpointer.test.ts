@@ -202,6 +202,23 @@ describe.skipIf(!!process.env.TEST_PG_ADMIN_URL)("points de reprise SQLite dans 
     expect(await sqliteDirect(db)!((c) => Number((c.prepare(`SELECT COUNT(*) AS n FROM "CkptProbe"`).all()[0] as { n: bigint }).n))).toBe(1500);
   });
 
+  it("un WAL long mais plus écrit : pas de pause à chaque point de reprise (la prochaine écriture le fait repartir)", async () => {
+    const { db, path } = await fresh();
+    await sqliteDirect(db)!((c) => c.prepare(`CREATE TABLE "CkptProbe" ("id" INTEGER PRIMARY KEY, "tag" TEXT, "blob" TEXT)`).run());
+    const w = startCheckpointer(db, path, log, { everyMs: 20, backstopPages: 1_000_000, rewindPages: 300 })!;
+    expect(await w.ready).toBe(true);
+    // ≈ 1,200 frames in one go (no pause can come in between), then nothing written for ≈ 25 checkpoints
+    await sqliteDirect(db)!((c) => {
+      const ins = c.prepare(`INSERT INTO "CkptProbe" ("tag", "blob") VALUES (?, ?)`);
+      for (let i = 0; i < 120; i++) c.transaction(() => { for (let j = 0; j < 10; j++) ins.run("idle", "x".repeat(3000)); })();
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const summary = (await w.stop())!;
+    // at most the one pause asked for right after the writes (25 before the fix: one a checkpoint)
+    expect(summary.pauses).toBeLessThanOrEqual(1);
+    expect(inFile(path, "idle")).toBe(1200);
+  });
+
   it("un fil qui ne peut pas ouvrir le fichier ne coupe pas les points de reprise de la connexion principale", async () => {
     const { db, path } = await fresh();
     const none = startCheckpointer(db, `${path}.absent`, log, { everyMs: 50 })!;
