@@ -52,3 +52,51 @@ export function jsonColumn(v: unknown): unknown {
 export function dateColumn(v: Date | string | null | undefined): Date | null {
   return v == null ? null : v instanceof Date ? v : new Date(v);
 }
+
+/** pg's type id of `timestamp` (without time zone): Prisma's DateTime on PostgreSQL, stored in UTC. */
+const TIMESTAMP_OID = 1114;
+type TypeParsers = { getTypeParser(oid: number, format?: string): unknown };
+let utcTimestamps: Promise<TypeParsers> | undefined;
+
+/**
+ * pg's own type parsers, except `timestamp` read as UTC (pg's default reads it in the process's time zone,
+ * Europe/Paris here, an hour or two off). Loaded on the first PostgreSQL read that needs it (pg is there by then).
+ */
+function utcTypes(): Promise<TypeParsers> {
+  return (utcTimestamps ??= import("pg").then(({ default: pg }) => ({
+    getTypeParser: (oid: number, format?: string) =>
+      oid === TIMESTAMP_OID ? (v: string) => new Date(`${v.replace(" ", "T")}Z`) : pg.types.getTypeParser(oid, format as "text"),
+  })));
+}
+
+/**
+ * `plainRows` for a query that also reads DateTime columns: on PostgreSQL by pg, its timestamps read as UTC Dates
+ * (as Prisma reads them); on SQLite prepared, a DateTime in its stored text (`dateColumn` reads both). Counts and
+ * bigints as in `directRows`. The chat's caller resolution, on every command (issue 18).
+ */
+export async function datedRows<T>(db: Db | Tx, q: Prisma.Sql): Promise<T[]> {
+  const pg = pgTransactionClient(db) ?? pgDirect(db);
+  if (!pg) return directRows<T>(db, q);
+  const r = await pg.query({ text: q.text, values: q.values.map((v) => pgValue(v as Parameters<typeof pgValue>[0])), types: await utcTypes() } as never);
+  return r.rows as T[];
+}
+
+/**
+ * A write (INSERT, UPDATE, DELETE) run outside Prisma's raw query where that is possible: on SQLite as a statement
+ * prepared once (under the adapter's lock, or on the transaction's connection inside `inTransaction`), on PostgreSQL
+ * by pg (the pool, or the transaction's own connection). Returns the rows changed. A Prisma raw query costs its
+ * compilation by the wasm query compiler, ≈ 0.4 ms of CPU on PostgreSQL (issue 18: three of them on every chat
+ * command). Values as Prisma binds them: DateTime in its stored form, booleans 1/0 on SQLite.
+ */
+export async function directExecute(db: Db | Tx, q: Prisma.Sql): Promise<number> {
+  const run = sqliteDirect(db);
+  const conn = run ? undefined : transactionConnection(db);
+  if (run || conn) {
+    const values = q.values.map((v) => sqliteValue(v as Parameters<typeof sqliteValue>[0]));
+    const exec = (c: SqliteConnection) => prepared(c, q.sql).run(...values).changes;
+    return conn ? exec(conn) : run!(exec);
+  }
+  const pg = pgTransactionClient(db) ?? pgDirect(db);
+  if (pg) return (await pg.query({ text: q.text, values: q.values.map((v) => pgValue(v as Parameters<typeof pgValue>[0])) })).rowCount ?? 0;
+  return (db as Db).$executeRaw(q);
+}

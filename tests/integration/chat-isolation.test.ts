@@ -30,6 +30,35 @@ beforeAll(async () => {
 });
 afterAll(async () => w?.close());
 
+describe("lectures et écritures du répartiteur hors Prisma (SQLite : préparées ; PostgreSQL : par pg)", () => {
+  it("l'échéance d'un code de liaison se relit à la milliseconde près ; une livraison n'est prise qu'une fois ; une action se relit telle qu'écrite", async () => {
+    const repo = new ChatRepository(w.t.db);
+    const s = await w.chat.session("demo", "horloge@exemple-sante.fr");
+    const identity = await w.t.db.chatIdentity.findFirstOrThrow({ where: { workspaceId: s.workspace.id, userId: s.userId } });
+    // an instant whose local (Europe/Paris) and UTC readings differ by an hour: pg reads `timestamp` in local time
+    const expires = new Date("2026-11-23T09:30:00.123Z");
+    await w.t.db.chatIdentity.update({ where: { id: identity.id }, data: { linkCode: "123456", linkEmail: "horloge@exemple-sante.fr", linkExpires: expires } });
+    const resolved = (await repo.resolve("CONSOLE", s.workspace.externalId, s.userId))!;
+    expect(resolved.identity!.linkExpires!.getTime()).toBe(expires.getTime());
+    expect(resolved.workspace.cptsId).toBe(w.cptsId);
+
+    expect(await repo.claimDelivery("SLACK", "livraison-unique-1")).toBe(true);
+    expect(await repo.claimDelivery("SLACK", "livraison-unique-1")).toBe(false);
+    expect(await w.t.db.chatInteraction.count({ where: { platform: "SLACK", externalId: "livraison-unique-1" } })).toBe(1);
+
+    const until = new Date("2026-11-30T22:15:00.456Z");
+    await repo.createActions([
+      { id: "act-direct-1", cptsId: w.cptsId, kind: "echeances:fait", payload: { key: "ag:2027", __anyone: false }, createdBy: identity.id, expiresAt: until },
+      { id: "act-direct-2", cptsId: w.cptsId, kind: "echeances:fait", payload: { key: "crisis_plan" }, createdBy: identity.id, expiresAt: until },
+    ]);
+    const one = (await repo.findAction(w.cptsId, "act-direct-1"))!;
+    expect(one.payload).toEqual({ key: "ag:2027", __anyone: false });
+    expect(one.expiresAt.getTime()).toBe(until.getTime());
+    expect(one.createdBy).toBe(identity.id);
+    expect((await repo.findAction(w.cptsId, "act-direct-2"))!.payload).toEqual({ key: "crisis_plan" });
+  });
+});
+
 describe("isolation des CPTS et garanties du répartiteur", () => {
   it("un membre de la CPTS A ne voit jamais les données de la CPTS B", async () => {
     const inA = await w.say(SHARED, "/cotisation", "demo");
