@@ -206,12 +206,26 @@ const PARIS_DATE = new Intl.DateTimeFormat("en-CA", {
 });
 // Stryker restore StringLiteral
 
-/** The Europe/Paris calendar date of an instant (23:30 UTC on 31 Dec is already 1 Jan in Paris). */
+/** The last UTC minute asked for and its Paris date (every chat command asks for today: Intl costs ≈ 30 µs a call). */
+let lastMinute = NaN;
+let lastParisDate = "";
+/** Since 11 March 1911 Paris's offset is a whole number of hours (before: Paris mean time, UTC+0:09:21). */
+const WHOLE_HOUR_OFFSETS_FROM = Date.UTC(1911, 2, 11);
+
+/**
+ * The Europe/Paris calendar date of an instant (23:30 UTC on 31 Dec is already 1 Jan in Paris). Paris's offset being
+ * a whole number of hours, its date changes on a UTC minute boundary: within one UTC minute, one Paris date.
+ */
 export function parisToday(now: Date): IsoDate {
+  const minute = now.getTime() >= WHOLE_HOUR_OFFSETS_FROM ? Math.floor(now.getTime() / 60_000) : NaN;
+  if (minute === lastMinute) return lastParisDate;
   const parts = PARIS_DATE.formatToParts(now);
   // Stryker disable next-line OptionalChaining: equivalent, formatToParts always gives year, month and day
   const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
-  return formatIsoDate({ year: get("year"), month: get("month"), day: get("day") });
+  const date = formatIsoDate({ year: get("year"), month: get("month"), day: get("day") });
+  lastMinute = minute;
+  lastParisDate = date;
+  return date;
 }
 
 /** French display form: 2025-03-01 → 01/03/2025. */

@@ -182,6 +182,27 @@ describe("dates : numéros de jour et arithmétique", () => {
     expect(parisToday(new Date("2025-08-31T21:59:59Z"))).toBe("2025-08-31");
     expect(parisToday(new Date("2025-08-31T22:00:00Z"))).toBe("2025-09-01");
   });
+
+  it("asked again and again, in any order, the same answers (the last minute is remembered)", () => {
+    const cases: [string, string][] = [
+      ["2025-12-31T22:59:00.000Z", "2025-12-31"],
+      ["2025-12-31T22:59:59.999Z", "2025-12-31"],
+      ["2025-12-31T23:00:00.000Z", "2026-01-01"],
+      ["2025-12-31T22:59:30.000Z", "2025-12-31"],
+      ["2026-03-29T00:59:59.999Z", "2026-03-29"],
+      ["2026-03-29T01:00:00.000Z", "2026-03-29"],
+      ["2026-10-24T21:59:59.999Z", "2026-10-24"],
+      ["2026-10-24T22:00:00.000Z", "2026-10-25"],
+      ["2026-10-25T22:59:59.999Z", "2026-10-25"],
+      ["2026-10-25T23:00:00.000Z", "2026-10-26"],
+      ["1969-12-31T23:00:00.000Z", "1970-01-01"],
+      ["1969-12-31T22:59:59.999Z", "1969-12-31"],
+      // Paris mean time (UTC+0:09:21) until 1911: midnight in Paris was 23:50:39 UTC, within a UTC minute
+      ["1900-12-31T23:50:38.000Z", "1900-12-31"],
+      ["1900-12-31T23:50:40.000Z", "1901-01-01"],
+    ];
+    for (let round = 0; round < 2; round++) for (const [at, day] of cases) expect(parisToday(new Date(at)), at).toBe(day);
+  });
 });
 
 describe("argent : arrondis et format", () => {
