@@ -28,8 +28,12 @@ import type { Logger } from "../log.ts";
 export const CHECKPOINT_EVERY_MS = 200;
 /** The main connection's own checkpoint while the worker runs (pages of 4 KiB: a WAL of ≈ 40 MB). */
 export const BACKSTOP_PAGES = 10_000;
-/** The WAL length (pages of 4 KiB: ≈ 4 MB, SQLite's own default size) at which the worker asks for a pause to rewind it. */
-export const REWIND_PAGES = 1_000;
+/**
+ * The WAL length (pages of 4 KiB: ≈ 16 MB) at which the worker asks for a pause to rewind it. Under 8 Slack commands in
+ * flight, 4,000 rather than SQLite's own 1,000: a quarter of the pauses, CPU a command 1.56-1.58 → 1.45-1.48 ms,
+ * `/echeances` p99 26-30 → 21-25 ms (3 bench runs each); 8,000 gave nothing more (issue 18, pass 12).
+ */
+export const REWIND_PAGES = 4_000;
 /** The longest the main thread holds its connection for a worker's pause (the worker answers in a few ms). */
 const PAUSE_LIMIT_MS = 1_000;
 /** SQLite's default, restored on the main connection when the worker stops. */
