@@ -48,6 +48,31 @@ async function writeMany(db: Db, tag: string): Promise<void> {
   });
 }
 
+/** The probe table, for the tests that write in batches of their own. */
+const createProbe = (db: Db) => sqliteDirect(db)!((c) => c.prepare(`CREATE TABLE "CkptProbe" ("id" INTEGER PRIMARY KEY, "tag" TEXT, "blob" TEXT)`).run());
+
+/** Rows of the probe table, read back through the main connection (the WAL's last pages included). */
+const probeRows = (db: Db) => sqliteDirect(db)!((c) => Number((c.prepare(`SELECT COUNT(*) AS n FROM "CkptProbe"`).all()[0] as { n: bigint }).n));
+
+/**
+ * `batches` commits of 10 rows of `tag` (≈ 10 WAL pages each) by the main connection, `between` awaited after each
+ * (a turn of the event loop, or a delay); returns the biggest size the WAL file reached.
+ */
+async function steadyWrites(db: Db, path: string, tag: string, batches: number, between: () => Promise<unknown>): Promise<number> {
+  let biggest = 0;
+  for (let i = 0; i < batches; i++) {
+    await sqliteDirect(db)!((c) => {
+      const ins = c.prepare(`INSERT INTO "CkptProbe" ("tag", "blob") VALUES (?, ?)`);
+      for (let j = 0; j < 10; j++) ins.run(tag, "x".repeat(3000));
+    });
+    biggest = Math.max(biggest, statSync(`${path}-wal`).size);
+    await between();
+  }
+  return biggest;
+}
+
+const nextTurn = () => new Promise((r) => setImmediate(r));
+
 /** Rows of `tag` in the database FILE itself, WAL ignored (a copy of the file alone): what a checkpoint has copied there. */
 function inFile(path: string, tag: string): number {
   const copy = `${path}.alone`;
@@ -107,7 +132,7 @@ describe.skipIf(!!process.env.TEST_PG_ADMIN_URL)("points de reprise SQLite dans 
     };
     expect(await until(settled)).toBe(true);
     // and every row reads back through the main connection, the WAL's last pages included
-    expect(await sqliteDirect(db)!((c) => Number((c.prepare(`SELECT COUNT(*) AS n FROM "CkptProbe"`).all()[0] as { n: bigint }).n))).toBe(4000);
+    expect(await probeRows(db)).toBe(4000);
     const summary = await every.stop();
     expect(summary!.checkpoints).toBeGreaterThan(0);
     expect(await autocheckpoint(db)).toBe(1000);
@@ -116,21 +141,13 @@ describe.skipIf(!!process.env.TEST_PG_ADMIN_URL)("points de reprise SQLite dans 
 
   it("sous des validations continues, le WAL reste borné : la connexion principale le fait repartir à son filet", async () => {
     const { db, path } = await fresh();
-    const wal = () => statSync(`${path}-wal`).size;
     // ≈ 3,000 pages in transactions of 1 row (≈ 1 page each), the worker checkpointing every 20 ms beside them:
     // its checkpoints never find the WAL entirely copied at the start of a write, only the backstop rewinds it
-    const w = startCheckpointer(db, path, log, { everyMs: 20, backstopPages: 300 })!;
+    // (the worker's own pauses out of reach)
+    const w = startCheckpointer(db, path, log, { everyMs: 20, backstopPages: 300, rewindPages: 1_000_000 })!;
     expect(await w.ready).toBe(true);
-    await sqliteDirect(db)!((c) => c.prepare(`CREATE TABLE "CkptProbe" ("id" INTEGER PRIMARY KEY, "tag" TEXT, "blob" TEXT)`).run());
-    let biggest = 0;
-    for (let i = 0; i < 300; i++) {
-      await sqliteDirect(db)!((c) => {
-        const ins = c.prepare(`INSERT INTO "CkptProbe" ("tag", "blob") VALUES (?, ?)`);
-        for (let j = 0; j < 10; j++) ins.run("steady", "x".repeat(3000));
-      });
-      biggest = Math.max(biggest, wal());
-      await new Promise((r) => setImmediate(r));
-    }
+    await createProbe(db);
+    const biggest = await steadyWrites(db, path, "steady", 300, nextTurn);
     await w.stop();
     // ≈ 9,000 WAL frames written (37.6 MB of WAL without the backstop). With it the WAL rewinds soon after 300 frames:
     // a commit's own checkpoint is skipped while the worker's runs (SQLITE_BUSY), the next commit's tries again, so
@@ -142,35 +159,26 @@ describe.skipIf(!!process.env.TEST_PG_ADMIN_URL)("points de reprise SQLite dans 
 
   it("sous des validations continues, le fil fait repartir le WAL lui-même : une courte pause de la connexion principale, pas de recopie dans sa validation", async () => {
     const { db, path } = await fresh();
-    const wal = () => statSync(`${path}-wal`).size;
     // the backstop out of reach (1,000,000 pages): only the worker can have the WAL rewound. It asks the main
     // connection for a pause once the WAL passes rewindPages, copies the last pages meanwhile, and the next write
     // starts the WAL over. Without it the WAL grew to ≈ 9,000 frames (37 MB) in this test.
     const w = startCheckpointer(db, path, log, { everyMs: 20, backstopPages: 1_000_000, rewindPages: 300 })!;
     expect(await w.ready).toBe(true);
     expect(await autocheckpoint(db)).toBe(1_000_000);
-    await sqliteDirect(db)!((c) => c.prepare(`CREATE TABLE "CkptProbe" ("id" INTEGER PRIMARY KEY, "tag" TEXT, "blob" TEXT)`).run());
-    let biggest = 0;
-    for (let i = 0; i < 300; i++) {
-      await sqliteDirect(db)!((c) => {
-        const ins = c.prepare(`INSERT INTO "CkptProbe" ("tag", "blob") VALUES (?, ?)`);
-        for (let j = 0; j < 10; j++) ins.run("paused", "x".repeat(3000));
-      });
-      biggest = Math.max(biggest, wal());
-      await new Promise((r) => setImmediate(r));
-    }
+    await createProbe(db);
+    const biggest = await steadyWrites(db, path, "paused", 300, nextTurn);
     const summary = await w.stop();
     // a rewind at ≈ 300 frames, plus what a loaded machine writes before the pause comes: far below 9,000
     expect(biggest).toBeLessThan(4_500 * 4120);
     expect(summary!.rewinds).toBeGreaterThan(0);
     expect(inFile(path, "paused")).toBe(3000);
-    expect(await sqliteDirect(db)!((c) => Number((c.prepare(`SELECT COUNT(*) AS n FROM "CkptProbe"`).all()[0] as { n: bigint }).n))).toBe(3000);
+    expect(await probeRows(db)).toBe(3000);
     expect(logs.join("\n")).not.toMatch(/arrêtés/);
   });
 
   it("un autre processus qui lit un instantané ancien : les pauses ne peuvent pas faire repartir le WAL, le fil en demande moins", async () => {
     const { db, path } = await fresh();
-    await sqliteDirect(db)!((c) => c.prepare(`CREATE TABLE "CkptProbe" ("id" INTEGER PRIMARY KEY, "tag" TEXT, "blob" TEXT)`).run());
+    await createProbe(db);
     // another connection (a `coordo` command beside the service) holds a read transaction open: the frames written
     // after its snapshot cannot be copied, so no pause can rewind the WAL
     const other = new Database(path, { fileMustExist: true });
@@ -179,32 +187,23 @@ describe.skipIf(!!process.env.TEST_PG_ADMIN_URL)("points de reprise SQLite dans 
     try {
       const w = startCheckpointer(db, path, log, { everyMs: 20, backstopPages: 1_000_000, rewindPages: 300 })!;
       expect(await w.ready).toBe(true);
-      let ticks = 0;
-      for (let i = 0; i < 150; i++) {
-        await sqliteDirect(db)!((c) => {
-          const ins = c.prepare(`INSERT INTO "CkptProbe" ("tag", "blob") VALUES (?, ?)`);
-          for (let j = 0; j < 10; j++) ins.run("held", "x".repeat(3000));
-        });
-        // ≈ 20 ms between batches: the worker checkpoints (and could ask) once per batch
-        await new Promise((r) => setTimeout(r, 20));
-        ticks++;
-      }
+      // ≈ 20 ms between batches: the worker checkpoints (and could ask) once per batch
+      await steadyWrites(db, path, "held", 150, () => new Promise((r) => setTimeout(r, 20)));
       const summary = (await w.stop())!;
       expect(summary.rewinds).toBe(0);
       // ≈ 4,500 frames: a pause at most every 300 new frames (≈ 15), not one a tick (≈ 150)
       expect(summary.pauses).toBeGreaterThan(0);
       expect(summary.pauses).toBeLessThanOrEqual(25);
-      expect(ticks).toBe(150);
     } finally {
       other.prepare("ROLLBACK").run();
       other.close();
     }
-    expect(await sqliteDirect(db)!((c) => Number((c.prepare(`SELECT COUNT(*) AS n FROM "CkptProbe"`).all()[0] as { n: bigint }).n))).toBe(1500);
+    expect(await probeRows(db)).toBe(1500);
   });
 
   it("un WAL long mais plus écrit : pas de pause à chaque point de reprise (la prochaine écriture le fait repartir)", async () => {
     const { db, path } = await fresh();
-    await sqliteDirect(db)!((c) => c.prepare(`CREATE TABLE "CkptProbe" ("id" INTEGER PRIMARY KEY, "tag" TEXT, "blob" TEXT)`).run());
+    await createProbe(db);
     const w = startCheckpointer(db, path, log, { everyMs: 20, backstopPages: 1_000_000, rewindPages: 300 })!;
     expect(await w.ready).toBe(true);
     // ≈ 1,200 frames in one go (no pause can come in between), then nothing written for ≈ 25 checkpoints
@@ -246,7 +245,7 @@ describe.skipIf(!!process.env.TEST_PG_ADMIN_URL)("points de reprise SQLite dans 
     await writeMany(db, "after");
     expect(inFile(path, "after")).toBeGreaterThan(0);
     // every row reads back (the WAL's pages included)
-    expect(await sqliteDirect(db)!((c) => Number((c.prepare(`SELECT COUNT(*) AS n FROM "CkptProbe"`).all()[0] as { n: bigint }).n))).toBe(4000);
+    expect(await probeRows(db)).toBe(4000);
   });
 
   it("coordo job run dans un processus où le fil de points de reprise tourne déjà : son filet reste, rien n'est changé", async () => {
