@@ -77,7 +77,7 @@ function utcTypes(): Promise<TypeParsers> {
 export async function datedRows<T>(db: Db | Tx, q: Prisma.Sql): Promise<T[]> {
   const pg = pgTransactionClient(db) ?? pgDirect(db);
   if (!pg) return directRows<T>(db, q);
-  const r = await pg.query({ text: q.text, values: q.values.map((v) => pgValue(v as Parameters<typeof pgValue>[0])), types: await utcTypes() } as never);
+  const r = await pg.query({ text: q.text, values: q.values.map((v) => pgValue(v as Parameters<typeof pgValue>[0])), types: await utcTypes() });
   return r.rows as T[];
 }
 

@@ -8,7 +8,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 
 /** The subset of a pg Pool used here. */
 export interface PgPool {
-  query(config: { text: string; values: unknown[] }): Promise<{ rowCount: number | null; rows: unknown[] }>;
+  /** `types`: pg's type parsers for this query only (direct-read.ts reads Prisma's DateTime as UTC). */
+  query(config: { text: string; values: unknown[]; types?: unknown }): Promise<{ rowCount: number | null; rows: unknown[] }>;
 }
 
 /** Filled by the adapter factory when Prisma connects (client.ts lazyPg). */
@@ -44,7 +45,7 @@ export function pgTimestamp(d: Date): string {
 
 /** The subset of a pg PoolClient used here. */
 export interface PgTxClient {
-  query(config: { text: string; values: unknown[] }): Promise<{ rowCount: number | null; rows: unknown[] }>;
+  query(config: { text: string; values: unknown[]; types?: unknown }): Promise<{ rowCount: number | null; rows: unknown[] }>;
 }
 
 interface TxSlot {
