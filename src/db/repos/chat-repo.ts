@@ -4,7 +4,6 @@ import { randomBase64url } from "../../random-pool.ts";
 import type { Db } from "../client.ts";
 import { isUniqueViolation } from "../client.ts";
 import { Prisma } from "../generated/postgres/client.ts";
-import { prepared, sqliteDateTime, sqliteDirect, type SqliteConnection } from "../sqlite-direct.ts";
 import type { ChatPlatform } from "../../../commands/types.ts";
 import { MEMBER_COLUMNS, memberFromRows, type MemberRow, type MemberWithRoles } from "./member-repo.ts";
 import { datedRows, directExecute } from "../direct-read.ts";
@@ -61,23 +60,10 @@ type ResolveRow = MemberRow & {
   iId: string | null; iUserId: string | null; iDisplayName: string | null; iMemberId: string | null; iLinkCode: string | null; iLinkEmail: string | null; iLinkExpires: Date | null;
 };
 
-/** A prepared statement that also reads rows (better-sqlite3's Statement). */
-type ReadStatement = { all(...params: unknown[]): unknown[]; run(...params: unknown[]): { changes: number } };
-
-/**
- * On SQLite, the statements every chat request runs (delivery claim, caller resolution, pending actions)
- * are prepared once and run straight on better-sqlite3 under the adapter's lock (sqlite-direct.ts): a
- * Prisma query costs its compilation and interpretation (~1-3 ms of CPU each), a prepared statement
- * microseconds. The SQL is the same Prisma.sql text; on PostgreSQL they go by pg directly (direct-read.ts
- * `datedRows`, `directExecute`: ≈ 0.4 ms of Prisma's query compilation each), and before the first connection by Prisma.
- */
-function onSqlite<T>(db: Db, q: Prisma.Sql, use: (s: ReadStatement, values: unknown[]) => T): Promise<T> | undefined {
-  const run = sqliteDirect(db);
-  if (!run) return undefined;
-  // better-sqlite3 binds Date objects nowhere: DateTime values as the adapter stores them
-  const values = q.values.map((v) => (v instanceof Date ? sqliteDateTime(v) : v));
-  return run((c: SqliteConnection) => use(prepared(c, q.sql) as unknown as ReadStatement, values));
-}
+// The statements every chat request runs (delivery claim, caller resolution, pending actions) go outside Prisma's
+// queries (direct-read.ts): prepared once on SQLite and run under the adapter's lock, by pg on PostgreSQL. A Prisma
+// query costs its compilation and interpretation (~1-3 ms of CPU each on SQLite, ≈ 0.4 ms of compilation on
+// PostgreSQL), a prepared statement microseconds. Before the first connection, Prisma.
 
 const cptsSelect = { id: true, slug: true, name: true, paymentLink: true, paymentInstructions: true, contactEmail: true } as const;
 
@@ -114,7 +100,7 @@ export class ChatRepository {
       LEFT JOIN "MemberRole" r ON r."memberId" = m."id"
       WHERE w."platform" = ${platform} AND w."externalId" = ${externalId}
       ORDER BY r."id"`;
-    const rows = (await onSqlite(this.db, q, (st, v) => st.all(...v) as ResolveRow[])) ?? (await datedRows<ResolveRow>(this.db, q));
+    const rows = await datedRows<ResolveRow>(this.db, q);
     const f = rows[0];
     if (!f) return null;
     return {
@@ -203,8 +189,7 @@ export class ChatRepository {
     // one statement, no exception on a duplicate (which would also abort a PostgreSQL transaction)
     const q = Prisma.sql`INSERT INTO "ChatInteraction" ("id", "platform", "externalId", "createdAt")
       VALUES (${newActionId()}, ${platform}, ${externalId}, ${new Date()}) ON CONFLICT ("platform", "externalId") DO NOTHING`;
-    const n = (await onSqlite(this.db, q, (st, v) => st.run(...v).changes)) ?? (await directExecute(this.db, q));
-    return n === 1;
+    return (await directExecute(this.db, q)) === 1;
   }
 
   /** Stores several pending actions in one statement (ids chosen by the caller with newActionId). */
@@ -213,7 +198,7 @@ export class ChatRepository {
     const now = new Date();
     const values = rows.map((r) => Prisma.sql`(${r.id}, ${r.cptsId}, ${r.kind}, ${JSON.stringify(r.payload)}, ${r.createdBy}, ${r.expiresAt}, ${now})`);
     const q = Prisma.sql`INSERT INTO "ChatAction" ("id", "cptsId", "kind", "payload", "createdBy", "expiresAt", "createdAt") VALUES ${Prisma.join(values)}`;
-    if ((await onSqlite(this.db, q, (st, v) => st.run(...v))) === undefined) await directExecute(this.db, q);
+    await directExecute(this.db, q);
   }
 
   findAction(cptsId: string, id: string) {
