@@ -5,11 +5,10 @@
 // node --import tsx bench/ab-chat.ts <rootA> <rootB> [rounds] [--slack] [--per=200] [--warmup=50]
 // Data set: $AB_DB, default $PROF_DIR/pristine-full.db (node --import tsx bench/dataset.ts --url file:<path>).
 import { spawn } from "node:child_process";
-import { copyFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { ADHERENT_USER, COORDINATOR_USER, FULL } from "./dataset.ts";
-import { abSideFlags, COORDO_NODE_FLAGS, coordoVariables, cpuMs, freePort, peakRssMb, ROOT } from "./proc.ts";
+import { abSideFlags, COORDO_NODE_FLAGS, coordoVariables, copySqlite, cpuMs, freePort, peakRssMb, ROOT } from "./proc.ts";
 
 const [rootA, rootB, roundsArg] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const slack = process.argv.includes("--slack");
@@ -67,8 +66,7 @@ async function once(root: string, db: string, withSlack = slack, side = 0) {
 const roots = [rootA!, rootB].filter((r): r is string => Boolean(r));
 const dbs = roots.map((_, i) => `${dir}/ab-chat-${i}.db`);
 for (const db of dbs) {
-  for (const ext of ["", "-wal", "-shm"]) rmSync(`${db}${ext}`, { force: true });
-  copyFileSync(pristine, db);
+  copySqlite(pristine, db);
 }
 // a first start of each (not counted): one-time work on a fresh copy
 for (let i = 0; i < roots.length; i++) await once(roots[i]!, dbs[i]!, false, i);

@@ -4,10 +4,9 @@
 // wall time) and peak RSS. node --import tsx bench/ab-smtp.ts <rootA> <rootB> [rounds] [--full]
 // (the same root twice with AB_FLAGS_B="--v8-pool-size=1" compares node flags)
 import { spawn } from "node:child_process";
-import { copyFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { benchToday } from "./dataset.ts";
-import { abSideFlags, COORDO_NODE_FLAGS, coordoVariables, cpuMs, peakRssMb, spawnSink } from "./proc.ts";
+import { abSideFlags, COORDO_NODE_FLAGS, copySqlite, coordoVariables, cpuMs, peakRssMb, spawnSink } from "./proc.ts";
 
 const [rootA, rootB, roundsArg] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const full = process.argv.includes("--full");
@@ -16,8 +15,7 @@ const pristine = `${dir}/pristine${full ? "-full" : ""}.db`;
 const today = benchToday();
 
 async function once(root: string, side: "A" | "B") {
-  for (const ext of ["", "-wal", "-shm"]) rmSync(`${dir}/ab.db${ext}`, { force: true });
-  copyFileSync(pristine, `${dir}/ab.db`);
+  copySqlite(pristine, `${dir}/ab.db`);
   const sink = await spawnSink();
   const t0 = Date.now();
   const proc = spawn(process.execPath, [...COORDO_NODE_FLAGS, ...abSideFlags(side), `${root}/bin/coordo.js`, "job", "run", "dues-reminders", "--at", today], {

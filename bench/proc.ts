@@ -2,7 +2,7 @@
 // readiness polling and peak memory (VmHWM) of a running process.
 import type { SinkStats } from "./smtp-sink.ts";
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -14,6 +14,12 @@ export interface Child {
   /** Everything written on stdout/stderr so far. */
   output(): string;
   exited: Promise<number | null>;
+}
+
+/** Copies the SQLite database `from` to `to`, over any earlier copy and its WAL (a run starts from the same data). */
+export function copySqlite(from: string, to: string): void {
+  for (const ext of ["", "-wal", "-shm"]) rmSync(`${to}${ext}`, { force: true });
+  copyFileSync(from, to);
 }
 
 /** Runs `coordo <args>` with a minimal environment (plus `env`); stdout/stderr are kept. */

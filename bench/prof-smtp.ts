@@ -3,17 +3,16 @@
 // node --import tsx bench/prof-smtp.ts [--cpu-prof] [--full] [--decisions]   (PROF_FLAGS="--max-semi-space-size=8": extra node flags)
 // --decisions: the run's decisions alone (`--sans-envoi`: ledger and outbox rows written, nothing sent, no sink), a
 // figure steadier than the whole run's on a shared machine; ≈ 0.85 s of it is the process's start (issue 18).
-import { copyFileSync, existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createDataset, benchToday, QUICK, FULL } from "./dataset.ts";
-import { spawnCoordo, spawnSink, peakRssMb, cpuMs, nodeFlags, coordoVariables } from "./proc.ts";
+import { copySqlite, spawnCoordo, spawnSink, peakRssMb, cpuMs, nodeFlags, coordoVariables } from "./proc.ts";
 
 const full = process.argv.includes("--full");
 const dir = process.env.PROF_DIR ?? "/tmp/prof";
 const pristine = `${dir}/pristine${full ? "-full" : ""}.db`;
 const today = benchToday();
 if (!existsSync(pristine)) await createDataset(`file:${pristine}`, { ...(full ? FULL : QUICK), today });
-for (const ext of ["", "-wal", "-shm"]) rmSync(`${dir}/run.db${ext}`, { force: true });
-copyFileSync(pristine, `${dir}/run.db`);
+copySqlite(pristine, `${dir}/run.db`);
 const cpu = process.argv.includes("--cpu-prof") ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
 const execArgv = [...cpu, ...nodeFlags(process.env.PROF_FLAGS), ...(process.env.PROF_IMPORT ? ["--import", process.env.PROF_IMPORT] : [])];
 const variables = { DATABASE_URL: `file:${dir}/run.db`, MAIL_FROM: "CPTS <relances@cpts-bench.fr>", PUBLIC_URL: "https://coordo.cpts-bench.fr", LOG_LEVEL: "warn" };

@@ -1,13 +1,12 @@
 // Development aid: `coordo job run dues-reminders` on a copy of the national set (as bench/prof-smtp.ts --full),
 // sampling the process's RSS every 50 ms: prints when the peak happens and the RSS over time (to find what makes it).
 // node --import tsx bench/rss-trace.ts
-import { copyFileSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { benchToday } from "./dataset.ts";
-import { spawnCoordo, spawnSink } from "./proc.ts";
+import { copySqlite, spawnCoordo, spawnSink } from "./proc.ts";
 
 const dir = process.env.PROF_DIR ?? "/tmp/prof";
-for (const ext of ["", "-wal", "-shm"]) rmSync(`${dir}/run.db${ext}`, { force: true });
-copyFileSync(`${dir}/pristine-full.db`, `${dir}/run.db`);
+copySqlite(`${dir}/pristine-full.db`, `${dir}/run.db`);
 const sink = await spawnSink();
 const t0 = Date.now();
 const child = spawnCoordo(["job", "run", "dues-reminders", "--at", benchToday()], {
