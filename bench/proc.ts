@@ -22,7 +22,6 @@ export function copySqlite(from: string, to: string): void {
   copyFileSync(from, to);
 }
 
-/** Runs `coordo <args>` with a minimal environment (plus `env`); stdout/stderr are kept. */
 /** The V8 flags coordo runs with (package.json `start`/`coordo`, the shebang of bin/coordo.js): measured as shipped. */
 export const COORDO_NODE_FLAGS = ["--max-old-space-size=256", "--max-semi-space-size=4", "--v8-pool-size=1"];
 
@@ -36,6 +35,7 @@ export const nodeFlags = (value: string | undefined): string[] => value?.split(/
 export const coordoVariables = (): Record<string, string> =>
   Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith("COORDO_") && e[1] !== undefined));
 
+/** Runs `coordo <args>` with a minimal environment (plus `env`); stdout/stderr are kept. */
 export function spawnCoordo(args: string[], env: Record<string, string>, opts: { execArgv?: string[] } = {}): Child {
   const proc = spawn(process.execPath, [...COORDO_NODE_FLAGS, ...(opts.execArgv ?? []), COORDO_BIN, ...args], {
     cwd: ROOT,
@@ -104,10 +104,10 @@ export async function stopChild(child: Child, signal: NodeJS.Signals = "SIGTERM"
   clearTimeout(timer);
 }
 
-/** The SMTP sink in its own process (so that it does not share coordo's or the bench's event loop). */
 /** The sink's figures as its STATS line gives them (smtp-sink.ts): counters, times, messages per second. */
 export type SinkFigures = Omit<SinkStats, "byRecipient"> & { recipients: number; duplicates: number };
 
+/** The SMTP sink in its own process (so that it does not share coordo's or the bench's event loop). */
 export async function spawnSink(mode = "accept"): Promise<{ port: number; stats(): Promise<SinkFigures>; acceptedBefore(t: number): Promise<number>; reset(): Promise<void>; close(): Promise<void> }> {
   const proc = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./smtp-sink.ts", import.meta.url))], {
     cwd: ROOT,
